@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Physical memory model.
+ *
+ * A sparse, page-granular (4 KiB) model of up to 52 bits of physical
+ * address space.  Memory that was never populated is absent: a read or
+ * write of it fails with -EFAULT, which the hardware model turns into the
+ * external abort the architecture defines (F_STE_FETCH, F_CD_FETCH,
+ * F_WALK_EABT, CERROR_ABT...).  Nothing a caller passes, nor anything a
+ * loaded file contains, can make these functions crash.
+ *
+ * Content is little-endian, as the SMMU sees it.
+ *
+ * Thread safety: every function except vsmmu_mem_destroy() may be called
+ * from many threads at once.  Pages are never removed before destroy, so a
+ * reader never races with a free.  Aligned 64-bit accesses
+ * (vsmmu_mem_read64/write64/cmpxchg64) are single-copy atomic, as the
+ * architecture requires for descriptor fetches; byte-range accesses are not
+ * atomic as a whole.  Lookups take no lock and allocate nothing; populating
+ * a page allocates and publishes it with a compare-and-swap.
+ */
+#ifndef VSMMU_MEM_H
+#define VSMMU_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VSMMU_MEM_PAGE_SHIFT 12
+#define VSMMU_MEM_PAGE_SIZE (1ULL << VSMMU_MEM_PAGE_SHIFT)
+#define VSMMU_MEM_MAX_PA_BITS 52
+
+struct vsmmu_mem;
+
+/**
+ * vsmmu_mem_create() - make an empty physical address space.
+ * @pa_bits: size of the address space in bits, 32..52.
+ * @out: the new memory.
+ *
+ * Return: 0, -EINVAL for a bad @pa_bits, -ENOMEM.
+ */
+int vsmmu_mem_create(unsigned int pa_bits, struct vsmmu_mem **out);
+
+/** vsmmu_mem_destroy() - free @mem and every page in it.  NULL is a no-op. */
+void vsmmu_mem_destroy(struct vsmmu_mem *mem);
+
+/** vsmmu_mem_pa_bits() - the @pa_bits the memory was created with. */
+unsigned int vsmmu_mem_pa_bits(const struct vsmmu_mem *mem);
+
+/**
+ * vsmmu_mem_populate() - make [@pa, @pa + @size) present.
+ *
+ * Pages that were absent are created zero-filled; present pages keep their
+ * content.  Return: 0, -EINVAL if the range leaves the address space or
+ * wraps, -ENOMEM.
+ */
+int vsmmu_mem_populate(struct vsmmu_mem *mem, uint64_t pa, uint64_t size);
+
+/** vsmmu_mem_present() - is every byte of [@pa, @pa + @size) present? */
+bool vsmmu_mem_present(const struct vsmmu_mem *mem, uint64_t pa,
+		       uint64_t size);
+
+/**
+ * vsmmu_mem_read() / vsmmu_mem_write() - copy bytes out of / into memory.
+ *
+ * Return: 0, or -EFAULT if any byte is absent or out of range, in which
+ * case nothing was written (a read may have filled part of @buf).
+ */
+int vsmmu_mem_read(const struct vsmmu_mem *mem, uint64_t pa, void *buf,
+		   size_t len);
+int vsmmu_mem_write(struct vsmmu_mem *mem, uint64_t pa, const void *buf,
+		    size_t len);
+
+/**
+ * vsmmu_mem_read64() / vsmmu_mem_write64() - one aligned little-endian
+ * 64-bit access, single-copy atomic.
+ *
+ * Return: 0, -EINVAL if @pa is not 8-byte aligned, -EFAULT if absent.
+ */
+int vsmmu_mem_read64(const struct vsmmu_mem *mem, uint64_t pa,
+		     uint64_t *val);
+int vsmmu_mem_write64(struct vsmmu_mem *mem, uint64_t pa, uint64_t val);
+
+/**
+ * vsmmu_mem_cmpxchg64() - atomically replace *@pa with @new if it holds
+ * *@old; otherwise store the current value in *@old.
+ *
+ * Used for hardware updates of the access flag and dirty state.
+ * Return: 0 if replaced, -EAGAIN if the value differed, -EINVAL, -EFAULT.
+ */
+int vsmmu_mem_cmpxchg64(struct vsmmu_mem *mem, uint64_t pa, uint64_t *old,
+			uint64_t new);
+
+/**
+ * vsmmu_mem_page() - direct pointer to the present page holding @pa, or
+ * NULL.  For the model's fast paths; callers access it with 64-bit
+ * atomics only.  Not thread-unsafe, but the page content may change under
+ * the caller.
+ */
+void *vsmmu_mem_page(const struct vsmmu_mem *mem, uint64_t pa);
+
+/** vsmmu_mem_page_count() - number of present pages. */
+uint64_t vsmmu_mem_page_count(const struct vsmmu_mem *mem);
+
+/**
+ * vsmmu_mem_for_each_range() - call @fn for each maximal run of present
+ * pages, in ascending address order.  Stops early and returns @fn's value
+ * if it is not 0.
+ */
+int vsmmu_mem_for_each_range(const struct vsmmu_mem *mem,
+			     int (*fn)(void *arg, uint64_t pa, uint64_t size),
+			     void *arg);
+
+/* --- Loaders ---------------------------------------------------------- */
+
+/**
+ * vsmmu_mem_load_raw() - load the whole file @path at physical @pa.
+ *
+ * A partial trailing page is zero-filled.  Large files are mapped
+ * copy-on-write rather than copied where the alignment allows.
+ * Return: 0, -errno from the file system, -EINVAL if it does not fit.
+ */
+int vsmmu_mem_load_raw(struct vsmmu_mem *mem, const char *path, uint64_t pa);
+
+/**
+ * vsmmu_mem_load_buf() - copy @len bytes from @buf to @pa, populating the
+ * pages.  Return: 0, -EINVAL if it does not fit, -ENOMEM.
+ */
+int vsmmu_mem_load_buf(struct vsmmu_mem *mem, const void *buf, size_t len,
+		       uint64_t pa);
+
+/**
+ * vsmmu_mem_is_elf() - do these bytes start an ELF file?
+ */
+bool vsmmu_mem_is_elf(const void *buf, size_t len);
+
+/**
+ * vsmmu_mem_load_elf() - load the PT_LOAD segments of an ELF core file
+ * (QEMU dump-guest-memory, kdump vmcore; ELF32 or ELF64, either
+ * endianness) at their physical addresses (p_paddr).
+ *
+ * Bytes past p_filesz up to p_memsz are zero.  Every header field is
+ * validated against the file size; a malformed file gives -EINVAL (or
+ * -ENOEXEC if it is not ELF) and leaves whatever segments were already
+ * loaded in place.
+ */
+int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path);
+int vsmmu_mem_load_elf_buf(struct vsmmu_mem *mem, const void *buf,
+			   size_t len);
+
+/* --- A simple allocator of physical memory ---------------------------- */
+
+struct vsmmu_mem_pool;
+
+/**
+ * vsmmu_mem_pool_create() - carve allocations out of [@base, @base+@size).
+ *
+ * The range is populated (zero-filled) up front.  Used by the page-table
+ * library and the host driver for tables and queues.
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int vsmmu_mem_pool_create(struct vsmmu_mem *mem, uint64_t base,
+			  uint64_t size, struct vsmmu_mem_pool **out);
+void vsmmu_mem_pool_destroy(struct vsmmu_mem_pool *pool);
+
+/**
+ * vsmmu_mem_pool_alloc() - allocate @size bytes aligned to @align (a power
+ * of two; at least @size rounded up to a power of two is NOT implied).
+ * The memory is zeroed.  Thread-safe (internally locked).
+ * Return: 0 and *@pa, -EINVAL, -ENOMEM when the pool is exhausted.
+ */
+int vsmmu_mem_pool_alloc(struct vsmmu_mem_pool *pool, uint64_t size,
+			 uint64_t align, uint64_t *pa);
+/** vsmmu_mem_pool_free() - give back an allocation (same @pa and @size). */
+void vsmmu_mem_pool_free(struct vsmmu_mem_pool *pool, uint64_t pa,
+			 uint64_t size);
+/** vsmmu_mem_pool_mem() - the memory the pool allocates from. */
+struct vsmmu_mem *vsmmu_mem_pool_mem(const struct vsmmu_mem_pool *pool);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VSMMU_MEM_H */

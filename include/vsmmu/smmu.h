@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SMMUv3 hardware model: configuration lookup, translation, caches.
+ *
+ * An SMMU is created over a vsmmu_mem that holds its stream table, context
+ * descriptors and translation tables.  Devices issue transactions with
+ * vsmmu_translate(); the model finds the STE (and CD), walks stage 1,
+ * stage 2 or both, checks permissions, and returns the output address or
+ * the 32-byte event record the architecture defines for the fault.
+ *
+ * Caches: an IOTLB tagged by VMID and ASID whose entries keep their page or
+ * block size (combined stage-1+2 entries under nesting), a stage-2 cache
+ * used for the IPAs of nested walks, and a configuration cache of decoded
+ * STE+CD pairs keyed by StreamID and SubstreamID.  All are set-associative
+ * with not-recently-used replacement.  Like silicon, the model serves
+ * translations from them until software invalidates: a stale entry is the
+ * model behaving as hardware may, not a bug.
+ *
+ * Concurrency rules (docs/design.md has the long form):
+ *  - vsmmu_translate() may be called from any number of threads at once.
+ *    A hit in the configuration cache and the IOTLB takes no lock and
+ *    allocates nothing (per-set sequence counters; readers retry or fall
+ *    back to a walk when a writer is active).
+ *  - Invalidation (vsmmu_smmu_tlbi, vsmmu_smmu_cfgi) may run concurrently
+ *    with translations.  The rule: once an invalidation call has returned,
+ *    no translation that *starts* afterwards is served from an entry it
+ *    removed, and no walk that started before it can insert a result
+ *    fetched before it (inserts are dropped when an invalidation ran since
+ *    the walk began).
+ *  - Register writes are serialised internally; reads are lock-free.
+ *  - vsmmu_smmu_destroy() must not race with anything.
+ */
+#ifndef VSMMU_SMMU_H
+#define VSMMU_SMMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vsmmu/mem.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vsmmu_smmu;
+
+struct vsmmu_smmu_config {
+	uint32_t idr[6]; /* SMMU_IDR0..IDR5 as the model advertises them */
+	uint32_t iidr;
+	uint32_t aidr;
+	/* Cache geometry; 0 takes the default.  Sets must be a power of 2. */
+	unsigned int tlb_sets, tlb_ways; /* IOTLB (default 256 x 4) */
+	unsigned int s2_sets, s2_ways; /* stage-2 cache (default 128 x 4) */
+	unsigned int cfg_sets, cfg_ways; /* STE/CD cache (default 64 x 4) */
+};
+
+/**
+ * vsmmu_smmu_config_default() - a full-featured SMMUv3.2: two-level stream
+ * and CD tables, stage 1 and 2, 16-bit ASID and VMID, 4K/16K/64K granules,
+ * 48-bit OAS, 32-bit StreamIDs... 20-bit SubstreamIDs, range invalidation,
+ * hardware access-flag and dirty update, ATS, PRI, MSI, SEV, BTM.
+ */
+void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg);
+
+/**
+ * vsmmu_smmu_create() - make an SMMU over @mem (which must outlive it).
+ * The SMMU starts as after reset: SMMUEN = 0 with GBPA.ABORT = 0.
+ * Return: 0, -EINVAL for an inconsistent @cfg (e.g. no stage, no granule,
+ * SIDSIZE > 32, bad cache geometry), -ENOMEM.
+ */
+int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
+		      struct vsmmu_mem *mem, struct vsmmu_smmu **out);
+
+/** vsmmu_smmu_destroy() - free @smmu.  NULL is a no-op. */
+void vsmmu_smmu_destroy(struct vsmmu_smmu *smmu);
+
+/** vsmmu_smmu_get_mem() - the memory the SMMU was created over. */
+struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *smmu);
+
+/**
+ * vsmmu_smmu_mmio_read() / vsmmu_smmu_mmio_write() - register access at
+ * @offset from the SMMU base (page 0 and page 1), @size 4 or 8 bytes,
+ * naturally aligned.  The IDRs, IIDR and AIDR are read-only; CR0 is
+ * acknowledged in CR0ACK; GBPA updates complete when written with UPDATE;
+ * STRTAB_BASE and STRTAB_BASE_CFG ignore writes while SMMUEN = 1.
+ * Unimplemented offsets read as zero and ignore writes.
+ * Return: 0, -EINVAL for a bad size, alignment or offset.
+ */
+int vsmmu_smmu_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
+			 unsigned int size, uint64_t *val);
+int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
+			  unsigned int size, uint64_t val);
+
+/* --- Translation --------------------------------------------------------- */
+
+#define VSMMU_TXN_READ (1U << 0)
+#define VSMMU_TXN_WRITE (1U << 1)
+#define VSMMU_TXN_EXEC (1U << 2) /* instruction fetch (a read) */
+#define VSMMU_TXN_PRIV (1U << 3) /* privileged; clear: unprivileged */
+
+struct vsmmu_txn {
+	uint32_t sid;
+	uint32_t ssid; /* meaningful when ssv */
+	bool ssv; /* the transaction carries a SubstreamID */
+	uint64_t addr; /* input address (IOVA) */
+	unsigned int flags; /* exactly one of READ, WRITE, EXEC; PRIV */
+};
+
+enum vsmmu_txn_outcome {
+	VSMMU_TXN_OK, /* translated or bypassed: oa is valid */
+	VSMMU_TXN_TERMINATED, /* aborted with no event (Config = abort,
+				 SMMU disabled with GBPA.ABORT) */
+	VSMMU_TXN_FAULT, /* faulted: evt holds the event record */
+};
+
+struct vsmmu_txn_result {
+	enum vsmmu_txn_outcome outcome;
+	uint64_t oa; /* output (physical) address */
+	uint64_t ipa; /* the intermediate address, when both stages ran */
+	unsigned int page_shift; /* log2 of the translation's size */
+	unsigned int perm; /* VSMMU_TXN_READ|WRITE|EXEC allowed at this
+			      privilege by the translation */
+	bool tlb_hit; /* served from the IOTLB */
+	bool bypass; /* no translation was applied */
+	/* FAULT only */
+	bool recorded; /* the event is recorded in the event queue */
+	bool stall; /* the fault stalls (CD.S / STE.S2S) */
+	uint64_t evt[4]; /* the event record, little-endian word values */
+};
+
+/**
+ * vsmmu_translate() - translate one transaction.
+ * Thread-safe; lock-free and allocation-free when it hits in the caches.
+ * Return: 0 (the outcome is in @res), -EINVAL for malformed @txn flags.
+ */
+int vsmmu_translate(struct vsmmu_smmu *smmu, const struct vsmmu_txn *txn,
+		    struct vsmmu_txn_result *res);
+
+/* One step of a translation, for explaining it (vsmmu_translate_trace). */
+enum vsmmu_trace_kind {
+	VSMMU_TRACE_STE_L1, /* level-1 stream table descriptor fetched */
+	VSMMU_TRACE_STE, /* STE fetched: words[8] */
+	VSMMU_TRACE_CD_L1, /* level-1 CD table descriptor fetched */
+	VSMMU_TRACE_CD, /* CD fetched: words[8] */
+	VSMMU_TRACE_DESC, /* translation table descriptor fetched */
+	VSMMU_TRACE_NOTE, /* a decision, in words */
+};
+
+struct vsmmu_trace_step {
+	enum vsmmu_trace_kind kind;
+	unsigned int stage; /* DESC: 1 or 2 */
+	int level; /* DESC: lookup level (-1 unused) */
+	uint64_t in; /* DESC: the input address being translated */
+	uint64_t addr; /* physical address fetched */
+	uint64_t ipa; /* nested: IPA of the fetch (else == addr) */
+	uint64_t value; /* the 64-bit value fetched */
+	const uint64_t *words; /* STE / CD: the 8 dwords */
+	const char *note; /* NOTE: text */
+};
+
+typedef void vsmmu_trace_fn(void *arg, const struct vsmmu_trace_step *step);
+
+/**
+ * vsmmu_translate_trace() - translate @txn like vsmmu_translate(), without
+ * using or filling any cache, reporting every fetch and decision to @fn.
+ * Thread-safe.  Return: as vsmmu_translate().
+ */
+int vsmmu_translate_trace(struct vsmmu_smmu *smmu, const struct vsmmu_txn *txn,
+			  struct vsmmu_txn_result *res, vsmmu_trace_fn *fn,
+			  void *arg);
+
+/* --- Invalidation ---------------------------------------------------------- */
+
+enum vsmmu_tlbi_kind {
+	VSMMU_TLBI_NSNH_ALL, /* everything non-secure, non-hyp: all VMIDs */
+	VSMMU_TLBI_S12_VMALL, /* every stage-1 and stage-2 entry of vmid */
+	VSMMU_TLBI_NH_ALL, /* every stage-1 (and combined) entry of vmid */
+	VSMMU_TLBI_NH_ASID, /* non-global stage-1 entries of vmid + asid */
+	VSMMU_TLBI_NH_VA, /* entries of vmid + (asid or global) at addr */
+	VSMMU_TLBI_NH_VAA, /* entries of vmid, any asid, at addr */
+	VSMMU_TLBI_S2_IPA, /* stage-2 entries of vmid at IPA addr */
+	VSMMU_TLBI_EL2_ALL, /* every EL2-regime entry */
+	VSMMU_TLBI_EL2_ASID, /* EL2 entries of asid (E2H) */
+	VSMMU_TLBI_EL2_VA, /* EL2 entries at addr (asid if E2H) */
+	VSMMU_TLBI_EL2_VAA, /* EL2 entries at addr, any asid */
+};
+
+struct vsmmu_tlbi {
+	enum vsmmu_tlbi_kind kind;
+	uint16_t vmid;
+	uint16_t asid;
+	uint64_t addr; /* VA or IPA, as in the command (low 12 bits 0) */
+	bool leaf; /* only leaf entries need to go (walk caches kept) */
+	/* Range form (IDR3.RIL): tg != 0 covers (num + 1) << scale pages of
+	 * size tg (1: 4K, 2: 16K, 3: 64K).  ttl: 0, or the level (1..3) of
+	 * the leaves to remove. */
+	unsigned int tg, ttl, num, scale;
+};
+
+/**
+ * vsmmu_smmu_tlbi() - remove IOTLB and stage-2 cache entries.
+ *
+ * Combined stage-1+2 entries are removed by the stage-1 forms and by
+ * S12_VMALL / NSNH_ALL, not by S2_IPA: as the architecture allows, a
+ * driver that changes a stage-2 table under a nested stage 1 must also
+ * invalidate stage 1 (Linux follows S2_IPA with NH_ALL), and the model
+ * keeps such entries to catch drivers that do not.
+ * Thread-safe.  Return: 0, -EINVAL for an illegal field combination
+ * (tg = 0 with num/scale != 0, ttl = 3 with... see docs).
+ */
+int vsmmu_smmu_tlbi(struct vsmmu_smmu *smmu, const struct vsmmu_tlbi *inv);
+
+enum vsmmu_cfgi_kind {
+	VSMMU_CFGI_ALL, /* every cached STE and CD */
+	VSMMU_CFGI_STE, /* the STE of sid and every CD cached under it */
+	VSMMU_CFGI_STE_RANGE, /* sids [sid & ~mask, | mask], mask =
+				 2^(range + 1) - 1 */
+	VSMMU_CFGI_CD, /* the CD of (sid, ssid) */
+	VSMMU_CFGI_CD_ALL, /* every CD of sid */
+};
+
+struct vsmmu_cfgi {
+	enum vsmmu_cfgi_kind kind;
+	uint32_t sid;
+	uint32_t ssid;
+	unsigned int range;
+	bool leaf;
+};
+
+/** vsmmu_smmu_cfgi() - remove configuration cache entries.  Thread-safe. */
+int vsmmu_smmu_cfgi(struct vsmmu_smmu *smmu, const struct vsmmu_cfgi *inv);
+
+/* --- Statistics ------------------------------------------------------------ */
+
+struct vsmmu_smmu_stats {
+	uint64_t translations;
+	uint64_t tlb_hits, tlb_misses;
+	uint64_t cfg_hits, cfg_misses;
+	uint64_t s2_hits, s2_misses; /* stage-2 cache, nested walks */
+	uint64_t walks; /* table walks started (each stage counts) */
+	uint64_t desc_fetches; /* translation table descriptors read */
+	uint64_t faults, terminated;
+	uint64_t tlb_evictions; /* valid entries replaced, all caches */
+	uint64_t tlbi, cfgi; /* invalidation calls */
+};
+
+/**
+ * vsmmu_smmu_get_stats() - a snapshot of the counters.  Thread-safe; exact
+ * when no translation is running, approximate while some are (each
+ * counter is monotonic).  Counters are kept per thread shard, exact for up
+ * to 64 concurrently translating threads.
+ */
+void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu,
+			  struct vsmmu_smmu_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VSMMU_SMMU_H */

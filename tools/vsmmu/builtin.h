@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* The vsmmu tool's subcommands: one builtin-<name>.c each (kvmtool style). */
+#ifndef VSMMU_TOOL_BUILTIN_H
+#define VSMMU_TOOL_BUILTIN_H
+
+int cmd_decode(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
+
+#endif
