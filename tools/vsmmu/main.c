@@ -18,6 +18,8 @@ static const struct builtin builtins[] = {
 	  "print every field of an STE, CD, command, event or descriptor" },
 	{ "translate", cmd_translate,
 	  "translate transactions over a memory image, optionally explained" },
+	{ "mkimage", cmd_mkimage,
+	  "write an example memory image (ELF core) to translate over" },
 };
 
 static void usage(FILE *f)
