@@ -51,6 +51,26 @@ void vsmmu_mem_destroy(struct vsmmu_mem *mem);
 /** vsmmu_mem_pa_bits() - the @pa_bits the memory was created with. */
 unsigned int vsmmu_mem_pa_bits(const struct vsmmu_mem *mem);
 
+/* Default of vsmmu_mem_set_limit(): 16 GiB of present pages. */
+#define VSMMU_MEM_DEFAULT_LIMIT (16ULL << 30)
+
+/**
+ * vsmmu_mem_set_limit() - bound the memory that may be present.
+ * @max_bytes: most bytes of present pages, rounded down to whole pages;
+ *             UINT64_MAX for no bound.
+ *
+ * Addition to the original contract.  The budget keeps a hostile file
+ * (an ELF core whose p_memsz covers the whole address space, say) from
+ * exhausting the host.  It counts every present page, whether owned or
+ * mapped from a file.  The index that maps the pages is bounded too, to
+ * max(@max_bytes, 4 MiB) of host memory, so sparse pages cannot blow it up.
+ * Populating a page past the budget fails with -ENOMEM; pages already
+ * present stay (lowering the limit below the current use only stops
+ * growth).  An ELF core whose segments would touch more pages than the
+ * budget is refused up front with -ENOMEM.  Return: 0.
+ */
+int vsmmu_mem_set_limit(struct vsmmu_mem *mem, uint64_t max_bytes);
+
 /**
  * vsmmu_mem_populate() - make [@pa, @pa + @size) present.
  *
