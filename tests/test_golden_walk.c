@@ -139,7 +139,7 @@ TEST(golden_ste_linear_bypass)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* SID 3: V 1 | Config 100<<1 (0x8) = 0x9 */
 	ASSERT_OK(golden_put4(g, STE_PA(3), 0x9, 0, 0, 0));
 	ASSERT_OK(golden_enable(g, STRTAB, STRTAB_CFG_LINEAR16));
@@ -156,7 +156,7 @@ TEST(golden_ste_sid_out_of_range)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_put4(g, STE_PA(3), 0x9, 0, 0, 0));
 	ASSERT_OK(golden_enable(g, STRTAB, STRTAB_CFG_LINEAR16));
 	/* SID 16 >= 2^LOG2SIZE: C_BAD_STREAMID 0x02 | SID 16<<32 */
@@ -168,7 +168,7 @@ TEST(golden_ste_badsid_not_recorded_without_recinvsid)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* C_BAD_STREAMID is recorded only when CR2.RECINVSID == 1 */
 	ASSERT_OK(golden_enable_cr2(g, STRTAB, STRTAB_CFG_LINEAR16, 0));
 	ASSERT_OK(golden_txn(g, 16, false, 0, 0x1000, GR));
@@ -180,7 +180,7 @@ TEST(golden_ste_invalid)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* SID 4: all-zero STE (V = 0), memory present */
 	ASSERT_OK(golden_put4(g, STE_PA(4), 0, 0, 0, 0));
 	ASSERT_OK(golden_enable(g, STRTAB, STRTAB_CFG_LINEAR16));
@@ -193,7 +193,7 @@ TEST(golden_ste_config_abort)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* SID 5: V 1 | Config 000 = 0x1: terminated, no event */
 	ASSERT_OK(golden_put4(g, STE_PA(5), 0x1, 0, 0, 0));
 	ASSERT_OK(golden_enable(g, STRTAB, STRTAB_CFG_LINEAR16));
@@ -205,7 +205,7 @@ TEST(golden_ste_fetch_abort)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* Stream table memory never populated. */
 	ASSERT_OK(golden_enable(g, STRTAB, STRTAB_CFG_LINEAR16));
 	/* F_STE_FETCH 0x03 | SID 3<<32; FetchAddr = 0x100000 + 3*64 */
@@ -220,7 +220,7 @@ TEST(golden_smmu_disabled_bypass)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* After reset: SMMUEN = 0, GBPA.ABORT = 0 -> bypass, any SID */
 	ASSERT_OK(golden_txn(g, 77, false, 0, 0xfedcba987000ULL, GW));
 	ASSERT_EQ(g->res.outcome, VSMMU_TXN_OK);
@@ -233,7 +233,7 @@ TEST(golden_smmu_disabled_gbpa_abort)
 	struct golden *g = golden_new(NULL);
 	uint64_t v = ~0ULL;
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* GBPA: UPDATE 1<<31 | ABORT 1<<20 = 0x8010_0000 */
 	ASSERT_OK(
 		vsmmu_smmu_mmio_write(g->smmu, GOLDEN_REG_GBPA, 4, 0x80100000));
@@ -276,7 +276,7 @@ TEST(golden_ste_2lvl_span0)
 {
 	struct golden *g = golden_2lvl_scene();
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* SID 5 -> L1[0] SPAN 0: C_BAD_STREAMID 0x02 | 5<<32 */
 	ASSERT_OK(golden_txn(g, 5, false, 0, 0x1000, GR));
 	GOLDEN_EXPECT_CERR(g, 0x0000000500000002ULL);
@@ -286,7 +286,7 @@ TEST(golden_ste_2lvl_ok)
 {
 	struct golden *g = golden_2lvl_scene();
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 0x105, false, 0, 0xabc000, GR));
 	ASSERT_EQ(g->res.outcome, VSMMU_TXN_OK);
 	ASSERT_EQ(g->res.oa, 0xabc000);
@@ -299,7 +299,7 @@ TEST(golden_ste_2lvl_beyond_span)
 {
 	struct golden *g = golden_2lvl_scene();
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* SID 0x205: SID[7:0] = 5 >= 2^(SPAN-1) = 4: C_BAD_STREAMID */
 	ASSERT_OK(golden_txn(g, 0x205, false, 0, 0x1000, GR));
 	GOLDEN_EXPECT_CERR(g, 0x0000020500000002ULL);
@@ -314,7 +314,7 @@ TEST(golden_s1_4k_page)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[4] = page 0x8765_4000 AP 01: 0x80_8060_4567 -> 0x8765_4567 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_OK(g, 0x87654567ULL, 12);
@@ -335,7 +335,7 @@ TEST(golden_s1_4k_block_2m)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* IOVA 1<<39 | 2<<30 | 5<<21 (0xa0_0000) | 0x1_2345 -> L2[5] block
 	 * 0x4060_0000 + 0x1_2345 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, 0x8080a12345ULL, GR));
@@ -346,7 +346,7 @@ TEST(golden_s1_4k_block_1g)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* IOVA 1<<39 | 6<<30 (0x1_8000_0000) | 0xabc_def0 -> L1[6] block
 	 * 0xc000_0000 + 0xabc_def0 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, 0x818abcdef0ULL, GW));
@@ -357,7 +357,7 @@ TEST(golden_s1_4k_unmapped_recorded)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[5] = 0.  F_TRANSLATION 0x10 | SID 1<<32; dw1: RnW 1<<35
 	 * (0x8_0000_0000) | CLASS IN 2<<40 (0x200_0000_0000); S2 = 0 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(5, 0x10), GR));
@@ -370,7 +370,7 @@ TEST(golden_s1_4k_unmapped_unrecorded)
 	/* CD_STD without R (bit 45, 0x2000_0000_0000) = 0x0001_4205_c000_3510 */
 	struct golden *g = golden_s1_scene(NULL, 0, 0x00014205c0003510ULL, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(5, 0x10), GR));
 	ASSERT_EQ(g->res.outcome, VSMMU_TXN_FAULT);
 	ASSERT_FALSE(g->res.recorded);
@@ -383,7 +383,7 @@ TEST(golden_s1_4k_write_readonly)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[6] AP 11.  F_PERMISSION 0x13; dw1: RnW 0, CLASS IN
 	 * (0x200_0000_0000) */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(6, 0x20), GW));
@@ -399,7 +399,7 @@ TEST(golden_s1_4k_access_flag)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[7] AF 0, CD.HA 0, AFFD 0: F_ACCESS 0x12, read: dw1 0x208_.. */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(7, 0x30), GR));
 	GOLDEN_EXPECT_EVT(g, 0x0000000100000012ULL, 0x0000020800000000ULL,
@@ -413,7 +413,7 @@ TEST(golden_s1_4k_access_flag_affd)
 	/* CD_STD | AFFD 1<<35 (0x8_0000_0000) = 0x0001_620d_c000_3510 */
 	struct golden *g = golden_s1_scene(NULL, 0, 0x0001620dc0003510ULL, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(7, 0x30), GR));
 	GOLDEN_EXPECT_OK(g, 0x87657030ULL, 12);
 	/* AFFD treats AF as 1; it does not write the descriptor */
@@ -426,7 +426,7 @@ TEST(golden_s1_4k_access_flag_ha)
 	 * the default SMMU has IDR0.HTTU = access flag + dirty */
 	struct golden *g = golden_s1_scene(NULL, 0, 0x00016a05c0003510ULL, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(7, 0x30), GR));
 	GOLDEN_EXPECT_OK(g, 0x87657030ULL, 12);
 	/* AF (0x400) set in memory: 0x87657343 | 0x400 = 0x87657743 */
@@ -438,7 +438,7 @@ TEST(golden_s1_4k_dirty_hd)
 	/* CD_STD | HD 1<<42 (0x400_0000_0000) | HA 1<<43 = 0x0001_6e05_... */
 	struct golden *g = golden_s1_scene(NULL, 0, 0x00016e05c0003510ULL, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[14]: AP 11 + DBM.  A write is allowed and makes the page dirty:
 	 * AP[2] (bit 7, 0x80) cleared: 0x0008_0000_8765_e7c3 -> ..e743 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(14, 0x40), GW));
@@ -450,7 +450,7 @@ TEST(golden_s1_4k_block_at_l3)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[8] has bit 1 = 0: translation fault */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(8, 0x10), GR));
 	GOLDEN_EXPECT_EVT(g, 0x0000000100000010ULL, 0x0000020800000000ULL,
@@ -463,7 +463,7 @@ TEST(golden_s1_4k_oa_above_ips)
 	 * 0x0001_6200_c000_3510 */
 	struct golden *g = golden_s1_scene(NULL, 0, 0x00016200c0003510ULL, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[9] outputs 0x1_0000_9000 >= 2^32: F_ADDR_SIZE 0x11 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(9, 0x10), GR));
 	GOLDEN_EXPECT_EVT(g, 0x0000000100000011ULL, 0x0000020800000000ULL,
@@ -477,7 +477,7 @@ TEST(golden_s1_4k_iova_above_range)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* T0SZ 16: bit 48 set, bits 63:49 clear -> outside TTB0 and TTB1 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, 0x0001000000000000ULL, GR));
 	GOLDEN_EXPECT_EVT(g, 0x0000000100000010ULL, 0x0000020800000000ULL,
@@ -504,7 +504,7 @@ TEST(golden_s1_4k_ttb1)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_TTB1, 0x310000);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_ttb1_tables(g));
 	ASSERT_OK(golden_txn(g, 1, false, 0, 0xffff000000001234ULL, GR));
 	GOLDEN_EXPECT_OK(g, 0x99991234ULL, 12);
@@ -518,7 +518,7 @@ TEST(golden_s1_4k_epd0)
 	struct golden *g =
 		golden_s1_scene(NULL, 0, 0x0001620580907510ULL, 0x310000);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_ttb1_tables(g));
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_EVT(g, 0x0000000100000010ULL, 0x0000020800000000ULL,
@@ -533,7 +533,7 @@ TEST(golden_s1_16k)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/*
 	 * 16K, T0SZ 17: 47-bit IA, 14-bit offset, 11 bits a level:
 	 * 47 - 14 = 33 = 3 x 11 -> levels 1 (46:36), 2 (35:25), 3 (24:14).
@@ -568,7 +568,7 @@ TEST(golden_s1_64k)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/*
 	 * 64K, T0SZ 22: 42-bit IA, 16-bit offset, 13 bits a level:
 	 * 42 - 16 = 26 = 2 x 13 -> levels 2 (41:29), 3 (28:16).
@@ -643,7 +643,7 @@ TEST(golden_cd_linear_ssids)
 {
 	struct golden *g = golden_cdlin_scene(0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, true, 1, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_OK(g, 0x87654567ULL, 12);
 	ASSERT_OK(golden_txn(g, 1, true, 2, IOVA(4, 0x567), GR));
@@ -656,7 +656,7 @@ TEST(golden_cd_ssid_too_big)
 {
 	struct golden *g = golden_cdlin_scene(0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* SSID 4 >= 2^2: C_BAD_SUBSTREAMID 0x08 | SSID 4<<12 (0x4000) |
 	 * SID 1<<32.  IHI 0070 7.3.9: bits [11:8] RES0 (no SSV in this one) */
 	ASSERT_OK(golden_txn(g, 1, true, 4, IOVA(4, 0x567), GR));
@@ -667,7 +667,7 @@ TEST(golden_cd_invalid)
 {
 	struct golden *g = golden_cdlin_scene(0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* CD3 V = 0: C_BAD_CD 0x0a | SSV 1<<11 (0x800) | SSID 3<<12
 	 * (0x3000) | SID 1<<32 */
 	ASSERT_OK(golden_txn(g, 1, true, 3, IOVA(4, 0x567), GR));
@@ -678,7 +678,7 @@ TEST(golden_cd_fetch_abort)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* S1ContextPtr 0x700_0000 (never populated) | 0xb = 0x700000b */
 	ASSERT_OK(golden_put4(g, STE_PA(1), 0x000000000700000bULL, 0, 0, 0));
 	ASSERT_OK(golden_enable(g, STRTAB, STRTAB_CFG_LINEAR16));
@@ -694,7 +694,7 @@ TEST(golden_cd_2lvl_64k_leaves)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/*
 	 * S1Fmt 2 (64K leaves, 1024 CDs, L1 index SSID >> 10), S1CDMax 12:
 	 * STE dw0 = 12<<59 (0x6000_0000_0000_0000) | 0x200000 | 2<<4 (0x20)
@@ -724,7 +724,7 @@ TEST(golden_cd_2lvl_4k_leaves)
 {
 	struct golden *g = golden_new(NULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/*
 	 * S1Fmt 1 (4K leaves, 64 CDs, L1 index SSID >> 6), S1CDMax 8:
 	 * STE dw0 = 8<<59 (0x4000_0000_0000_0000) | 0x200000 | 1<<4 (0x10)
@@ -752,7 +752,7 @@ TEST(golden_cd_s1dss_terminate)
 {
 	struct golden *g = golden_cdlin_scene(0); /* S1DSS 0b00 */
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* No SSID, S1CDMax > 0, S1DSS 0: F_STREAM_DISABLED 0x06 | 1<<32 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_CERR(g, 0x0000000100000006ULL);
@@ -762,7 +762,7 @@ TEST(golden_cd_s1dss_bypass)
 {
 	struct golden *g = golden_cdlin_scene(1); /* STE dw1 S1DSS 0b01 */
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
 	ASSERT_EQ(g->res.outcome, VSMMU_TXN_OK);
 	ASSERT_EQ(g->res.oa, IOVA(4, 0x567));
@@ -775,7 +775,7 @@ TEST(golden_cd_s1dss_ssid0)
 {
 	struct golden *g = golden_cdlin_scene(2); /* STE dw1 S1DSS 0b10 */
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* non-substream traffic uses CD0 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_OK(g, 0x87654567ULL, 12);
@@ -789,7 +789,7 @@ TEST(golden_cd_ssid_with_cdmax0)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* S1CDMax 0 and SSV 1: C_BAD_SUBSTREAMID 0x08 | 1<<12 | 1<<32 */
 	ASSERT_OK(golden_txn(g, 1, true, 1, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_CERR(g, 0x0000000100001008ULL);
@@ -843,7 +843,7 @@ TEST(golden_s2_4k_concat)
 {
 	struct golden *g = golden_s2_scene(STE2_DW2);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* IPA 0x80_4020_3abc: [39:30] 0x201, [29:21] 1, [20:12] 3 */
 	ASSERT_OK(golden_txn(g, 2, false, 0, 0x8040203abcULL, GR));
 	GOLDEN_EXPECT_OK(g, 0x123456abcULL, 12);
@@ -857,7 +857,7 @@ TEST(golden_s2_fault_recorded)
 {
 	struct golden *g = golden_s2_scene(STE2_DW2);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* IPA 0x80_4020_4abc -> L3[4] = 0.  F_TRANSLATION 0x10 | SID 2<<32;
 	 * dw1 RnW 1<<35 | S2 1<<39 | CLASS IN 2<<40 = 0x288_0000_0000;
 	 * dw3 IPA[51:12] = 0x80_4020_4000 */
@@ -877,7 +877,7 @@ TEST(golden_s2_fault_unrecorded)
 	/* STE2_DW2 without S2R (0x400_0000_0000_0000) */
 	struct golden *g = golden_s2_scene(0x000d355800000005ULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 2, false, 0, 0x8040204abcULL, GR));
 	ASSERT_EQ(g->res.outcome, VSMMU_TXN_FAULT);
 	ASSERT_FALSE(g->res.recorded);
@@ -887,7 +887,7 @@ TEST(golden_s2_permission)
 {
 	struct golden *g = golden_s2_scene(STE2_DW2);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[5] S2AP 01 (read only): write -> F_PERMISSION 0x13, dw1 S2
 	 * (0x80_0000_0000) | IN (0x200_0000_0000) = 0x280_0000_0000 */
 	ASSERT_OK(golden_txn(g, 2, false, 0, 0x8040205abcULL, GW));
@@ -907,7 +907,7 @@ TEST(golden_s2_bad_sl0)
 	 *     = 0x040d_3510_0000_0005 */
 	struct golden *g = golden_s2_scene(0x040d351000000005ULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 2, false, 0, 0x8040203abcULL, GR));
 	GOLDEN_EXPECT_CERR(g, 0x0000000200000004ULL);
 }
@@ -916,7 +916,7 @@ TEST(golden_s2_ssid_rejected)
 {
 	struct golden *g = golden_s2_scene(STE2_DW2);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* SubstreamID with stage 1 disabled: C_BAD_SUBSTREAMID
 	 * 0x08 | 7<<12 (0x7000) | 2<<32 */
 	ASSERT_OK(golden_txn(g, 2, true, 7, 0x8040203abcULL, GR));
@@ -973,7 +973,7 @@ TEST(golden_nested_ok)
 {
 	struct golden *g = golden_nested_scene(STE_NESTED_DW0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* 0x80_8060_4567 -S1-> IPA 0x4000_4567 -S2-> PA 0xb00_7567 */
 	ASSERT_OK(golden_txn(g, 3, false, 0, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_OK(g, 0x0b007567ULL, 12);
@@ -987,7 +987,7 @@ TEST(golden_nested_s2_hole_under_table)
 {
 	struct golden *g = golden_nested_scene(STE_NESTED_DW0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* S1 L2[3] now points at the L3 table at IPA 0x603000, which stage
 	 * 2 does not map (S2 L2 0x802000 [3] = 0) */
 	ASSERT_OK(golden_w64(g, 0xa302018, 0x603003));
@@ -1009,7 +1009,7 @@ TEST(golden_nested_s2_hole_under_cd)
 	/* S1ContextPtr = IPA 0x600000, unmapped at stage 2: 0x60000f */
 	struct golden *g = golden_nested_scene(0x000000000060000fULL);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* IHI 0070 7.3.13: a stage-2 fault fetching a CD is F_TRANSLATION
 	 * with S2 = 1, CLASS = CD (0) and IPA = the CD address (F_CD_FETCH
 	 * is for external aborts).  dw1 RnW | S2 = 0x88_0000_0000 */
@@ -1023,7 +1023,7 @@ TEST(golden_nested_s2_hole_under_output)
 {
 	struct golden *g = golden_nested_scene(STE_NESTED_DW0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* 0x80_8060_5567 -S1-> IPA 0x4000_5567, S2 L3[5] = 0:
 	 * F_TRANSLATION S2 CLASS IN, dw1 0x288_0000_0000, IPA 0x4000_5000 */
 	ASSERT_OK(golden_txn(g, 3, false, 0, IOVA(5, 0x567), GR));
@@ -1036,7 +1036,7 @@ TEST(golden_nested_perm_intersect)
 {
 	struct golden *g = golden_nested_scene(STE_NESTED_DW0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* S1 RW (AP 01), S2 read-only: write -> F_PERMISSION S2 IN,
 	 * dw1 0x280_0000_0000, IPA 0x4000_6000 */
 	ASSERT_OK(golden_txn(g, 3, false, 0, IOVA(6, 0x567), GW));
@@ -1052,7 +1052,7 @@ TEST(golden_nested_s1_fault_is_stage1)
 {
 	struct golden *g = golden_nested_scene(STE_NESTED_DW0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* S1 L3[7] empty: a stage-1 fault, S2 = 0, CLASS IN, under the CD's
 	 * R bit: dw1 0x208_0000_0000 */
 	ASSERT_OK(golden_txn(g, 3, false, 0, IOVA(7, 0x10), GR));
@@ -1066,7 +1066,7 @@ TEST(golden_priv_ap00)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[10] AP 00: unprivileged read -> F_PERMISSION, PnU 0, RnW 1 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(10, 0x10), GR));
 	GOLDEN_EXPECT_EVT(g, 0x0000000100000013ULL, 0x0000020800000000ULL,
@@ -1080,7 +1080,7 @@ TEST(golden_priv_ap10)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[11] AP 10: privileged read-only */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(11, 0x10), GR | GP));
 	GOLDEN_EXPECT_OK(g, 0x8765b010ULL, 12);
@@ -1095,7 +1095,7 @@ TEST(golden_priv_pxn)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[12] AP 11 + PXN: privileged fetch -> F_PERMISSION, dw1 PnU
 	 * 1<<33 | InD 1<<34 | RnW 1<<35 | IN = 0x20e_0000_0000 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(12, 0x10), GX | GP));
@@ -1113,7 +1113,7 @@ TEST(golden_priv_uxn)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[13] AP 11 + UXN: unprivileged fetch -> dw1 InD | RnW | IN =
 	 * 0x20c_0000_0000 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(13, 0x10), GX));
@@ -1128,7 +1128,7 @@ TEST(golden_priv_exec_el0_writable)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L3[4] AP 01 is writable at EL0, which VMSAv8-64 treats as PXN
 	 * (IHI 0070 CD.UWXN: "IGNORED if VMSAv8-64, all EL0-writable regions
 	 * treated as PXN"): privileged fetch -> F_PERMISSION 0x20e_.. */
@@ -1155,14 +1155,14 @@ TEST(golden_privcfg_override)
 	golden_cfg_attr_ovr(&cfg);
 	/* STE dw1 PRIVCFG 0b11 (privileged) at 49:48 = 0x3_0000_0000_0000 */
 	g = golden_s1_scene(&cfg, 0x0003000000000000ULL, CD_STD, 0);
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* unprivileged read of AP 00 becomes privileged: allowed */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(10, 0x10), GR));
 	GOLDEN_EXPECT_OK(g, 0x8765a010ULL, 12);
 
 	/* PRIVCFG 0b10 (unprivileged) = 0x2_0000_0000_0000 */
 	g = golden_s1_scene(&cfg, 0x0002000000000000ULL, CD_STD, 0);
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* privileged read of AP 00 becomes unprivileged: F_PERMISSION with
 	 * the post-override PnU = 0: dw1 RnW | IN = 0x208_0000_0000 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(10, 0x10), GR | GP));
@@ -1178,7 +1178,7 @@ TEST(golden_instcfg_override)
 	golden_cfg_attr_ovr(&cfg);
 	/* STE dw1 INSTCFG 0b11 (instruction) at 51:50 = 0xc_0000_0000_0000 */
 	g = golden_s1_scene(&cfg, 0x000c000000000000ULL, CD_STD, 0);
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* data read of the UXN page L3[13] becomes an instruction fetch:
 	 * dw1 InD | RnW | IN = 0x20c_0000_0000 */
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(13, 0x10), GR));
@@ -1191,7 +1191,7 @@ TEST(golden_instcfg_override)
 	/* INSTCFG 0b10 (data) = 0x8_0000_0000_0000: a fetch of L3[13]
 	 * is treated as a data read and allowed */
 	g = golden_s1_scene(&cfg, 0x0008000000000000ULL, CD_STD, 0);
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(13, 0x10), GX));
 	GOLDEN_EXPECT_OK(g, 0x8765d010ULL, 12);
 }
@@ -1200,7 +1200,7 @@ TEST(golden_s1_aptable)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L2[3] table descriptor with APTable 0b10 (bit 62: no writes
 	 * below) = 0x4000_0000_0000_0000 | 0x303003 */
 	ASSERT_OK(golden_w64(g, 0x302018, 0x4000000000303003ULL));
@@ -1216,7 +1216,7 @@ TEST(golden_s1_aptable_el0)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* APTable 0b01 (bit 61: no EL0 access below) = 0x2000_..._0030_3003
 	 * on L2[3]: unprivileged read of the AP 01 page faults */
 	ASSERT_OK(golden_w64(g, 0x302018, 0x2000000000303003ULL));
@@ -1231,7 +1231,7 @@ TEST(golden_s1_xntable)
 {
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	/* L1[2] table descriptor with XNTable (bit 60, unprivileged XN) =
 	 * 0x1000_0000_0000_0000 | 0x302003 */
 	ASSERT_OK(golden_w64(g, 0x301010, 0x1000000000302003ULL));
@@ -1254,7 +1254,7 @@ TEST(golden_tlb_stale_until_tlbi_asid)
 		.asid = 1,
 	};
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_OK(g, 0x87654567ULL, 12);
 	ASSERT_OK(golden_w64(g, 0x303020, 0)); /* unmap behind its back */
@@ -1278,7 +1278,7 @@ TEST(golden_tlb_stale_until_tlbi_va)
 		.leaf = true,
 	};
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(6, 0x567), GR));
 	/* remap L3[4] to 0x8888_8000 (|0x743) */
@@ -1299,7 +1299,7 @@ TEST(golden_cfg_stale_until_cfgi_cd)
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 	struct vsmmu_cfgi inv = { .kind = VSMMU_CFGI_CD, .sid = 1, .ssid = 0 };
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_alt_tables(g));
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_OK(g, 0x87654567ULL, 12);
@@ -1319,7 +1319,7 @@ TEST(golden_cfg_stale_until_cfgi_ste)
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 	struct vsmmu_cfgi inv = { .kind = VSMMU_CFGI_STE, .sid = 1 };
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
 	GOLDEN_EXPECT_OK(g, 0x87654567ULL, 12);
 	/* STE -> bypass (0x9); stale until CFGI_STE */
@@ -1340,7 +1340,7 @@ TEST(golden_evtq_record)
 	struct golden *g = golden_s1_scene(NULL, 0, CD_STD, 0);
 	uint64_t prod = ~0ULL;
 
-	ASSERT_TRUE(g);
+	GOLDEN_REQUIRE(g);
 	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(5, 0x10), GR));
 	GOLDEN_EXPECT_EVT(g, 0x0000000100000010ULL, 0x0000020800000000ULL,
 			  0x0000008080605010ULL);
