@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/* Set-associative lock-free-read caches: see cache.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/cache.h"
+
+int sa_init(struct sa_cache *c, unsigned int sets, unsigned int ways,
+	    unsigned int words)
+{
+	size_t bytes;
+
+	memset(c, 0, sizeof(*c));
+	if (!sets || (sets & (sets - 1)) || !ways || ways > 64 || !words ||
+	    sets > (1U << 24) || ways * words > 4096)
+		return -EINVAL;
+	c->sets = sets;
+	c->ways = ways;
+	c->words = words;
+	c->set_mask = sets - 1;
+	c->stride = (2 + ways * words + 7) & ~7U; /* 64-byte sets */
+	bytes = (size_t)sets * c->stride * sizeof(uint64_t);
+	if (posix_memalign((void **)&c->mem, 64, bytes))
+		return -ENOMEM;
+	memset(c->mem, 0, bytes);
+	return 0;
+}
+
+void sa_fini(struct sa_cache *c)
+{
+	free(c->mem);
+	c->mem = NULL;
+}
+
+bool sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words)
+{
+	uint64_t ref = sa_ld(&set[1]);
+	unsigned int way, victim = c->ways;
+	bool evicted;
+	uint64_t *e;
+
+	for (way = 0; way < c->ways; way++) {
+		if (!(sa_ld(sa_way(c, set, way)) & SA_VALID)) {
+			victim = way;
+			break;
+		}
+	}
+	if (victim == c->ways) {
+		for (way = 0; way < c->ways; way++) {
+			if (!(ref & (1ULL << way))) {
+				victim = way;
+				break;
+			}
+		}
+	}
+	if (victim == c->ways) {
+		/* Everything was used since the last sweep: start over. */
+		victim = (unsigned int)(sa_ld(&set[0]) >> 1) % c->ways;
+		ref = 0;
+	}
+	e = sa_way(c, set, victim);
+	evicted = sa_ld(e) & SA_VALID;
+	sa_write_begin(set);
+	for (way = 1; way < c->words; way++)
+		sa_st(&e[way], words[way]);
+	sa_st(&e[0], words[0]);
+	sa_write_end(set);
+	/* New entries start referenced so they survive the next sweep. */
+	sa_st(&set[1], ref | (1ULL << victim));
+	return evicted;
+}
+
+unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
+			       bool (*match)(const uint64_t *e, const void *arg),
+			       const void *arg)
+{
+	unsigned int way, n = 0;
+	bool open = false;
+
+	for (way = 0; way < c->ways; way++) {
+		uint64_t *e = sa_way(c, set, way);
+
+		if (!(sa_ld(e) & SA_VALID) || !match(e, arg))
+			continue;
+		if (!open) {
+			sa_write_begin(set);
+			open = true;
+		}
+		sa_st(e, 0);
+		n++;
+	}
+	if (open)
+		sa_write_end(set);
+	return n;
+}
+
+unsigned int sa_invalidate_all(struct sa_cache *c,
+			       bool (*match)(const uint64_t *e, const void *arg),
+			       const void *arg)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->sets; i++)
+		n += sa_invalidate_set(c, sa_set(c, i), match, arg);
+	return n;
+}

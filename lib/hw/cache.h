@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Set-associative caches with lock-free readers (IOTLB, stage-2 cache and
+ * configuration cache are all built on this).
+ *
+ * Layout: a set is [seq][ref][way 0 words]...[way N-1 words], padded to a
+ * multiple of 64 bytes.  Every word is accessed with relaxed atomics, so a
+ * reader racing a writer is well defined; the per-set sequence counter
+ * (odd while a writer is inside the set) tells the reader whether what it
+ * read is consistent (Boehm's seqlock protocol: the writer bumps seq,
+ * issues a release fence, stores, then publishes seq + 2 with release; the
+ * reader loads seq with acquire, loads the words, issues an acquire fence
+ * and checks seq again).
+ *
+ * Readers never wait: a set with a writer inside, or that changed while it
+ * was read, is reported as a miss and the caller walks memory instead.
+ * Writers (insert, invalidate) are serialised by the owner's lock.
+ *
+ * Replacement is not-recently-used: a hit sets the way's bit in `ref`
+ * (only if it is clear, so a hot entry costs no store); an insert takes
+ * the first invalid way, else the first way whose bit is clear, clearing
+ * all bits when every way has been referenced.
+ */
+#ifndef VSMMU_HW_CACHE_H
+#define VSMMU_HW_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sa_cache {
+	uint64_t *mem;
+	unsigned int sets, ways, words; /* words per entry; word 0 = tag */
+	unsigned int stride; /* words per set */
+	unsigned int set_mask;
+};
+
+/* Valid bit: bit 63 of an entry's word 0, for every user of the cache. */
+#define SA_VALID (1ULL << 63)
+
+int sa_init(struct sa_cache *c, unsigned int sets, unsigned int ways,
+	    unsigned int words);
+void sa_fini(struct sa_cache *c);
+
+static inline uint64_t *sa_set(const struct sa_cache *c, unsigned int idx)
+{
+	return c->mem + (size_t)(idx & c->set_mask) * c->stride;
+}
+
+static inline uint64_t *sa_way(const struct sa_cache *c, uint64_t *set,
+			       unsigned int way)
+{
+	return set + 2 + (size_t)way * c->words;
+}
+
+static inline uint64_t sa_ld(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void sa_st(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+/* Reader: returns the sequence, or an odd value if a writer is inside. */
+static inline uint64_t sa_read_begin(const uint64_t *set)
+{
+	return __atomic_load_n(&set[0], __ATOMIC_ACQUIRE);
+}
+
+/* Reader: was everything read since sa_read_begin() consistent? */
+static inline bool sa_read_valid(const uint64_t *set, uint64_t seq)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return sa_ld(&set[0]) == seq;
+}
+
+static inline void sa_touch(uint64_t *set, unsigned int way)
+{
+	uint64_t bit = 1ULL << way;
+
+	if (!(sa_ld(&set[1]) & bit))
+		__atomic_fetch_or(&set[1], bit, __ATOMIC_RELAXED);
+}
+
+/* Writer side: call with the owner's lock held. */
+static inline void sa_write_begin(uint64_t *set)
+{
+	sa_st(&set[0], sa_ld(&set[0]) + 1);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void sa_write_end(uint64_t *set)
+{
+	__atomic_store_n(&set[0], sa_ld(&set[0]) + 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * Store @words into a victim way of @set (writer lock held).
+ * Return: true if a valid entry was evicted.
+ */
+bool sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words);
+
+/*
+ * Invalidate every entry of the whole cache for which @match returns true
+ * (writer lock held).  Return: the number removed.
+ */
+unsigned int sa_invalidate_all(struct sa_cache *c,
+			       bool (*match)(const uint64_t *e, const void *arg),
+			       const void *arg);
+/* Same, restricted to one set. */
+unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
+			       bool (*match)(const uint64_t *e, const void *arg),
+			       const void *arg);
+
+#endif /* VSMMU_HW_CACHE_H */

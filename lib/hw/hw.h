@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the SMMUv3 hardware model (lib/hw).  Not part of the public
+ * API: other layers talk to the model through <vsmmu/smmu.h>.
+ */
+#ifndef VSMMU_HW_H
+#define VSMMU_HW_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vsmmu/arch.h>
+#include <vsmmu/smmu.h>
+
+#include "hw/cache.h"
+
+/* --- Decoded configuration --------------------------------------------- */
+
+/* One VMSAv8-64 translation regime half (TTB0/TTB1 or the stage-2 table). */
+struct tt_cfg {
+	uint64_t ttb; /* base, low bits (below the start table size) clear */
+	uint8_t enabled; /* EPDx == 0 (stage 2: always) */
+	uint8_t gshift; /* granule: 12, 14 or 16 */
+	uint8_t ias; /* input address bits */
+	uint8_t start_level;
+	uint8_t concat_log2; /* stage 2: log2 of concatenated start tables */
+	uint8_t tbi; /* stage 1: top byte ignored */
+};
+
+enum stream_mode {
+	MODE_ABORT, /* Config = abort: terminate silently */
+	MODE_BYPASS, /* no translation */
+	MODE_S1, /* stage 1 only */
+	MODE_S2, /* stage 2 only */
+	MODE_NESTED, /* stage 1 then stage 2 */
+};
+
+struct s1_cfg {
+	struct tt_cfg tt[2];
+	uint8_t oas; /* effective IPS, bits */
+	uint8_t affd, ha, hd, wxn, pan, be;
+	uint8_t record, stall; /* CD.R, CD.S */
+	uint16_t asid;
+};
+
+struct s2_cfg {
+	struct tt_cfg tt;
+	uint8_t oas; /* effective S2PS, bits */
+	uint8_t affd, ha, hd, ptw, be;
+	uint8_t record, stall; /* STE.S2R, STE.S2S */
+	uint16_t vmid;
+};
+
+/* Everything a transaction needs once its STE (and CD) are known. */
+struct stream_cfg {
+	enum stream_mode mode; /* after S1DSS: MODE_S2 for "S1 bypassed" */
+	uint8_t el2; /* STRW = EL2: EL2 regime, no VMID */
+	uint8_t e2h; /* EL2 with CR2.E2H: ASIDs apply */
+	uint8_t privcfg, instcfg;
+	uint16_t vmid; /* TLB tag (0 when none applies) */
+	struct s1_cfg s1;
+	struct s2_cfg s2;
+	uint32_t leaf_shifts; /* bitmask of possible IOTLB entry sizes */
+};
+
+/* --- Faults -------------------------------------------------------------- */
+
+struct fault {
+	uint8_t id; /* EVT_ID_* */
+	uint8_t s2; /* stage 2 faulted */
+	uint8_t class; /* EVTQ_1_CLASS_* */
+	uint8_t tt_read; /* a table fetch that was a read */
+	uint8_t fetch; /* dw3 holds FETCH_ADDR rather than IPA */
+	uint64_t ipa; /* IPA, or the fetch address */
+};
+
+/* --- The IOTLB / stage-2 cache entries -------------------------------- */
+
+/*
+ * An IOTLB entry is four words (cache.h gives the layout rules):
+ *   w0: tag  - see TLB_TAG_* below
+ *   w1: input address of the first byte the entry covers
+ *   w2: output address of that byte
+ *   w3: IPA of that byte (combined entries), or 0
+ */
+#define TLB_TAG_VMID VS_GENMASK(15, 0)
+#define TLB_TAG_ASID VS_GENMASK(31, 16)
+#define TLB_TAG_SHIFT VS_GENMASK(37, 32) /* log2 entry size */
+#define TLB_TAG_KIND VS_GENMASK(39, 38)
+#define TLB_KIND_S1 1 /* stage 1 only: IA -> PA */
+#define TLB_KIND_S2 2 /* stage 2 only: IPA -> PA */
+#define TLB_KIND_S12 3 /* combined stage 1+2: IA -> PA */
+#define TLB_TAG_EL2 VS_BIT(40)
+#define TLB_TAG_GLOBAL VS_BIT(41) /* nG == 0: matches any ASID */
+#define TLB_TAG_LEVEL VS_GENMASK(43, 42) /* level of the (last) leaf */
+#define TLB_TAG_S1PERM VS_GENMASK(49, 44) /* PERM_* of stage 1 */
+#define TLB_TAG_S2PERM VS_GENMASK(55, 50) /* PERM_* of stage 2 */
+#define TLB_TAG_GSHIFT VS_GENMASK(59, 56) /* leaf granule shift - 10 */
+#define TLB_TAG_VALID VS_BIT(63)
+
+/* The part of the tag a lookup compares exactly (ASID masked if global) */
+#define TLB_TAG_MATCH                                                   \
+	(TLB_TAG_VMID | TLB_TAG_ASID | TLB_TAG_SHIFT | TLB_TAG_KIND |   \
+	 TLB_TAG_EL2 | TLB_TAG_VALID)
+
+/* Permissions, per privilege: what a translation allows */
+#define PERM_PR 0x01
+#define PERM_PW 0x02
+#define PERM_PX 0x04
+#define PERM_UR 0x08
+#define PERM_UW 0x10
+#define PERM_UX 0x20
+#define PERM_ALL 0x3f
+
+/* --- The SMMU ---------------------------------------------------------- */
+
+#define STAT_SHARDS 64
+
+enum stat_id {
+	ST_TRANSLATIONS,
+	ST_TLB_HIT,
+	ST_TLB_MISS,
+	ST_CFG_HIT,
+	ST_CFG_MISS,
+	ST_S2_HIT,
+	ST_S2_MISS,
+	ST_WALKS,
+	ST_DESC,
+	ST_FAULTS,
+	ST_TERMINATED,
+	ST_EVICT,
+	ST_TLBI,
+	ST_CFGI,
+	ST_NR,
+};
+
+struct stat_shard {
+	uint64_t v[ST_NR];
+} __attribute__((aligned(64)));
+
+struct vsmmu_smmu {
+	struct vsmmu_smmu_config cfg;
+	struct vsmmu_mem *mem;
+
+	/* Features derived from the IDRs once, at create */
+	uint8_t oas; /* bits */
+	uint8_t sidsize, ssidsize;
+	uint8_t s1p, s2p, st2lvl, cd2l, asid16, vmid16, hyp, ats;
+	uint8_t httu; /* 0 none, 1 access flag, 2 access + dirty */
+	uint8_t stall_model, term_model, attr_perms_ovr, ttendian;
+	uint8_t gran; /* bit 0: 4K, 1: 16K, 2: 64K */
+	uint8_t vax52, stt;
+
+	/* Register file.  Written under reg_lock, read with atomics. */
+	pthread_mutex_t reg_lock;
+	uint32_t cr0, cr1, cr2, gbpa;
+	uint64_t strtab_base;
+	uint32_t strtab_base_cfg;
+	uint32_t irq_ctrl;
+	uint32_t raw32[SMMU_MMIO_SIZE / 4]; /* plain storage for the rest */
+
+	/* Caches */
+	struct sa_cache tlb; /* IOTLB: final translations */
+	struct sa_cache s2c; /* stage-2 translations of nested walk IPAs */
+	struct sa_cache cfgc; /* decoded STE + CD by (SID, SSID) */
+	pthread_mutex_t cache_lock; /* writers of all three caches */
+	uint64_t inv_gen; /* bumped by every invalidation (cache_lock) */
+
+	struct stat_shard stats[STAT_SHARDS];
+};
+
+/* stats.c */
+void hw_stat_inc(struct vsmmu_smmu *smmu, enum stat_id id);
+void hw_stat_add(struct vsmmu_smmu *smmu, enum stat_id id, uint64_t n);
+
+/*
+ * config.c: fetch and decode the STE and CD of a transaction.  Returns 0,
+ * CFG_FAULT (event in *f) or CFG_TERMINATE (abort with no event).
+ */
+#define CFG_FAULT 1
+#define CFG_TERMINATE 2
+struct txn_ctx;
+int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc,
+		     struct fault *f);
+
+/* walk.c */
+struct walk_result {
+	uint64_t oa; /* output address of the input address */
+	uint64_t ipa; /* nested: the IPA of the input address */
+	uint8_t shift; /* log2 size of the translation (combined: min) */
+	uint8_t level; /* level of the final leaf */
+	uint8_t gshift; /* granule of the final leaf */
+	uint8_t global; /* stage-1 nG == 0 */
+	uint8_t s1perm, s2perm; /* PERM_* of each stage (ALL if unused) */
+};
+
+int hw_walk(struct txn_ctx *t, const struct stream_cfg *sc, uint64_t ia,
+	    struct walk_result *wr, struct fault *f);
+int hw_s2_translate(struct txn_ctx *t, const struct stream_cfg *sc,
+		    uint64_t ipa, unsigned int class, bool tt_read,
+		    uint64_t *pa, struct walk_result *wr, struct fault *f);
+
+/* The transaction being served, with its trace hook. */
+struct txn_ctx {
+	struct vsmmu_smmu *smmu;
+	const struct vsmmu_txn *txn;
+	unsigned int flags; /* after PRIVCFG/INSTCFG */
+	bool use_cache;
+	uint64_t gen; /* inv_gen when the lookup began */
+	vsmmu_trace_fn *trace;
+	void *trace_arg;
+};
+
+void hw_trace(struct txn_ctx *t, const struct vsmmu_trace_step *step);
+void hw_note(struct txn_ctx *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Read one 64-bit word of guest-controlled memory. */
+static inline int hw_read64(struct txn_ctx *t, uint64_t pa, uint64_t *val)
+{
+	return vsmmu_mem_read64(t->smmu->mem, pa, val);
+}
+
+static inline uint32_t hw_reg32(const uint32_t *r)
+{
+	return __atomic_load_n(r, __ATOMIC_ACQUIRE);
+}
+
+static inline uint64_t hw_reg64(const uint64_t *r)
+{
+	return __atomic_load_n(r, __ATOMIC_ACQUIRE);
+}
+
+#endif /* VSMMU_HW_H */

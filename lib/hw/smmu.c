@@ -1,0 +1,1110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SMMU object: registers, the translation entry points with their
+ * lock-free fast path, cache invalidation and statistics.
+ *
+ * Fast path of vsmmu_translate(): look the (SID, SSID) up in the
+ * configuration cache, then the input address in the IOTLB, probing each
+ * leaf size the stream's granules can produce.  Both are seqlock-read
+ * set-associative caches (cache.h): no lock, no allocation, no store
+ * unless an entry's NRU bit must be set.  A miss walks memory and inserts
+ * under cache_lock, but only if no invalidation ran since the lookup
+ * began (inv_gen), so a walk that read memory before an invalidation can
+ * never publish what it read after the invalidation returned.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/hw.h"
+
+/* --- Statistics --------------------------------------------------------- */
+
+static unsigned int next_shard;
+static __thread unsigned int my_shard
+	__attribute__((tls_model("initial-exec"))) = ~0U;
+
+static inline struct stat_shard *shard(struct vsmmu_smmu *s)
+{
+	if (__builtin_expect(my_shard == ~0U, 0))
+		my_shard = __atomic_fetch_add(&next_shard, 1,
+					      __ATOMIC_RELAXED) % STAT_SHARDS;
+	return &s->stats[my_shard];
+}
+
+/*
+ * Each thread owns its shard (for up to STAT_SHARDS threads), so an
+ * increment is a plain load and store, atomic only so that readers of the
+ * statistics never see a torn value.
+ */
+void hw_stat_add(struct vsmmu_smmu *s, enum stat_id id, uint64_t n)
+{
+	uint64_t *p = &shard(s)->v[id];
+
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
+			 __ATOMIC_RELAXED);
+}
+
+void hw_stat_inc(struct vsmmu_smmu *s, enum stat_id id)
+{
+	hw_stat_add(s, id, 1);
+}
+
+void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
+{
+	uint64_t v[ST_NR] = { 0 };
+	unsigned int i, j;
+
+	for (i = 0; i < STAT_SHARDS; i++)
+		for (j = 0; j < ST_NR; j++)
+			v[j] += __atomic_load_n(&s->stats[i].v[j],
+						__ATOMIC_RELAXED);
+	memset(st, 0, sizeof(*st));
+	st->translations = v[ST_TRANSLATIONS];
+	st->tlb_hits = v[ST_TLB_HIT];
+	st->tlb_misses = v[ST_TLB_MISS];
+	st->cfg_hits = v[ST_CFG_HIT];
+	st->cfg_misses = v[ST_CFG_MISS];
+	st->s2_hits = v[ST_S2_HIT];
+	st->s2_misses = v[ST_S2_MISS];
+	st->walks = v[ST_WALKS];
+	st->desc_fetches = v[ST_DESC];
+	st->faults = v[ST_FAULTS];
+	st->terminated = v[ST_TERMINATED];
+	st->tlb_evictions = v[ST_EVICT];
+	st->tlbi = v[ST_TLBI];
+	st->cfgi = v[ST_CFGI];
+}
+
+/* --- Tracing -------------------------------------------------------------- */
+
+void hw_trace(struct txn_ctx *t, const struct vsmmu_trace_step *step)
+{
+	if (t->trace)
+		t->trace(t->trace_arg, step);
+}
+
+void hw_note(struct txn_ctx *t, const char *fmt, ...)
+{
+	struct vsmmu_trace_step st = { .kind = VSMMU_TRACE_NOTE, .level = -1 };
+	char buf[256];
+	va_list ap;
+
+	if (!t->trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	st.note = buf;
+	t->trace(t->trace_arg, &st);
+}
+
+/* --- Creation ----------------------------------------------------------- */
+
+void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->idr[0] = VS_FIELD_PREP(IDR0_ST_LVL, IDR0_ST_LVL_2LVL) |
+		      VS_FIELD_PREP(IDR0_STALL_MODEL, IDR0_STALL_MODEL_STALL) |
+		      VS_FIELD_PREP(IDR0_TTENDIAN, IDR0_TTENDIAN_MIXED) |
+		      IDR0_CD2L | IDR0_VMID16 | IDR0_VMW | IDR0_PRI |
+		      IDR0_SEV | IDR0_MSI | IDR0_ASID16 | IDR0_ATS |
+		      IDR0_HYP |
+		      VS_FIELD_PREP(IDR0_HTTU, IDR0_HTTU_ACCESS_DIRTY) |
+		      IDR0_BTM | IDR0_COHACC |
+		      VS_FIELD_PREP(IDR0_TTF, IDR0_TTF_AARCH64) | IDR0_S1P |
+		      IDR0_S2P;
+	cfg->idr[1] = IDR1_ATTR_PERMS_OVR | VS_FIELD_PREP(IDR1_CMDQS, 19) |
+		      VS_FIELD_PREP(IDR1_EVTQS, 19) |
+		      VS_FIELD_PREP(IDR1_PRIQS, 19) |
+		      VS_FIELD_PREP(IDR1_SSIDSIZE, 20) |
+		      VS_FIELD_PREP(IDR1_SIDSIZE, 32);
+	cfg->idr[3] = IDR3_RIL;
+	cfg->idr[5] = VS_FIELD_PREP(IDR5_STALL_MAX, 256) | IDR5_GRAN64K |
+		      IDR5_GRAN16K | IDR5_GRAN4K |
+		      VS_FIELD_PREP(IDR5_OAS, IDR5_OAS_48_BIT);
+	cfg->aidr = 0x02; /* SMMUv3.2 */
+}
+
+static unsigned int cfgc_words(void)
+{
+	return 1 + (sizeof(struct stream_cfg) + 7) / 8;
+}
+
+int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
+		      struct vsmmu_mem *mem, struct vsmmu_smmu **out)
+{
+	struct vsmmu_smmu *s;
+	uint32_t idr0, idr1, idr3, idr5;
+	unsigned int oas;
+	int rc;
+
+	if (!cfg || !mem || !out)
+		return -EINVAL;
+	idr0 = cfg->idr[0];
+	idr1 = cfg->idr[1];
+	idr3 = cfg->idr[3];
+	idr5 = cfg->idr[5];
+	oas = arm_smmu_pa_bits(VS_FIELD_GET(IDR5_OAS, idr5));
+	if (!(idr0 & (IDR0_S1P | IDR0_S2P)) || !oas ||
+	    !(idr5 & (IDR5_GRAN4K | IDR5_GRAN16K | IDR5_GRAN64K)) ||
+	    VS_FIELD_GET(IDR1_SIDSIZE, idr1) > 32 ||
+	    VS_FIELD_GET(IDR1_SSIDSIZE, idr1) > 20 ||
+	    !(VS_FIELD_GET(IDR0_TTF, idr0) & IDR0_TTF_AARCH64))
+		return -EINVAL;
+
+	if (posix_memalign((void **)&s, 64, sizeof(*s)))
+		return -ENOMEM;
+	memset(s, 0, sizeof(*s));
+	s->cfg = *cfg;
+	s->mem = mem;
+	s->oas = oas;
+	s->sidsize = VS_FIELD_GET(IDR1_SIDSIZE, idr1);
+	s->ssidsize = VS_FIELD_GET(IDR1_SSIDSIZE, idr1);
+	s->s1p = !!(idr0 & IDR0_S1P);
+	s->s2p = !!(idr0 & IDR0_S2P);
+	s->st2lvl = VS_FIELD_GET(IDR0_ST_LVL, idr0) == IDR0_ST_LVL_2LVL;
+	s->cd2l = !!(idr0 & IDR0_CD2L);
+	s->asid16 = !!(idr0 & IDR0_ASID16);
+	s->vmid16 = !!(idr0 & IDR0_VMID16);
+	s->hyp = !!(idr0 & IDR0_HYP);
+	s->ats = !!(idr0 & IDR0_ATS);
+	s->httu = VS_FIELD_GET(IDR0_HTTU, idr0);
+	if (s->httu == 3)
+		s->httu = 0; /* reserved */
+	s->stall_model = VS_FIELD_GET(IDR0_STALL_MODEL, idr0);
+	if (s->stall_model == 3)
+		s->stall_model = IDR0_STALL_MODEL_NONE; /* reserved */
+	s->term_model = !!(idr0 & IDR0_TERM_MODEL);
+	s->ttendian = VS_FIELD_GET(IDR0_TTENDIAN, idr0);
+	s->attr_perms_ovr = !!(idr1 & IDR1_ATTR_PERMS_OVR);
+	s->gran = ((idr5 & IDR5_GRAN4K) ? 1 : 0) |
+		  ((idr5 & IDR5_GRAN16K) ? 2 : 0) |
+		  ((idr5 & IDR5_GRAN64K) ? 4 : 0);
+	s->stt = !!(idr3 & IDR3_STT);
+	s->vax52 = VS_FIELD_GET(IDR5_VAX, idr5) == IDR5_VAX_52_BIT;
+
+	rc = sa_init(&s->tlb, cfg->tlb_sets ? cfg->tlb_sets : 256,
+		     cfg->tlb_ways ? cfg->tlb_ways : 4, 4);
+	if (rc)
+		goto out_free;
+	rc = sa_init(&s->s2c, cfg->s2_sets ? cfg->s2_sets : 128,
+		     cfg->s2_ways ? cfg->s2_ways : 4, 4);
+	if (rc)
+		goto out_tlb;
+	rc = sa_init(&s->cfgc, cfg->cfg_sets ? cfg->cfg_sets : 64,
+		     cfg->cfg_ways ? cfg->cfg_ways : 4, cfgc_words());
+	if (rc)
+		goto out_s2c;
+	pthread_mutex_init(&s->reg_lock, NULL);
+	pthread_mutex_init(&s->cache_lock, NULL);
+	*out = s;
+	return 0;
+
+out_s2c:
+	sa_fini(&s->s2c);
+out_tlb:
+	sa_fini(&s->tlb);
+out_free:
+	free(s);
+	return rc;
+}
+
+void vsmmu_smmu_destroy(struct vsmmu_smmu *s)
+{
+	if (!s)
+		return;
+	sa_fini(&s->cfgc);
+	sa_fini(&s->s2c);
+	sa_fini(&s->tlb);
+	pthread_mutex_destroy(&s->reg_lock);
+	pthread_mutex_destroy(&s->cache_lock);
+	free(s);
+}
+
+struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *s)
+{
+	return s->mem;
+}
+
+/* --- Registers ---------------------------------------------------------- */
+
+/*
+ * Registers the model gives behaviour to have their own fields; the rest
+ * of the two pages is plain storage (raw32), where a 64-bit register
+ * occupies two 32-bit slots.  Issue-by-issue the list of registers with
+ * behaviour grows (queues, interrupts: the programming-model layer).
+ */
+static bool reg_is_64(uint64_t off)
+{
+	switch (off) {
+	case ARM_SMMU_STRTAB_BASE:
+	case ARM_SMMU_CMDQ_BASE:
+	case ARM_SMMU_EVTQ_BASE:
+	case ARM_SMMU_PRIQ_BASE:
+	case ARM_SMMU_GERROR_IRQ_CFG0:
+	case ARM_SMMU_EVTQ_IRQ_CFG0:
+	case ARM_SMMU_PRIQ_IRQ_CFG0:
+		return true;
+	}
+	return false;
+}
+
+static uint32_t raw_get(struct vsmmu_smmu *s, uint64_t off)
+{
+	return __atomic_load_n(&s->raw32[off / 4], __ATOMIC_ACQUIRE);
+}
+
+static void raw_set(struct vsmmu_smmu *s, uint64_t off, uint32_t v)
+{
+	__atomic_store_n(&s->raw32[off / 4], v, __ATOMIC_RELEASE);
+}
+
+static uint64_t reg_read64(struct vsmmu_smmu *s, uint64_t off)
+{
+	if (off == ARM_SMMU_STRTAB_BASE)
+		return hw_reg64(&s->strtab_base);
+	return raw_get(s, off) | (uint64_t)raw_get(s, off + 4) << 32;
+}
+
+static void reg_write64(struct vsmmu_smmu *s, uint64_t off, uint64_t val)
+{
+	if (off == ARM_SMMU_STRTAB_BASE) {
+		/* Ignored while the SMMU is enabled */
+		if (!(hw_reg32(&s->cr0) & CR0_SMMUEN))
+			__atomic_store_n(&s->strtab_base,
+					 val & (STRTAB_BASE_RA |
+						STRTAB_BASE_ADDR_MASK),
+					 __ATOMIC_RELEASE);
+		return;
+	}
+	raw_set(s, off, (uint32_t)val);
+	raw_set(s, off + 4, (uint32_t)(val >> 32));
+}
+
+static uint32_t reg_read32(struct vsmmu_smmu *s, uint64_t off)
+{
+	switch (off) {
+	case ARM_SMMU_IDR0:
+	case ARM_SMMU_IDR1:
+	case ARM_SMMU_IDR2:
+	case ARM_SMMU_IDR3:
+	case ARM_SMMU_IDR4:
+	case ARM_SMMU_IDR5:
+		return s->cfg.idr[off / 4];
+	case ARM_SMMU_IIDR:
+		return s->cfg.iidr;
+	case ARM_SMMU_AIDR:
+		return s->cfg.aidr;
+	case ARM_SMMU_CR0:
+	case ARM_SMMU_CR0ACK:
+		return hw_reg32(&s->cr0);
+	case ARM_SMMU_CR1:
+		return hw_reg32(&s->cr1);
+	case ARM_SMMU_CR2:
+		return hw_reg32(&s->cr2);
+	case ARM_SMMU_GBPA:
+		return hw_reg32(&s->gbpa);
+	case ARM_SMMU_IRQ_CTRL:
+	case ARM_SMMU_IRQ_CTRLACK:
+		return hw_reg32(&s->irq_ctrl);
+	case ARM_SMMU_STRTAB_BASE_CFG:
+		return hw_reg32(&s->strtab_base_cfg);
+	}
+	return raw_get(s, off);
+}
+
+static void reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
+{
+	bool enabled = hw_reg32(&s->cr0) & CR0_SMMUEN;
+
+	switch (off) {
+	case ARM_SMMU_IDR0:
+	case ARM_SMMU_IDR1:
+	case ARM_SMMU_IDR2:
+	case ARM_SMMU_IDR3:
+	case ARM_SMMU_IDR4:
+	case ARM_SMMU_IDR5:
+	case ARM_SMMU_IIDR:
+	case ARM_SMMU_AIDR:
+	case ARM_SMMU_CR0ACK:
+	case ARM_SMMU_IRQ_CTRLACK:
+		return; /* read-only */
+	case ARM_SMMU_CR0:
+		/* CR0ACK follows at once: the model has nothing to drain */
+		__atomic_store_n(&s->cr0, val & 0x1df, __ATOMIC_RELEASE);
+		return;
+	case ARM_SMMU_CR1:
+		__atomic_store_n(&s->cr1, val & 0xfff, __ATOMIC_RELEASE);
+		return;
+	case ARM_SMMU_CR2:
+		__atomic_store_n(&s->cr2, val & 0x7, __ATOMIC_RELEASE);
+		return;
+	case ARM_SMMU_GBPA:
+		/* An update takes effect, and completes, when UPDATE is set */
+		if (val & GBPA_UPDATE)
+			__atomic_store_n(&s->gbpa,
+					 val & ~(uint32_t)GBPA_UPDATE,
+					 __ATOMIC_RELEASE);
+		return;
+	case ARM_SMMU_IRQ_CTRL:
+		__atomic_store_n(&s->irq_ctrl, val & 0x7, __ATOMIC_RELEASE);
+		return;
+	case ARM_SMMU_STRTAB_BASE_CFG:
+		if (!enabled)
+			__atomic_store_n(&s->strtab_base_cfg,
+					 val & (STRTAB_BASE_CFG_FMT |
+						STRTAB_BASE_CFG_SPLIT |
+						STRTAB_BASE_CFG_LOG2SIZE),
+					 __ATOMIC_RELEASE);
+		return;
+	}
+	raw_set(s, off, val);
+}
+
+int vsmmu_smmu_mmio_read(struct vsmmu_smmu *s, uint64_t off,
+			 unsigned int size, uint64_t *val)
+{
+	uint64_t base = off & ~7ULL;
+
+	if (!s || !val || (size != 4 && size != 8) || (off & (size - 1)) ||
+	    off >= SMMU_MMIO_SIZE)
+		return -EINVAL;
+	if (reg_is_64(base)) {
+		uint64_t v = reg_read64(s, base);
+
+		*val = size == 8 ? v : (uint32_t)(v >> (8 * (off & 4)));
+		return 0;
+	}
+	if (size == 8)
+		return -EINVAL; /* 64-bit access to a 32-bit register */
+	*val = reg_read32(s, off);
+	return 0;
+}
+
+int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off,
+			  unsigned int size, uint64_t val)
+{
+	uint64_t base = off & ~7ULL;
+	int rc = 0;
+
+	if (!s || (size != 4 && size != 8) || (off & (size - 1)) ||
+	    off >= SMMU_MMIO_SIZE)
+		return -EINVAL;
+	pthread_mutex_lock(&s->reg_lock);
+	if (reg_is_64(base)) {
+		uint64_t v = val;
+
+		if (size == 4) {
+			unsigned int sh = 8 * (off & 4);
+
+			v = (reg_read64(s, base) & ~(0xffffffffULL << sh)) |
+			    ((val & 0xffffffffULL) << sh);
+		}
+		reg_write64(s, base, v);
+	} else if (size == 8) {
+		rc = -EINVAL; /* 64-bit access to a 32-bit register */
+	} else {
+		reg_write32(s, off, (uint32_t)val);
+	}
+	pthread_mutex_unlock(&s->reg_lock);
+	return rc;
+}
+
+/* --- The configuration cache ------------------------------------------- */
+
+/*
+ * Entry: word 0 = key (SID, SSID, SSV, valid), words 1.. = the decoded
+ * struct stream_cfg, copied word by word with relaxed atomics.
+ */
+#define CFGC_KEY_SID VS_GENMASK(31, 0)
+#define CFGC_KEY_SSID VS_GENMASK(51, 32)
+#define CFGC_KEY_SSV VS_BIT(52)
+#define CFG_WORDS ((sizeof(struct stream_cfg) + 7) / 8)
+
+union cfg_words {
+	struct stream_cfg sc;
+	uint64_t w[CFG_WORDS];
+};
+
+static inline uint64_t cfgc_key(const struct vsmmu_txn *txn)
+{
+	return VS_FIELD_PREP(CFGC_KEY_SID, txn->sid) |
+	       (txn->ssv ? CFGC_KEY_SSV |
+				   VS_FIELD_PREP(CFGC_KEY_SSID, txn->ssid) :
+			   0) |
+	       SA_VALID;
+}
+
+static inline unsigned int cfgc_hash(uint64_t key)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ULL;
+
+	return (unsigned int)(h >> 40);
+}
+
+static bool cfgc_lookup(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
+			struct stream_cfg *sc)
+{
+	uint64_t key = cfgc_key(txn);
+	uint64_t *set = sa_set(&s->cfgc, cfgc_hash(key)), seq;
+	union cfg_words *u = (union cfg_words *)sc;
+	unsigned int way, i;
+
+	seq = sa_read_begin(set);
+	if (seq & 1)
+		return false;
+	for (way = 0; way < s->cfgc.ways; way++) {
+		uint64_t *e = sa_way(&s->cfgc, set, way);
+
+		if (sa_ld(&e[0]) != key)
+			continue;
+		for (i = 0; i < CFG_WORDS; i++)
+			u->w[i] = sa_ld(&e[1 + i]);
+		if (!sa_read_valid(set, seq))
+			return false;
+		sa_touch(set, way);
+		return true;
+	}
+	return false;
+}
+
+static void cfgc_insert(struct txn_ctx *t, const struct stream_cfg *sc)
+{
+	struct vsmmu_smmu *s = t->smmu;
+	uint64_t w[1 + CFG_WORDS];
+	union cfg_words u;
+
+	memset(&u, 0, sizeof(u));
+	u.sc = *sc;
+	w[0] = cfgc_key(t->txn);
+	memcpy(&w[1], u.w, sizeof(u.w));
+	pthread_mutex_lock(&s->cache_lock);
+	if (s->inv_gen == t->gen &&
+	    sa_insert(&s->cfgc, sa_set(&s->cfgc, cfgc_hash(w[0])), w))
+		hw_stat_inc(s, ST_EVICT);
+	pthread_mutex_unlock(&s->cache_lock);
+}
+
+/* --- The IOTLB ---------------------------------------------------------- */
+
+static inline unsigned int tlb_hash(uint64_t va, unsigned int shift)
+{
+	uint64_t vpn = va >> shift;
+
+	return (unsigned int)(vpn ^ (vpn >> 13) ^ (vpn >> 27) ^ (shift << 4));
+}
+
+static inline unsigned int tlb_kind(const struct stream_cfg *sc)
+{
+	switch (sc->mode) {
+	case MODE_S1:
+		return TLB_KIND_S1;
+	case MODE_S2:
+		return TLB_KIND_S2;
+	default:
+		return TLB_KIND_S12;
+	}
+}
+
+/* Tag fields a lookup must match, for a stream's translations. */
+static inline uint64_t tlb_key(const struct stream_cfg *sc)
+{
+	bool has_asid = sc->mode != MODE_S2 && !(sc->el2 && !sc->e2h);
+
+	return VS_FIELD_PREP(TLB_TAG_VMID, sc->vmid) |
+	       VS_FIELD_PREP(TLB_TAG_ASID, has_asid ? sc->s1.asid : 0) |
+	       VS_FIELD_PREP(TLB_TAG_KIND, tlb_kind(sc)) |
+	       (sc->el2 ? TLB_TAG_EL2 : 0) | TLB_TAG_VALID;
+}
+
+struct tlb_hit {
+	uint64_t tag, oa, ipa;
+	unsigned int shift;
+};
+
+static bool tlb_lookup(struct vsmmu_smmu *s, const struct stream_cfg *sc,
+		       uint64_t va, struct tlb_hit *h)
+{
+	uint64_t key = tlb_key(sc);
+	uint32_t m = sc->leaf_shifts;
+
+	while (m) {
+		unsigned int sh = __builtin_ctz(m), way;
+		uint64_t k = key | VS_FIELD_PREP(TLB_TAG_SHIFT, sh);
+		uint64_t base = va & ~((1ULL << sh) - 1);
+		uint64_t *set = sa_set(&s->tlb, tlb_hash(va, sh)), seq;
+
+		m &= m - 1;
+		seq = sa_read_begin(set);
+		if (seq & 1)
+			return false;
+		for (way = 0; way < s->tlb.ways; way++) {
+			uint64_t *e = sa_way(&s->tlb, set, way);
+			uint64_t w0 = sa_ld(&e[0]), diff = w0 ^ k;
+
+			if (w0 & TLB_TAG_GLOBAL)
+				diff &= ~TLB_TAG_ASID;
+			if ((diff & TLB_TAG_MATCH) || sa_ld(&e[1]) != base)
+				continue;
+			h->tag = w0;
+			h->oa = sa_ld(&e[2]);
+			h->ipa = sa_ld(&e[3]);
+			if (!sa_read_valid(set, seq))
+				return false;
+			h->shift = sh;
+			sa_touch(set, way);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void tlb_insert(struct txn_ctx *t, const struct stream_cfg *sc,
+		       uint64_t va, const struct walk_result *wr)
+{
+	struct vsmmu_smmu *s = t->smmu;
+	uint64_t mask = ~((1ULL << wr->shift) - 1), w[4];
+
+	w[0] = tlb_key(sc) | VS_FIELD_PREP(TLB_TAG_SHIFT, wr->shift) |
+	       VS_FIELD_PREP(TLB_TAG_LEVEL, wr->level) |
+	       VS_FIELD_PREP(TLB_TAG_S1PERM, wr->s1perm) |
+	       VS_FIELD_PREP(TLB_TAG_S2PERM, wr->s2perm) |
+	       VS_FIELD_PREP(TLB_TAG_GSHIFT, wr->gshift - 10) |
+	       (wr->global && sc->mode != MODE_S2 ? TLB_TAG_GLOBAL : 0);
+	w[1] = va & mask;
+	w[2] = wr->oa & mask;
+	w[3] = sc->mode == MODE_NESTED ? wr->ipa & mask : 0;
+	pthread_mutex_lock(&s->cache_lock);
+	if (s->inv_gen == t->gen &&
+	    sa_insert(&s->tlb, sa_set(&s->tlb, tlb_hash(va, wr->shift)), w))
+		hw_stat_inc(s, ST_EVICT);
+	pthread_mutex_unlock(&s->cache_lock);
+}
+
+/* --- Translation -------------------------------------------------------- */
+
+static bool is_translation_fault(unsigned int id)
+{
+	return id >= EVT_ID_TRANSLATION && id <= EVT_ID_PERMISSION;
+}
+
+static int result_fault(struct txn_ctx *t, const struct stream_cfg *sc,
+			const struct fault *f, struct vsmmu_txn_result *res)
+{
+	const struct vsmmu_txn *txn = t->txn;
+	uint64_t *evt = res->evt;
+	bool has_ssid = txn->ssv && f->id != EVT_ID_STREAM_DISABLED;
+
+	res->outcome = VSMMU_TXN_FAULT;
+	evt[0] = VS_FIELD_PREP(EVTQ_0_ID, f->id) |
+		 VS_FIELD_PREP(EVTQ_0_SID, txn->sid);
+	if (has_ssid) {
+		evt[0] |= VS_FIELD_PREP(EVTQ_0_SSID, txn->ssid);
+		/* C_BAD_SUBSTREAMID carries the SSID but no SSV bit */
+		if (f->id != EVT_ID_BAD_SUBSTREAMID)
+			evt[0] |= EVTQ_0_SSV;
+	}
+	res->recorded = true;
+	if (is_translation_fault(f->id) || f->id == EVT_ID_WALK_EABT) {
+		unsigned int fl = t->flags;
+
+		evt[1] = ((fl & VSMMU_TXN_PRIV) ? EVTQ_1_PnU : 0) |
+			 ((fl & VSMMU_TXN_EXEC) ? EVTQ_1_InD : 0) |
+			 ((fl & VSMMU_TXN_WRITE) ? 0 : EVTQ_1_RnW) |
+			 (f->s2 ? EVTQ_1_S2 : 0) |
+			 VS_FIELD_PREP(EVTQ_1_CLASS, f->class);
+		if (f->id == EVT_ID_PERMISSION && f->class == EVTQ_1_CLASS_TT &&
+		    f->tt_read)
+			evt[1] |= EVTQ_1_TT_READ;
+		evt[2] = txn->addr;
+	}
+	if (f->fetch)
+		evt[3] = f->ipa & EVTQ_3_FETCH_ADDR;
+	else if (f->s2)
+		evt[3] = f->ipa & EVTQ_3_IPA;
+	if (is_translation_fault(f->id)) {
+		/* Stage 1 without a CD (bypassed) always records */
+		bool has_cd = sc->mode == MODE_S1 || sc->mode == MODE_NESTED;
+		bool record = f->s2 ? sc->s2.record :
+				      (has_cd ? sc->s1.record : true);
+		bool stall = f->s2 ? sc->s2.stall : (has_cd && sc->s1.stall);
+
+		res->stall = stall;
+		res->recorded = record || stall;
+		if (stall)
+			evt[1] |= EVTQ_1_STALL;
+	}
+	hw_stat_inc(t->smmu, ST_FAULTS);
+	if (t->trace)
+		hw_note(t, "fault: event 0x%02x%s", f->id,
+			res->recorded ? "" : " (not recorded)");
+	return 0;
+}
+
+static int result_terminated(struct txn_ctx *t, struct vsmmu_txn_result *res)
+{
+	res->outcome = VSMMU_TXN_TERMINATED;
+	hw_stat_inc(t->smmu, ST_TERMINATED);
+	return 0;
+}
+
+static int result_bypass(struct vsmmu_txn_result *res, uint64_t addr)
+{
+	res->outcome = VSMMU_TXN_OK;
+	res->oa = res->ipa = addr;
+	res->page_shift = 12;
+	res->perm = VSMMU_TXN_READ | VSMMU_TXN_WRITE | VSMMU_TXN_EXEC;
+	res->bypass = true;
+	return 0;
+}
+
+/* Apply STE.PRIVCFG / INSTCFG to the transaction's attributes. */
+static unsigned int override_flags(const struct stream_cfg *sc,
+				   unsigned int fl)
+{
+	if (sc->privcfg == STRTAB_STE_1_PRIVCFG_PRIV)
+		fl |= VSMMU_TXN_PRIV;
+	else if (sc->privcfg == STRTAB_STE_1_PRIVCFG_UNPRIV)
+		fl &= ~VSMMU_TXN_PRIV;
+	/* Writes are always data */
+	if (sc->instcfg == STRTAB_STE_1_INSTCFG_DATA && (fl & VSMMU_TXN_EXEC))
+		fl = (fl & ~VSMMU_TXN_EXEC) | VSMMU_TXN_READ;
+	else if (sc->instcfg == STRTAB_STE_1_INSTCFG_INSTR &&
+		 (fl & VSMMU_TXN_READ))
+		fl = (fl & ~VSMMU_TXN_READ) | VSMMU_TXN_EXEC;
+	return fl;
+}
+
+/* The access a translation allows at the transaction's privilege. */
+static unsigned int txn_perm(unsigned int p, unsigned int fl)
+{
+	unsigned int sh = (fl & VSMMU_TXN_PRIV) ? 0 : 3, r = 0;
+
+	if (p & (PERM_PR << sh))
+		r |= VSMMU_TXN_READ;
+	if (p & (PERM_PW << sh))
+		r |= VSMMU_TXN_WRITE;
+	if (p & (PERM_PX << sh))
+		r |= VSMMU_TXN_EXEC;
+	return r;
+}
+
+static unsigned int perm_bit(unsigned int fl)
+{
+	unsigned int sh = (fl & VSMMU_TXN_PRIV) ? 0 : 3;
+
+	if (fl & VSMMU_TXN_EXEC)
+		return PERM_PX << sh;
+	if (fl & VSMMU_TXN_WRITE)
+		return PERM_PW << sh;
+	return PERM_PR << sh;
+}
+
+static int fault_simple(struct txn_ctx *t, const struct stream_cfg *sc,
+			unsigned int id, bool s2, uint64_t ipa,
+			struct vsmmu_txn_result *res)
+{
+	struct fault f = { .id = id, .s2 = s2, .class = EVTQ_1_CLASS_IN,
+			   .ipa = ipa };
+
+	return result_fault(t, sc, &f, res);
+}
+
+static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
+			struct vsmmu_txn_result *res, vsmmu_trace_fn *fn,
+			void *arg)
+{
+	unsigned int acc;
+	struct txn_ctx t;
+	struct stream_cfg sc;
+	struct walk_result wr;
+	struct tlb_hit h;
+	struct fault f;
+	uint64_t va;
+	int rc;
+
+	if (!s || !txn || !res)
+		return -EINVAL;
+	acc = txn->flags & (VSMMU_TXN_READ | VSMMU_TXN_WRITE | VSMMU_TXN_EXEC);
+	if ((acc != VSMMU_TXN_READ && acc != VSMMU_TXN_WRITE &&
+	     acc != VSMMU_TXN_EXEC) ||
+	    (txn->flags & ~(acc | VSMMU_TXN_PRIV)) ||
+	    (txn->ssv && txn->ssid >> 20))
+		return -EINVAL;
+
+	memset(res, 0, sizeof(*res));
+	t.smmu = s;
+	t.txn = txn;
+	t.flags = txn->flags;
+	t.use_cache = !fn;
+	t.trace = fn;
+	t.trace_arg = arg;
+	t.gen = 0;
+	hw_stat_inc(s, ST_TRANSLATIONS);
+
+	if (!(hw_reg32(&s->cr0) & CR0_SMMUEN)) {
+		if (hw_reg32(&s->gbpa) & GBPA_ABORT) {
+			hw_note(&t, "SMMU disabled, GBPA.ABORT = 1: abort");
+			return result_terminated(&t, res);
+		}
+		if (txn->addr >> s->oas) {
+			hw_note(&t, "SMMU disabled: address beyond the OAS");
+			return result_terminated(&t, res);
+		}
+		hw_note(&t, "SMMU disabled, GBPA.ABORT = 0: bypass");
+		return result_bypass(res, txn->addr);
+	}
+
+	if (t.use_cache) {
+		t.gen = __atomic_load_n(&s->inv_gen, __ATOMIC_ACQUIRE);
+		if (cfgc_lookup(s, txn, &sc)) {
+			hw_stat_inc(s, ST_CFG_HIT);
+			goto have_cfg;
+		}
+		hw_stat_inc(s, ST_CFG_MISS);
+	}
+	rc = hw_config_lookup(&t, &sc, &f);
+	if (rc == CFG_TERMINATE)
+		return result_terminated(&t, res);
+	if (rc)
+		return result_fault(&t, &sc, &f, res);
+	if (t.use_cache)
+		cfgc_insert(&t, &sc);
+have_cfg:
+	t.flags = override_flags(&sc, txn->flags);
+	va = txn->addr;
+
+	switch (sc.mode) {
+	case MODE_ABORT:
+		hw_note(&t, "STE.Config = abort: terminated, no event");
+		return result_terminated(&t, res);
+	case MODE_BYPASS:
+		/* Stage 1 bypass checks the input against the OAS */
+		if (va >> s->oas)
+			return fault_simple(&t, &sc, EVT_ID_ADDR_SIZE, false, 0,
+					    res);
+		hw_note(&t, "stream bypasses translation");
+		return result_bypass(res, va);
+	case MODE_S2:
+		if (va >> s->oas)
+			return fault_simple(&t, &sc, EVT_ID_ADDR_SIZE, false, 0,
+					    res);
+		break;
+	case MODE_S1:
+	case MODE_NESTED: {
+		/* TTB0/TTB1 by VA[55]; TBI makes VA[63:56] copies of it */
+		unsigned int region = (va >> 55) & 1;
+		const struct tt_cfg *tt = &sc.s1.tt[region];
+		uint64_t top;
+
+		if (tt->tbi)
+			va = region ? va | VS_GENMASK(63, 56) :
+				      va & ~VS_GENMASK(63, 56);
+		top = tt->ias < 64 ? va >> tt->ias : 0;
+		if (!tt->enabled ||
+		    top != (region ? (~0ULL >> tt->ias) : 0)) {
+			hw_note(&t, "input address outside the TTB%u range "
+				    "(or EPD%u = 1)", region, region);
+			return fault_simple(&t, &sc, EVT_ID_TRANSLATION, false,
+					    0, res);
+		}
+		break;
+	}
+	}
+
+	if (t.use_cache && tlb_lookup(s, &sc, va, &h)) {
+		unsigned int p1 = VS_FIELD_GET(TLB_TAG_S1PERM, h.tag);
+		unsigned int p2 = VS_FIELD_GET(TLB_TAG_S2PERM, h.tag);
+		uint64_t off = va & ((1ULL << h.shift) - 1);
+
+		/*
+		 * A hit that does not permit the access is re-walked, so the
+		 * fault (or a hardware dirty update) comes from memory.
+		 */
+		if ((p1 & p2 & perm_bit(t.flags))) {
+			hw_stat_inc(s, ST_TLB_HIT);
+			res->outcome = VSMMU_TXN_OK;
+			res->oa = h.oa + off;
+			res->ipa = sc.mode == MODE_NESTED ? h.ipa + off :
+							    res->oa;
+			res->page_shift = h.shift;
+			res->perm = txn_perm(p1 & p2, t.flags);
+			res->tlb_hit = true;
+			return 0;
+		}
+	}
+	if (t.use_cache)
+		hw_stat_inc(s, ST_TLB_MISS);
+	if (hw_walk(&t, &sc, va, &wr, &f))
+		return result_fault(&t, &sc, &f, res);
+	if (t.use_cache)
+		tlb_insert(&t, &sc, va, &wr);
+	res->outcome = VSMMU_TXN_OK;
+	res->oa = wr.oa;
+	res->ipa = sc.mode == MODE_NESTED ? wr.ipa : wr.oa;
+	res->page_shift = wr.shift;
+	res->perm = txn_perm(wr.s1perm & wr.s2perm, t.flags);
+	if (t.trace)
+		hw_note(&t, "translated to 0x%llx (%u-bit page)",
+			(unsigned long long)res->oa, res->page_shift);
+	return 0;
+}
+
+int vsmmu_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
+		    struct vsmmu_txn_result *res)
+{
+	return do_translate(s, txn, res, NULL, NULL);
+}
+
+int vsmmu_translate_trace(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
+			  struct vsmmu_txn_result *res, vsmmu_trace_fn *fn,
+			  void *arg)
+{
+	if (!fn)
+		return -EINVAL;
+	return do_translate(s, txn, res, fn, arg);
+}
+
+/* --- Invalidation ------------------------------------------------------- */
+
+struct tlbi_match {
+	unsigned int kinds; /* bit per TLB_KIND_* */
+	bool el2;
+	bool any_vmid;
+	uint16_t vmid;
+	int asid; /* -1: any */
+	bool keep_global; /* NH_ASID: global entries stay */
+	bool ranged;
+	uint64_t start, last; /* inclusive */
+	unsigned int ttl, gshift; /* 0: any */
+};
+
+static bool tlbi_match_fn(const uint64_t *e, const void *arg)
+{
+	const struct tlbi_match *m = arg;
+	uint64_t w0 = sa_ld(&e[0]);
+	unsigned int kind = VS_FIELD_GET(TLB_TAG_KIND, w0);
+
+	if (!(m->kinds & (1U << kind)) || !!(w0 & TLB_TAG_EL2) != m->el2)
+		return false;
+	if (!m->any_vmid && VS_FIELD_GET(TLB_TAG_VMID, w0) != m->vmid)
+		return false;
+	if (m->asid >= 0) {
+		if (w0 & TLB_TAG_GLOBAL) {
+			if (m->keep_global)
+				return false;
+		} else if (VS_FIELD_GET(TLB_TAG_ASID, w0) !=
+			   (unsigned int)m->asid) {
+			return false;
+		}
+	}
+	if (m->ranged) {
+		uint64_t base = sa_ld(&e[1]);
+		uint64_t last = base + ((1ULL << VS_FIELD_GET(TLB_TAG_SHIFT,
+							       w0)) - 1);
+
+		if (last < m->start || base > m->last)
+			return false;
+		if (m->ttl && VS_FIELD_GET(TLB_TAG_LEVEL, w0) != m->ttl)
+			return false;
+		if (m->gshift &&
+		    VS_FIELD_GET(TLB_TAG_GSHIFT, w0) + 10 != m->gshift)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Remove matching entries from @c.  A small address range probes only the
+ * sets each possible entry size hashes to; anything else sweeps the cache.
+ */
+static unsigned int tlbi_cache(struct sa_cache *c, const struct tlbi_match *m)
+{
+	static const unsigned char shifts[] = { 12, 14, 16, 21, 25, 29, 30 };
+	unsigned int n = 0, i;
+
+	if (!m->ranged || m->last - m->start >= (16ULL << 12))
+		return sa_invalidate_all(c, tlbi_match_fn, m);
+	for (i = 0; i < VS_ARRAY_SIZE(shifts); i++) {
+		uint64_t a = m->start & ~((1ULL << shifts[i]) - 1);
+
+		for (; a <= m->last; a += 1ULL << shifts[i]) {
+			n += sa_invalidate_set(c, sa_set(c, tlb_hash(a,
+								     shifts[i])),
+					       tlbi_match_fn, m);
+			if (a + (1ULL << shifts[i]) < a)
+				break;
+		}
+	}
+	return n;
+}
+
+int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
+{
+	struct tlbi_match m = { .asid = -1 };
+	bool s2c = false, tlb = true;
+	static const unsigned char tg_shift[4] = { 0, 12, 14, 16 };
+
+	if (!s || !inv || inv->tg > 3 || inv->ttl > 3 || inv->num > 31 ||
+	    inv->scale > 31)
+		return -EINVAL;
+	/* TG = 0 with NUM/SCALE set is a non-zero RES0 field: refused */
+	if (!inv->tg && (inv->num || inv->scale))
+		return -EINVAL;
+	/* TG != 0 with NUM = SCALE = TTL = 0 is reserved */
+	if (inv->tg && !inv->num && !inv->scale && !inv->ttl)
+		return -EINVAL;
+
+	m.vmid = inv->vmid;
+	switch (inv->kind) {
+	case VSMMU_TLBI_NSNH_ALL:
+		m.kinds = 0xe;
+		m.any_vmid = true;
+		s2c = true;
+		break;
+	case VSMMU_TLBI_S12_VMALL:
+		m.kinds = 0xe;
+		s2c = true;
+		break;
+	case VSMMU_TLBI_NH_ALL:
+		m.kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12);
+		break;
+	case VSMMU_TLBI_NH_ASID:
+		m.kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12);
+		m.asid = inv->asid;
+		m.keep_global = true;
+		break;
+	case VSMMU_TLBI_NH_VA:
+		m.asid = inv->asid;
+		/* fall through */
+	case VSMMU_TLBI_NH_VAA:
+		m.kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12);
+		m.ranged = true;
+		break;
+	case VSMMU_TLBI_S2_IPA:
+		m.kinds = 1U << TLB_KIND_S2;
+		m.ranged = true;
+		s2c = true;
+		break;
+	case VSMMU_TLBI_EL2_ALL:
+		m.kinds = 1U << TLB_KIND_S1;
+		m.el2 = true;
+		m.any_vmid = true;
+		break;
+	case VSMMU_TLBI_EL2_ASID:
+		m.kinds = 1U << TLB_KIND_S1;
+		m.el2 = true;
+		m.any_vmid = true;
+		m.asid = inv->asid;
+		m.keep_global = true;
+		break;
+	case VSMMU_TLBI_EL2_VA:
+		m.asid = inv->asid;
+		/* fall through */
+	case VSMMU_TLBI_EL2_VAA:
+		m.kinds = 1U << TLB_KIND_S1;
+		m.el2 = true;
+		m.any_vmid = true;
+		m.ranged = true;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (m.ranged) {
+		m.start = inv->addr & ~0xfffULL;
+		if (inv->tg) {
+			uint64_t len = (uint64_t)(inv->num + 1)
+				       << (inv->scale + tg_shift[inv->tg]);
+
+			if (inv->scale + tg_shift[inv->tg] >= 58)
+				len = ~0ULL;
+			m.last = m.start + len - 1;
+			if (m.last < m.start)
+				m.last = ~0ULL;
+			m.ttl = inv->ttl;
+			m.gshift = tg_shift[inv->tg];
+		} else {
+			m.last = m.start; /* the entries holding the address */
+		}
+	}
+
+	pthread_mutex_lock(&s->cache_lock);
+	__atomic_store_n(&s->inv_gen, s->inv_gen + 1, __ATOMIC_RELEASE);
+	if (tlb)
+		tlbi_cache(&s->tlb, &m);
+	if (s2c) {
+		struct tlbi_match m2 = m;
+
+		m2.kinds = 1U << TLB_KIND_S2;
+		tlbi_cache(&s->s2c, &m2);
+	}
+	pthread_mutex_unlock(&s->cache_lock);
+	hw_stat_inc(s, ST_TLBI);
+	return 0;
+}
+
+struct cfgi_match {
+	uint32_t sid_lo, sid_hi;
+	bool by_ssid;
+	uint32_t ssid;
+};
+
+static bool cfgi_match_fn(const uint64_t *e, const void *arg)
+{
+	const struct cfgi_match *m = arg;
+	uint64_t key = sa_ld(&e[0]);
+	uint32_t sid = VS_FIELD_GET(CFGC_KEY_SID, key);
+
+	if (sid < m->sid_lo || sid > m->sid_hi)
+		return false;
+	if (!m->by_ssid)
+		return true;
+	/* CD index 0 also serves traffic without a SubstreamID */
+	if (!(key & CFGC_KEY_SSV))
+		return m->ssid == 0;
+	return VS_FIELD_GET(CFGC_KEY_SSID, key) == m->ssid;
+}
+
+int vsmmu_smmu_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv)
+{
+	struct cfgi_match m = { 0 };
+
+	if (!s || !inv)
+		return -EINVAL;
+	switch (inv->kind) {
+	case VSMMU_CFGI_ALL:
+		m.sid_hi = ~0U;
+		break;
+	case VSMMU_CFGI_STE:
+	case VSMMU_CFGI_CD_ALL:
+		/* CFGI_STE also drops every CD cached through the SID */
+		m.sid_lo = m.sid_hi = inv->sid;
+		break;
+	case VSMMU_CFGI_STE_RANGE: {
+		uint64_t mask;
+
+		if (inv->range > 31)
+			return -EINVAL;
+		mask = (2ULL << inv->range) - 1;
+		m.sid_lo = inv->sid & ~(uint32_t)mask;
+		m.sid_hi = m.sid_lo | (uint32_t)mask;
+		break;
+	}
+	case VSMMU_CFGI_CD:
+		m.sid_lo = m.sid_hi = inv->sid;
+		m.by_ssid = true;
+		m.ssid = inv->ssid;
+		break;
+	default:
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&s->cache_lock);
+	__atomic_store_n(&s->inv_gen, s->inv_gen + 1, __ATOMIC_RELEASE);
+	sa_invalidate_all(&s->cfgc, cfgi_match_fn, &m);
+	pthread_mutex_unlock(&s->cache_lock);
+	hw_stat_inc(s, ST_CFGI);
+	return 0;
+}
