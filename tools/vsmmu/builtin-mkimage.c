@@ -81,15 +81,16 @@ struct example {
 };
 
 static const struct example examples[] = {
-	{ "0x10 - 0x10002345 r",
-	  "ok, oa 0x80002345 (no SSID: SSID 0, ASID 1)" },
+	{ "0x10 - 0x10002345 r", "ok, oa 0x80002345 (no SSID: CD 0, ASID 1)" },
 	{ "0x10 1 0x10002345 w", "ok, oa 0x88002345 (SSID 1, ASID 2)" },
-	{ "0x10 0 0x40123456 r", "ok, oa 0xc0123456, 2 MiB block" },
-	{ "0x10 0 0x10004010 w", "fault F_PERMISSION (read-only page)" },
-	{ "0x10 0 0x10005000 r", "fault F_ACCESS (AF clear)" },
-	{ "0x10 0 0x20000000 r", "fault F_PERMISSION (privileged-only page)" },
-	{ "0x10 0 0x20000000 xp", "ok, oa 0xa0000000, perm r-x" },
-	{ "0x10 0 0x30000000 r", "fault F_TRANSLATION (unmapped)" },
+	{ "0x10 0 0x10002345 r",
+	  "fault F_STREAM_DISABLED (S1DSS=0b10 keeps CD 0 for no-SSID)" },
+	{ "0x10 - 0x40123456 r", "ok, oa 0xc0123456, 2 MiB block" },
+	{ "0x10 - 0x10004010 w", "fault F_PERMISSION (read-only page)" },
+	{ "0x10 - 0x10005000 r", "fault F_ACCESS (AF clear)" },
+	{ "0x10 - 0x20000000 r", "fault F_PERMISSION (privileged-only page)" },
+	{ "0x10 - 0x20000000 xp", "ok, oa 0xa0000000, perm r-x" },
+	{ "0x10 - 0x30000000 r", "fault F_TRANSLATION (unmapped)" },
 	{ "0x10 2 0x1000 r", "fault C_BAD_CD (CD 2 has V=0)" },
 	{ "0x10 4 0x1000 r", "fault C_BAD_SUBSTREAMID (S1CDMax 2)" },
 	{ "0x11 - 0x12345678 w", "ok, bypass, oa 0x12345678" },
@@ -520,18 +521,21 @@ static void print_summary(const char *out, const struct image *img,
 	      VS_FIELD_PREP(STRTAB_BASE_CFG_SPLIT, SPLIT) |
 	      VS_FIELD_PREP(STRTAB_BASE_CFG_LOG2SIZE, img->log2size);
 	snprintf(regs, sizeof(regs),
-		 "--reg STRTAB_BASE=0x%llx --reg STRTAB_BASE_CFG=0x%" PRIx64,
-		 STRTAB_L1_BASE, cfg);
+		 "--reg STRTAB_BASE=0x%llx --reg STRTAB_BASE_CFG=0x%" PRIx64
+		 " --reg CR2=0x%llx",
+		 STRTAB_L1_BASE, cfg, CR2_RECINVSID);
 
 	printf("wrote %s: %zu ranges, 0x%" PRIx64 " bytes of memory\n", out,
 	       rs->n, bytes);
-	printf("regs: %s\n\n", regs);
+	printf("regs: %s\n", regs);
+	printf("  (CR2.RECINVSID reports invalid StreamIDs as C_BAD_STREAMID;\n"
+	       "   without it they are terminated silently)\n\n");
 	printf("stream table: 2-level, SPLIT %u, LOG2SIZE %u, L1 @0x%llx, "
 	       "L2 (SIDs 0x0-0x1f) @0x%llx\n",
 	       SPLIT, img->log2size, STRTAB_L1_BASE, STRTAB_L2_BASE);
-	printf("  SID 0x10  stage 1, 4K, 48-bit; linear CD table @0x%llx: "
-	       "SSID 0 (ASID 1), SSID 1 (ASID 2), SSIDs 2-3 V=0;\n"
-	       "            no SSID uses SSID 0\n"
+	printf("  SID 0x10  stage 1, 4K, 48-bit, linear CD table @0x%llx:\n"
+	       "            SSID 0 (ASID 1, also used by no-SSID traffic),\n"
+	       "            SSID 1 (ASID 2), SSIDs 2-3 V=0\n"
 	       "  SID 0x11  bypass\n"
 	       "  SID 0x12  abort\n"
 	       "  SID 0x13  stage 2 only, VMID 1, 4K, 40-bit IPA\n"
