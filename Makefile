@@ -1,7 +1,7 @@
 # vsmmu build.  Targets:
 #   make            library (build/libvsmmu.a) and the tool (build/vsmmu)
 #   make check      build and run every test (unit, end-to-end, tool)
-#   make bench      build and run the benchmarks
+#   make bench      build and run the benchmarks (BENCH_ARGS=--quick: smoke)
 #   make fuzz       build the fuzz targets (libFuzzer with clang, else a
 #                   standalone driver); make fuzz-smoke runs each briefly
 #   make format-check   clang-format conformance
@@ -75,8 +75,9 @@ $(O)/bench/%: bench/%.c $(LIB) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS)
 
+BENCH_ARGS ?=
 bench: $(BENCH_BINS)
-	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b $(BENCH_ARGS) || exit 1; done
 
 # Fuzz targets: libFuzzer when CC is clang, else the standalone driver
 # (fuzz/standalone.c) that replays files and random inputs.
