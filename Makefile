@@ -1,5 +1,6 @@
 # vsmmu build.  Targets:
 #   make            library (build/libvsmmu.a) and the tool (build/vsmmu)
+#   make demo       build, then translate over an example memory image
 #   make check      build and run every test (unit, end-to-end, tool)
 #   make bench      build and run the benchmarks (BENCH_ARGS=--quick: smoke)
 #   make fuzz       build the fuzz targets (libFuzzer with clang, else a
@@ -46,7 +47,7 @@ LIB := $(O)/libvsmmu.a
 TOOL := $(O)/vsmmu
 TESTBIN := $(O)/tests/vsmmu-test
 
-.PHONY: all check unit cli bench fuzz fuzz-smoke format format-check clean
+.PHONY: all check unit cli bench fuzz fuzz-smoke format format-check clean demo
 all: $(LIB) $(TOOL)
 
 $(O)/%.o: %.c $(HDRS) Makefile
@@ -67,6 +68,11 @@ $(TESTBIN): $(TEST_OBJS) $(LIB)
 
 check: $(TESTBIN) $(TOOL)
 	@tests/run-all.sh $(TESTBIN) $(TOOL)
+
+# The README's main job: build an example memory image with the tool and
+# translate a set of transactions over it, one explained step by step.
+demo: $(TOOL)
+	@tests/demo.sh $(TOOL) $(O)
 
 unit: $(TESTBIN)
 	$(TESTBIN)

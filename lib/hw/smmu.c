@@ -848,8 +848,9 @@ have_cfg:
 	res->page_shift = wr.shift;
 	res->perm = txn_perm(wr.s1perm & wr.s2perm, t.flags);
 	if (t.trace)
-		hw_note(&t, "translated to 0x%llx (%u-bit page)",
-			(unsigned long long)res->oa, res->page_shift);
+		hw_note(&t, "translated to 0x%llx (translation size 0x%llx)",
+			(unsigned long long)res->oa,
+			1ULL << res->page_shift);
 	return 0;
 }
 
