@@ -92,7 +92,8 @@ int main(int argc, char **argv)
 			printf("not ok %u - %s\n", n, t->name);
 		} else if (vt_cur_skipped) {
 			skip++;
-			printf("ok %u - %s # SKIP %s\n", n, t->name, vt_skip_why);
+			printf("ok %u - %s # SKIP %s\n", n, t->name,
+			       vt_skip_why);
 		} else {
 			pass++;
 			printf("ok %u - %s\n", n, t->name);

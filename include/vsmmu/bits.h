@@ -23,9 +23,9 @@
 #define VS_FIELD_FIT(mask, val) \
 	((((uint64_t)(val)) & ~((mask) >> __builtin_ctzll(mask))) == 0)
 
-#define VS_ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
-#define VS_ALIGN_UP(x, a) VS_ALIGN_DOWN((x) + (uint64_t)(a) - 1, (a))
-#define VS_IS_ALIGNED(x, a) (((x) & ((uint64_t)(a) - 1)) == 0)
+#define VS_ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
+#define VS_ALIGN_UP(x, a) VS_ALIGN_DOWN((x) + (uint64_t)(a)-1, (a))
+#define VS_IS_ALIGNED(x, a) (((x) & ((uint64_t)(a)-1)) == 0)
 #define VS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif /* VSMMU_BITS_H */

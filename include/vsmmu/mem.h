@@ -81,8 +81,7 @@ int vsmmu_mem_set_limit(struct vsmmu_mem *mem, uint64_t max_bytes);
 int vsmmu_mem_populate(struct vsmmu_mem *mem, uint64_t pa, uint64_t size);
 
 /** vsmmu_mem_present() - is every byte of [@pa, @pa + @size) present? */
-bool vsmmu_mem_present(const struct vsmmu_mem *mem, uint64_t pa,
-		       uint64_t size);
+bool vsmmu_mem_present(const struct vsmmu_mem *mem, uint64_t pa, uint64_t size);
 
 /**
  * vsmmu_mem_read() / vsmmu_mem_write() - copy bytes out of / into memory.
@@ -101,8 +100,7 @@ int vsmmu_mem_write(struct vsmmu_mem *mem, uint64_t pa, const void *buf,
  *
  * Return: 0, -EINVAL if @pa is not 8-byte aligned, -EFAULT if absent.
  */
-int vsmmu_mem_read64(const struct vsmmu_mem *mem, uint64_t pa,
-		     uint64_t *val);
+int vsmmu_mem_read64(const struct vsmmu_mem *mem, uint64_t pa, uint64_t *val);
 int vsmmu_mem_write64(struct vsmmu_mem *mem, uint64_t pa, uint64_t val);
 
 /**
@@ -169,8 +167,7 @@ bool vsmmu_mem_is_elf(const void *buf, size_t len);
  * loaded in place.
  */
 int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path);
-int vsmmu_mem_load_elf_buf(struct vsmmu_mem *mem, const void *buf,
-			   size_t len);
+int vsmmu_mem_load_elf_buf(struct vsmmu_mem *mem, const void *buf, size_t len);
 
 /* --- A simple allocator of physical memory ---------------------------- */
 
@@ -183,8 +180,8 @@ struct vsmmu_mem_pool;
  * library and the host driver for tables and queues.
  * Return: 0, -EINVAL, -ENOMEM.
  */
-int vsmmu_mem_pool_create(struct vsmmu_mem *mem, uint64_t base,
-			  uint64_t size, struct vsmmu_mem_pool **out);
+int vsmmu_mem_pool_create(struct vsmmu_mem *mem, uint64_t base, uint64_t size,
+			  struct vsmmu_mem_pool **out);
 void vsmmu_mem_pool_destroy(struct vsmmu_mem_pool *pool);
 
 /**

@@ -250,8 +250,7 @@ struct vsmmu_smmu_stats {
  * counter is monotonic).  Counters are kept per thread shard, exact for up
  * to 64 concurrently translating threads.
  */
-void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu,
-			  struct vsmmu_smmu_stats *st);
+void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu, struct vsmmu_smmu_stats *st);
 
 #ifdef __cplusplus
 }

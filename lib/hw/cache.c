@@ -72,7 +72,8 @@ bool sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words)
 }
 
 unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
-			       bool (*match)(const uint64_t *e, const void *arg),
+			       bool (*match)(const uint64_t *e,
+					     const void *arg),
 			       const void *arg)
 {
 	unsigned int way, n = 0;
@@ -96,7 +97,8 @@ unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
 }
 
 unsigned int sa_invalidate_all(struct sa_cache *c,
-			       bool (*match)(const uint64_t *e, const void *arg),
+			       bool (*match)(const uint64_t *e,
+					     const void *arg),
 			       const void *arg)
 {
 	unsigned int i, n = 0;

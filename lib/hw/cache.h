@@ -107,11 +107,13 @@ bool sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words);
  * (writer lock held).  Return: the number removed.
  */
 unsigned int sa_invalidate_all(struct sa_cache *c,
-			       bool (*match)(const uint64_t *e, const void *arg),
+			       bool (*match)(const uint64_t *e,
+					     const void *arg),
 			       const void *arg);
 /* Same, restricted to one set. */
 unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
-			       bool (*match)(const uint64_t *e, const void *arg),
+			       bool (*match)(const uint64_t *e,
+					     const void *arg),
 			       const void *arg);
 
 #endif /* VSMMU_HW_CACHE_H */

@@ -16,7 +16,6 @@
 
 #include "hw/hw.h"
 
-
 /* Mask of the low @bits bits, for any @bits up to 64 and beyond. */
 static inline uint64_t low_mask(unsigned int bits)
 {
@@ -327,7 +326,8 @@ static int cd_decode(struct txn_ctx *t, const uint64_t *cd,
 
 	for (i = 0; i < 2; i++) {
 		struct tt_cfg *tt = &s1->tt[i];
-		uint64_t epd = i ? CTXDESC_CD_0_TCR_EPD1 : CTXDESC_CD_0_TCR_EPD0;
+		uint64_t epd = i ? CTXDESC_CD_0_TCR_EPD1 :
+				   CTXDESC_CD_0_TCR_EPD0;
 		unsigned int tsz, g, tsz_min, tsz_max, levels;
 		uint64_t ttb;
 
@@ -395,8 +395,7 @@ static int cd_decode(struct txn_ctx *t, const uint64_t *cd,
 		note_fault(t, "CD.ENDI: endianness not implemented");
 		return CFG_FAULT;
 	}
-	if ((cd_s && (s->stall_model == IDR0_STALL_MODEL_NONE ||
-		      sp->stalld)) ||
+	if ((cd_s && (s->stall_model == IDR0_STALL_MODEL_NONE || sp->stalld)) ||
 	    (!cd_s && s->stall_model == IDR0_STALL_MODEL_FORCE)) {
 		note_fault(t, "CD.S not allowed (STALL_MODEL / S1STALLD)");
 		return CFG_FAULT;
@@ -414,18 +413,26 @@ static void trace_words(struct txn_ctx *t, enum vsmmu_trace_kind kind,
 			uint64_t pa, uint64_t ipa, const uint64_t *words)
 {
 	struct vsmmu_trace_step st = {
-		.kind = kind, .level = -1, .addr = pa, .ipa = ipa,
-		.value = words[0], .words = words,
+		.kind = kind,
+		.level = -1,
+		.addr = pa,
+		.ipa = ipa,
+		.value = words[0],
+		.words = words,
 	};
 
 	hw_trace(t, &st);
 }
 
-static void trace_l1(struct txn_ctx *t, enum vsmmu_trace_kind kind,
-		     uint64_t pa, uint64_t ipa, uint64_t val)
+static void trace_l1(struct txn_ctx *t, enum vsmmu_trace_kind kind, uint64_t pa,
+		     uint64_t ipa, uint64_t val)
 {
 	struct vsmmu_trace_step st = {
-		.kind = kind, .level = -1, .addr = pa, .ipa = ipa, .value = val,
+		.kind = kind,
+		.level = -1,
+		.addr = pa,
+		.ipa = ipa,
+		.value = val,
 	};
 
 	hw_trace(t, &st);
@@ -489,12 +496,14 @@ static int ste_fetch(struct txn_ctx *t, uint32_t sid, uint64_t *ste,
 		trace_l1(t, VSMMU_TRACE_STE_L1, l1_pa, l1_pa, l1);
 		span = VS_FIELD_GET(STRTAB_L1_DESC_SPAN, l1);
 		if (!span || span > 11 || span > split + 1)
-			return bad_streamid(t, f, span ? "L1STD.Span reserved "
-							 "or above SPLIT + 1" :
-							 "L1STD.Span = 0");
+			return bad_streamid(t, f,
+					    span ? "L1STD.Span reserved "
+						   "or above SPLIT + 1" :
+						   "L1STD.Span = 0");
 		if ((sid & ((1U << split) - 1)) >> (span - 1))
-			return bad_streamid(t, f, "StreamID beyond the L2 "
-						  "table's Span");
+			return bad_streamid(t, f,
+					    "StreamID beyond the L2 "
+					    "table's Span");
 		l2 = l1 & STRTAB_L1_DESC_L2PTR_MASK;
 		l2 &= ~low_mask(6 + span - 1);
 		ste_pa = l2 + (uint64_t)(sid & ((1U << split) - 1)) * 64;
@@ -523,8 +532,8 @@ static int cd_read(struct txn_ctx *t, const struct stream_cfg *sc,
 
 	*pa = addr;
 	if (sc->mode == MODE_NESTED) {
-		int rc = hw_s2_translate(t, sc, addr, EVTQ_1_CLASS_CD, true,
-					 pa, NULL, f);
+		int rc = hw_s2_translate(t, sc, addr, EVTQ_1_CLASS_CD, true, pa,
+					 NULL, f);
 		if (rc)
 			return CFG_FAULT;
 	}
@@ -547,8 +556,8 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 	if (sp->fmt != STRTAB_STE_0_S1FMT_LINEAR) {
 		bool leaf4k = sp->fmt == STRTAB_STE_0_S1FMT_4K_L2;
 		unsigned int split = leaf4k ? 6 : 10;
-		unsigned int l1_bits = sp->cdmax > split ?
-					       sp->cdmax - split + 3 : 3;
+		unsigned int l1_bits =
+			sp->cdmax > split ? sp->cdmax - split + 3 : 3;
 		uint64_t l1, l2;
 
 		/* L1 table aligned to max(its size, 64) */
@@ -562,10 +571,10 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 			note_fault(t, "L1CD.V = 0");
 			return cfg_fault(f, EVT_ID_BAD_SUBSTREAMID);
 		}
-		l2 = l1 & CTXDESC_L1_DESC_L2PTR_MASK & ~low_mask(leaf4k ? 12 :
-									  16);
-		if (l2 >> (sc->mode == MODE_NESTED ? sc->s2.tt.ias :
-						     t->smmu->oas)) {
+		l2 = l1 & CTXDESC_L1_DESC_L2PTR_MASK &
+		     ~low_mask(leaf4k ? 12 : 16);
+		if (l2 >>
+		    (sc->mode == MODE_NESTED ? sc->s2.tt.ias : t->smmu->oas)) {
 			note_fault(t, "L1CD.L2Ptr beyond the address size");
 			return cfg_fault(f, EVT_ID_BAD_SUBSTREAMID);
 		}
@@ -596,8 +605,7 @@ static void compute_leaf_shifts(struct vsmmu_smmu *s, struct stream_cfg *sc)
 	sc->leaf_shifts = m;
 }
 
-int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc,
-		     struct fault *f)
+int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f)
 {
 	const struct vsmmu_txn *txn = t->txn;
 	struct s1_ptr sp = { 0 };
@@ -616,7 +624,8 @@ int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc,
 
 	if (sc->mode != MODE_S1 && sc->mode != MODE_NESTED) {
 		if (txn->ssv) {
-			note_fault(t, "SubstreamID on a stream without stage 1");
+			note_fault(t,
+				   "SubstreamID on a stream without stage 1");
 			return cfg_fault(f, EVT_ID_BAD_SUBSTREAMID);
 		}
 		compute_leaf_shifts(t->smmu, sc);
@@ -627,7 +636,8 @@ int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc,
 		if (!sp.cdmax) {
 			idx = 0;
 		} else if (sp.dss == STRTAB_STE_1_S1DSS_TERMINATE) {
-			note_fault(t, "no SubstreamID and STE.S1DSS = terminate");
+			note_fault(t,
+				   "no SubstreamID and STE.S1DSS = terminate");
 			return cfg_fault(f, EVT_ID_STREAM_DISABLED);
 		} else if (sp.dss == STRTAB_STE_1_S1DSS_BYPASS) {
 			if (t->trace)

@@ -100,8 +100,8 @@ struct fault {
 #define TLB_TAG_VALID VS_BIT(63)
 
 /* The part of the tag a lookup compares exactly (ASID masked if global) */
-#define TLB_TAG_MATCH                                                   \
-	(TLB_TAG_VMID | TLB_TAG_ASID | TLB_TAG_SHIFT | TLB_TAG_KIND |   \
+#define TLB_TAG_MATCH                                                 \
+	(TLB_TAG_VMID | TLB_TAG_ASID | TLB_TAG_SHIFT | TLB_TAG_KIND | \
 	 TLB_TAG_EL2 | TLB_TAG_VALID)
 
 /* Permissions, per privilege: what a translation allows */
@@ -181,8 +181,7 @@ void hw_stat_add(struct vsmmu_smmu *smmu, enum stat_id id, uint64_t n);
 #define CFG_FAULT 1
 #define CFG_TERMINATE 2
 struct txn_ctx;
-int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc,
-		     struct fault *f);
+int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f);
 
 /* walk.c */
 struct walk_result {

@@ -29,8 +29,9 @@ static __thread unsigned int my_shard
 static inline struct stat_shard *shard(struct vsmmu_smmu *s)
 {
 	if (__builtin_expect(my_shard == ~0U, 0))
-		my_shard = __atomic_fetch_add(&next_shard, 1,
-					      __ATOMIC_RELAXED) % STAT_SHARDS;
+		my_shard =
+			__atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) %
+			STAT_SHARDS;
 	return &s->stats[my_shard];
 }
 
@@ -109,9 +110,8 @@ void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg)
 	cfg->idr[0] = VS_FIELD_PREP(IDR0_ST_LVL, IDR0_ST_LVL_2LVL) |
 		      VS_FIELD_PREP(IDR0_STALL_MODEL, IDR0_STALL_MODEL_STALL) |
 		      VS_FIELD_PREP(IDR0_TTENDIAN, IDR0_TTENDIAN_MIXED) |
-		      IDR0_CD2L | IDR0_VMID16 | IDR0_VMW | IDR0_PRI |
-		      IDR0_SEV | IDR0_MSI | IDR0_ASID16 | IDR0_ATS |
-		      IDR0_HYP |
+		      IDR0_CD2L | IDR0_VMID16 | IDR0_VMW | IDR0_PRI | IDR0_SEV |
+		      IDR0_MSI | IDR0_ASID16 | IDR0_ATS | IDR0_HYP |
 		      VS_FIELD_PREP(IDR0_HTTU, IDR0_HTTU_ACCESS_DIRTY) |
 		      IDR0_BTM | IDR0_COHACC |
 		      VS_FIELD_PREP(IDR0_TTF, IDR0_TTF_AARCH64) | IDR0_S1P |
@@ -345,8 +345,7 @@ static void reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
 	case ARM_SMMU_GBPA:
 		/* An update takes effect, and completes, when UPDATE is set */
 		if (val & GBPA_UPDATE)
-			__atomic_store_n(&s->gbpa,
-					 val & ~(uint32_t)GBPA_UPDATE,
+			__atomic_store_n(&s->gbpa, val & ~(uint32_t)GBPA_UPDATE,
 					 __ATOMIC_RELEASE);
 		return;
 	case ARM_SMMU_IRQ_CTRL:
@@ -364,8 +363,8 @@ static void reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
 	raw_set(s, off, val);
 }
 
-int vsmmu_smmu_mmio_read(struct vsmmu_smmu *s, uint64_t off,
-			 unsigned int size, uint64_t *val)
+int vsmmu_smmu_mmio_read(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
+			 uint64_t *val)
 {
 	uint64_t base = off & ~7ULL;
 
@@ -384,8 +383,8 @@ int vsmmu_smmu_mmio_read(struct vsmmu_smmu *s, uint64_t off,
 	return 0;
 }
 
-int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off,
-			  unsigned int size, uint64_t val)
+int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
+			  uint64_t val)
 {
 	uint64_t base = off & ~7ULL;
 	int rc = 0;
@@ -432,9 +431,9 @@ union cfg_words {
 static inline uint64_t cfgc_key(const struct vsmmu_txn *txn)
 {
 	return VS_FIELD_PREP(CFGC_KEY_SID, txn->sid) |
-	       (txn->ssv ? CFGC_KEY_SSV |
-				   VS_FIELD_PREP(CFGC_KEY_SSID, txn->ssid) :
-			   0) |
+	       (txn->ssv ?
+			CFGC_KEY_SSV | VS_FIELD_PREP(CFGC_KEY_SSID, txn->ssid) :
+			0) |
 	       SA_VALID;
 }
 
@@ -662,8 +661,7 @@ static int result_bypass(struct vsmmu_txn_result *res, uint64_t addr)
 }
 
 /* Apply STE.PRIVCFG / INSTCFG to the transaction's attributes. */
-static unsigned int override_flags(const struct stream_cfg *sc,
-				   unsigned int fl)
+static unsigned int override_flags(const struct stream_cfg *sc, unsigned int fl)
 {
 	if (sc->privcfg == STRTAB_STE_1_PRIVCFG_PRIV)
 		fl |= VSMMU_TXN_PRIV;
@@ -707,8 +705,9 @@ static int fault_simple(struct txn_ctx *t, const struct stream_cfg *sc,
 			unsigned int id, bool s2, uint64_t ipa,
 			struct vsmmu_txn_result *res)
 {
-	struct fault f = { .id = id, .s2 = s2, .class = EVTQ_1_CLASS_IN,
-			   .ipa = ipa };
+	struct fault f = {
+		.id = id, .s2 = s2, .class = EVTQ_1_CLASS_IN, .ipa = ipa
+	};
 
 	return result_fault(t, sc, &f, res);
 }
@@ -804,10 +803,11 @@ have_cfg:
 			va = region ? va | VS_GENMASK(63, 56) :
 				      va & ~VS_GENMASK(63, 56);
 		top = tt->ias < 64 ? va >> tt->ias : 0;
-		if (!tt->enabled ||
-		    top != (region ? (~0ULL >> tt->ias) : 0)) {
-			hw_note(&t, "input address outside the TTB%u range "
-				    "(or EPD%u = 1)", region, region);
+		if (!tt->enabled || top != (region ? (~0ULL >> tt->ias) : 0)) {
+			hw_note(&t,
+				"input address outside the TTB%u range "
+				"(or EPD%u = 1)",
+				region, region);
 			return fault_simple(&t, &sc, EVT_ID_TRANSLATION, false,
 					    0, res);
 		}
@@ -849,8 +849,7 @@ have_cfg:
 	res->perm = txn_perm(wr.s1perm & wr.s2perm, t.flags);
 	if (t.trace)
 		hw_note(&t, "translated to 0x%llx (translation size 0x%llx)",
-			(unsigned long long)res->oa,
-			1ULL << res->page_shift);
+			(unsigned long long)res->oa, 1ULL << res->page_shift);
 	return 0;
 }
 
@@ -904,8 +903,8 @@ static bool tlbi_match_fn(const uint64_t *e, const void *arg)
 	}
 	if (m->ranged) {
 		uint64_t base = sa_ld(&e[1]);
-		uint64_t last = base + ((1ULL << VS_FIELD_GET(TLB_TAG_SHIFT,
-							       w0)) - 1);
+		uint64_t last =
+			base + ((1ULL << VS_FIELD_GET(TLB_TAG_SHIFT, w0)) - 1);
 
 		if (last < m->start || base > m->last)
 			return false;
@@ -933,9 +932,9 @@ static unsigned int tlbi_cache(struct sa_cache *c, const struct tlbi_match *m)
 		uint64_t a = m->start & ~((1ULL << shifts[i]) - 1);
 
 		for (; a <= m->last; a += 1ULL << shifts[i]) {
-			n += sa_invalidate_set(c, sa_set(c, tlb_hash(a,
-								     shifts[i])),
-					       tlbi_match_fn, m);
+			n += sa_invalidate_set(
+				c, sa_set(c, tlb_hash(a, shifts[i])),
+				tlbi_match_fn, m);
 			if (a + (1ULL << shifts[i]) < a)
 				break;
 		}

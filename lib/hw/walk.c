@@ -134,8 +134,13 @@ static void trace_desc(struct txn_ctx *t, unsigned int stage, int level,
 		       uint64_t in, uint64_t pa, uint64_t ipa, uint64_t d)
 {
 	struct vsmmu_trace_step st = {
-		.kind = VSMMU_TRACE_DESC, .stage = stage, .level = level,
-		.in = in, .addr = pa, .ipa = ipa, .value = d,
+		.kind = VSMMU_TRACE_DESC,
+		.stage = stage,
+		.level = level,
+		.in = in,
+		.addr = pa,
+		.ipa = ipa,
+		.value = d,
 	};
 
 	hw_trace(t, &st);
@@ -185,11 +190,12 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 	hw_stat_inc(s, ST_WALKS);
 	if (table >> oas) {
 		if (t->trace)
-			hw_note(t, "S%u table base 0x%llx above the %u-bit "
-				   "output size", stage,
-				(unsigned long long)table, oas);
-		return walk_fault(f, EVT_ID_ADDR_SIZE, s2, s2 ? class :
-				  EVTQ_1_CLASS_IN, s2 ? ia : 0);
+			hw_note(t,
+				"S%u table base 0x%llx above the %u-bit "
+				"output size",
+				stage, (unsigned long long)table, oas);
+		return walk_fault(f, EVT_ID_ADDR_SIZE, s2,
+				  s2 ? class : EVTQ_1_CLASS_IN, s2 ? ia : 0);
 	}
 
 	for (;;) {
@@ -206,9 +212,10 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 refetch:
 		if (hw_read64(t, dpa, &d)) {
 			if (t->trace)
-				hw_note(t, "S%u L%u descriptor fetch at 0x%llx "
-					   "aborted", stage, level,
-					(unsigned long long)dpa);
+				hw_note(t,
+					"S%u L%u descriptor fetch at 0x%llx "
+					"aborted",
+					stage, level, (unsigned long long)dpa);
 			/* A stage-2 descriptor reports the class it served */
 			walk_fault(f, EVT_ID_WALK_EABT, s2,
 				   s2 ? class : EVTQ_1_CLASS_TT, dpa);
@@ -302,8 +309,9 @@ refetch:
 				return WALK_FAULT;
 			}
 			if (t->trace)
-				hw_note(t, "hardware update: descriptor at "
-					   "0x%llx now 0x%llx",
+				hw_note(t,
+					"hardware update: descriptor at "
+					"0x%llx now 0x%llx",
 					(unsigned long long)dpa,
 					(unsigned long long)nd);
 			d = nd;
@@ -321,8 +329,8 @@ translation_fault:
 	return walk_fault(f, EVT_ID_TRANSLATION, s2,
 			  s2 ? class : EVTQ_1_CLASS_IN, s2 ? ia : 0);
 addr_size_fault:
-	return walk_fault(f, EVT_ID_ADDR_SIZE, s2,
-			  s2 ? class : EVTQ_1_CLASS_IN, s2 ? ia : 0);
+	return walk_fault(f, EVT_ID_ADDR_SIZE, s2, s2 ? class : EVTQ_1_CLASS_IN,
+			  s2 ? ia : 0);
 }
 
 /* --- The stage-2 cache (nested walks) --------------------------------- */
@@ -369,8 +377,7 @@ static bool s2c_lookup(struct vsmmu_smmu *s, const struct stream_cfg *sc,
 			uint64_t *e = sa_way(&s->s2c, set, way);
 			uint64_t w0 = sa_ld(&e[0]), oa;
 
-			if ((w0 & TLB_TAG_MATCH) != key ||
-			    sa_ld(&e[1]) != base)
+			if ((w0 & TLB_TAG_MATCH) != key || sa_ld(&e[1]) != base)
 				continue;
 			oa = sa_ld(&e[2]);
 			if (!sa_read_valid(set, seq))
