@@ -163,6 +163,10 @@ TEST(query_parse_messages)
 				    sizeof(err)),
 		  -EINVAL);
 	ASSERT_STREQ(err, "trailing garbage 'extra junk'");
+	ASSERT_EQ(vsmmu_query_parse("0x10 - 0x1000 r junk \r\n", &t, err,
+				    sizeof(err)),
+		  -EINVAL);
+	ASSERT_STREQ(err, "trailing garbage 'junk'");
 	ASSERT_EQ(vsmmu_query_parse("0x10 - 0x1000", &t, err, sizeof(err)),
 		  -EINVAL);
 	ASSERT_STREQ(err, "expected 4 fields (SID SSID IOVA ACCESS), got 3");

@@ -692,6 +692,7 @@ int cmd_translate(int argc, char **argv)
 		goto out_free;
 	}
 
+	c.ex.f = c.out;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "m:r:eh", longopts, NULL)) !=
 	       -1) {

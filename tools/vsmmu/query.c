@@ -181,10 +181,14 @@ int vsmmu_query_parse(const char *line, struct vsmmu_txn *txn, char *err,
 			    n);
 	if (n > 4) {
 		const char *extra = tok[3] + tlen[3];
+		size_t elen;
 
 		while (is_blank(*extra))
 			extra++;
-		quote(q, sizeof(q), extra, strlen(extra));
+		elen = strlen(extra);
+		while (elen && is_blank(extra[elen - 1]))
+			elen--;
+		quote(q, sizeof(q), extra, elen);
 		return fail(err, errlen, "trailing garbage '%s'", q);
 	}
 
