@@ -248,12 +248,31 @@ expect_exit 2 "$VSMMU" translate "${IMG[@]}" --reg CR0=zz '0x11 - 0 r'
 expect_exit 2 "$VSMMU" translate --mem "$tmp/missing.elf" '0x11 - 0 r'
 expect_exit 2 "$VSMMU" translate --mem "$tmp/img.elf@0xzz" '0x11 - 0 r'
 expect_exit 2 "$VSMMU" translate '0x11 - 0 r'
+expect_exit 2 "$VSMMU" translate "${IMG[@]}" --reg IDR0=0 '0x11 - 0 r'
+expect_exit 2 "$VSMMU" translate --mem "$tmp/img.elf@0xfffffffffffff" \
+	'0x11 - 0 r'
 expect_exit 2 "$VSMMU" translate --bogus-option
 expect_exit 0 "$VSMMU" translate --help
 grep -q 'usage: vsmmu translate' "$tmp/o" || fail "--help prints no usage"
 expect_exit 1 "$VSMMU" translate "${IMG[@]}" "${REGS[@]}" '0x11 - 0 q'
 expect_exit 2 "$VSMMU" mkimage
 expect_exit 2 "$VSMMU" mkimage "$tmp/x.elf" --sids 0
+
+# --- mkimage --sids: a smaller stream table ------------------------------
+# 256 StreamIDs: LOG2SIZE 8, so STRTAB_BASE_CFG = 0x10000 | 0x200 | 0x8 =
+# 0x10208; SID 0x100 is then beyond the table.
+"$VSMMU" mkimage "$tmp/small.elf" --sids 200 >"$tmp/mk2.out"
+grep -q 'STRTAB_BASE_CFG=0x10208 ' "$tmp/mk2.out" ||
+	fail "--sids 200 did not give LOG2SIZE 8"
+"$VSMMU" translate --mem "$tmp/small.elf" --reg STRTAB_BASE=0x100000 \
+	--reg STRTAB_BASE_CFG=0x10208 --reg CR2=2 '0x10 - 0x10002345 r' \
+	'0x100 - 0 r' >"$tmp/small.json"
+python3 - "$tmp/small.json" <<'EOF'
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+assert a["result"] == "ok" and a["oa"] == "0x80002345", a
+assert b["result"] == "fault" and b["event"] == "C_BAD_STREAMID", b
+EOF
 
 # --- a raw memory file at an address -------------------------------------
 # A linear stream table of 4 STEs (LOG2SIZE 2) at 0x40000: STE 0 bypass

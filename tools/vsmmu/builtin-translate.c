@@ -606,8 +606,12 @@ static int load_mem(struct vsmmu_mem *mem, const char *arg)
 		ret = vsmmu_mem_load_raw(mem, path, ma.addr);
 		if (ret)
 			fprintf(stderr,
-				PROG ": cannot load %s at 0x%" PRIx64 ": %s\n",
-				path, ma.addr, vsmmu_strerror(ret));
+				PROG ": cannot load %s at 0x%" PRIx64
+				     ": %s%s\n",
+				path, ma.addr, vsmmu_strerror(ret),
+				ret == -EINVAL ?
+					" (it does not fit below 2^52)" :
+					"");
 		goto out;
 	}
 	n = read_head(path, head, sizeof(head));
