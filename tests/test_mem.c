@@ -610,6 +610,28 @@ TEST(mem_elf64_le_core)
 	vsmmu_mem_destroy(mem);
 }
 
+TEST(mem_elf_empty_segments)
+{
+	/*
+	 * Empty PT_LOADs (p_memsz 0) are skipped wherever they are, even
+	 * with an absurd p_paddr; a trailing one once overran the segment
+	 * array (found by fuzz_elf under ASan).
+	 */
+	unsigned char b[ELF64_SMALL_LEN];
+	struct vsmmu_mem *mem = new_mem(48);
+	uint64_t v;
+
+	ASSERT_TRUE(mem);
+	build_elf64_small(b);
+	elf64_phdr(b + 64, false, 1, 0, 0, UINT64_MAX, 0, 0);
+	elf64_phdr(b + 64 + 112, false, 1, 0x1f0, 0, 1ULL << 60, 0, 0);
+	ASSERT_OK(vsmmu_mem_load_elf_buf(mem, b, sizeof(b)));
+	ASSERT_EQ(vsmmu_mem_page_count(mem), 2);
+	ASSERT_OK(vsmmu_mem_read64(mem, 0x80000000, &v));
+	ASSERT_EQ(v, 0xa7a6a5a4a3a2a1a0ULL);
+	vsmmu_mem_destroy(mem);
+}
+
 TEST(mem_elf32_be_core)
 {
 	/*

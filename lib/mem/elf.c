@@ -384,7 +384,7 @@ static int elf_load(struct vsmmu_mem *mem, const void *data, size_t len,
 	const struct elf_layout *lo;
 	uint64_t phoff, phnum, phentsize, i, touched = 0, limit;
 	struct elf_seg *segs = NULL;
-	size_t nsegs = 0;
+	size_t nsegs = 0, cap = 0;
 	int ret;
 
 	if (!vsmmu_mem_is_elf(data, len))
@@ -405,62 +405,60 @@ static int elf_load(struct vsmmu_mem *mem, const void *data, size_t len,
 		return ret;
 
 	/*
-	 * Pass 1: validate every PT_LOAD and count the pages they touch.
-	 * The total is bounded by the budget, which also bounds nsegs.
+	 * Pass 1: validate every PT_LOAD and keep what was validated (the
+	 * file may change under a mapping: never read a header twice).
+	 * The pages they touch are bounded by the budget, which also bounds
+	 * the number of segments.
 	 */
 	limit = mem_limit_pages(mem);
 	for (i = 0; i < phnum; i++) {
 		uint64_t ph = phoff + i * phentsize;
-		uint64_t off, pa, filesz, memsz, end;
+		struct elf_seg s = { 0 };
+		uint64_t end;
 
 		if (elf_get(&f, ph, 4) != PT_LOAD)
 			continue;
-		off = elf_get(&f, ph + lo->p_offset, lo->addr);
-		pa = elf_get(&f, ph + lo->p_paddr, lo->addr);
-		filesz = elf_get(&f, ph + lo->p_filesz, lo->addr);
-		memsz = elf_get(&f, ph + lo->p_memsz, lo->addr);
-		if (filesz > memsz)
-			return -EINVAL;
-		if (!memsz)
+		s.offset = elf_get(&f, ph + lo->p_offset, lo->addr);
+		s.paddr = elf_get(&f, ph + lo->p_paddr, lo->addr);
+		s.filesz = elf_get(&f, ph + lo->p_filesz, lo->addr);
+		s.memsz = elf_get(&f, ph + lo->p_memsz, lo->addr);
+		ret = -EINVAL;
+		if (s.filesz > s.memsz)
+			goto out;
+		if (!s.memsz)
 			continue;
-		if ((filesz && !elf_fits(&f, off, filesz)) ||
-		    !mem_range_ok(mem, pa, memsz))
-			return -EINVAL;
-		end = (pa + memsz - 1) >> PG_SHIFT;
-		touched += end - (pa >> PG_SHIFT) + 1;
+		if ((s.filesz && !elf_fits(&f, s.offset, s.filesz)) ||
+		    !mem_range_ok(mem, s.paddr, s.memsz))
+			goto out;
+		if (!s.filesz)
+			s.offset = 0; /* meaningless, and never a pointer */
+		end = (s.paddr + s.memsz - 1) >> PG_SHIFT;
+		touched += end - (s.paddr >> PG_SHIFT) + 1;
+		ret = -ENOMEM;
 		if (touched > limit)
-			return -ENOMEM;
-		nsegs++;
+			goto out;
+		if (nsegs == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct elf_seg *n = realloc(segs, ncap * sizeof(*n));
+
+			if (!n)
+				goto out;
+			segs = n;
+			cap = ncap;
+		}
+		segs[nsegs++] = s;
 	}
+	ret = 0;
 	if (!nsegs)
-		return 0;
+		goto out;
 
-	/* Pass 2: gather them (headers were all checked above). */
-	segs = calloc(nsegs, sizeof(*segs));
-	if (!segs)
-		return -ENOMEM;
-	nsegs = 0;
-	for (i = 0; i < phnum; i++) {
-		uint64_t ph = phoff + i * phentsize;
-		struct elf_seg *s = &segs[nsegs];
-
-		if (elf_get(&f, ph, 4) != PT_LOAD)
-			continue;
-		s->memsz = elf_get(&f, ph + lo->p_memsz, lo->addr);
-		if (!s->memsz)
-			continue;
-		s->offset = elf_get(&f, ph + lo->p_offset, lo->addr);
-		s->paddr = elf_get(&f, ph + lo->p_paddr, lo->addr);
-		s->filesz = elf_get(&f, ph + lo->p_filesz, lo->addr);
-		nsegs++;
-	}
 	if (pages) {
 		ret = elf_plan_mapping(segs, nsegs, (uintptr_t)pages);
 		if (ret)
 			goto out;
 	}
 
-	/* Pass 3: load, in header order, so later segments win overlaps. */
+	/* Pass 2: load, in header order, so later segments win overlaps. */
 	for (i = 0; i < nsegs; i++) {
 		ret = elf_load_seg(mem, &f, &segs[i], pages, used);
 		if (ret)
