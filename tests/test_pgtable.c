@@ -1125,6 +1125,9 @@ static void random_run(enum vsmmu_pgtable_fmt fmt, unsigned int gshift,
 	};
 	uint64_t g = 1ULL << gshift, blk = 1ULL << (gshift + gshift - 3);
 	uint64_t span = 16 * blk; /* the random ops stay in 16 blocks */
+	unsigned int n_map = 0, n_exist = 0, n_block = 0, n_split = 0;
+	struct vsmmu_pgtable_gather gat;
+	struct vsmmu_pgtable_entry e;
 	struct pfx f;
 	unsigned int i, k;
 
@@ -1144,16 +1147,20 @@ static void random_run(enum vsmmu_pgtable_fmt fmt, unsigned int gshift,
 			size = span - iova;
 		if ((x >> 1) & 1) /* an odd page offset: no blocks */
 			pa += g * (1 + (x >> 8) % 7);
-		if ((x >> 2) & 3) {
+		if ((x >> 2) & 1) {
 			ret = vsmmu_pgtable_map(f.pgt, iova, pa, size,
 						VSMMU_PROT_READ);
 			if (ref_overlaps(&r, iova, size)) {
 				ASSERT_EQ(ret, -EEXIST);
+				n_exist++;
 			} else {
 				ASSERT_EQ(ret, 0);
-				if (r.n < REF_MAX)
-					r.m[r.n++] = (struct ref_map){ iova, pa,
-								       size };
+				ASSERT_TRUE(r.n < REF_MAX);
+				r.m[r.n++] = (struct ref_map){ iova, pa, size };
+				n_map++;
+				ASSERT_OK(
+					vsmmu_pgtable_lookup(f.pgt, iova, &e));
+				n_block += e.size > g;
 			}
 		} else {
 			/* Unmap at granule resolution: splits blocks. */
@@ -1161,8 +1168,20 @@ static void random_run(enum vsmmu_pgtable_fmt fmt, unsigned int gshift,
 			size = g * (1 + vt_rand(seed) % (2 * blk / g));
 			if (iova + size > span)
 				size = span - iova;
-			ret = vsmmu_pgtable_unmap(f.pgt, iova, size, NULL);
+			vsmmu_pgtable_gather_init(&gat);
+			ret = vsmmu_pgtable_unmap(f.pgt, iova, size, &gat);
+			ASSERT_TRUE(r.n + 2 <= REF_MAX);
 			ASSERT_EQ(ret, (int64_t)ref_unmap(&r, iova, size));
+			/* The gather lies within the range unmapped. */
+			ASSERT_EQ(ret > 0, gat.start != gat.end);
+			if (ret > 0) {
+				ASSERT_TRUE(gat.start >= iova);
+				ASSERT_TRUE(gat.end <= iova + size);
+				ASSERT_TRUE(gat.pgsize >= g);
+			}
+			/* A block and a page removed at once: a split. */
+			n_split += (gat.leaf_levels & 8) &&
+				   (gat.leaf_levels & ~8U);
 		}
 		/* Probe: ends of every mapping, and random addresses. */
 		for (k = 0; k < r.n; k++) {
@@ -1199,23 +1218,38 @@ static void random_run(enum vsmmu_pgtable_fmt fmt, unsigned int gshift,
 			ASSERT_EQ(rd64(&f, f.info.ttb + k), 0);
 	}
 	pfx_fini(&f);
+	/* The run did exercise what it is meant to. */
+	ASSERT_TRUE(n_map > 0);
+	ASSERT_TRUE(n_exist > 0);
+	ASSERT_TRUE(n_block > 0);
+	ASSERT_TRUE(n_split > 0);
 }
 
 TEST(pgtable_random_vs_reference)
 {
+	static const struct {
+		enum vsmmu_pgtable_fmt fmt;
+		unsigned int gshift, ias, ops;
+	} runs[] = {
+		{ VSMMU_PGTABLE_S1, 12, 39, 300 },
+		{ VSMMU_PGTABLE_S2, 12, 40, 300 },
+		{ VSMMU_PGTABLE_S1, 14, 40, 300 },
+		{ VSMMU_PGTABLE_S2, 14, 36, 300 },
+		{ VSMMU_PGTABLE_S1, 16, 42, 300 },
+		{ VSMMU_PGTABLE_S2, 16, 38, 300 },
+	};
 	uint64_t seed = vt_seed();
+	unsigned int i;
 
-	random_run(VSMMU_PGTABLE_S1, 12, 39, &seed, 300);
-	CHECK_FAILED();
-	random_run(VSMMU_PGTABLE_S2, 12, 40, &seed, 300);
-	CHECK_FAILED();
-	random_run(VSMMU_PGTABLE_S1, 14, 40, &seed, 200);
-	CHECK_FAILED();
-	random_run(VSMMU_PGTABLE_S2, 14, 36, &seed, 200);
-	CHECK_FAILED();
-	random_run(VSMMU_PGTABLE_S1, 16, 42, &seed, 100);
-	CHECK_FAILED();
-	random_run(VSMMU_PGTABLE_S2, 16, 38, &seed, 100);
+	for (i = 0; i < VS_ARRAY_SIZE(runs); i++) {
+		random_run(runs[i].fmt, runs[i].gshift, runs[i].ias, &seed,
+			   runs[i].ops);
+		if (vt_failed()) {
+			printf("# in run %u: S%d granule %u ias %u\n", i,
+			       runs[i].fmt + 1, runs[i].gshift, runs[i].ias);
+			return;
+		}
+	}
 }
 
 /* --- Concurrent readers ----------------------------------------------- */
