@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_translate: the cost of one vsmmu_translate() call.
+ *
+ * Three cases, each with one thread and with two:
+ *
+ *   s1-hit       stage 1, 4K granule, 4 levels (T0SZ 16); a working set of
+ *                HIT_PAGES pages, which the IOTLB (1024 entries by
+ *                default) holds, so every call is an IOTLB hit.
+ *   s1-miss      the same stream over MISS_PAGES distinct pages touched
+ *                in a scattered order (page index advances by an odd
+ *                stride modulo the working set, so every page is visited
+ *                once per pass and consecutive calls use different L3
+ *                tables).  64x the IOTLB: every call misses and walks 4
+ *                levels, but the ~0.5 MiB of tables stays warm in the CPU
+ *                caches and the configuration cache hits.
+ *   nested-miss  stage 1 (4K, 48-bit, 4 levels) over stage 2 (4K, 48-bit,
+ *                start level 0: 4 levels), the stage-1 tables and the CD
+ *                living in IPA space.  Same scattered pattern: every call
+ *                misses the IOTLB, walks stage 1 (each table address goes
+ *                through the stage-2 cache, which holds them all) and then
+ *                walks stage 2 for the output IPA.
+ *
+ * Thread set-ups: "own stream" gives each thread its own StreamID, with
+ * its own CD, ASID (stage 1) or VMID (nested) and its own page tables --
+ * two devices.  "same stream" runs both threads on StreamID 1 (or 3),
+ * starting half a working set apart so that they do not feed each other
+ * IOTLB entries.
+ *
+ * Every call's output address is summed and checked against the sum
+ * worked out from the mappings, and the SMMU's statistics over the timed
+ * repetitions are printed, so the table proves each case is what its
+ * name says (an s1-hit row must show ~100% IOTLB hits, a miss row ~0%);
+ * the bench exits 1 if not.  bench/bench.h describes the timing method.
+ */
+#include <vsmmu/arch.h>
+#include <vsmmu/bits.h>
+#include <vsmmu/mem.h>
+#include <vsmmu/pgtable.h>
+#include <vsmmu/smmu.h>
+
+#include "bench.h"
+
+#define PAGE 4096ULL
+
+/* Working sets, in 4K pages (powers of two). */
+#define HIT_PAGES 256U
+#define MISS_PAGES 65536U
+/* Odd, so that idx += stride (mod 2^n) visits every page once per pass. */
+#define SCATTER_STRIDE 40503U
+#define PAGE_OFFSET 0x40ULL /* offset of the access within its page */
+
+/* Physical address map of the benchmark's memory. */
+#define STRTAB_PA 0x100000ULL
+#define STRTAB_LOG2SIZE 4 /* 16 STEs */
+#define S1_POOL_PA(k) (0x10000000ULL + (uint64_t)(k)*0x1000000)
+#define S2_POOL_PA(k) (0x20000000ULL + (uint64_t)(k)*0x1000000)
+#define POOL_SIZE (4ULL << 20)
+/* Stage-1 input addresses: L0..L3 indexes all non-zero */
+#define IOVA_BASE 0x0000123480000000ULL
+/* Stage-1-only output (never touched, so never populated) */
+#define S1_OA_BASE(k) (0x0000400000000000ULL + ((uint64_t)(k) << 36))
+/* Nested: the guest's IPA space and where stage 2 puts it */
+#define GUEST_POOL_IPA(k) (0x40000000ULL + (uint64_t)(k)*0x100000)
+#define GUEST_POOL_SIZE (2ULL << 20)
+#define GUEST_TABLES_PA_OFFSET(k) (0x100000000ULL + ((uint64_t)(k) << 28))
+#define NESTED_IPA_BASE 0x0000008000000000ULL
+#define NESTED_OA_BASE(k) (0x0000500000000000ULL + ((uint64_t)(k) << 36))
+
+/*
+ * Mapping attributes, as Linux's io-pgtable writes them for a DMA domain:
+ * stage-1 pages are non-global and accessible unprivileged (AP[1] = 1);
+ * the transactions below are unprivileged reads.
+ */
+#define S1_PROT                                                 \
+	(VSMMU_PROT_READ | VSMMU_PROT_WRITE | VSMMU_PROT_USER | \
+	 VSMMU_PROT_CACHE)
+#define S2_PROT (VSMMU_PROT_READ | VSMMU_PROT_WRITE | VSMMU_PROT_CACHE)
+
+#define NSTREAMS 2
+#define SID_S1(k) (1U + (k))
+#define SID_NESTED(k) (3U + (k))
+
+/* Targets (ns per call, per thread) from the project brief. */
+#define TARGET_HIT_NS 20.0
+#define TARGET_MISS_NS 150.0
+#define TARGET_NESTED_NS 600.0
+
+struct stream {
+	uint32_t sid;
+	uint64_t iova_base; /* input address of page 0 */
+	uint64_t oa_base; /* output address of page 0 */
+	uint64_t ipa_base; /* nested: IPA of page 0 */
+	bool nested;
+};
+
+struct env {
+	struct vsmmu_mem *mem;
+	struct vsmmu_smmu *smmu;
+	struct vsmmu_mem_pool *pools[3 * NSTREAMS];
+	struct vsmmu_pgtable *pgts[3 * NSTREAMS];
+	unsigned int npools, npgts;
+	struct stream s1[NSTREAMS], nested[NSTREAMS];
+};
+
+/* --- Building the configuration ----------------------------------------- */
+
+static struct vsmmu_mem_pool *env_pool(struct env *e, struct vsmmu_mem *mem,
+				       uint64_t base, uint64_t size)
+{
+	struct vsmmu_mem_pool *p;
+
+	bench_check(vsmmu_mem_pool_create(mem, base, size, &p),
+		    "vsmmu_mem_pool_create");
+	e->pools[e->npools++] = p;
+	return p;
+}
+
+static struct vsmmu_pgtable *env_pgtable(struct env *e,
+					 enum vsmmu_pgtable_fmt fmt,
+					 struct vsmmu_mem_pool *pool,
+					 struct vsmmu_pgtable_info *info)
+{
+	struct vsmmu_pgtable_cfg cfg = {
+		.fmt = fmt,
+		.granule_shift = 12,
+		.ias = 48,
+		.oas = 48,
+		.max_concat = 1, /* stage 2: start at level 0, 4 levels */
+		.pool = pool,
+	};
+	struct vsmmu_pgtable *p;
+
+	bench_check(vsmmu_pgtable_create(&cfg, &p), "vsmmu_pgtable_create");
+	vsmmu_pgtable_get_info(p, info);
+	/* The point of the exercise: 4-level walks at both stages. */
+	if (info->start_level != 0 || info->concat > 1)
+		bench_die("pgtable: start level %u, %u tables: want 0, 1",
+			  info->start_level, info->concat);
+	e->pgts[e->npgts++] = p;
+	return p;
+}
+
+static void put_words(struct vsmmu_mem *mem, uint64_t pa, const uint64_t *w,
+		      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		bench_check(vsmmu_mem_write64(mem, pa + 8 * i, w[i]),
+			    "vsmmu_mem_write64");
+}
+
+/* A stage-1 CD for a 48-bit, 4K TTB0 table; TTB1 disabled. */
+static void make_cd(uint64_t cd[8], const struct vsmmu_pgtable_info *info,
+		    uint16_t asid)
+{
+	memset(cd, 0, 8 * sizeof(cd[0]));
+	cd[0] = VS_FIELD_PREP(CTXDESC_CD_0_TCR_T0SZ, info->tsz) |
+		VS_FIELD_PREP(CTXDESC_CD_0_TCR_TG0, info->tg) |
+		VS_FIELD_PREP(CTXDESC_CD_0_TCR_IRGN0, 1) |
+		VS_FIELD_PREP(CTXDESC_CD_0_TCR_ORGN0, 1) |
+		VS_FIELD_PREP(CTXDESC_CD_0_TCR_SH0, 3) | CTXDESC_CD_0_TCR_EPD1 |
+		CTXDESC_CD_0_V | VS_FIELD_PREP(CTXDESC_CD_0_TCR_IPS, info->ps) |
+		CTXDESC_CD_0_AA64 | CTXDESC_CD_0_R | CTXDESC_CD_0_A |
+		VS_FIELD_PREP(CTXDESC_CD_0_ASID, asid);
+	cd[1] = info->ttb & CTXDESC_CD_1_TTB0_MASK;
+}
+
+/* Stage 1 only: SID_S1(k) -> CD (ASID k + 1) -> 4-level tables. */
+static void setup_s1_stream(struct env *e, unsigned int k)
+{
+	struct vsmmu_pgtable_info info;
+	struct vsmmu_mem_pool *pool;
+	struct vsmmu_pgtable *pgt;
+	struct stream *s = &e->s1[k];
+	uint64_t cd[8], ste[8] = { 0 }, cd_pa;
+	unsigned int i;
+
+	pool = env_pool(e, e->mem, S1_POOL_PA(k), POOL_SIZE);
+	pgt = env_pgtable(e, VSMMU_PGTABLE_S1, pool, &info);
+	s->sid = SID_S1(k);
+	s->iova_base = IOVA_BASE;
+	s->oa_base = S1_OA_BASE(k);
+	s->ipa_base = s->oa_base;
+	for (i = 0; i < MISS_PAGES; i++)
+		bench_check(vsmmu_pgtable_map(pgt, s->iova_base + i * PAGE,
+					      s->oa_base + i * PAGE, PAGE,
+					      S1_PROT),
+			    "vsmmu_pgtable_map (stage 1)");
+
+	bench_check(vsmmu_mem_pool_alloc(pool, 64, 64, &cd_pa), "alloc CD");
+	make_cd(cd, &info, (uint16_t)(k + 1));
+	put_words(e->mem, cd_pa, cd, 8);
+
+	ste[0] = STRTAB_STE_0_V |
+		 VS_FIELD_PREP(STRTAB_STE_0_CFG, STRTAB_STE_0_CFG_S1_TRANS) |
+		 VS_FIELD_PREP(STRTAB_STE_0_S1FMT, STRTAB_STE_0_S1FMT_LINEAR) |
+		 (cd_pa & STRTAB_STE_0_S1CTXPTR_MASK);
+	put_words(e->mem, STRTAB_PA + 64ULL * s->sid, ste, 8);
+}
+
+struct copy_ctx {
+	struct vsmmu_mem *from, *to;
+	struct vsmmu_pgtable *s2;
+	uint64_t offset;
+};
+
+/*
+ * Copy one range of the guest's IPA space into host memory at IPA +
+ * offset, and map it so at stage 2, page by page (4K leaves).
+ */
+static int copy_guest_range(void *arg, uint64_t ipa, uint64_t size)
+{
+	static unsigned char buf[PAGE];
+	struct copy_ctx *c = arg;
+	uint64_t off;
+
+	for (off = 0; off < size; off += PAGE) {
+		bench_check(vsmmu_mem_read(c->from, ipa + off, buf, PAGE),
+			    "read guest page");
+		bench_check(vsmmu_mem_load_buf(c->to, buf, PAGE,
+					       ipa + off + c->offset),
+			    "copy guest page");
+		bench_check(vsmmu_pgtable_map(c->s2, ipa + off,
+					      ipa + off + c->offset, PAGE,
+					      S2_PROT),
+			    "vsmmu_pgtable_map (stage 2, tables)");
+	}
+	return 0;
+}
+
+/*
+ * Nested: SID_NESTED(k), VMID k + 1.  The guest builds its CD and
+ * stage-1 tables in a memory of its own, which is its IPA space; the
+ * populated pages are then copied into the SMMU's memory at IPA +
+ * GUEST_TABLES_PA_OFFSET(k) and mapped there by stage 2.  Data pages:
+ * IOVA -> IPA (stage 1) -> PA (stage 2), 4K at both stages.
+ */
+static void setup_nested_stream(struct env *e, unsigned int k)
+{
+	struct vsmmu_pgtable_info s1i, s2i;
+	struct vsmmu_mem_pool *gpool, *hpool;
+	struct vsmmu_pgtable *s1, *s2;
+	struct stream *s = &e->nested[k];
+	struct vsmmu_mem *guest;
+	struct copy_ctx cc;
+	uint64_t cd[8], ste[8] = { 0 }, cd_ipa;
+	unsigned int i;
+
+	bench_check(vsmmu_mem_create(48, &guest), "vsmmu_mem_create (guest)");
+	gpool = env_pool(e, guest, GUEST_POOL_IPA(k), GUEST_POOL_SIZE);
+	s1 = env_pgtable(e, VSMMU_PGTABLE_S1, gpool, &s1i);
+	hpool = env_pool(e, e->mem, S2_POOL_PA(k), POOL_SIZE);
+	s2 = env_pgtable(e, VSMMU_PGTABLE_S2, hpool, &s2i);
+
+	s->sid = SID_NESTED(k);
+	s->nested = true;
+	s->iova_base = IOVA_BASE;
+	s->ipa_base = NESTED_IPA_BASE;
+	s->oa_base = NESTED_OA_BASE(k);
+	for (i = 0; i < MISS_PAGES; i++) {
+		bench_check(vsmmu_pgtable_map(s1, s->iova_base + i * PAGE,
+					      s->ipa_base + i * PAGE, PAGE,
+					      S1_PROT),
+			    "vsmmu_pgtable_map (nested stage 1)");
+		bench_check(vsmmu_pgtable_map(s2, s->ipa_base + i * PAGE,
+					      s->oa_base + i * PAGE, PAGE,
+					      S2_PROT),
+			    "vsmmu_pgtable_map (nested stage 2)");
+	}
+	bench_check(vsmmu_mem_pool_alloc(gpool, 64, 64, &cd_ipa), "alloc CD");
+	make_cd(cd, &s1i, 1);
+	put_words(guest, cd_ipa, cd, 8);
+
+	cc = (struct copy_ctx){ .from = guest,
+				.to = e->mem,
+				.s2 = s2,
+				.offset = GUEST_TABLES_PA_OFFSET(k) };
+	bench_check(vsmmu_mem_for_each_range(guest, copy_guest_range, &cc),
+		    "copy the guest tables");
+
+	ste[0] = STRTAB_STE_0_V |
+		 VS_FIELD_PREP(STRTAB_STE_0_CFG, STRTAB_STE_0_CFG_NESTED) |
+		 VS_FIELD_PREP(STRTAB_STE_0_S1FMT, STRTAB_STE_0_S1FMT_LINEAR) |
+		 (cd_ipa & STRTAB_STE_0_S1CTXPTR_MASK);
+	ste[2] = VS_FIELD_PREP(STRTAB_STE_2_S2VMID, k + 1) |
+		 VS_FIELD_PREP(STRTAB_STE_2_S2T0SZ, s2i.tsz) |
+		 VS_FIELD_PREP(STRTAB_STE_2_S2SL0, s2i.sl0) |
+		 VS_FIELD_PREP(STRTAB_STE_2_S2IR0, 1) |
+		 VS_FIELD_PREP(STRTAB_STE_2_S2OR0, 1) |
+		 VS_FIELD_PREP(STRTAB_STE_2_S2SH0, 3) |
+		 VS_FIELD_PREP(STRTAB_STE_2_S2TG, s2i.tg) |
+		 VS_FIELD_PREP(STRTAB_STE_2_S2PS, s2i.ps) |
+		 STRTAB_STE_2_S2AA64 | STRTAB_STE_2_S2R;
+	ste[3] = s2i.ttb & STRTAB_STE_3_S2TTB_MASK;
+	put_words(e->mem, STRTAB_PA + 64ULL * s->sid, ste, 8);
+
+	/* The guest's tables now live in e->mem; its own memory can go. */
+	for (i = 0; i < e->npgts; i++) {
+		if (e->pgts[i] == s1) {
+			vsmmu_pgtable_destroy(s1);
+			e->pgts[i] = e->pgts[--e->npgts];
+			break;
+		}
+	}
+	for (i = 0; i < e->npools; i++) {
+		if (e->pools[i] == gpool) {
+			vsmmu_mem_pool_destroy(gpool);
+			e->pools[i] = e->pools[--e->npools];
+			break;
+		}
+	}
+	vsmmu_mem_destroy(guest);
+}
+
+static void env_init(struct env *e)
+{
+	struct vsmmu_smmu_config cfg;
+	unsigned int k;
+
+	memset(e, 0, sizeof(*e));
+	bench_check(vsmmu_mem_create(48, &e->mem), "vsmmu_mem_create");
+	vsmmu_smmu_config_default(&cfg);
+	bench_check(vsmmu_smmu_create(&cfg, e->mem, &e->smmu),
+		    "vsmmu_smmu_create");
+	bench_check(vsmmu_mem_populate(e->mem, STRTAB_PA,
+				       64ULL << STRTAB_LOG2SIZE),
+		    "populate the stream table");
+	for (k = 0; k < NSTREAMS; k++) {
+		setup_s1_stream(e, k);
+		setup_nested_stream(e, k);
+	}
+	bench_check(vsmmu_smmu_mmio_write(e->smmu, ARM_SMMU_STRTAB_BASE, 8,
+					  STRTAB_PA & STRTAB_BASE_ADDR_MASK),
+		    "STRTAB_BASE");
+	bench_check(vsmmu_smmu_mmio_write(
+			    e->smmu, ARM_SMMU_STRTAB_BASE_CFG, 4,
+			    VS_FIELD_PREP(STRTAB_BASE_CFG_FMT,
+					  STRTAB_BASE_CFG_FMT_LINEAR) |
+				    VS_FIELD_PREP(STRTAB_BASE_CFG_LOG2SIZE,
+						  STRTAB_LOG2SIZE)),
+		    "STRTAB_BASE_CFG");
+	bench_check(vsmmu_smmu_mmio_write(e->smmu, ARM_SMMU_CR0, 4, CR0_SMMUEN),
+		    "CR0");
+}
+
+static void env_fini(struct env *e)
+{
+	unsigned int i;
+
+	vsmmu_smmu_destroy(e->smmu);
+	for (i = 0; i < e->npgts; i++)
+		vsmmu_pgtable_destroy(e->pgts[i]);
+	for (i = 0; i < e->npools; i++)
+		vsmmu_mem_pool_destroy(e->pools[i]);
+	vsmmu_mem_destroy(e->mem);
+}
+
+/* Check one page of a stream through vsmmu_translate(), untimed. */
+static void verify_page(struct env *e, const struct stream *s, uint64_t idx)
+{
+	const struct vsmmu_txn txn = {
+		.sid = s->sid,
+		.addr = s->iova_base + idx * PAGE + PAGE_OFFSET,
+		.flags = VSMMU_TXN_READ,
+	};
+	struct vsmmu_txn_result res;
+	uint64_t want = s->oa_base + idx * PAGE + PAGE_OFFSET;
+	uint64_t want_ipa = s->ipa_base + idx * PAGE + PAGE_OFFSET;
+
+	bench_check(vsmmu_translate(e->smmu, &txn, &res), "vsmmu_translate");
+	if (res.outcome != VSMMU_TXN_OK || res.oa != want ||
+	    res.page_shift != 12 || (s->nested && res.ipa != want_ipa))
+		bench_die("SID %u IOVA 0x%" PRIx64
+			  ": outcome %d evt0 0x%" PRIx64 " oa 0x%" PRIx64
+			  " ipa 0x%" PRIx64 " shift %u, want"
+			  " oa 0x%" PRIx64 " ipa 0x%" PRIx64 " shift 12",
+			  s->sid, txn.addr, (int)res.outcome, res.evt[0],
+			  res.oa, res.ipa, res.page_shift, want, want_ipa);
+}
+
+/* --- The timed loop ------------------------------------------------------ */
+
+struct thread_work {
+	const struct stream *s;
+	uint64_t start; /* first page index */
+};
+
+struct work {
+	struct vsmmu_smmu *smmu;
+	uint64_t pages; /* working set, a power of two */
+	uint64_t stride; /* page index step: 1 or SCATTER_STRIDE */
+	struct thread_work t[BENCH_MAX_THREADS];
+};
+
+static uint64_t translate_body(void *arg, unsigned int tid, uint64_t iters)
+{
+	const struct work *w = arg;
+	const struct thread_work *tw = &w->t[tid];
+	struct vsmmu_txn txn = { .sid = tw->s->sid, .flags = VSMMU_TXN_READ };
+	const uint64_t base = tw->s->iova_base + PAGE_OFFSET;
+	const uint64_t mask = w->pages - 1, stride = w->stride;
+	struct vsmmu_txn_result res;
+	uint64_t i, idx = tw->start, sum = 0;
+
+	for (i = 0; i < iters; i++) {
+		txn.addr = base + ((idx & mask) << 12);
+		vsmmu_translate(w->smmu, &txn, &res);
+		sum += res.oa;
+		idx += stride;
+	}
+	return sum;
+}
+
+/* What translate_body() must return if every call translated right. */
+static uint64_t translate_expect(const struct work *w, unsigned int tid,
+				 uint64_t iters)
+{
+	const struct thread_work *tw = &w->t[tid];
+	const uint64_t base = tw->s->oa_base + PAGE_OFFSET;
+	uint64_t i, idx = tw->start, sum = 0;
+
+	for (i = 0; i < iters; i++) {
+		sum += base + ((idx & (w->pages - 1)) << 12);
+		idx += w->stride;
+	}
+	return sum;
+}
+
+/* --- Cases --------------------------------------------------------------- */
+
+enum kind { K_HIT, K_MISS, K_NESTED };
+
+struct bench_case {
+	const char *name;
+	enum kind kind;
+	unsigned int threads;
+	bool same_stream;
+	uint64_t pages;
+	uint64_t iters, quick_iters; /* per thread, per repetition */
+	double target_ns;
+};
+
+static const struct bench_case cases[] = {
+	{ "s1-hit", K_HIT, 1, false, HIT_PAGES, 2000000, 50000, TARGET_HIT_NS },
+	{ "s1-hit", K_HIT, 2, false, HIT_PAGES, 2000000, 50000, TARGET_HIT_NS },
+	{ "s1-hit", K_HIT, 2, true, HIT_PAGES, 2000000, 50000, TARGET_HIT_NS },
+	{ "s1-miss", K_MISS, 1, false, MISS_PAGES, 300000, 10000,
+	  TARGET_MISS_NS },
+	{ "s1-miss", K_MISS, 2, false, MISS_PAGES, 300000, 10000,
+	  TARGET_MISS_NS },
+	{ "s1-miss", K_MISS, 2, true, MISS_PAGES, 300000, 10000,
+	  TARGET_MISS_NS },
+	{ "nested-miss", K_NESTED, 1, false, MISS_PAGES, 100000, 5000,
+	  TARGET_NESTED_NS },
+	{ "nested-miss", K_NESTED, 2, false, MISS_PAGES, 100000, 5000,
+	  TARGET_NESTED_NS },
+	{ "nested-miss", K_NESTED, 2, true, MISS_PAGES, 100000, 5000,
+	  TARGET_NESTED_NS },
+};
+
+#define REPS 9
+#define QUICK_REPS 3
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/*
+ * Is the case what it claims?  Hit rows: >= 99.9% IOTLB hits.  Miss rows:
+ * <= 0.1% hits, the configuration cache always hits, and for nested rows
+ * the stage-2 cache serves >= 99.9% of the stage-1 table IPAs.
+ */
+static const char *case_check(const struct bench_case *c,
+			      const struct vsmmu_smmu_stats *d)
+{
+	uint64_t tlb = d->tlb_hits + d->tlb_misses;
+
+	if (d->translations != tlb || d->faults || d->terminated)
+		return "FAIL (faults)";
+	if (c->kind == K_HIT)
+		return pct(d->tlb_hits, tlb) >= 99.9 ? "ok" : "FAIL (hits)";
+	if (pct(d->tlb_hits, tlb) > 0.1)
+		return "FAIL (hits)";
+	if (d->cfg_misses)
+		return "FAIL (cfg)";
+	if (c->kind == K_NESTED &&
+	    pct(d->s2_hits, d->s2_hits + d->s2_misses) < 99.9)
+		return "FAIL (s2 cache)";
+	return "ok";
+}
+
+static void stats_delta(const struct vsmmu_smmu_stats *a,
+			const struct vsmmu_smmu_stats *b,
+			struct vsmmu_smmu_stats *d)
+{
+	const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)b;
+	uint64_t *z = (uint64_t *)d;
+	size_t i;
+
+	/* The struct is a list of uint64_t counters. */
+	_Static_assert(sizeof(*a) % sizeof(uint64_t) == 0, "stats layout");
+	for (i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+		z[i] = y[i] - x[i];
+}
+
+static bool run_case(struct env *e, const struct bench_case *c,
+		     const struct bench_opts *o, struct bench_row *row)
+{
+	const struct stream *streams = c->kind == K_NESTED ? e->nested : e->s1;
+	unsigned int reps = o->quick ? QUICK_REPS : REPS, i, t;
+	struct bench_run run;
+	struct bench_rep rep[BENCH_MAX_REPS];
+	double ns[BENCH_MAX_REPS], cpu[BENCH_MAX_REPS];
+	struct vsmmu_smmu_stats before, after, d;
+	uint64_t expect[BENCH_MAX_THREADS], warm, calls;
+	struct work w;
+	const char *check;
+	bool ok = true;
+
+	memset(&w, 0, sizeof(w));
+	w.smmu = e->smmu;
+	w.pages = c->pages;
+	w.stride = c->kind == K_HIT ? 1 : SCATTER_STRIDE;
+	for (t = 0; t < c->threads; t++) {
+		w.t[t].s = &streams[c->same_stream ? 0 : t];
+		w.t[t].start = c->same_stream ? t * c->pages / c->threads : 0;
+	}
+	run = (struct bench_run){ .body = translate_body,
+				  .arg = &w,
+				  .threads = c->threads,
+				  .iters = o->quick ? c->quick_iters :
+						      c->iters };
+
+	/* Warm up: every page once, then two untimed repetitions. */
+	for (t = 0; t < c->threads; t++)
+		for (i = 0; i < c->pages; i++)
+			verify_page(e, w.t[t].s, i);
+	warm = run.iters;
+	run.iters = c->pages * 2 > warm ? c->pages * 2 : warm;
+	bench_run_once(&run, &rep[0]);
+	run.iters = warm;
+	bench_run_once(&run, &rep[0]);
+	for (t = 0; t < c->threads; t++)
+		expect[t] = translate_expect(&w, t, run.iters);
+
+	vsmmu_smmu_get_stats(e->smmu, &before);
+	for (i = 0; i < reps; i++) {
+		bench_run_once(&run, &rep[i]);
+		ns[i] = rep[i].ns_per_op;
+		cpu[i] = rep[i].cpu_ns_per_op;
+		for (t = 0; t < c->threads; t++) {
+			if (rep[i].checksum[t] != expect[t]) {
+				fprintf(stderr,
+					"bench: %s, thread %u: wrong output "
+					"addresses (sum 0x%" PRIx64
+					", want 0x%" PRIx64 ")\n",
+					c->name, t, rep[i].checksum[t],
+					expect[t]);
+				ok = false;
+			}
+		}
+	}
+	vsmmu_smmu_get_stats(e->smmu, &after);
+	stats_delta(&before, &after, &d);
+
+	memset(row, 0, sizeof(*row));
+	snprintf(row->name, sizeof(row->name), "%s", c->name);
+	snprintf(row->mode, sizeof(row->mode), "%s",
+		 c->threads == 1 ? "-" :
+		 c->same_stream	 ? "same stream" :
+				   "own stream");
+	row->threads = c->threads;
+	row->reps = reps;
+	row->iters = run.iters;
+	bench_summarize(ns, reps, &row->ns);
+	bench_summarize(cpu, reps, &row->cpu_ns);
+	row->ops_per_s = rep[row->ns.median_idx].ops_per_s;
+	row->target_ns = c->target_ns;
+	calls = d.translations ? d.translations : 1;
+	check = case_check(c, &d);
+	if (strcmp(check, "ok"))
+		ok = false;
+	bench_row_add(row, "TLB hit %", "%.2f",
+		      pct(d.tlb_hits, d.tlb_hits + d.tlb_misses));
+	bench_row_add(row, "TLB hits", "%" PRIu64, d.tlb_hits);
+	bench_row_add(row, "TLB misses", "%" PRIu64, d.tlb_misses);
+	bench_row_add(row, "cfg hit %", "%.2f",
+		      pct(d.cfg_hits, d.cfg_hits + d.cfg_misses));
+	if (d.s2_hits + d.s2_misses)
+		bench_row_add(row, "S2 cache hit %", "%.2f",
+			      pct(d.s2_hits, d.s2_hits + d.s2_misses));
+	else
+		bench_row_add(row, "S2 cache hit %", "-");
+	bench_row_add(row, "walks/call", "%.2f",
+		      (double)d.walks / (double)calls);
+	bench_row_add(row, "desc/call", "%.2f",
+		      (double)d.desc_fetches / (double)calls);
+	bench_row_add(row, "check", "%s", check);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_row rows[VS_ARRAY_SIZE(cases)];
+	struct bench_opts o;
+	unsigned int i, n = 0;
+	uint64_t t0 = bench_now_ns(), t1;
+	double load0 = bench_loadavg();
+	struct env e;
+	bool ok = true;
+
+	bench_parse_args(argc, argv,
+			 "Cost of vsmmu_translate(): IOTLB hit, stage-1 "
+			 "miss, nested miss; 1 and 2 threads.",
+			 &o);
+	env_init(&e);
+	t1 = bench_now_ns();
+	for (i = 0; i < VS_ARRAY_SIZE(cases); i++) {
+		if (!bench_selected(&o, cases[i].name, cases[i].threads))
+			continue;
+		if (!run_case(&e, &cases[i], &o, &rows[n]))
+			ok = false;
+		n++;
+	}
+	if (o.json) {
+		bench_print_json(stdout, "bench_translate", o.quick, rows, n);
+	} else {
+		printf("## vsmmu_translate() cost%s\n\n",
+		       o.quick ? " (--quick: rough figures)" : "");
+		bench_print_table(stdout, rows, n);
+		printf("\nns/call: wall time per call per thread, median of %u "
+		       "repetitions (min, max); CPU ns/call: the same in "
+		       "thread CPU time;\ncalls/s: all threads together.  "
+		       "Set-up %.2f s, measurement %.2f s; load average "
+		       "%.2f before, %.2f after.\n",
+		       o.quick ? QUICK_REPS : REPS, (double)(t1 - t0) / 1e9,
+		       (double)(bench_now_ns() - t1) / 1e9, load0,
+		       bench_loadavg());
+	}
+	env_fini(&e);
+	if (!ok)
+		fprintf(stderr, "bench_translate: a case is not what it "
+				"claims (see the check column)\n");
+	return ok ? 0 : 1;
+}
