@@ -17,7 +17,10 @@
  * (vsmmu_mem_read64/write64/cmpxchg64) are single-copy atomic, as the
  * architecture requires for descriptor fetches; byte-range accesses are not
  * atomic as a whole.  Lookups take no lock and allocate nothing; populating
- * a page allocates and publishes it with a compare-and-swap.
+ * a page allocates and publishes it with a compare-and-swap.  Data
+ * accesses are relaxed atomics: they do not order other memory accesses,
+ * so a consumer must synchronise with its producer by other means (a
+ * register access, a queue index), much as hardware needs a barrier.
  */
 #ifndef VSMMU_MEM_H
 #define VSMMU_MEM_H
@@ -141,6 +144,15 @@ int vsmmu_mem_for_each_range(const struct vsmmu_mem *mem,
  * A partial trailing page is zero-filled.  Large files are mapped
  * copy-on-write rather than copied where the alignment allows.
  * Return: 0, -errno from the file system, -EINVAL if it does not fit.
+ *
+ * Details (implementation notes, not a change of contract): files of at
+ * least 1 MiB loaded at a page-aligned @pa are mapped MAP_PRIVATE, and
+ * their whole pages become guest pages in place until destroy; writes go
+ * to private copies and never reach the file, but the file must not be
+ * truncated meanwhile (that raises SIGBUS, as for any mapping).  Pages
+ * already present are overwritten by copying; bytes of a present page
+ * outside the file's range keep their content.  -ENOMEM past the limit
+ * (vsmmu_mem_set_limit()), with the pages before it loaded.
  */
 int vsmmu_mem_load_raw(struct vsmmu_mem *mem, const char *path, uint64_t pa);
 
@@ -165,6 +177,16 @@ bool vsmmu_mem_is_elf(const void *buf, size_t len);
  * validated against the file size; a malformed file gives -EINVAL (or
  * -ENOEXEC if it is not ELF) and leaves whatever segments were already
  * loaded in place.
+ *
+ * Details: every PT_LOAD header is validated before any is loaded, so a
+ * malformed file loads nothing; segments load in header order (later ones
+ * overwrite overlaps).  Extended numbering (e_phnum == PN_XNUM, count in
+ * section header 0's sh_info) is supported.  Segments with p_memsz 0 are
+ * ignored; any e_type is accepted.  -ENOMEM if the segments touch more
+ * pages than the limit.  The path version maps large files like
+ * vsmmu_mem_load_raw() for segments whose p_offset and p_paddr are page
+ * aligned, except where two segments share file bytes (those are copied,
+ * so guest pages never alias).
  */
 int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path);
 int vsmmu_mem_load_elf_buf(struct vsmmu_mem *mem, const void *buf, size_t len);
@@ -187,12 +209,16 @@ void vsmmu_mem_pool_destroy(struct vsmmu_mem_pool *pool);
 /**
  * vsmmu_mem_pool_alloc() - allocate @size bytes aligned to @align (a power
  * of two; at least @size rounded up to a power of two is NOT implied).
- * The memory is zeroed.  Thread-safe (internally locked).
+ * The memory is zeroed.  Thread-safe (internally locked).  First fit;
+ * @align 0 means 1.
  * Return: 0 and *@pa, -EINVAL, -ENOMEM when the pool is exhausted.
  */
 int vsmmu_mem_pool_alloc(struct vsmmu_mem_pool *pool, uint64_t size,
 			 uint64_t align, uint64_t *pa);
-/** vsmmu_mem_pool_free() - give back an allocation (same @pa and @size). */
+/**
+ * vsmmu_mem_pool_free() - give back an allocation (same @pa and @size).
+ * Anything else (a double free, a wrong size) is ignored.
+ */
 void vsmmu_mem_pool_free(struct vsmmu_mem_pool *pool, uint64_t pa,
 			 uint64_t size);
 /** vsmmu_mem_pool_mem() - the memory the pool allocates from. */
