@@ -18,7 +18,12 @@
  *  - the table shows the median, minimum and maximum of that latency over
  *    the repetitions, and the throughput of the median repetition: all
  *    threads' calls divided by the wall time from the first thread's
- *    start to the last thread's end.
+ *    start to the last thread's end;
+ *  - next to them: the same latency in thread CPU time, and "CPUs busy",
+ *    the threads' CPU time over that wall time.  With N threads it should
+ *    be ~N; less means the threads were not all running (another process
+ *    had a CPU, or a thread slept on a lock), and the wall figures then
+ *    measure the scheduler as much as the code.
  * Nothing is pinned: the figures include whatever the scheduler does.
  */
 #ifndef VSMMU_BENCH_H
@@ -216,6 +221,8 @@ struct bench_run {
 struct bench_rep {
 	double ns_per_op; /* mean over the threads of loop time / iters */
 	double cpu_ns_per_op; /* the same with each thread's CPU time */
+	double cpus; /* all threads' CPU time / wall time: ~threads if they
+			really ran in parallel, less if they were preempted */
 	double ops_per_s; /* all threads' operations / wall time */
 	uint64_t checksum[BENCH_MAX_THREADS]; /* each body's return value */
 };
@@ -284,6 +291,9 @@ static inline void bench_run_once(const struct bench_run *run,
 	pthread_barrier_destroy(&barrier);
 	rep->ns_per_op = sum / run->threads;
 	rep->cpu_ns_per_op = cpu / run->threads;
+	rep->cpus = last > first ?
+			    cpu * (double)run->iters / (double)(last - first) :
+			    0;
 	rep->ops_per_s = last > first ? (double)run->iters * run->threads *
 						1e9 / (double)(last - first) :
 					0;
@@ -303,6 +313,7 @@ struct bench_row {
 	struct bench_summary ns; /* ns per operation over the repetitions */
 	struct bench_summary cpu_ns; /* the same, thread CPU time */
 	double ops_per_s; /* of the median repetition */
+	double cpus; /* of the median repetition: see struct bench_rep */
 	double target_ns; /* 0: none */
 	/* Further columns: name and value (already formatted) */
 	unsigned int nextra;
@@ -345,10 +356,11 @@ static inline void bench_print_table(FILE *f, const struct bench_row *rows,
 	if (!n)
 		return;
 	fprintf(f, "| case | threads | mode | ns/call (median) | min | max "
-		   "| CPU ns/call | calls/s (all threads) | target | ");
+		   "| CPU ns/call | CPUs busy | calls/s (all threads) | target "
+		   "| ");
 	for (j = 0; j < rows[0].nextra; j++)
 		fprintf(f, "%s | ", rows[0].extra[j].key);
-	fprintf(f, "\n|---|--:|---|--:|--:|--:|--:|--:|---|");
+	fprintf(f, "\n|---|--:|---|--:|--:|--:|--:|--:|--:|---|");
 	for (j = 0; j < rows[0].nextra; j++)
 		fprintf(f, "--:|");
 	fputc('\n', f);
@@ -360,10 +372,11 @@ static inline void bench_print_table(FILE *f, const struct bench_row *rows,
 			snprintf(target, sizeof(target), "<= %.0f %s",
 				 r->target_ns, bench_verdict(r));
 		fprintf(f,
-			"| %s | %u | %s | %.1f | %.1f | %.1f | %.1f | %.3g "
-			"| %s | ",
+			"| %s | %u | %s | %.1f | %.1f | %.1f | %.1f | %.2f "
+			"| %.3g | %s | ",
 			r->name, r->threads, r->mode, r->ns.median, r->ns.min,
-			r->ns.max, r->cpu_ns.median, r->ops_per_s, target);
+			r->ns.max, r->cpu_ns.median, r->cpus, r->ops_per_s,
+			target);
 		for (j = 0; j < r->nextra; j++)
 			fprintf(f, "%s | ", r->extra[j].val);
 		fputc('\n', f);
@@ -428,9 +441,9 @@ static inline void bench_print_json(FILE *f, const char *bench, bool quick,
 			", \"reps\": %u, \"iters\": %" PRIu64
 			", \"ns_median\": %.2f, \"ns_min\": %.2f"
 			", \"ns_max\": %.2f, \"cpu_ns_median\": %.2f"
-			", \"calls_per_s\": %.0f",
+			", \"cpus_busy\": %.2f, \"calls_per_s\": %.0f",
 			r->reps, r->iters, r->ns.median, r->ns.min, r->ns.max,
-			r->cpu_ns.median, r->ops_per_s);
+			r->cpu_ns.median, r->cpus, r->ops_per_s);
 		if (r->target_ns > 0)
 			fprintf(f, ", \"target_ns\": %.0f, \"target_met\": %s",
 				r->target_ns,

@@ -13,19 +13,23 @@
  *                once per pass and consecutive calls use different L3
  *                tables).  64x the IOTLB: every call misses and walks 4
  *                levels, but the ~0.5 MiB of tables stays warm in the CPU
- *                caches and the configuration cache hits.
+ *                caches (L2: a new line of L3 table per call) and the
+ *                configuration cache hits.
+ *   s1-miss-seq  the same, pages in ascending order: eight consecutive
+ *                calls read one cache line of L3 table (L1-warm).
  *   nested-miss  stage 1 (4K, 48-bit, 4 levels) over stage 2 (4K, 48-bit,
  *                start level 0: 4 levels), the stage-1 tables and the CD
  *                living in IPA space.  Same scattered pattern: every call
  *                misses the IOTLB, walks stage 1 (each table address goes
  *                through the stage-2 cache, which holds them all) and then
  *                walks stage 2 for the output IPA.
+ *   nested-miss-seq  the same, pages in ascending order.
  *
  * Thread set-ups: "own stream" gives each thread its own StreamID, with
  * its own CD, ASID (stage 1) or VMID (nested) and its own page tables --
- * two devices.  "same stream" runs both threads on StreamID 1 (or 3),
- * starting half a working set apart so that they do not feed each other
- * IOTLB entries.
+ * two devices, each over the whole working set.  "same stream" runs both
+ * threads on StreamID 1 (or 3), each over one half of the working set, so
+ * that they do not feed each other IOTLB entries.
  *
  * Every call's output address is summed and checked against the sum
  * worked out from the mappings, and the SMMU's statistics over the timed
@@ -382,14 +386,18 @@ static void verify_page(struct env *e, const struct stream *s, uint64_t idx)
 
 /* --- The timed loop ------------------------------------------------------ */
 
+/*
+ * A thread translates pages first .. first + pages - 1 of its stream,
+ * the index stepping by the work's stride modulo @pages.
+ */
 struct thread_work {
 	const struct stream *s;
-	uint64_t start; /* first page index */
+	uint64_t first; /* first page index of the thread's slice */
+	uint64_t pages; /* size of the slice, a power of two */
 };
 
 struct work {
 	struct vsmmu_smmu *smmu;
-	uint64_t pages; /* working set, a power of two */
 	uint64_t stride; /* page index step: 1 or SCATTER_STRIDE */
 	struct thread_work t[BENCH_MAX_THREADS];
 };
@@ -399,10 +407,10 @@ static uint64_t translate_body(void *arg, unsigned int tid, uint64_t iters)
 	const struct work *w = arg;
 	const struct thread_work *tw = &w->t[tid];
 	struct vsmmu_txn txn = { .sid = tw->s->sid, .flags = VSMMU_TXN_READ };
-	const uint64_t base = tw->s->iova_base + PAGE_OFFSET;
-	const uint64_t mask = w->pages - 1, stride = w->stride;
+	const uint64_t base = tw->s->iova_base + tw->first * PAGE + PAGE_OFFSET;
+	const uint64_t mask = tw->pages - 1, stride = w->stride;
 	struct vsmmu_txn_result res;
-	uint64_t i, idx = tw->start, sum = 0;
+	uint64_t i, idx = 0, sum = 0;
 
 	for (i = 0; i < iters; i++) {
 		txn.addr = base + ((idx & mask) << 12);
@@ -418,11 +426,11 @@ static uint64_t translate_expect(const struct work *w, unsigned int tid,
 				 uint64_t iters)
 {
 	const struct thread_work *tw = &w->t[tid];
-	const uint64_t base = tw->s->oa_base + PAGE_OFFSET;
-	uint64_t i, idx = tw->start, sum = 0;
+	const uint64_t base = tw->s->oa_base + tw->first * PAGE + PAGE_OFFSET;
+	uint64_t i, idx = 0, sum = 0;
 
 	for (i = 0; i < iters; i++) {
-		sum += base + ((idx & (w->pages - 1)) << 12);
+		sum += base + ((idx & (tw->pages - 1)) << 12);
 		idx += w->stride;
 	}
 	return sum;
@@ -437,26 +445,36 @@ struct bench_case {
 	enum kind kind;
 	unsigned int threads;
 	bool same_stream;
+	bool sequential; /* page index += 1 rather than the scatter stride */
 	uint64_t pages;
 	uint64_t iters, quick_iters; /* per thread, per repetition */
 	double target_ns;
 };
 
 static const struct bench_case cases[] = {
-	{ "s1-hit", K_HIT, 1, false, HIT_PAGES, 2000000, 50000, TARGET_HIT_NS },
-	{ "s1-hit", K_HIT, 2, false, HIT_PAGES, 2000000, 50000, TARGET_HIT_NS },
-	{ "s1-hit", K_HIT, 2, true, HIT_PAGES, 2000000, 50000, TARGET_HIT_NS },
-	{ "s1-miss", K_MISS, 1, false, MISS_PAGES, 300000, 10000,
+	/* name, kind, threads, same stream, sequential, pages, iters,
+	   quick iters, target */
+	{ "s1-hit", K_HIT, 1, false, true, HIT_PAGES, 2000000, 50000,
+	  TARGET_HIT_NS },
+	{ "s1-hit", K_HIT, 2, false, true, HIT_PAGES, 2000000, 50000,
+	  TARGET_HIT_NS },
+	{ "s1-hit", K_HIT, 2, true, true, HIT_PAGES, 2000000, 50000,
+	  TARGET_HIT_NS },
+	{ "s1-miss", K_MISS, 1, false, false, MISS_PAGES, 300000, 10000,
 	  TARGET_MISS_NS },
-	{ "s1-miss", K_MISS, 2, false, MISS_PAGES, 300000, 10000,
+	{ "s1-miss", K_MISS, 2, false, false, MISS_PAGES, 300000, 10000,
 	  TARGET_MISS_NS },
-	{ "s1-miss", K_MISS, 2, true, MISS_PAGES, 300000, 10000,
+	{ "s1-miss", K_MISS, 2, true, false, MISS_PAGES, 300000, 10000,
 	  TARGET_MISS_NS },
-	{ "nested-miss", K_NESTED, 1, false, MISS_PAGES, 100000, 5000,
+	{ "s1-miss-seq", K_MISS, 1, false, true, MISS_PAGES, 300000, 10000,
+	  TARGET_MISS_NS },
+	{ "nested-miss", K_NESTED, 1, false, false, MISS_PAGES, 100000, 5000,
 	  TARGET_NESTED_NS },
-	{ "nested-miss", K_NESTED, 2, false, MISS_PAGES, 100000, 5000,
+	{ "nested-miss", K_NESTED, 2, false, false, MISS_PAGES, 100000, 5000,
 	  TARGET_NESTED_NS },
-	{ "nested-miss", K_NESTED, 2, true, MISS_PAGES, 100000, 5000,
+	{ "nested-miss", K_NESTED, 2, true, false, MISS_PAGES, 100000, 5000,
+	  TARGET_NESTED_NS },
+	{ "nested-miss-seq", K_NESTED, 1, false, true, MISS_PAGES, 100000, 5000,
 	  TARGET_NESTED_NS },
 };
 
@@ -522,11 +540,15 @@ static bool run_case(struct env *e, const struct bench_case *c,
 
 	memset(&w, 0, sizeof(w));
 	w.smmu = e->smmu;
-	w.pages = c->pages;
-	w.stride = c->kind == K_HIT ? 1 : SCATTER_STRIDE;
+	w.stride = c->sequential ? 1 : SCATTER_STRIDE;
 	for (t = 0; t < c->threads; t++) {
-		w.t[t].s = &streams[c->same_stream ? 0 : t];
-		w.t[t].start = c->same_stream ? t * c->pages / c->threads : 0;
+		struct thread_work *tw = &w.t[t];
+
+		/* Same stream: the working set is split between the
+		 * threads, so neither can hit on the other's entries. */
+		tw->s = &streams[c->same_stream ? 0 : t];
+		tw->pages = c->same_stream ? c->pages / c->threads : c->pages;
+		tw->first = c->same_stream ? t * tw->pages : 0;
 	}
 	run = (struct bench_run){ .body = translate_body,
 				  .arg = &w,
@@ -578,6 +600,7 @@ static bool run_case(struct env *e, const struct bench_case *c,
 	bench_summarize(ns, reps, &row->ns);
 	bench_summarize(cpu, reps, &row->cpu_ns);
 	row->ops_per_s = rep[row->ns.median_idx].ops_per_s;
+	row->cpus = rep[row->ns.median_idx].cpus;
 	row->target_ns = c->target_ns;
 	calls = d.translations ? d.translations : 1;
 	check = case_check(c, &d);
