@@ -24,10 +24,6 @@ struct golden *golden_new(const struct vsmmu_smmu_config *cfg)
 		golden_atexit_done = true;
 	}
 	golden_free();
-	if (!vsmmu_translate || !vsmmu_smmu_tlbi || !vsmmu_smmu_cfgi) {
-		vt_skip("lib/hw translation not linked yet");
-		return NULL;
-	}
 	if (!cfg) {
 		vsmmu_smmu_config_default(&def);
 		cfg = &def;

@@ -24,16 +24,6 @@
 
 #include "harness.h"
 
-/*
- * TEMPORARY, until lib/hw's translation and invalidation entry points are
- * in the tree: weak references let the shared test binary link without
- * them, and golden_new() skips the golden tests while they are missing.
- * Remove once vsmmu_translate/tlbi/cfgi are committed.
- */
-extern __typeof__(vsmmu_translate) vsmmu_translate __attribute__((weak));
-extern __typeof__(vsmmu_smmu_tlbi) vsmmu_smmu_tlbi __attribute__((weak));
-extern __typeof__(vsmmu_smmu_cfgi) vsmmu_smmu_cfgi __attribute__((weak));
-
 /* Stop the test if golden_new() or a scene builder gave NULL (it has
  * already reported the failure or the skip). */
 #define GOLDEN_REQUIRE(g)       \
