@@ -1367,6 +1367,38 @@ TEST(golden_s1_xntable)
 	GOLDEN_EXPECT_OK(g, 0x87656010ULL, 12);
 }
 
+TEST(golden_s1_wxn)
+{
+	/* CD_STD | WXN 1<<36 (0x10_0000_0000) = 0x0001_6215_c000_3510 */
+	struct golden *g = golden_s1_scene(NULL, 0, 0x00016215c0003510ULL, 0);
+
+	GOLDEN_REQUIRE(g);
+	/* L3[10] AP 00 is writable: no execution with WXN (0x20e_..) */
+	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(10, 0x10), GX | GP));
+	GOLDEN_EXPECT_EVT(g, 0x0000000100000013ULL, 0x0000020e00000000ULL,
+			  0x000000808060a010ULL);
+	/* L3[11] AP 10 is read-only: executable */
+	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(11, 0x10), GX | GP));
+	GOLDEN_EXPECT_OK(g, 0x8765b010ULL, 12);
+}
+
+TEST(golden_s1_pan)
+{
+	/* CD_STD | PAN 1<<40 (0x100_0000_0000) = 0x0001_6305_c000_3510 */
+	struct golden *g = golden_s1_scene(NULL, 0, 0x00016305c0003510ULL, 0);
+
+	GOLDEN_REQUIRE(g);
+	/* privileged data read of an EL0-accessible page (L3[4], AP 01):
+	 * dw1 PnU 1<<33 | RnW 1<<35 | IN = 0x20a_0000_0000 */
+	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR | GP));
+	GOLDEN_EXPECT_EVT(g, 0x0000000100000013ULL, 0x0000020a00000000ULL,
+			  0x0000008080604567ULL);
+	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(4, 0x567), GR));
+	GOLDEN_EXPECT_OK(g, 0x87654567ULL, 12);
+	ASSERT_OK(golden_txn(g, 1, false, 0, IOVA(10, 0x10), GW | GP));
+	GOLDEN_EXPECT_OK(g, 0x8765a010ULL, 12);
+}
+
 /* ---- Caches: stale entries until invalidated -------------------------- */
 
 TEST(golden_tlb_stale_until_tlbi_asid)
