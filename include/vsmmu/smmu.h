@@ -150,6 +150,7 @@ struct vsmmu_trace_step {
 	enum vsmmu_trace_kind kind;
 	unsigned int stage; /* DESC: 1 or 2 */
 	int level; /* DESC: lookup level (-1 unused) */
+	unsigned int granule_shift; /* DESC: 12, 14 or 16 */
 	uint64_t in; /* DESC: the input address being translated */
 	uint64_t addr; /* physical address fetched */
 	uint64_t ipa; /* nested: IPA of the fetch (else == addr) */

@@ -131,10 +131,12 @@ static unsigned int s2_perms(uint64_t d)
 }
 
 static void trace_desc(struct txn_ctx *t, unsigned int stage, int level,
-		       uint64_t in, uint64_t pa, uint64_t ipa, uint64_t d)
+		       unsigned int g, uint64_t in, uint64_t pa, uint64_t ipa,
+		       uint64_t d)
 {
 	struct vsmmu_trace_step st = {
 		.kind = VSMMU_TRACE_DESC,
+		.granule_shift = g,
 		.stage = stage,
 		.level = level,
 		.in = in,
@@ -226,7 +228,7 @@ refetch:
 			d = __builtin_bswap64(d);
 		hw_stat_inc(s, ST_DESC);
 		if (t->trace)
-			trace_desc(t, stage, level, ia, dpa, daddr, d);
+			trace_desc(t, stage, level, g, ia, dpa, daddr, d);
 
 		if (!(d & ARM_LPAE_PTE_VALID))
 			goto translation_fault;

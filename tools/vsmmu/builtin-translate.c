@@ -195,32 +195,8 @@ static void print_field_line(FILE *f, const struct field_list *l)
 
 struct explain {
 	FILE *f;
-	/* Granules of the tables being walked, from the last STE and CD. */
-	unsigned int s1_shift[2]; /* TTB0, TTB1 ranges */
-	unsigned int s2_shift;
 	struct field_list fields;
 };
-
-static unsigned int tg0_shift(uint64_t tg)
-{
-	return tg == CTXDESC_CD_0_TCR_TG0_64K ? 16 :
-	       tg == CTXDESC_CD_0_TCR_TG0_16K ? 14 :
-						12;
-}
-
-static unsigned int tg1_shift(uint64_t tg)
-{
-	return tg == CTXDESC_CD_0_TCR_TG1_64K ? 16 :
-	       tg == CTXDESC_CD_0_TCR_TG1_16K ? 14 :
-						12;
-}
-
-static unsigned int s2tg_shift(uint64_t tg)
-{
-	return tg == STRTAB_STE_2_S2TG_64K ? 16 :
-	       tg == STRTAB_STE_2_S2TG_16K ? 14 :
-					     12;
-}
 
 static void print_at(FILE *f, const struct vsmmu_trace_step *s)
 {
@@ -308,15 +284,6 @@ static void explain_step(void *arg, const struct vsmmu_trace_step *s)
 		fputc('\n', f);
 		if (!s->words)
 			break;
-		if (s->kind == VSMMU_TRACE_STE) {
-			e->s2_shift = s2tg_shift(
-				VS_FIELD_GET(STRTAB_STE_2_S2TG, s->words[2]));
-		} else {
-			e->s1_shift[0] = tg0_shift(VS_FIELD_GET(
-				CTXDESC_CD_0_TCR_TG0, s->words[0]));
-			e->s1_shift[1] = tg1_shift(VS_FIELD_GET(
-				CTXDESC_CD_0_TCR_TG1, s->words[0]));
-		}
 		print_words(f, s->words);
 		decode_fields(s->kind == VSMMU_TRACE_STE ? VSMMU_DECODE_STE :
 							   VSMMU_DECODE_CD,
@@ -324,11 +291,7 @@ static void explain_step(void *arg, const struct vsmmu_trace_step *s)
 		print_field_table(f, &e->fields);
 		break;
 	case VSMMU_TRACE_DESC:
-		/* Bit 55 selects the TTB1 range of a stage-1 input address. */
-		if (s->stage == 2)
-			gshift = e->s2_shift;
-		else
-			gshift = e->s1_shift[(s->in >> 55) & 1];
+		gshift = s->granule_shift;
 		fprintf(f, "# S%u L", s->stage);
 		if (s->level >= 0)
 			fprintf(f, "%d", s->level);
@@ -518,8 +481,6 @@ static void do_query(struct ctx *c, unsigned long n, const char *line)
 			txn.flags & VSMMU_TXN_READ  ? "read" :
 			txn.flags & VSMMU_TXN_WRITE ? "write" :
 						      "instruction fetch");
-		c->ex.s1_shift[0] = c->ex.s1_shift[1] = 12;
-		c->ex.s2_shift = 12;
 		ret = vsmmu_translate_trace(c->smmu, &txn, &res, explain_step,
 					    &c->ex);
 	} else {
