@@ -166,6 +166,8 @@ struct vsmmu_smmu {
 	struct sa_cache cfgc; /* decoded STE + CD by (SID, SSID) */
 	pthread_mutex_t cache_lock; /* writers of all three caches */
 	uint64_t inv_gen; /* bumped by every invalidation (cache_lock) */
+	bool splintered; /* a combined entry smaller than its S1 leaf was
+			    cached: stage-1 TLBIs by address must sweep */
 
 	struct stat_shard stats[STAT_SHARDS];
 };

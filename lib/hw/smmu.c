@@ -489,6 +489,12 @@ static void cfgc_insert(struct txn_ctx *t, const struct stream_cfg *sc)
 
 /* --- The IOTLB ---------------------------------------------------------- */
 
+/* Lowest address bit a lookup level resolves, for granule shift @g. */
+static inline unsigned int level_shift(unsigned int g, unsigned int level)
+{
+	return g + (3 - level) * (g - 3);
+}
+
 static inline unsigned int tlb_hash(uint64_t va, unsigned int shift)
 {
 	uint64_t vpn = va >> shift;
@@ -577,9 +583,14 @@ static void tlb_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 	w[2] = wr->oa & mask;
 	w[3] = sc->mode == MODE_NESTED ? wr->ipa & mask : 0;
 	pthread_mutex_lock(&s->cache_lock);
-	if (s->inv_gen == t->gen &&
-	    sa_insert(&s->tlb, sa_set(&s->tlb, tlb_hash(va, wr->shift)), w))
-		hw_stat_inc(s, ST_EVICT);
+	if (s->inv_gen == t->gen) {
+		if (sc->mode == MODE_NESTED &&
+		    wr->shift < level_shift(wr->gshift, wr->level))
+			s->splintered = true;
+		if (sa_insert(&s->tlb, sa_set(&s->tlb, tlb_hash(va, wr->shift)),
+			      w))
+			hw_stat_inc(s, ST_EVICT);
+	}
 	pthread_mutex_unlock(&s->cache_lock);
 }
 
@@ -902,9 +913,20 @@ static bool tlbi_match_fn(const uint64_t *e, const void *arg)
 		}
 	}
 	if (m->ranged) {
-		uint64_t base = sa_ld(&e[1]);
-		uint64_t last =
-			base + ((1ULL << VS_FIELD_GET(TLB_TAG_SHIFT, w0)) - 1);
+		unsigned int sh = VS_FIELD_GET(TLB_TAG_SHIFT, w0);
+		uint64_t base, last;
+
+		/*
+		 * A combined entry may be a splinter of a larger stage-1
+		 * leaf (stage 2 mapped it with smaller pages): a stage-1
+		 * invalidation of any address of that leaf removes every
+		 * splinter, so match against the stage-1 leaf's range.
+		 */
+		if (kind == TLB_KIND_S12)
+			sh = level_shift(VS_FIELD_GET(TLB_TAG_GSHIFT, w0) + 10,
+					 VS_FIELD_GET(TLB_TAG_LEVEL, w0));
+		base = sa_ld(&e[1]) & ~((1ULL << sh) - 1);
+		last = base + ((1ULL << sh) - 1);
 
 		if (last < m->start || base > m->last)
 			return false;
@@ -921,12 +943,13 @@ static bool tlbi_match_fn(const uint64_t *e, const void *arg)
  * Remove matching entries from @c.  A small address range probes only the
  * sets each possible entry size hashes to; anything else sweeps the cache.
  */
-static unsigned int tlbi_cache(struct sa_cache *c, const struct tlbi_match *m)
+static unsigned int tlbi_cache(struct sa_cache *c, const struct tlbi_match *m,
+			       bool sweep)
 {
 	static const unsigned char shifts[] = { 12, 14, 16, 21, 25, 29, 30 };
 	unsigned int n = 0, i;
 
-	if (!m->ranged || m->last - m->start >= (16ULL << 12))
+	if (sweep || !m->ranged || m->last - m->start >= (16ULL << 12))
 		return sa_invalidate_all(c, tlbi_match_fn, m);
 	for (i = 0; i < VS_ARRAY_SIZE(shifts); i++) {
 		uint64_t a = m->start & ~((1ULL << shifts[i]) - 1);
@@ -1033,13 +1056,18 @@ int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
 
 	pthread_mutex_lock(&s->cache_lock);
 	__atomic_store_n(&s->inv_gen, s->inv_gen + 1, __ATOMIC_RELEASE);
+	/*
+	 * Splinters of a stage-1 leaf hash to the sets of their own
+	 * addresses, not the command's: probing sets cannot find them.
+	 */
 	if (tlb)
-		tlbi_cache(&s->tlb, &m);
+		tlbi_cache(&s->tlb, &m,
+			   s->splintered && (m.kinds & (1U << TLB_KIND_S12)));
 	if (s2c) {
 		struct tlbi_match m2 = m;
 
 		m2.kinds = 1U << TLB_KIND_S2;
-		tlbi_cache(&s->s2c, &m2);
+		tlbi_cache(&s->s2c, &m2, false);
 	}
 	pthread_mutex_unlock(&s->cache_lock);
 	hw_stat_inc(s, ST_TLBI);
