@@ -514,14 +514,22 @@ static void stats_delta(const struct vsmmu_smmu_stats *a,
 			const struct vsmmu_smmu_stats *b,
 			struct vsmmu_smmu_stats *d)
 {
-	const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)b;
-	uint64_t *z = (uint64_t *)d;
-	size_t i;
-
-	/* The struct is a list of uint64_t counters. */
-	_Static_assert(sizeof(*a) % sizeof(uint64_t) == 0, "stats layout");
-	for (i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
-		z[i] = y[i] - x[i];
+#define DELTA(f) (d->f = b->f - a->f)
+	DELTA(translations);
+	DELTA(tlb_hits);
+	DELTA(tlb_misses);
+	DELTA(cfg_hits);
+	DELTA(cfg_misses);
+	DELTA(s2_hits);
+	DELTA(s2_misses);
+	DELTA(walks);
+	DELTA(desc_fetches);
+	DELTA(faults);
+	DELTA(terminated);
+	DELTA(tlb_evictions);
+	DELTA(tlbi);
+	DELTA(cfgi);
+#undef DELTA
 }
 
 static bool run_case(struct env *e, const struct bench_case *c,
@@ -662,6 +670,17 @@ int main(int argc, char **argv)
 		       o.quick ? QUICK_REPS : REPS, (double)(t1 - t0) / 1e9,
 		       (double)(bench_now_ns() - t1) / 1e9, load0,
 		       bench_loadavg());
+		for (i = 0; i < n; i++) {
+			if (rows[i].threads > 1 &&
+			    rows[i].cpus < 0.8 * rows[i].threads) {
+				printf("Note: some multi-thread rows had fewer "
+				       "CPUs busy than threads: their threads "
+				       "took turns (the machine is busy), so "
+				       "their wall figures do not measure "
+				       "concurrency.\n");
+				break;
+			}
+		}
 	}
 	env_fini(&e);
 	if (!ok)
