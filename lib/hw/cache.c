@@ -33,13 +33,19 @@ void sa_fini(struct sa_cache *c)
 	c->mem = NULL;
 }
 
-bool sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words)
+int sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words,
+	      const uint64_t *gen, uint64_t expect)
 {
-	uint64_t ref = sa_ld(&set[1]);
 	unsigned int way, victim = c->ways;
+	uint64_t seq, ref, *e;
 	bool evicted;
-	uint64_t *e;
 
+	seq = sa_lock(set);
+	if (__atomic_load_n(gen, __ATOMIC_SEQ_CST) != expect) {
+		sa_unlock(set, seq, false);
+		return -1;
+	}
+	ref = sa_ld(&set[1]);
 	for (way = 0; way < c->ways; way++) {
 		if (!(sa_ld(sa_way(c, set, way)) & SA_VALID)) {
 			victim = way;
@@ -56,18 +62,17 @@ bool sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words)
 	}
 	if (victim == c->ways) {
 		/* Everything was used since the last sweep: start over. */
-		victim = (unsigned int)(sa_ld(&set[0]) >> 1) % c->ways;
+		victim = (unsigned int)(seq >> 1) % c->ways;
 		ref = 0;
 	}
 	e = sa_way(c, set, victim);
 	evicted = sa_ld(e) & SA_VALID;
-	sa_write_begin(set);
 	for (way = 1; way < c->words; way++)
 		sa_st(&e[way], words[way]);
 	sa_st(&e[0], words[0]);
-	sa_write_end(set);
 	/* New entries start referenced so they survive the next sweep. */
 	sa_st(&set[1], ref | (1ULL << victim));
+	sa_unlock(set, seq, true);
 	return evicted;
 }
 
@@ -77,22 +82,31 @@ unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
 			       const void *arg)
 {
 	unsigned int way, n = 0;
-	bool open = false;
+	uint64_t seq;
 
+	/* A consistent unlocked scan that finds nothing needs no lock. */
+	seq = __atomic_load_n(&set[0], __ATOMIC_SEQ_CST);
+	if (!(seq & 1)) {
+		bool any = false;
+
+		for (way = 0; way < c->ways && !any; way++) {
+			uint64_t *e = sa_way(c, set, way);
+
+			any = (sa_ld(e) & SA_VALID) && match(e, arg);
+		}
+		if (!any && sa_read_valid(set, seq))
+			return 0;
+	}
+	seq = sa_lock(set);
 	for (way = 0; way < c->ways; way++) {
 		uint64_t *e = sa_way(c, set, way);
 
-		if (!(sa_ld(e) & SA_VALID) || !match(e, arg))
-			continue;
-		if (!open) {
-			sa_write_begin(set);
-			open = true;
+		if ((sa_ld(e) & SA_VALID) && match(e, arg)) {
+			sa_st(e, 0);
+			n++;
 		}
-		sa_st(e, 0);
-		n++;
 	}
-	if (open)
-		sa_write_end(set);
+	sa_unlock(set, seq, n > 0);
 	return n;
 }
 

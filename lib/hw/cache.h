@@ -14,7 +14,22 @@
  *
  * Readers never wait: a set with a writer inside, or that changed while it
  * was read, is reported as a miss and the caller walks memory instead.
- * Writers (insert, invalidate) are serialised by the owner's lock.
+ *
+ * Writers lock one set at a time: the sequence counter doubles as the
+ * set's lock (a compare-and-swap makes it odd), so fills of different sets
+ * never contend and there is no global writer lock.
+ *
+ * Inserting what a walk read is conditional on an invalidation generation
+ * (*gen) that every invalidation increments *before* it visits any set.
+ * The insert reads the generation with the set locked; an invalidation
+ * either finds the set locked (and sees the entry after the insert), or
+ * locked it first (and the insert then sees the new generation and drops
+ * its entry).  Invalidation may first scan a set without the lock and skip
+ * it if the scan was consistent and found nothing to remove: the
+ * generation increment, that scan's first read of the sequence, an
+ * insert's lock and its read of the generation are all sequentially
+ * consistent, so an insert the scan could not see must see the new
+ * generation.
  *
  * Replacement is not-recently-used: a hit sets the way's bit in `ref`
  * (only if it is clear, so a hot entry costs no store); an insert takes
@@ -84,34 +99,56 @@ static inline void sa_touch(uint64_t *set, unsigned int way)
 		__atomic_fetch_or(&set[1], bit, __ATOMIC_RELAXED);
 }
 
-/* Writer side: call with the owner's lock held. */
-static inline void sa_write_begin(uint64_t *set)
+static inline void sa_relax(void)
 {
-	sa_st(&set[0], sa_ld(&set[0]) + 1);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#endif
 }
 
-static inline void sa_write_end(uint64_t *set)
+/* Lock a set for writing; returns the (even) sequence it had. */
+static inline uint64_t sa_lock(uint64_t *set)
 {
-	__atomic_store_n(&set[0], sa_ld(&set[0]) + 1, __ATOMIC_RELEASE);
+	for (;;) {
+		uint64_t seq = __atomic_load_n(&set[0], __ATOMIC_RELAXED);
+
+		if (!(seq & 1) && __atomic_compare_exchange_n(
+					  &set[0], &seq, seq + 1, false,
+					  __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+			/* the odd sequence is visible before any entry store */
+			__atomic_thread_fence(__ATOMIC_RELEASE);
+			return seq;
+		}
+		sa_relax();
+	}
+}
+
+/* Unlock: a new sequence if the set @changed, else the one it had. */
+static inline void sa_unlock(uint64_t *set, uint64_t seq, bool changed)
+{
+	__atomic_store_n(&set[0], changed ? seq + 2 : seq, __ATOMIC_RELEASE);
 }
 
 /*
- * Store @words into a victim way of @set (writer lock held).
- * Return: true if a valid entry was evicted.
+ * Store @words into a victim way of @set, unless *@gen no longer equals
+ * @expect (an invalidation ran since the walk that produced @words began).
+ * Return: -1 dropped, 0 inserted, 1 inserted in place of a valid entry.
  */
-bool sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words);
+int sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words,
+	      const uint64_t *gen, uint64_t expect);
 
 /*
- * Invalidate every entry of the whole cache for which @match returns true
- * (writer lock held).  Return: the number removed.
+ * Invalidate the entries of one set / of the whole cache for which @match
+ * returns true.  The caller has incremented the generation first.
+ * Return: the number removed.
  */
-unsigned int sa_invalidate_all(struct sa_cache *c,
+unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
 			       bool (*match)(const uint64_t *e,
 					     const void *arg),
 			       const void *arg);
-/* Same, restricted to one set. */
-unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
+unsigned int sa_invalidate_all(struct sa_cache *c,
 			       bool (*match)(const uint64_t *e,
 					     const void *arg),
 			       const void *arg);

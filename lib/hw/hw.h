@@ -64,6 +64,20 @@ struct stream_cfg {
 	uint32_t leaf_shifts; /* bitmask of possible IOTLB entry sizes */
 };
 
+/*
+ * The part of a stream's configuration an IOTLB hit needs, three words,
+ * kept at the front of each configuration cache entry so that a hit copies
+ * only these (the full stream_cfg is copied on a TLB miss).
+ */
+struct stream_hot {
+	uint64_t tlb_key; /* VMID, ASID, kind, EL2, valid: see tlb_key() */
+	uint32_t leaf_shifts; /* as stream_cfg */
+	uint8_t mode, privcfg, instcfg, pad;
+	uint8_t ias[2]; /* stage-1 TTB0/TTB1 input bits, 0: walks disabled */
+	uint8_t tbi[2];
+	uint32_t pad2;
+};
+
 /* --- Faults -------------------------------------------------------------- */
 
 struct fault {
@@ -118,6 +132,7 @@ struct fault {
 #define STAT_SHARDS 64
 
 enum stat_id {
+	ST_FAST_HIT, /* a translation, a config hit and a TLB hit at once */
 	ST_TRANSLATIONS,
 	ST_TLB_HIT,
 	ST_TLB_MISS,
@@ -164,17 +179,40 @@ struct vsmmu_smmu {
 	struct sa_cache tlb; /* IOTLB: final translations */
 	struct sa_cache s2c; /* stage-2 translations of nested walk IPAs */
 	struct sa_cache cfgc; /* decoded STE + CD by (SID, SSID) */
-	pthread_mutex_t cache_lock; /* writers of all three caches */
-	uint64_t inv_gen; /* bumped by every invalidation (cache_lock) */
-	bool splintered; /* a combined entry smaller than its S1 leaf was
-			    cached: stage-1 TLBIs by address must sweep */
+	uint64_t inv_gen; /* incremented by every invalidation (cache.h) */
+	uint32_t splintered; /* a combined entry smaller than its S1 leaf was
+				cached: stage-1 TLBIs by address must sweep */
+	uint32_t tlb_shifts; /* entry sizes ever inserted in the IOTLB */
 
 	struct stat_shard stats[STAT_SHARDS];
 };
 
-/* stats.c */
-void hw_stat_inc(struct vsmmu_smmu *smmu, enum stat_id id);
-void hw_stat_add(struct vsmmu_smmu *smmu, enum stat_id id, uint64_t n);
+/*
+ * Statistics: each thread counts in its own shard (exact for up to
+ * STAT_SHARDS threads), with a plain load and store -- no atomic
+ * read-modify-write on the hot path.
+ */
+extern __thread unsigned int hw_my_shard
+	__attribute__((tls_model("initial-exec")));
+unsigned int hw_shard_assign(void);
+
+static inline void hw_stat_add(struct vsmmu_smmu *s, enum stat_id id,
+			       uint64_t n)
+{
+	unsigned int i = hw_my_shard;
+	uint64_t *p;
+
+	if (__builtin_expect(i >= STAT_SHARDS, 0))
+		i = hw_shard_assign();
+	p = &s->stats[i].v[id];
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
+			 __ATOMIC_RELAXED);
+}
+
+static inline void hw_stat_inc(struct vsmmu_smmu *s, enum stat_id id)
+{
+	hw_stat_add(s, id, 1);
+}
 
 /*
  * config.c: fetch and decode the STE and CD of a transaction.  Returns 0,

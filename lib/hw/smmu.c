@@ -8,9 +8,10 @@
  * leaf size the stream's granules can produce.  Both are seqlock-read
  * set-associative caches (cache.h): no lock, no allocation, no store
  * unless an entry's NRU bit must be set.  A miss walks memory and inserts
- * under cache_lock, but only if no invalidation ran since the lookup
+ * with the set locked, but only if no invalidation ran since the lookup
  * began (inv_gen), so a walk that read memory before an invalidation can
- * never publish what it read after the invalidation returned.
+ * never publish what it read after the invalidation returned (cache.h has
+ * the ordering argument).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,34 +24,14 @@
 /* --- Statistics --------------------------------------------------------- */
 
 static unsigned int next_shard;
-static __thread unsigned int my_shard
+__thread unsigned int hw_my_shard
 	__attribute__((tls_model("initial-exec"))) = ~0U;
 
-static inline struct stat_shard *shard(struct vsmmu_smmu *s)
+unsigned int hw_shard_assign(void)
 {
-	if (__builtin_expect(my_shard == ~0U, 0))
-		my_shard =
-			__atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) %
-			STAT_SHARDS;
-	return &s->stats[my_shard];
-}
-
-/*
- * Each thread owns its shard (for up to STAT_SHARDS threads), so an
- * increment is a plain load and store, atomic only so that readers of the
- * statistics never see a torn value.
- */
-void hw_stat_add(struct vsmmu_smmu *s, enum stat_id id, uint64_t n)
-{
-	uint64_t *p = &shard(s)->v[id];
-
-	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
-			 __ATOMIC_RELAXED);
-}
-
-void hw_stat_inc(struct vsmmu_smmu *s, enum stat_id id)
-{
-	hw_stat_add(s, id, 1);
+	hw_my_shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) %
+		      STAT_SHARDS;
+	return hw_my_shard;
 }
 
 void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
@@ -63,10 +44,10 @@ void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
 			v[j] += __atomic_load_n(&s->stats[i].v[j],
 						__ATOMIC_RELAXED);
 	memset(st, 0, sizeof(*st));
-	st->translations = v[ST_TRANSLATIONS];
-	st->tlb_hits = v[ST_TLB_HIT];
+	st->translations = v[ST_TRANSLATIONS] + v[ST_FAST_HIT];
+	st->tlb_hits = v[ST_TLB_HIT] + v[ST_FAST_HIT];
 	st->tlb_misses = v[ST_TLB_MISS];
-	st->cfg_hits = v[ST_CFG_HIT];
+	st->cfg_hits = v[ST_CFG_HIT] + v[ST_FAST_HIT];
 	st->cfg_misses = v[ST_CFG_MISS];
 	st->s2_hits = v[ST_S2_HIT];
 	st->s2_misses = v[ST_S2_MISS];
@@ -128,10 +109,7 @@ void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg)
 	cfg->aidr = 0x02; /* SMMUv3.2 */
 }
 
-static unsigned int cfgc_words(void)
-{
-	return 1 + (sizeof(struct stream_cfg) + 7) / 8;
-}
+static unsigned int cfgc_words(void);
 
 int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 		      struct vsmmu_mem *mem, struct vsmmu_smmu **out)
@@ -199,7 +177,6 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 	if (rc)
 		goto out_s2c;
 	pthread_mutex_init(&s->reg_lock, NULL);
-	pthread_mutex_init(&s->cache_lock, NULL);
 	*out = s;
 	return 0;
 
@@ -220,7 +197,6 @@ void vsmmu_smmu_destroy(struct vsmmu_smmu *s)
 	sa_fini(&s->s2c);
 	sa_fini(&s->tlb);
 	pthread_mutex_destroy(&s->reg_lock);
-	pthread_mutex_destroy(&s->cache_lock);
 	free(s);
 }
 
@@ -415,18 +391,32 @@ int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
 /* --- The configuration cache ------------------------------------------- */
 
 /*
- * Entry: word 0 = key (SID, SSID, SSV, valid), words 1.. = the decoded
- * struct stream_cfg, copied word by word with relaxed atomics.
+ * Entry: word 0 = key (SID, SSID, SSV, valid), words 1-3 = struct
+ * stream_hot, then the decoded struct stream_cfg; all copied word by word
+ * with relaxed atomics.
  */
 #define CFGC_KEY_SID VS_GENMASK(31, 0)
 #define CFGC_KEY_SSID VS_GENMASK(51, 32)
 #define CFGC_KEY_SSV VS_BIT(52)
+#define HOT_WORDS (sizeof(struct stream_hot) / 8)
 #define CFG_WORDS ((sizeof(struct stream_cfg) + 7) / 8)
+
+_Static_assert(sizeof(struct stream_hot) % 8 == 0, "stream_hot: words");
+
+union hot_words {
+	struct stream_hot h;
+	uint64_t w[HOT_WORDS];
+};
 
 union cfg_words {
 	struct stream_cfg sc;
 	uint64_t w[CFG_WORDS];
 };
+
+static unsigned int cfgc_words(void)
+{
+	return 1 + HOT_WORDS + CFG_WORDS;
+}
 
 static inline uint64_t cfgc_key(const struct vsmmu_txn *txn)
 {
@@ -444,12 +434,18 @@ static inline unsigned int cfgc_hash(uint64_t key)
 	return (unsigned int)(h >> 40);
 }
 
-static bool cfgc_lookup(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
-			struct stream_cfg *sc)
+/*
+ * Look (SID, SSID) up: copy the hot words, and the full configuration too
+ * if @sc is not NULL.  Lock-free; false on a miss or a racing writer.
+ */
+static inline bool cfgc_lookup(struct vsmmu_smmu *s,
+			       const struct vsmmu_txn *txn,
+			       struct stream_hot *hot, struct stream_cfg *sc)
 {
 	uint64_t key = cfgc_key(txn);
 	uint64_t *set = sa_set(&s->cfgc, cfgc_hash(key)), seq;
-	union cfg_words *u = (union cfg_words *)sc;
+	union hot_words *uh = (union hot_words *)hot;
+	union cfg_words *uc = (union cfg_words *)sc;
 	unsigned int way, i;
 
 	seq = sa_read_begin(set);
@@ -460,8 +456,11 @@ static bool cfgc_lookup(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 
 		if (sa_ld(&e[0]) != key)
 			continue;
-		for (i = 0; i < CFG_WORDS; i++)
-			u->w[i] = sa_ld(&e[1 + i]);
+		for (i = 0; i < HOT_WORDS; i++)
+			uh->w[i] = sa_ld(&e[1 + i]);
+		if (uc)
+			for (i = 0; i < CFG_WORDS; i++)
+				uc->w[i] = sa_ld(&e[1 + HOT_WORDS + i]);
 		if (!sa_read_valid(set, seq))
 			return false;
 		sa_touch(set, way);
@@ -470,21 +469,21 @@ static bool cfgc_lookup(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	return false;
 }
 
-static void cfgc_insert(struct txn_ctx *t, const struct stream_cfg *sc)
+static void cfgc_insert(struct txn_ctx *t, const struct stream_hot *hot,
+			const struct stream_cfg *sc)
 {
 	struct vsmmu_smmu *s = t->smmu;
-	uint64_t w[1 + CFG_WORDS];
+	uint64_t w[1 + HOT_WORDS + CFG_WORDS];
 	union cfg_words u;
 
 	memset(&u, 0, sizeof(u));
 	u.sc = *sc;
 	w[0] = cfgc_key(t->txn);
-	memcpy(&w[1], u.w, sizeof(u.w));
-	pthread_mutex_lock(&s->cache_lock);
-	if (s->inv_gen == t->gen &&
-	    sa_insert(&s->cfgc, sa_set(&s->cfgc, cfgc_hash(w[0])), w))
+	memcpy(&w[1], hot, sizeof(*hot));
+	memcpy(&w[1 + HOT_WORDS], u.w, sizeof(u.w));
+	if (sa_insert(&s->cfgc, sa_set(&s->cfgc, cfgc_hash(w[0])), w,
+		      &s->inv_gen, t->gen) > 0)
 		hw_stat_inc(s, ST_EVICT);
-	pthread_mutex_unlock(&s->cache_lock);
 }
 
 /* --- The IOTLB ---------------------------------------------------------- */
@@ -525,16 +524,34 @@ static inline uint64_t tlb_key(const struct stream_cfg *sc)
 	       (sc->el2 ? TLB_TAG_EL2 : 0) | TLB_TAG_VALID;
 }
 
+static void make_hot(const struct stream_cfg *sc, struct stream_hot *hot)
+{
+	int i;
+
+	memset(hot, 0, sizeof(*hot));
+	hot->tlb_key = tlb_key(sc);
+	hot->leaf_shifts = sc->leaf_shifts;
+	hot->mode = sc->mode;
+	hot->privcfg = sc->privcfg;
+	hot->instcfg = sc->instcfg;
+	for (i = 0; i < 2; i++) {
+		hot->ias[i] = sc->s1.tt[i].enabled ? sc->s1.tt[i].ias : 0;
+		hot->tbi[i] = sc->s1.tt[i].tbi;
+	}
+}
+
 struct tlb_hit {
 	uint64_t tag, oa, ipa;
 	unsigned int shift;
 };
 
-static bool tlb_lookup(struct vsmmu_smmu *s, const struct stream_cfg *sc,
-		       uint64_t va, struct tlb_hit *h)
+static inline bool tlb_lookup(struct vsmmu_smmu *s,
+			      const struct stream_hot *hot, uint64_t va,
+			      struct tlb_hit *h)
 {
-	uint64_t key = tlb_key(sc);
-	uint32_t m = sc->leaf_shifts;
+	uint64_t key = hot->tlb_key;
+	uint32_t m = hot->leaf_shifts &
+		     __atomic_load_n(&s->tlb_shifts, __ATOMIC_RELAXED);
 
 	while (m) {
 		unsigned int sh = __builtin_ctz(m), way;
@@ -582,16 +599,18 @@ static void tlb_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 	w[1] = va & mask;
 	w[2] = wr->oa & mask;
 	w[3] = sc->mode == MODE_NESTED ? wr->ipa & mask : 0;
-	pthread_mutex_lock(&s->cache_lock);
-	if (s->inv_gen == t->gen) {
-		if (sc->mode == MODE_NESTED &&
-		    wr->shift < level_shift(wr->gshift, wr->level))
-			s->splintered = true;
-		if (sa_insert(&s->tlb, sa_set(&s->tlb, tlb_hash(va, wr->shift)),
-			      w))
-			hw_stat_inc(s, ST_EVICT);
-	}
-	pthread_mutex_unlock(&s->cache_lock);
+	/* Both flags are published before the entry can be found. */
+	if (sc->mode == MODE_NESTED &&
+	    wr->shift < level_shift(wr->gshift, wr->level) &&
+	    !__atomic_load_n(&s->splintered, __ATOMIC_RELAXED))
+		__atomic_store_n(&s->splintered, 1, __ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&s->tlb_shifts, __ATOMIC_RELAXED) &
+	      (1U << wr->shift)))
+		__atomic_fetch_or(&s->tlb_shifts, 1U << wr->shift,
+				  __ATOMIC_SEQ_CST);
+	if (sa_insert(&s->tlb, sa_set(&s->tlb, tlb_hash(va, wr->shift)), w,
+		      &s->inv_gen, t->gen) > 0)
+		hw_stat_inc(s, ST_EVICT);
 }
 
 /* --- Translation -------------------------------------------------------- */
@@ -672,19 +691,35 @@ static int result_bypass(struct vsmmu_txn_result *res, uint64_t addr)
 }
 
 /* Apply STE.PRIVCFG / INSTCFG to the transaction's attributes. */
-static unsigned int override_flags(const struct stream_cfg *sc, unsigned int fl)
+static inline unsigned int override_flags(const struct stream_hot *hot,
+					  unsigned int fl)
 {
-	if (sc->privcfg == STRTAB_STE_1_PRIVCFG_PRIV)
+	if (hot->privcfg == STRTAB_STE_1_PRIVCFG_PRIV)
 		fl |= VSMMU_TXN_PRIV;
-	else if (sc->privcfg == STRTAB_STE_1_PRIVCFG_UNPRIV)
+	else if (hot->privcfg == STRTAB_STE_1_PRIVCFG_UNPRIV)
 		fl &= ~VSMMU_TXN_PRIV;
 	/* Writes are always data */
-	if (sc->instcfg == STRTAB_STE_1_INSTCFG_DATA && (fl & VSMMU_TXN_EXEC))
+	if (hot->instcfg == STRTAB_STE_1_INSTCFG_DATA && (fl & VSMMU_TXN_EXEC))
 		fl = (fl & ~VSMMU_TXN_EXEC) | VSMMU_TXN_READ;
-	else if (sc->instcfg == STRTAB_STE_1_INSTCFG_INSTR &&
+	else if (hot->instcfg == STRTAB_STE_1_INSTCFG_INSTR &&
 		 (fl & VSMMU_TXN_READ))
 		fl = (fl & ~VSMMU_TXN_READ) | VSMMU_TXN_EXEC;
 	return fl;
+}
+
+/*
+ * The stage-1 input address as translated: VA[55] selects TTB0/TTB1 and
+ * TBI makes VA[63:56] copies of it.  False if it lies outside the selected
+ * range or that range has walks disabled (EPDx).
+ */
+static inline bool s1_input(const struct stream_hot *hot, uint64_t *va)
+{
+	unsigned int region = (*va >> 55) & 1, ias = hot->ias[region];
+
+	if (hot->tbi[region])
+		*va = region ? *va | VS_GENMASK(63, 56) :
+			       *va & ~VS_GENMASK(63, 56);
+	return ias && (*va >> ias) == (region ? ~0ULL >> ias : 0);
 }
 
 /* The access a translation allows at the transaction's privilege. */
@@ -723,15 +758,61 @@ static int fault_simple(struct txn_ctx *t, const struct stream_cfg *sc,
 	return result_fault(t, sc, &f, res);
 }
 
+/*
+ * The fast path: configuration cache hit and IOTLB hit that permits the
+ * access.  No lock, no allocation, one statistics store.  Anything else
+ * returns false and the slow path starts over.
+ */
+static inline bool translate_fast(struct vsmmu_smmu *s,
+				  const struct vsmmu_txn *txn,
+				  struct vsmmu_txn_result *res)
+{
+	struct stream_hot hot;
+	struct tlb_hit h;
+	unsigned int fl, p;
+	uint64_t va = txn->addr, off;
+
+	if (!(hw_reg32(&s->cr0) & CR0_SMMUEN) ||
+	    !cfgc_lookup(s, txn, &hot, NULL))
+		return false;
+	if (hot.mode == MODE_S1 || hot.mode == MODE_NESTED) {
+		if (!s1_input(&hot, &va))
+			return false;
+	} else if (hot.mode != MODE_S2 || (va >> s->oas)) {
+		return false;
+	}
+	if (!tlb_lookup(s, &hot, va, &h))
+		return false;
+	fl = override_flags(&hot, txn->flags);
+	p = VS_FIELD_GET(TLB_TAG_S1PERM, h.tag) &
+	    VS_FIELD_GET(TLB_TAG_S2PERM, h.tag);
+	/*
+	 * A hit that does not permit the access goes the slow way and is
+	 * re-walked, so the fault (or a dirty-state update) reflects memory.
+	 */
+	if (!(p & perm_bit(fl)))
+		return false;
+	off = va & ((1ULL << h.shift) - 1);
+	memset(res, 0, sizeof(*res));
+	res->outcome = VSMMU_TXN_OK;
+	res->oa = h.oa + off;
+	res->ipa = hot.mode == MODE_NESTED ? h.ipa + off : res->oa;
+	res->page_shift = h.shift;
+	res->perm = txn_perm(p, fl);
+	res->tlb_hit = true;
+	hw_stat_inc(s, ST_FAST_HIT);
+	return true;
+}
+
 static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 			struct vsmmu_txn_result *res, vsmmu_trace_fn *fn,
 			void *arg)
 {
 	unsigned int acc;
 	struct txn_ctx t;
+	struct stream_hot hot;
 	struct stream_cfg sc;
 	struct walk_result wr;
-	struct tlb_hit h;
 	struct fault f;
 	uint64_t va;
 	int rc;
@@ -744,6 +825,8 @@ static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	    (txn->flags & ~(acc | VSMMU_TXN_PRIV)) ||
 	    (txn->ssv && txn->ssid >> 20))
 		return -EINVAL;
+	if (!fn && translate_fast(s, txn, res))
+		return 0;
 
 	memset(res, 0, sizeof(*res));
 	t.smmu = s;
@@ -770,7 +853,7 @@ static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 
 	if (t.use_cache) {
 		t.gen = __atomic_load_n(&s->inv_gen, __ATOMIC_ACQUIRE);
-		if (cfgc_lookup(s, txn, &sc)) {
+		if (cfgc_lookup(s, txn, &hot, &sc)) {
 			hw_stat_inc(s, ST_CFG_HIT);
 			goto have_cfg;
 		}
@@ -781,10 +864,11 @@ static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 		return result_terminated(&t, res);
 	if (rc)
 		return result_fault(&t, &sc, &f, res);
+	make_hot(&sc, &hot);
 	if (t.use_cache)
-		cfgc_insert(&t, &sc);
+		cfgc_insert(&t, &hot, &sc);
 have_cfg:
-	t.flags = override_flags(&sc, txn->flags);
+	t.flags = override_flags(&hot, txn->flags);
 	va = txn->addr;
 
 	switch (sc.mode) {
@@ -804,49 +888,20 @@ have_cfg:
 					    res);
 		break;
 	case MODE_S1:
-	case MODE_NESTED: {
-		/* TTB0/TTB1 by VA[55]; TBI makes VA[63:56] copies of it */
-		unsigned int region = (va >> 55) & 1;
-		const struct tt_cfg *tt = &sc.s1.tt[region];
-		uint64_t top;
-
-		if (tt->tbi)
-			va = region ? va | VS_GENMASK(63, 56) :
-				      va & ~VS_GENMASK(63, 56);
-		top = tt->ias < 64 ? va >> tt->ias : 0;
-		if (!tt->enabled || top != (region ? (~0ULL >> tt->ias) : 0)) {
+	case MODE_NESTED:
+		if (!s1_input(&hot, &va)) {
 			hw_note(&t,
 				"input address outside the TTB%u range "
 				"(or EPD%u = 1)",
-				region, region);
+				(unsigned int)(va >> 55) & 1,
+				(unsigned int)(va >> 55) & 1);
 			return fault_simple(&t, &sc, EVT_ID_TRANSLATION, false,
 					    0, res);
 		}
 		break;
 	}
-	}
 
-	if (t.use_cache && tlb_lookup(s, &sc, va, &h)) {
-		unsigned int p1 = VS_FIELD_GET(TLB_TAG_S1PERM, h.tag);
-		unsigned int p2 = VS_FIELD_GET(TLB_TAG_S2PERM, h.tag);
-		uint64_t off = va & ((1ULL << h.shift) - 1);
-
-		/*
-		 * A hit that does not permit the access is re-walked, so the
-		 * fault (or a hardware dirty update) comes from memory.
-		 */
-		if ((p1 & p2 & perm_bit(t.flags))) {
-			hw_stat_inc(s, ST_TLB_HIT);
-			res->outcome = VSMMU_TXN_OK;
-			res->oa = h.oa + off;
-			res->ipa = sc.mode == MODE_NESTED ? h.ipa + off :
-							    res->oa;
-			res->page_shift = h.shift;
-			res->perm = txn_perm(p1 & p2, t.flags);
-			res->tlb_hit = true;
-			return 0;
-		}
-	}
+	/* Reached with a TLB miss, or a hit that refused the access */
 	if (t.use_cache)
 		hw_stat_inc(s, ST_TLB_MISS);
 	if (hw_walk(&t, &sc, va, &wr, &f))
@@ -1054,22 +1109,21 @@ int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
 		}
 	}
 
-	pthread_mutex_lock(&s->cache_lock);
-	__atomic_store_n(&s->inv_gen, s->inv_gen + 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&s->inv_gen, 1, __ATOMIC_SEQ_CST);
 	/*
 	 * Splinters of a stage-1 leaf hash to the sets of their own
 	 * addresses, not the command's: probing sets cannot find them.
 	 */
 	if (tlb)
 		tlbi_cache(&s->tlb, &m,
-			   s->splintered && (m.kinds & (1U << TLB_KIND_S12)));
+			   __atomic_load_n(&s->splintered, __ATOMIC_SEQ_CST) &&
+				   (m.kinds & (1U << TLB_KIND_S12)));
 	if (s2c) {
 		struct tlbi_match m2 = m;
 
 		m2.kinds = 1U << TLB_KIND_S2;
 		tlbi_cache(&s->s2c, &m2, false);
 	}
-	pthread_mutex_unlock(&s->cache_lock);
 	hw_stat_inc(s, ST_TLBI);
 	return 0;
 }
@@ -1129,10 +1183,8 @@ int vsmmu_smmu_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv)
 	default:
 		return -EINVAL;
 	}
-	pthread_mutex_lock(&s->cache_lock);
-	__atomic_store_n(&s->inv_gen, s->inv_gen + 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&s->inv_gen, 1, __ATOMIC_SEQ_CST);
 	sa_invalidate_all(&s->cfgc, cfgi_match_fn, &m);
-	pthread_mutex_unlock(&s->cache_lock);
 	hw_stat_inc(s, ST_CFGI);
 	return 0;
 }

@@ -409,13 +409,9 @@ static void s2c_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 	w[1] = ipa & ~((1ULL << lf->shift) - 1);
 	w[2] = lf->oa & ~((1ULL << lf->shift) - 1);
 	w[3] = 0;
-	pthread_mutex_lock(&s->cache_lock);
-	if (s->inv_gen == t->gen) {
-		set = sa_set(&s->s2c, tlb_hash(ipa, lf->shift));
-		if (sa_insert(&s->s2c, set, w))
-			hw_stat_inc(s, ST_EVICT);
-	}
-	pthread_mutex_unlock(&s->cache_lock);
+	set = sa_set(&s->s2c, tlb_hash(ipa, lf->shift));
+	if (sa_insert(&s->s2c, set, w, &s->inv_gen, t->gen) > 0)
+		hw_stat_inc(s, ST_EVICT);
 }
 
 /* A table or CD read refused by stage 2: TTRnW = 1 for CLASS = TT. */
