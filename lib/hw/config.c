@@ -52,31 +52,10 @@ static unsigned int gshift_supported(const struct vsmmu_smmu *s,
 	return 0;
 }
 
-/* Bitmask of the leaf sizes (log2) a granule can produce. */
-static uint32_t leaf_shifts(const struct vsmmu_smmu *s, unsigned int g)
-{
-	switch (g) {
-	case 12:
-		return (1U << 12) | (1U << 21) | (1U << 30);
-	case 14:
-		return (1U << 14) | (1U << 25);
-	case 16:
-		/* 4 TiB level-1 blocks exist only with 52-bit addresses */
-		return (1U << 16) | (1U << 29) | (s->oas == 52 ? 0 : 0);
-	}
-	return 0;
-}
-
-/* Lowest address bit a level resolves. */
-static inline unsigned int level_lsb(unsigned int g, unsigned int level)
-{
-	return g + (3 - level) * (g - 3);
-}
-
 /* Align a table base down to the size of its start-level table. */
 static uint64_t table_base(uint64_t ttb, const struct tt_cfg *tt)
 {
-	unsigned int bits = tt->ias - level_lsb(tt->gshift, tt->start_level);
+	unsigned int bits = tt->ias - hw_level_lsb(tt->gshift, tt->start_level);
 	uint64_t size = 8ULL << bits;
 
 	if (size < 16)
@@ -161,7 +140,7 @@ static int ste_decode_s2(struct txn_ctx *t, const uint64_t *ste,
 	 * The start level must resolve at least one bit and at most one
 	 * level's worth plus 4 (16 concatenated tables).
 	 */
-	lsb = level_lsb(g, start);
+	lsb = hw_level_lsb(g, start);
 	if (ias <= lsb || ias > lsb + stride + 4) {
 		note_fault(t, "STE.S2T0SZ inconsistent with S2SL0");
 		return CFG_FAULT;
@@ -592,16 +571,16 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 
 static void compute_leaf_shifts(struct vsmmu_smmu *s, struct stream_cfg *sc)
 {
-	uint32_t m = 0;
+	uint64_t m = 0;
 
 	if (sc->mode == MODE_S1 || sc->mode == MODE_NESTED) {
 		if (sc->s1.tt[0].enabled)
-			m |= leaf_shifts(s, sc->s1.tt[0].gshift);
+			m |= hw_leaf_shifts(s, sc->s1.tt[0].gshift);
 		if (sc->s1.tt[1].enabled)
-			m |= leaf_shifts(s, sc->s1.tt[1].gshift);
+			m |= hw_leaf_shifts(s, sc->s1.tt[1].gshift);
 	}
 	if (sc->mode == MODE_S2 || sc->mode == MODE_NESTED)
-		m |= leaf_shifts(s, sc->s2.tt.gshift);
+		m |= hw_leaf_shifts(s, sc->s2.tt.gshift);
 	sc->leaf_shifts = m;
 }
 

@@ -61,7 +61,7 @@ struct stream_cfg {
 	uint16_t vmid; /* TLB tag (0 when none applies) */
 	struct s1_cfg s1;
 	struct s2_cfg s2;
-	uint32_t leaf_shifts; /* bitmask of possible IOTLB entry sizes */
+	uint64_t leaf_shifts; /* bit n: IOTLB entries of 2^n bytes possible */
 };
 
 /*
@@ -71,11 +71,10 @@ struct stream_cfg {
  */
 struct stream_hot {
 	uint64_t tlb_key; /* VMID, ASID, kind, EL2, valid: see tlb_key() */
-	uint32_t leaf_shifts; /* as stream_cfg */
+	uint64_t leaf_shifts; /* as stream_cfg */
 	uint8_t mode, privcfg, instcfg, pad;
 	uint8_t ias[2]; /* stage-1 TTB0/TTB1 input bits, 0: walks disabled */
 	uint8_t tbi[2];
-	uint32_t pad2;
 };
 
 /* --- Faults -------------------------------------------------------------- */
@@ -182,7 +181,7 @@ struct vsmmu_smmu {
 	uint64_t inv_gen; /* incremented by every invalidation (cache.h) */
 	uint32_t splintered; /* a combined entry smaller than its S1 leaf was
 				cached: stage-1 TLBIs by address must sweep */
-	uint32_t tlb_shifts; /* entry sizes ever inserted in the IOTLB */
+	uint64_t tlb_shifts; /* entry sizes ever inserted in the IOTLB */
 
 	struct stat_shard stats[STAT_SHARDS];
 };
@@ -254,6 +253,36 @@ struct txn_ctx {
 void hw_trace(struct txn_ctx *t, const struct vsmmu_trace_step *step);
 void hw_note(struct txn_ctx *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Lowest input address bit a lookup level resolves, granule shift @g. */
+static inline unsigned int hw_level_lsb(unsigned int g, unsigned int level)
+{
+	return g + (3 - level) * (g - 3);
+}
+
+/* Bitmask of the leaf sizes (log2) a granule can produce. */
+static inline uint32_t hw_leaf_shifts(const struct vsmmu_smmu *s,
+				      unsigned int g)
+{
+	switch (g) {
+	case 12:
+		return (1U << 12) | (1U << 21) | (1U << 30);
+	case 14:
+		return (1U << 14) | (1U << 25);
+	case 16:
+		/* 4 TiB level-1 blocks exist only with 52-bit addresses */
+		return (1U << 16) | (1U << 29) | (s->oas == 52 ? 1U << 31 : 0);
+	}
+	return 0;
+}
+
+/* The set an IOTLB / stage-2 cache entry of size 2^@shift lives in. */
+static inline unsigned int hw_tlb_hash(uint64_t va, unsigned int shift)
+{
+	uint64_t vpn = va >> shift;
+
+	return (unsigned int)(vpn ^ (vpn >> 13) ^ (vpn >> 27) ^ (shift << 4));
+}
 
 /* Read one 64-bit word of guest-controlled memory. */
 static inline int hw_read64(struct txn_ctx *t, uint64_t pa, uint64_t *val)

@@ -488,19 +488,6 @@ static void cfgc_insert(struct txn_ctx *t, const struct stream_hot *hot,
 
 /* --- The IOTLB ---------------------------------------------------------- */
 
-/* Lowest address bit a lookup level resolves, for granule shift @g. */
-static inline unsigned int level_shift(unsigned int g, unsigned int level)
-{
-	return g + (3 - level) * (g - 3);
-}
-
-static inline unsigned int tlb_hash(uint64_t va, unsigned int shift)
-{
-	uint64_t vpn = va >> shift;
-
-	return (unsigned int)(vpn ^ (vpn >> 13) ^ (vpn >> 27) ^ (shift << 4));
-}
-
 static inline unsigned int tlb_kind(const struct stream_cfg *sc)
 {
 	switch (sc->mode) {
@@ -550,14 +537,14 @@ static inline bool tlb_lookup(struct vsmmu_smmu *s,
 			      struct tlb_hit *h)
 {
 	uint64_t key = hot->tlb_key;
-	uint32_t m = hot->leaf_shifts &
+	uint64_t m = hot->leaf_shifts &
 		     __atomic_load_n(&s->tlb_shifts, __ATOMIC_RELAXED);
 
 	while (m) {
-		unsigned int sh = __builtin_ctz(m), way;
+		unsigned int sh = __builtin_ctzll(m), way;
 		uint64_t k = key | VS_FIELD_PREP(TLB_TAG_SHIFT, sh);
 		uint64_t base = va & ~((1ULL << sh) - 1);
-		uint64_t *set = sa_set(&s->tlb, tlb_hash(va, sh)), seq;
+		uint64_t *set = sa_set(&s->tlb, hw_tlb_hash(va, sh)), seq;
 
 		m &= m - 1;
 		seq = sa_read_begin(set);
@@ -601,14 +588,14 @@ static void tlb_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 	w[3] = sc->mode == MODE_NESTED ? wr->ipa & mask : 0;
 	/* Both flags are published before the entry can be found. */
 	if (sc->mode == MODE_NESTED &&
-	    wr->shift < level_shift(wr->gshift, wr->level) &&
+	    wr->shift < hw_level_lsb(wr->gshift, wr->level) &&
 	    !__atomic_load_n(&s->splintered, __ATOMIC_RELAXED))
 		__atomic_store_n(&s->splintered, 1, __ATOMIC_SEQ_CST);
 	if (!(__atomic_load_n(&s->tlb_shifts, __ATOMIC_RELAXED) &
-	      (1U << wr->shift)))
-		__atomic_fetch_or(&s->tlb_shifts, 1U << wr->shift,
+	      VS_BIT(wr->shift)))
+		__atomic_fetch_or(&s->tlb_shifts, VS_BIT(wr->shift),
 				  __ATOMIC_SEQ_CST);
-	if (sa_insert(&s->tlb, sa_set(&s->tlb, tlb_hash(va, wr->shift)), w,
+	if (sa_insert(&s->tlb, sa_set(&s->tlb, hw_tlb_hash(va, wr->shift)), w,
 		      &s->inv_gen, t->gen) > 0)
 		hw_stat_inc(s, ST_EVICT);
 }
@@ -978,8 +965,8 @@ static bool tlbi_match_fn(const uint64_t *e, const void *arg)
 		 * splinter, so match against the stage-1 leaf's range.
 		 */
 		if (kind == TLB_KIND_S12)
-			sh = level_shift(VS_FIELD_GET(TLB_TAG_GSHIFT, w0) + 10,
-					 VS_FIELD_GET(TLB_TAG_LEVEL, w0));
+			sh = hw_level_lsb(VS_FIELD_GET(TLB_TAG_GSHIFT, w0) + 10,
+					  VS_FIELD_GET(TLB_TAG_LEVEL, w0));
 		base = sa_ld(&e[1]) & ~((1ULL << sh) - 1);
 		last = base + ((1ULL << sh) - 1);
 
@@ -1001,7 +988,7 @@ static bool tlbi_match_fn(const uint64_t *e, const void *arg)
 static unsigned int tlbi_cache(struct sa_cache *c, const struct tlbi_match *m,
 			       bool sweep)
 {
-	static const unsigned char shifts[] = { 12, 14, 16, 21, 25, 29, 30 };
+	static const unsigned char shifts[] = { 12, 14, 16, 21, 25, 29, 30, 42 };
 	unsigned int n = 0, i;
 
 	if (sweep || !m->ranged || m->last - m->start >= (16ULL << 12))
@@ -1011,7 +998,7 @@ static unsigned int tlbi_cache(struct sa_cache *c, const struct tlbi_match *m,
 
 		for (; a <= m->last; a += 1ULL << shifts[i]) {
 			n += sa_invalidate_set(
-				c, sa_set(c, tlb_hash(a, shifts[i])),
+				c, sa_set(c, hw_tlb_hash(a, shifts[i])),
 				tlbi_match_fn, m);
 			if (a + (1ULL << shifts[i]) < a)
 				break;

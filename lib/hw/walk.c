@@ -26,11 +26,6 @@
 #define WALK_FAULT 1
 #define HTTU_RETRIES 16
 
-static inline unsigned int level_lsb(unsigned int g, unsigned int level)
-{
-	return g + (3 - level) * (g - 3);
-}
-
 /* Output or next-level address held in a descriptor. */
 static inline uint64_t desc_addr(uint64_t d, unsigned int g)
 {
@@ -201,7 +196,7 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 	}
 
 	for (;;) {
-		unsigned int lsb = level_lsb(g, level);
+		unsigned int lsb = hw_level_lsb(g, level);
 		unsigned int bits = level == tt->start_level ? tt->ias - lsb :
 							       g - 3;
 		uint64_t idx = (ia >> lsb) & ((1ULL << bits) - 1);
@@ -337,41 +332,23 @@ addr_size_fault:
 
 /* --- The stage-2 cache (nested walks) --------------------------------- */
 
-static inline unsigned int tlb_hash(uint64_t va, unsigned int shift)
-{
-	uint64_t vpn = va >> shift;
-
-	return (unsigned int)(vpn ^ (vpn >> 13) ^ (vpn >> 27) ^ (shift << 4));
-}
-
 static bool s2c_lookup(struct vsmmu_smmu *s, const struct stream_cfg *sc,
 		       uint64_t ipa, uint64_t *pa, unsigned int *perm)
 {
-	uint32_t m = 0;
+	uint64_t m = hw_leaf_shifts(s, sc->s2.tt.gshift);
 	unsigned int sh;
 
-	switch (sc->s2.tt.gshift) {
-	case 12:
-		m = (1U << 12) | (1U << 21) | (1U << 30);
-		break;
-	case 14:
-		m = (1U << 14) | (1U << 25);
-		break;
-	case 16:
-		m = (1U << 16) | (1U << 29);
-		break;
-	}
 	while (m) {
 		uint64_t key, base, *set, seq;
 		unsigned int way;
 
-		sh = __builtin_ctz(m);
+		sh = __builtin_ctzll(m);
 		m &= m - 1;
 		key = VS_FIELD_PREP(TLB_TAG_VMID, sc->vmid) |
 		      VS_FIELD_PREP(TLB_TAG_SHIFT, sh) |
 		      VS_FIELD_PREP(TLB_TAG_KIND, TLB_KIND_S2) | TLB_TAG_VALID;
 		base = ipa & ~((1ULL << sh) - 1);
-		set = sa_set(&s->s2c, tlb_hash(ipa, sh));
+		set = sa_set(&s->s2c, hw_tlb_hash(ipa, sh));
 		seq = sa_read_begin(set);
 		if (seq & 1)
 			return false;
@@ -409,7 +386,7 @@ static void s2c_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 	w[1] = ipa & ~((1ULL << lf->shift) - 1);
 	w[2] = lf->oa & ~((1ULL << lf->shift) - 1);
 	w[3] = 0;
-	set = sa_set(&s->s2c, tlb_hash(ipa, lf->shift));
+	set = sa_set(&s->s2c, hw_tlb_hash(ipa, lf->shift));
 	if (sa_insert(&s->s2c, set, w, &s->inv_gen, t->gen) > 0)
 		hw_stat_inc(s, ST_EVICT);
 }
