@@ -261,17 +261,18 @@ static inline unsigned int hw_level_lsb(unsigned int g, unsigned int level)
 }
 
 /* Bitmask of the leaf sizes (log2) a granule can produce. */
-static inline uint32_t hw_leaf_shifts(const struct vsmmu_smmu *s,
+static inline uint64_t hw_leaf_shifts(const struct vsmmu_smmu *s,
 				      unsigned int g)
 {
 	switch (g) {
 	case 12:
-		return (1U << 12) | (1U << 21) | (1U << 30);
+		return VS_BIT(12) | VS_BIT(21) | VS_BIT(30);
 	case 14:
-		return (1U << 14) | (1U << 25);
+		return VS_BIT(14) | VS_BIT(25);
 	case 16:
 		/* 4 TiB level-1 blocks exist only with 52-bit addresses */
-		return (1U << 16) | (1U << 29) | (s->oas == 52 ? 1U << 31 : 0);
+		return VS_BIT(16) | VS_BIT(29) |
+		       (s->oas == 52 ? VS_BIT(42) : 0);
 	}
 	return 0;
 }
