@@ -119,11 +119,11 @@ TEST(hw_regs_access_rules)
 	ASSERT_EQ(vsmmu_smmu_mmio_read(e.smmu, 0x20, 2, &v), -EINVAL);
 	ASSERT_EQ(vsmmu_smmu_mmio_read(e.smmu, 0x20000, 4, &v), -EINVAL);
 	ASSERT_EQ(vsmmu_smmu_mmio_write(e.smmu, 0x20000, 4, 0), -EINVAL);
-	/* storage without behaviour yet keeps 32-bit values apart */
-	ASSERT_OK(vsmmu_smmu_mmio_write(e.smmu, 0x98, 4, 0x11));
-	ASSERT_OK(vsmmu_smmu_mmio_write(e.smmu, 0x9c, 4, 0x22));
-	ASSERT_EQ(hw_rd(&e, 0x98, 4), 0x11);
-	ASSERT_EQ(hw_rd(&e, 0x9c, 4), 0x22);
+	/* GERROR_IRQ_CFG1 (data) and CFG2 (attributes): plain storage */
+	ASSERT_OK(vsmmu_smmu_mmio_write(e.smmu, 0x70, 4, 0x11));
+	ASSERT_OK(vsmmu_smmu_mmio_write(e.smmu, 0x74, 4, 0x22));
+	ASSERT_EQ(hw_rd(&e, 0x70, 4), 0x11);
+	ASSERT_EQ(hw_rd(&e, 0x74, 4), 0x22);
 	hw_env_fini(&e);
 }
 

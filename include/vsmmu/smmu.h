@@ -44,10 +44,22 @@ extern "C" {
 
 struct vsmmu_smmu;
 
+/*
+ * How the command queue is consumed.  SYNC: in the thread that writes
+ * CMDQ_PROD (or GERRORN, or CR0), before the register write returns --
+ * deterministic, for tests.  THREAD: by a consumer thread of the model's
+ * own, running beside the threads that translate, as hardware does.
+ */
+enum vsmmu_exec_mode {
+	VSMMU_EXEC_SYNC,
+	VSMMU_EXEC_THREAD,
+};
+
 struct vsmmu_smmu_config {
 	uint32_t idr[6]; /* SMMU_IDR0..IDR5 as the model advertises them */
 	uint32_t iidr;
 	uint32_t aidr;
+	enum vsmmu_exec_mode exec; /* default VSMMU_EXEC_SYNC */
 	/* Cache geometry; 0 takes the default.  Sets must be a power of 2. */
 	unsigned int tlb_sets, tlb_ways; /* IOTLB (default 256 x 4) */
 	unsigned int s2_sets, s2_ways; /* stage-2 cache (default 128 x 4) */
@@ -90,6 +102,30 @@ int vsmmu_smmu_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
 			 unsigned int size, uint64_t *val);
 int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
 			  unsigned int size, uint64_t val);
+
+/* --- Interrupts ---------------------------------------------------------- */
+
+enum vsmmu_irq {
+	VSMMU_IRQ_EVTQ, /* event queue has new records (IRQ_CTRL.EVTQ_IRQEN) */
+	VSMMU_IRQ_PRIQ, /* PRI queue has new records (IRQ_CTRL.PRIQ_IRQEN) */
+	VSMMU_IRQ_GERROR, /* a global error became active */
+	VSMMU_IRQ_CMD_SYNC, /* a CMD_SYNC with CS = IRQ and MSIAddress 0 */
+	VSMMU_IRQ_SEV, /* a CMD_SYNC with CS = SEV: the "send event" */
+};
+
+typedef void vsmmu_irq_fn(void *arg, enum vsmmu_irq irq);
+
+/**
+ * vsmmu_smmu_set_irq_handler() - the wired interrupt lines.
+ *
+ * An interrupt whose *_IRQ_CFG0 MSI address is non-zero (and IDR0.MSI = 1)
+ * is signalled by writing *_IRQ_CFG1 (32 bits) to that address in memory
+ * instead; otherwise @fn is called, from the thread that caused it (a
+ * translating thread, the command consumer, or a register writer).  @fn
+ * must not call back into the SMMU.  Set it before enabling the SMMU.
+ */
+void vsmmu_smmu_set_irq_handler(struct vsmmu_smmu *smmu, vsmmu_irq_fn *fn,
+				void *arg);
 
 /* --- Translation --------------------------------------------------------- */
 

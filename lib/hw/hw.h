@@ -126,6 +126,64 @@ struct fault {
 #define PERM_UX 0x20
 #define PERM_ALL 0x3f
 
+/* --- Queues -------------------------------------------------------------- */
+
+/*
+ * One architected circular queue: its BASE register value and its PROD and
+ * CONS register values (index in [log2:0] with the wrap bit at log2; CONS
+ * of a command queue also carries ERR, EVTQ_PROD carries OVFLG).
+ */
+struct hw_queue {
+	uint64_t base; /* RA | ADDR[51:5] | LOG2SIZE[4:0] */
+	uint32_t prod, cons;
+	uint8_t ent_size; /* bytes per entry: 16 (CMDQ, PRIQ) or 32 (EVTQ) */
+	uint8_t max_log2; /* IDR1.CMDQS / EVTQS / PRIQS */
+};
+
+/* Effective log2 of the number of entries: LOG2SIZE capped by the IDR */
+static inline unsigned int hw_q_log2(const struct hw_queue *q)
+{
+	unsigned int l = VS_FIELD_GET(Q_BASE_LOG2SIZE, q->base);
+
+	return l < q->max_log2 ? l : q->max_log2;
+}
+
+/* Base address, aligned down to max(queue bytes, 32) as the SMMU does */
+static inline uint64_t hw_q_addr(const struct hw_queue *q)
+{
+	uint64_t bytes = (uint64_t)q->ent_size << hw_q_log2(q);
+
+	if (bytes < 32)
+		bytes = 32;
+	return q->base & Q_BASE_ADDR_MASK & ~(bytes - 1);
+}
+
+/* Index and wrap bit of a PROD/CONS value */
+static inline uint32_t hw_q_idxwrap(const struct hw_queue *q, uint32_t v)
+{
+	return v & ((2U << hw_q_log2(q)) - 1);
+}
+
+static inline uint32_t hw_q_inc(const struct hw_queue *q, uint32_t v)
+{
+	return hw_q_idxwrap(q, v + 1);
+}
+
+/*
+ * A command queue served by the one command engine (queue.c): the main
+ * CMDQ and, later, every VCMDQ.  @gerror/@gerrorn point at the registers
+ * holding its error bit @err_bit: while they differ the queue is halted.
+ */
+struct hw_cmdq {
+	struct hw_queue q;
+	pthread_mutex_t lock; /* one consumer at a time */
+	uint32_t *gerror, *gerrorn;
+	uint32_t err_bit;
+	bool (*enabled)(struct vsmmu_smmu *s, struct hw_cmdq *cq);
+	/* Called when the queue stops on an error (GERROR already set) */
+	void (*on_error)(struct vsmmu_smmu *s, struct hw_cmdq *cq);
+};
+
 /* --- The SMMU ---------------------------------------------------------- */
 
 #define STAT_SHARDS 64
@@ -169,6 +227,23 @@ struct vsmmu_smmu {
 	/* Register file.  Written under reg_lock, read with atomics. */
 	pthread_mutex_t reg_lock;
 	uint32_t cr0, cr1, cr2, gbpa;
+	uint32_t gerror, gerrorn;
+
+	/* Queues (queue.c) */
+	struct hw_cmdq cmdq;
+	struct hw_queue evtq;
+	pthread_mutex_t evtq_lock; /* event producers: translating threads */
+	struct hw_queue priq;
+
+	/* Interrupts */
+	vsmmu_irq_fn *irq_fn;
+	void *irq_arg;
+
+	/* VSMMU_EXEC_THREAD: the command consumer */
+	pthread_t consumer;
+	pthread_mutex_t consumer_lock;
+	pthread_cond_t consumer_wake;
+	bool consumer_run, consumer_kick;
 	uint64_t strtab_base;
 	uint32_t strtab_base_cfg;
 	uint32_t irq_ctrl;
@@ -238,6 +313,16 @@ int hw_walk(struct txn_ctx *t, const struct stream_cfg *sc, uint64_t ia,
 int hw_s2_translate(struct txn_ctx *t, const struct stream_cfg *sc,
 		    uint64_t ipa, unsigned int class, bool tt_read,
 		    uint64_t *pa, struct walk_result *wr, struct fault *f);
+
+/* queue.c */
+int hw_queues_init(struct vsmmu_smmu *s);
+void hw_queues_fini(struct vsmmu_smmu *s);
+void hw_cmdq_kick(struct vsmmu_smmu *s); /* PROD/GERRORN/CR0 changed */
+void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq);
+unsigned int hw_cmd_exec(struct vsmmu_smmu *s, const uint64_t *cmd);
+bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt);
+void hw_gerror_raise(struct vsmmu_smmu *s, uint32_t bits);
+void hw_irq(struct vsmmu_smmu *s, enum vsmmu_irq irq, uint64_t cfg0_off);
 
 /* The transaction being served, with its trace hook. */
 struct txn_ctx {

@@ -177,6 +177,12 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 	if (rc)
 		goto out_s2c;
 	pthread_mutex_init(&s->reg_lock, NULL);
+	rc = hw_queues_init(s);
+	if (rc) {
+		pthread_mutex_destroy(&s->reg_lock);
+		sa_fini(&s->cfgc);
+		goto out_s2c;
+	}
 	*out = s;
 	return 0;
 
@@ -193,11 +199,21 @@ void vsmmu_smmu_destroy(struct vsmmu_smmu *s)
 {
 	if (!s)
 		return;
+	hw_queues_fini(s);
 	sa_fini(&s->cfgc);
 	sa_fini(&s->s2c);
 	sa_fini(&s->tlb);
 	pthread_mutex_destroy(&s->reg_lock);
 	free(s);
+}
+
+void vsmmu_smmu_set_irq_handler(struct vsmmu_smmu *s, vsmmu_irq_fn *fn,
+				void *arg)
+{
+	pthread_mutex_lock(&s->reg_lock);
+	s->irq_arg = arg;
+	__atomic_store_n(&s->irq_fn, fn, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&s->reg_lock);
 }
 
 struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *s)
@@ -238,15 +254,52 @@ static void raw_set(struct vsmmu_smmu *s, uint64_t off, uint32_t v)
 	__atomic_store_n(&s->raw32[off / 4], v, __ATOMIC_RELEASE);
 }
 
+/* The queue whose BASE register is at @off, and its CR0 enable bit */
+static struct hw_queue *queue_of_base(struct vsmmu_smmu *s, uint64_t off,
+				      uint32_t *en)
+{
+	switch (off) {
+	case ARM_SMMU_CMDQ_BASE:
+		*en = CR0_CMDQEN;
+		return &s->cmdq.q;
+	case ARM_SMMU_EVTQ_BASE:
+		*en = CR0_EVTQEN;
+		return &s->evtq;
+	case ARM_SMMU_PRIQ_BASE:
+		*en = CR0_PRIQEN;
+		return &s->priq;
+	}
+	return NULL;
+}
+
 static uint64_t reg_read64(struct vsmmu_smmu *s, uint64_t off)
 {
+	struct hw_queue *q;
+	uint32_t en;
+
 	if (off == ARM_SMMU_STRTAB_BASE)
 		return hw_reg64(&s->strtab_base);
+	q = queue_of_base(s, off, &en);
+	if (q)
+		return __atomic_load_n(&q->base, __ATOMIC_ACQUIRE);
 	return raw_get(s, off) | (uint64_t)raw_get(s, off + 4) << 32;
 }
 
 static void reg_write64(struct vsmmu_smmu *s, uint64_t off, uint64_t val)
 {
+	struct hw_queue *q;
+	uint32_t en;
+
+	q = queue_of_base(s, off, &en);
+	if (q) {
+		/* Writable only while the queue is disabled */
+		if (!(hw_reg32(&s->cr0) & en))
+			__atomic_store_n(&q->base,
+					 val & (Q_BASE_RWA | Q_BASE_ADDR_MASK |
+						Q_BASE_LOG2SIZE),
+					 __ATOMIC_RELEASE);
+		return;
+	}
 	if (off == ARM_SMMU_STRTAB_BASE) {
 		/* Ignored while the SMMU is enabled */
 		if (!(hw_reg32(&s->cr0) & CR0_SMMUEN))
@@ -288,13 +341,37 @@ static uint32_t reg_read32(struct vsmmu_smmu *s, uint64_t off)
 		return hw_reg32(&s->irq_ctrl);
 	case ARM_SMMU_STRTAB_BASE_CFG:
 		return hw_reg32(&s->strtab_base_cfg);
+	case ARM_SMMU_GERROR:
+		return hw_reg32(&s->gerror);
+	case ARM_SMMU_GERRORN:
+		return hw_reg32(&s->gerrorn);
+	case ARM_SMMU_CMDQ_PROD:
+		return hw_reg32(&s->cmdq.q.prod);
+	case ARM_SMMU_CMDQ_CONS:
+		return hw_reg32(&s->cmdq.q.cons);
+	case ARM_SMMU_EVTQ_PROD:
+		return hw_reg32(&s->evtq.prod);
+	case ARM_SMMU_EVTQ_CONS:
+		return hw_reg32(&s->evtq.cons);
+	case ARM_SMMU_PRIQ_PROD:
+		return hw_reg32(&s->priq.prod);
+	case ARM_SMMU_PRIQ_CONS:
+		return hw_reg32(&s->priq.cons);
 	}
 	return raw_get(s, off);
 }
 
-static void reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
+/* Index (with wrap) and flag bits a PROD/CONS register keeps */
+static uint32_t q_index_mask(const struct hw_queue *q, uint32_t flags)
 {
-	bool enabled = hw_reg32(&s->cr0) & CR0_SMMUEN;
+	return ((2U << q->max_log2) - 1) | flags;
+}
+
+/* Return true if the command queue must be looked at again. */
+static bool reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
+{
+	uint32_t cr0 = hw_reg32(&s->cr0);
+	bool enabled = cr0 & CR0_SMMUEN;
 
 	switch (off) {
 	case ARM_SMMU_IDR0:
@@ -307,26 +384,67 @@ static void reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
 	case ARM_SMMU_AIDR:
 	case ARM_SMMU_CR0ACK:
 	case ARM_SMMU_IRQ_CTRLACK:
-		return; /* read-only */
+	case ARM_SMMU_GERROR:
+		return false; /* read-only */
 	case ARM_SMMU_CR0:
 		/* CR0ACK follows at once: the model has nothing to drain */
 		__atomic_store_n(&s->cr0, val & 0x1df, __ATOMIC_RELEASE);
-		return;
+		return (val & CR0_CMDQEN) && !(cr0 & CR0_CMDQEN);
+	case ARM_SMMU_GERRORN:
+		__atomic_store_n(&s->gerrorn, val & 0x1fd, __ATOMIC_RELEASE);
+		return true; /* may acknowledge CMDQ_ERR */
+	case ARM_SMMU_CMDQ_PROD:
+		__atomic_store_n(&s->cmdq.q.prod,
+				 val & q_index_mask(&s->cmdq.q, 0),
+				 __ATOMIC_RELEASE);
+		return true;
+	case ARM_SMMU_CMDQ_CONS:
+		/* Writable while the queue is disabled (RD and ERR) */
+		if (!(cr0 & CR0_CMDQEN))
+			__atomic_store_n(&s->cmdq.q.cons,
+					 val & q_index_mask(&s->cmdq.q,
+							    CMDQ_CONS_ERR),
+					 __ATOMIC_RELEASE);
+		return false;
+	case ARM_SMMU_EVTQ_PROD:
+		if (!(cr0 & CR0_EVTQEN))
+			__atomic_store_n(&s->evtq.prod,
+					 val & q_index_mask(&s->evtq,
+							    Q_OVERFLOW_FLAG),
+					 __ATOMIC_RELEASE);
+		return false;
+	case ARM_SMMU_EVTQ_CONS:
+		__atomic_store_n(&s->evtq.cons,
+				 val & q_index_mask(&s->evtq, Q_OVERFLOW_FLAG),
+				 __ATOMIC_RELEASE);
+		return false;
+	case ARM_SMMU_PRIQ_PROD:
+		if (!(cr0 & CR0_PRIQEN))
+			__atomic_store_n(&s->priq.prod,
+					 val & q_index_mask(&s->priq,
+							    Q_OVERFLOW_FLAG),
+					 __ATOMIC_RELEASE);
+		return false;
+	case ARM_SMMU_PRIQ_CONS:
+		__atomic_store_n(&s->priq.cons,
+				 val & q_index_mask(&s->priq, Q_OVERFLOW_FLAG),
+				 __ATOMIC_RELEASE);
+		return false;
 	case ARM_SMMU_CR1:
 		__atomic_store_n(&s->cr1, val & 0xfff, __ATOMIC_RELEASE);
-		return;
+		return false;
 	case ARM_SMMU_CR2:
 		__atomic_store_n(&s->cr2, val & 0x7, __ATOMIC_RELEASE);
-		return;
+		return false;
 	case ARM_SMMU_GBPA:
 		/* An update takes effect, and completes, when UPDATE is set */
 		if (val & GBPA_UPDATE)
 			__atomic_store_n(&s->gbpa, val & ~(uint32_t)GBPA_UPDATE,
 					 __ATOMIC_RELEASE);
-		return;
+		return false;
 	case ARM_SMMU_IRQ_CTRL:
 		__atomic_store_n(&s->irq_ctrl, val & 0x7, __ATOMIC_RELEASE);
-		return;
+		return false;
 	case ARM_SMMU_STRTAB_BASE_CFG:
 		if (!enabled)
 			__atomic_store_n(&s->strtab_base_cfg,
@@ -334,9 +452,10 @@ static void reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
 						STRTAB_BASE_CFG_SPLIT |
 						STRTAB_BASE_CFG_LOG2SIZE),
 					 __ATOMIC_RELEASE);
-		return;
+		return false;
 	}
 	raw_set(s, off, val);
+	return false;
 }
 
 int vsmmu_smmu_mmio_read(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
@@ -363,6 +482,7 @@ int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
 			  uint64_t val)
 {
 	uint64_t base = off & ~7ULL;
+	bool kick = false;
 	int rc = 0;
 
 	if (!s || (size != 4 && size != 8) || (off & (size - 1)) ||
@@ -382,9 +502,12 @@ int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
 	} else if (size == 8) {
 		rc = -EINVAL; /* 64-bit access to a 32-bit register */
 	} else {
-		reg_write32(s, off, (uint32_t)val);
+		kick = reg_write32(s, off, (uint32_t)val);
 	}
 	pthread_mutex_unlock(&s->reg_lock);
+	/* Commands run outside the register lock (see hw_cmdq_kick) */
+	if (kick)
+		hw_cmdq_kick(s);
 	return rc;
 }
 
@@ -654,6 +777,9 @@ static int result_fault(struct txn_ctx *t, const struct stream_cfg *sc,
 			evt[1] |= EVTQ_1_STALL;
 	}
 	hw_stat_inc(t->smmu, ST_FAULTS);
+	/* An explained (traced) translation leaves the event queue alone */
+	if (res->recorded && !t->trace)
+		hw_evtq_record(t->smmu, evt);
 	if (t->trace)
 		hw_note(t, "fault: event 0x%02x%s", f->id,
 			res->recorded ? "" : " (not recorded)");

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The programming model's queues: the command engine, the event queue
+ * producer, global errors and interrupts.
+ *
+ * One command engine serves every command queue (struct hw_cmdq): it
+ * fetches the entry at CONS, checks it as the architecture says (unknown
+ * opcodes, reserved encodings, non-zero fields the command does not have,
+ * commands for features the SMMU does not implement: CERROR_ILL; a fetch
+ * from absent memory: CERROR_ABT), executes it against the caches, and
+ * advances CONS.  On an error it stops with CONS at the failing command,
+ * records the reason in CONS.ERR and activates the queue's error bit in
+ * its GERROR register; nothing more is consumed until software
+ * acknowledges by making GERRORN's bit equal again.
+ *
+ * Commands execute in order and synchronously, so when a CMD_SYNC is
+ * consumed every earlier command's effects are visible: the sync only has
+ * to signal its completion (CS = IRQ: an MSI write of MSIData to
+ * MSIAddress, or the wired interrupt; CS = SEV: the event).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hw/hw.h"
+
+static inline uint32_t ld32(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void st32(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* --- Interrupts and global errors -------------------------------------- */
+
+static uint64_t raw64(struct vsmmu_smmu *s, uint64_t off)
+{
+	return ld32(&s->raw32[off / 4]) | (uint64_t)ld32(&s->raw32[off / 4 + 1])
+						  << 32;
+}
+
+/*
+ * Signal an interrupt whose *_IRQ_CFG0 register is at @cfg0: an MSI when
+ * the SMMU has MSIs and the address is not 0, else the wired line.
+ * Return the GERROR bit to raise if the MSI write aborted, or 0.
+ */
+static uint32_t signal_irq(struct vsmmu_smmu *s, enum vsmmu_irq irq,
+			   uint64_t cfg0, uint32_t abt_bit)
+{
+	uint64_t addr = raw64(s, cfg0) & MSI_CFG0_ADDR_MASK;
+
+	if ((s->cfg.idr[0] & IDR0_MSI) && addr) {
+		uint32_t data = ld32(&s->raw32[(cfg0 + 8) / 4]);
+		uint8_t b[4] = { data, data >> 8, data >> 16, data >> 24 };
+
+		return vsmmu_mem_write(s->mem, addr, b, 4) ? abt_bit : 0;
+	}
+	if (s->irq_fn)
+		s->irq_fn(s->irq_arg, irq);
+	return 0;
+}
+
+void hw_irq(struct vsmmu_smmu *s, enum vsmmu_irq irq, uint64_t cfg0)
+{
+	uint32_t abt = 0;
+
+	switch (irq) {
+	case VSMMU_IRQ_EVTQ:
+		abt = signal_irq(s, irq, cfg0, GERROR_MSI_EVTQ_ABT_ERR);
+		break;
+	case VSMMU_IRQ_PRIQ:
+		abt = signal_irq(s, irq, cfg0, GERROR_MSI_PRIQ_ABT_ERR);
+		break;
+	case VSMMU_IRQ_GERROR:
+		/* an aborted GERROR MSI cannot itself be signalled again */
+		abt = signal_irq(s, irq, cfg0, 0);
+		break;
+	default:
+		if (s->irq_fn)
+			s->irq_fn(s->irq_arg, irq);
+		break;
+	}
+	if (abt)
+		hw_gerror_raise(s, abt);
+}
+
+/*
+ * Make the @bits of GERROR active (GERROR != GERRORN) if they are not
+ * already, and interrupt for the ones that became active.
+ */
+void hw_gerror_raise(struct vsmmu_smmu *s, uint32_t bits)
+{
+	uint32_t old = ld32(&s->gerror), new, fresh;
+
+	do {
+		fresh = bits & ~(old ^ ld32(&s->gerrorn));
+		new = old ^ fresh;
+	} while (fresh && !__atomic_compare_exchange_n(&s->gerror, &old, new,
+						       false, __ATOMIC_ACQ_REL,
+						       __ATOMIC_ACQUIRE));
+	if (fresh && (ld32(&s->irq_ctrl) & IRQ_CTRL_GERROR_IRQEN))
+		hw_irq(s, VSMMU_IRQ_GERROR, ARM_SMMU_GERROR_IRQ_CFG0);
+}
+
+/* --- The command engine ------------------------------------------------- */
+
+/* Fields each command may have; any other bit set is CERROR_ILL. */
+#define TLBI_RANGE_0 (CMDQ_TLBI_0_NUM | CMDQ_TLBI_0_SCALE)
+#define TLBI_RANGE_1 (CMDQ_TLBI_1_TTL | CMDQ_TLBI_1_TG)
+
+struct cmd_shape {
+	uint64_t dw0, dw1;
+};
+
+static bool cmd_shape(unsigned int op, struct cmd_shape *m)
+{
+	const uint64_t sid = CMDQ_CFGI_0_SID, ssid = CMDQ_CFGI_0_SSID;
+
+	m->dw1 = 0;
+	switch (op) {
+	case CMDQ_OP_PREFETCH_CFG:
+		m->dw0 = CMDQ_0_SSV | ssid | sid;
+		return true;
+	case CMDQ_OP_PREFETCH_ADDR:
+		m->dw0 = CMDQ_0_SSV | ssid | sid;
+		m->dw1 = CMDQ_PREFETCH_1_SIZE | CMDQ_PREFETCH_1_ADDR_MASK;
+		return true;
+	case CMDQ_OP_CFGI_STE:
+		m->dw0 = sid;
+		m->dw1 = CMDQ_CFGI_1_LEAF;
+		return true;
+	case CMDQ_OP_CFGI_STE_RANGE:
+		m->dw0 = sid;
+		m->dw1 = CMDQ_CFGI_1_RANGE;
+		return true;
+	case CMDQ_OP_CFGI_CD:
+		m->dw0 = ssid | sid;
+		m->dw1 = CMDQ_CFGI_1_LEAF;
+		return true;
+	case CMDQ_OP_CFGI_CD_ALL:
+		m->dw0 = sid;
+		return true;
+	case CMDQ_OP_TLBI_NH_ALL:
+	case CMDQ_OP_TLBI_S12_VMALL:
+		m->dw0 = CMDQ_TLBI_0_VMID;
+		return true;
+	case CMDQ_OP_TLBI_NH_ASID:
+		m->dw0 = CMDQ_TLBI_0_VMID | CMDQ_TLBI_0_ASID;
+		return true;
+	case CMDQ_OP_TLBI_NH_VA:
+		m->dw0 = TLBI_RANGE_0 | CMDQ_TLBI_0_VMID | CMDQ_TLBI_0_ASID;
+		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_VA_MASK;
+		return true;
+	case CMDQ_OP_TLBI_NH_VAA:
+		m->dw0 = TLBI_RANGE_0 | CMDQ_TLBI_0_VMID;
+		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_VA_MASK;
+		return true;
+	case CMDQ_OP_TLBI_EL2_ALL:
+	case CMDQ_OP_TLBI_NSNH_ALL:
+		m->dw0 = 0;
+		return true;
+	case CMDQ_OP_TLBI_EL2_ASID:
+		m->dw0 = CMDQ_TLBI_0_ASID;
+		return true;
+	case CMDQ_OP_TLBI_EL2_VA:
+		m->dw0 = TLBI_RANGE_0 | CMDQ_TLBI_0_ASID;
+		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_VA_MASK;
+		return true;
+	case CMDQ_OP_TLBI_EL2_VAA:
+		m->dw0 = TLBI_RANGE_0;
+		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_VA_MASK;
+		return true;
+	case CMDQ_OP_TLBI_S2_IPA:
+		m->dw0 = TLBI_RANGE_0 | CMDQ_TLBI_0_VMID;
+		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_IPA_MASK;
+		return true;
+	case CMDQ_OP_ATC_INV:
+		m->dw0 = CMDQ_0_SSV | CMDQ_ATC_0_GLOBAL | ssid | sid;
+		m->dw1 = CMDQ_ATC_1_SIZE | CMDQ_ATC_1_ADDR_MASK;
+		return true;
+	case CMDQ_OP_PRI_RESP:
+		m->dw0 = CMDQ_0_SSV | ssid | sid;
+		m->dw1 = CMDQ_PRI_1_GRPID | CMDQ_PRI_1_RESP;
+		return true;
+	case CMDQ_OP_RESUME:
+		m->dw0 = CMDQ_RESUME_0_RESP | CMDQ_RESUME_0_SID;
+		m->dw1 = CMDQ_RESUME_1_STAG;
+		return true;
+	case CMDQ_OP_STALL_TERM:
+		m->dw0 = sid;
+		return true;
+	case CMDQ_OP_CMD_SYNC:
+		m->dw0 = CMDQ_SYNC_0_CS | CMDQ_SYNC_0_MSH |
+			 CMDQ_SYNC_0_MSIATTR | CMDQ_SYNC_0_MSIDATA;
+		m->dw1 = CMDQ_SYNC_1_MSIADDR_MASK;
+		return true;
+	}
+	return false; /* reserved, EL3 and VMS commands: not implemented */
+}
+
+/* Is the command's opcode one this SMMU's IDRs say it implements? */
+static bool cmd_implemented(const struct vsmmu_smmu *s, unsigned int op)
+{
+	switch (op) {
+	case CMDQ_OP_CFGI_CD:
+	case CMDQ_OP_CFGI_CD_ALL:
+	case CMDQ_OP_TLBI_NH_ALL:
+	case CMDQ_OP_TLBI_NH_ASID:
+	case CMDQ_OP_TLBI_NH_VA:
+	case CMDQ_OP_TLBI_NH_VAA:
+		return s->s1p;
+	case CMDQ_OP_TLBI_S12_VMALL:
+	case CMDQ_OP_TLBI_S2_IPA:
+		return s->s2p;
+	case CMDQ_OP_TLBI_EL2_ALL:
+	case CMDQ_OP_TLBI_EL2_ASID:
+	case CMDQ_OP_TLBI_EL2_VA:
+	case CMDQ_OP_TLBI_EL2_VAA:
+		return s->hyp && s->s1p;
+	case CMDQ_OP_ATC_INV:
+		return s->ats;
+	case CMDQ_OP_PRI_RESP:
+		return !!(s->cfg.idr[0] & IDR0_PRI);
+	case CMDQ_OP_RESUME:
+	case CMDQ_OP_STALL_TERM:
+		return s->stall_model != IDR0_STALL_MODEL_NONE;
+	}
+	return true;
+}
+
+static unsigned int exec_tlbi(struct vsmmu_smmu *s, unsigned int op,
+			      const uint64_t *cmd)
+{
+	struct vsmmu_tlbi inv = {
+		.vmid = VS_FIELD_GET(CMDQ_TLBI_0_VMID, cmd[0]),
+		.asid = VS_FIELD_GET(CMDQ_TLBI_0_ASID, cmd[0]),
+		.leaf = !!(cmd[1] & CMDQ_TLBI_1_LEAF),
+		.tg = VS_FIELD_GET(CMDQ_TLBI_1_TG, cmd[1]),
+		.ttl = VS_FIELD_GET(CMDQ_TLBI_1_TTL, cmd[1]),
+		.num = VS_FIELD_GET(CMDQ_TLBI_0_NUM, cmd[0]),
+		.scale = VS_FIELD_GET(CMDQ_TLBI_0_SCALE, cmd[0]),
+		.addr = cmd[1] & CMDQ_TLBI_1_VA_MASK,
+	};
+
+	/* Without range invalidation the range fields are RES0 */
+	if (!(s->cfg.idr[3] & IDR3_RIL) &&
+	    ((cmd[0] & TLBI_RANGE_0) || (cmd[1] & TLBI_RANGE_1)))
+		return CMDQ_ERR_CERROR_ILL_IDX;
+	switch (op) {
+	case CMDQ_OP_TLBI_NH_ALL:
+		inv.kind = VSMMU_TLBI_NH_ALL;
+		break;
+	case CMDQ_OP_TLBI_NH_ASID:
+		inv.kind = VSMMU_TLBI_NH_ASID;
+		break;
+	case CMDQ_OP_TLBI_NH_VA:
+		inv.kind = VSMMU_TLBI_NH_VA;
+		break;
+	case CMDQ_OP_TLBI_NH_VAA:
+		inv.kind = VSMMU_TLBI_NH_VAA;
+		break;
+	case CMDQ_OP_TLBI_EL2_ALL:
+		inv.kind = VSMMU_TLBI_EL2_ALL;
+		break;
+	case CMDQ_OP_TLBI_EL2_ASID:
+		inv.kind = VSMMU_TLBI_EL2_ASID;
+		break;
+	case CMDQ_OP_TLBI_EL2_VA:
+		inv.kind = VSMMU_TLBI_EL2_VA;
+		break;
+	case CMDQ_OP_TLBI_EL2_VAA:
+		inv.kind = VSMMU_TLBI_EL2_VAA;
+		break;
+	case CMDQ_OP_TLBI_S12_VMALL:
+		inv.kind = VSMMU_TLBI_S12_VMALL;
+		break;
+	case CMDQ_OP_TLBI_S2_IPA:
+		inv.kind = VSMMU_TLBI_S2_IPA;
+		inv.addr = cmd[1] & CMDQ_TLBI_1_IPA_MASK;
+		break;
+	default:
+		inv.kind = VSMMU_TLBI_NSNH_ALL;
+		break;
+	}
+	/* Reserved range encodings (TG != 0, NUM = SCALE = TTL = 0) */
+	return vsmmu_smmu_tlbi(s, &inv) ? CMDQ_ERR_CERROR_ILL_IDX : 0;
+}
+
+static void exec_sync(struct vsmmu_smmu *s, const uint64_t *cmd)
+{
+	unsigned int cs = VS_FIELD_GET(CMDQ_SYNC_0_CS, cmd[0]);
+	uint64_t addr = cmd[1] & CMDQ_SYNC_1_MSIADDR_MASK;
+
+	if (cs == CMDQ_SYNC_0_CS_IRQ) {
+		if ((s->cfg.idr[0] & IDR0_MSI) && addr) {
+			uint32_t d = VS_FIELD_GET(CMDQ_SYNC_0_MSIDATA, cmd[0]);
+			uint8_t b[4] = { d, d >> 8, d >> 16, d >> 24 };
+
+			if (vsmmu_mem_write(s->mem, addr, b, 4))
+				hw_gerror_raise(s, GERROR_MSI_CMDQ_ABT_ERR);
+		} else {
+			hw_irq(s, VSMMU_IRQ_CMD_SYNC, 0);
+		}
+	} else if (cs == CMDQ_SYNC_0_CS_SEV && (s->cfg.idr[0] & IDR0_SEV)) {
+		hw_irq(s, VSMMU_IRQ_SEV, 0);
+	}
+}
+
+/*
+ * Check and execute one command.  Return 0, or the CERROR index the
+ * queue stops with.
+ */
+unsigned int hw_cmd_exec(struct vsmmu_smmu *s, const uint64_t *cmd)
+{
+	unsigned int op = VS_FIELD_GET(CMDQ_0_OP, cmd[0]);
+	struct cmd_shape m;
+	struct vsmmu_cfgi ci = { .sid = VS_FIELD_GET(CMDQ_CFGI_0_SID, cmd[0]) };
+
+	if (!cmd_shape(op, &m) || !cmd_implemented(s, op) ||
+	    (cmd[0] & ~(CMDQ_0_OP | m.dw0)) || (cmd[1] & ~m.dw1))
+		return CMDQ_ERR_CERROR_ILL_IDX;
+
+	switch (op) {
+	case CMDQ_OP_CFGI_STE:
+		ci.kind = VSMMU_CFGI_STE;
+		ci.leaf = cmd[1] & CMDQ_CFGI_1_LEAF;
+		break;
+	case CMDQ_OP_CFGI_STE_RANGE:
+		ci.range = VS_FIELD_GET(CMDQ_CFGI_1_RANGE, cmd[1]);
+		ci.kind = ci.range == CMDQ_CFGI_1_RANGE_ALL ?
+				  VSMMU_CFGI_ALL :
+				  VSMMU_CFGI_STE_RANGE;
+		break;
+	case CMDQ_OP_CFGI_CD:
+		ci.kind = VSMMU_CFGI_CD;
+		ci.ssid = VS_FIELD_GET(CMDQ_CFGI_0_SSID, cmd[0]);
+		ci.leaf = cmd[1] & CMDQ_CFGI_1_LEAF;
+		break;
+	case CMDQ_OP_CFGI_CD_ALL:
+		ci.kind = VSMMU_CFGI_CD_ALL;
+		break;
+	case CMDQ_OP_TLBI_NH_ALL:
+	case CMDQ_OP_TLBI_NH_ASID:
+	case CMDQ_OP_TLBI_NH_VA:
+	case CMDQ_OP_TLBI_NH_VAA:
+	case CMDQ_OP_TLBI_EL2_ALL:
+	case CMDQ_OP_TLBI_EL2_ASID:
+	case CMDQ_OP_TLBI_EL2_VA:
+	case CMDQ_OP_TLBI_EL2_VAA:
+	case CMDQ_OP_TLBI_S12_VMALL:
+	case CMDQ_OP_TLBI_S2_IPA:
+	case CMDQ_OP_TLBI_NSNH_ALL:
+		return exec_tlbi(s, op, cmd);
+	case CMDQ_OP_CMD_SYNC:
+		if (VS_FIELD_GET(CMDQ_SYNC_0_CS, cmd[0]) == 3)
+			return CMDQ_ERR_CERROR_ILL_IDX;
+		exec_sync(s, cmd);
+		return 0;
+	default:
+		/*
+		 * PREFETCH_*: hints, nothing to do.  ATC_INV, PRI_RESP,
+		 * RESUME and STALL_TERM are accepted; the device-side ATC,
+		 * PRI and stalls they act on are not modelled yet.
+		 */
+		return 0;
+	}
+	vsmmu_smmu_cfgi(s, &ci);
+	return 0;
+}
+
+void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq)
+{
+	struct hw_queue *q = &cq->q;
+
+	pthread_mutex_lock(&cq->lock);
+	for (;;) {
+		uint32_t cons = ld32(&q->cons), prod = ld32(&q->prod);
+		uint32_t idx_mask = (1U << hw_q_log2(q)) - 1;
+		uint64_t cmd[2], addr;
+		unsigned int err;
+
+		if (!cq->enabled(s, cq) ||
+		    ((ld32(cq->gerror) ^ ld32(cq->gerrorn)) & cq->err_bit) ||
+		    hw_q_idxwrap(q, cons) == hw_q_idxwrap(q, prod))
+			break;
+		addr = hw_q_addr(q) + (uint64_t)(cons & idx_mask) * 16;
+		if (vsmmu_mem_read64(s->mem, addr, &cmd[0]) ||
+		    vsmmu_mem_read64(s->mem, addr + 8, &cmd[1]))
+			err = CMDQ_ERR_CERROR_ABT_IDX;
+		else
+			err = hw_cmd_exec(s, cmd);
+		if (err) {
+			st32(&q->cons,
+			     (cons & ~(uint32_t)CMDQ_CONS_ERR) |
+				     VS_FIELD_PREP(CMDQ_CONS_ERR, err));
+			if (cq->on_error)
+				cq->on_error(s, cq);
+			break;
+		}
+		st32(&q->cons,
+		     (cons & (uint32_t)CMDQ_CONS_ERR) | hw_q_inc(q, cons));
+	}
+	pthread_mutex_unlock(&cq->lock);
+}
+
+/* --- The main command queue, its consumer thread ------------------------ */
+
+static bool main_cmdq_enabled(struct vsmmu_smmu *s, struct hw_cmdq *cq)
+{
+	return ld32(&s->cr0) & CR0_CMDQEN;
+}
+
+static void main_cmdq_error(struct vsmmu_smmu *s, struct hw_cmdq *cq)
+{
+	hw_gerror_raise(s, GERROR_CMDQ_ERR);
+}
+
+static void *consumer_main(void *arg)
+{
+	struct vsmmu_smmu *s = arg;
+
+	pthread_mutex_lock(&s->consumer_lock);
+	while (s->consumer_run) {
+		if (!s->consumer_kick) {
+			pthread_cond_wait(&s->consumer_wake, &s->consumer_lock);
+			continue;
+		}
+		s->consumer_kick = false;
+		pthread_mutex_unlock(&s->consumer_lock);
+		hw_cmdq_consume(s, &s->cmdq);
+		pthread_mutex_lock(&s->consumer_lock);
+	}
+	pthread_mutex_unlock(&s->consumer_lock);
+	return NULL;
+}
+
+void hw_cmdq_kick(struct vsmmu_smmu *s)
+{
+	if (s->cfg.exec != VSMMU_EXEC_THREAD) {
+		hw_cmdq_consume(s, &s->cmdq);
+		return;
+	}
+	pthread_mutex_lock(&s->consumer_lock);
+	s->consumer_kick = true;
+	pthread_cond_signal(&s->consumer_wake);
+	pthread_mutex_unlock(&s->consumer_lock);
+}
+
+int hw_queues_init(struct vsmmu_smmu *s)
+{
+	uint32_t idr1 = s->cfg.idr[1];
+
+	s->cmdq.q.ent_size = 16;
+	s->cmdq.q.max_log2 = VS_FIELD_GET(IDR1_CMDQS, idr1);
+	s->cmdq.gerror = &s->gerror;
+	s->cmdq.gerrorn = &s->gerrorn;
+	s->cmdq.err_bit = GERROR_CMDQ_ERR;
+	s->cmdq.enabled = main_cmdq_enabled;
+	s->cmdq.on_error = main_cmdq_error;
+	s->evtq.ent_size = 32;
+	s->evtq.max_log2 = VS_FIELD_GET(IDR1_EVTQS, idr1);
+	s->priq.ent_size = 16;
+	s->priq.max_log2 = VS_FIELD_GET(IDR1_PRIQS, idr1);
+	pthread_mutex_init(&s->cmdq.lock, NULL);
+	pthread_mutex_init(&s->evtq_lock, NULL);
+	pthread_mutex_init(&s->consumer_lock, NULL);
+	pthread_cond_init(&s->consumer_wake, NULL);
+	if (s->cfg.exec == VSMMU_EXEC_THREAD) {
+		s->consumer_run = true;
+		if (pthread_create(&s->consumer, NULL, consumer_main, s)) {
+			s->consumer_run = false;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void hw_queues_fini(struct vsmmu_smmu *s)
+{
+	if (s->consumer_run) {
+		pthread_mutex_lock(&s->consumer_lock);
+		s->consumer_run = false;
+		pthread_cond_signal(&s->consumer_wake);
+		pthread_mutex_unlock(&s->consumer_lock);
+		pthread_join(s->consumer, NULL);
+	}
+	pthread_cond_destroy(&s->consumer_wake);
+	pthread_mutex_destroy(&s->consumer_lock);
+	pthread_mutex_destroy(&s->evtq_lock);
+	pthread_mutex_destroy(&s->cmdq.lock);
+}
+
+/* --- The event queue ---------------------------------------------------- */
+
+/*
+ * Write one event record.  Events are dropped while the SMMU or the event
+ * queue is disabled; when the queue is full the record is lost and
+ * EVTQ_PROD.OVFLG is toggled (unless an overflow is already pending, i.e.
+ * OVFLG differs from EVTQ_CONS.OVACKFLG).  Return true if written.
+ */
+bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt)
+{
+	struct hw_queue *q = &s->evtq;
+	uint32_t prod, cons, idx_mask;
+	bool written = false;
+	uint64_t addr;
+	int i;
+
+	if ((ld32(&s->cr0) & (CR0_SMMUEN | CR0_EVTQEN)) !=
+	    (CR0_SMMUEN | CR0_EVTQEN))
+		return false;
+	pthread_mutex_lock(&s->evtq_lock);
+	prod = ld32(&q->prod);
+	cons = ld32(&q->cons);
+	idx_mask = (1U << hw_q_log2(q)) - 1;
+	if ((hw_q_idxwrap(q, prod) ^ hw_q_idxwrap(q, cons)) == idx_mask + 1) {
+		/* full: the event is lost */
+		if (!((prod ^ cons) & Q_OVERFLOW_FLAG))
+			st32(&q->prod, prod ^ Q_OVERFLOW_FLAG);
+		goto out;
+	}
+	addr = hw_q_addr(q) + (uint64_t)(prod & idx_mask) * 32;
+	for (i = 0; i < 4; i++) {
+		if (vsmmu_mem_write64(s->mem, addr + 8 * i, evt[i])) {
+			pthread_mutex_unlock(&s->evtq_lock);
+			hw_gerror_raise(s, GERROR_EVTQ_ABT_ERR);
+			return false;
+		}
+	}
+	st32(&q->prod, (prod & Q_OVERFLOW_FLAG) | hw_q_inc(q, prod));
+	written = true;
+out:
+	pthread_mutex_unlock(&s->evtq_lock);
+	if (written && (ld32(&s->irq_ctrl) & IRQ_CTRL_EVTQ_IRQEN))
+		hw_irq(s, VSMMU_IRQ_EVTQ, ARM_SMMU_EVTQ_IRQ_CFG0);
+	return written;
+}
