@@ -716,6 +716,12 @@ static const struct fdesc evt_fault[] = {
 	E_STAG, E_STALL, E_PNU,	    E_IND,   E_RNW,
 	E_S2,	E_CLASS, E_TT_READ, E_INPUT, E_IPA,
 };
+/* TTRnW means something only for CLASS = TT: elsewhere a plain bit */
+static const struct fdesc evt_fault_not_tt[] = {
+	E_STAG,	 E_STALL, E_PNU,   E_IND,
+	E_RNW,	 E_S2,	  E_CLASS, FLD("TT_READ", 1, EVTQ_1_TT_READ),
+	E_INPUT, E_IPA,
+};
 static const struct fdesc evt_tlb_conflict[] = {
 	E_PNU, E_IND, E_RNW, E_S2, E_INPUT,
 };
@@ -763,7 +769,11 @@ static int decode_evt(struct dctx *c)
 			(unsigned int)VS_FIELD_GET(EVTQ_0_ID, c->w[0]));
 	if (!l)
 		return emit_raw_words(c, 1);
-	ret = emit_tab(c, l->fields, l->n);
+	if (l->fields == evt_fault &&
+	    VS_FIELD_GET(EVTQ_1_CLASS, c->w[1]) != EVTQ_1_CLASS_TT)
+		ret = EMIT_TAB(c, evt_fault_not_tt);
+	else
+		ret = emit_tab(c, l->fields, l->n);
 	return ret ? ret : emit_rest(c, "RES0");
 }
 

@@ -349,6 +349,8 @@ static int elf_plan_mapping(struct elf_seg *segs, size_t n, uintptr_t base)
 	return 0;
 }
 
+#define ELF_COPY_CHUNK (32u << 20)
+
 static int elf_load_seg(struct vsmmu_mem *mem, const struct elf_file *f,
 			const struct elf_seg *s, unsigned char *pages,
 			uint64_t *used)
@@ -364,10 +366,32 @@ static int elf_load_seg(struct vsmmu_mem *mem, const struct elf_file *f,
 		if (ret)
 			return ret;
 	}
-	ret = mem_load_copy(mem, s->paddr + done, src + done,
-			    (size_t)(s->filesz - done));
-	if (ret)
-		return ret;
+	/*
+	 * Copy in chunks.  When the source is a read-only view of the file
+	 * (@pages is set), drop each chunk's pages from the view once they
+	 * are copied: a large dump whose segments are not page-aligned (QEMU
+	 * puts its only PT_LOAD at offset 0x8b0) would otherwise stay
+	 * resident twice, once in the model and once in the page cache view.
+	 */
+	while (done < s->filesz) {
+		size_t n = s->filesz - done > ELF_COPY_CHUNK ?
+				   ELF_COPY_CHUNK :
+				   (size_t)(s->filesz - done);
+
+		ret = mem_load_copy(mem, s->paddr + done, src + done, n);
+		if (ret)
+			return ret;
+		if (pages) {
+			uintptr_t a = (uintptr_t)(src + done);
+			uintptr_t lo = (a + PG_SIZE - 1) &
+				       ~(uintptr_t)(PG_SIZE - 1);
+			uintptr_t hi = (a + n) & ~(uintptr_t)(PG_SIZE - 1);
+
+			if (hi > lo)
+				madvise((void *)lo, hi - lo, MADV_DONTNEED);
+		}
+		done += n;
+	}
 	return mem_load_zero(mem, s->paddr + s->filesz, s->memsz - s->filesz);
 }
 
