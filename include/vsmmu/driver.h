@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host driver: programs an SMMUv3 the way Linux's arm-smmu-v3 driver
+ * does, through nothing but register accesses and memory.
+ *
+ * The driver reaches the SMMU only through a struct vsmmu_drv_mmio_ops (a
+ * read and a write of a register at an offset), so the same driver runs
+ * against the vsmmu hardware model (vsmmu_drv_smmu_mmio_ops) or against a
+ * virtual SMMU that traps accesses.  Its in-memory structures (stream
+ * table, CD tables, queues, page tables) come from a struct
+ * vsmmu_mem_pool in the memory the SMMU reads.  docs/driver.md describes
+ * the design: the probe, the enable sequence, the lock-free command queue,
+ * the hitless STE/CD writer, domains and invalidation.
+ *
+ * Objects:
+ *  - struct vsmmu_drv: one SMMU instance (probe, enable, command queue,
+ *    event queue, allocators).
+ *  - struct vsmmu_drv_master: one device, a list of StreamIDs sharing one
+ *    STE configuration and (for stage 1) one CD table.
+ *  - struct vsmmu_drv_domain: an address space: bypass, abort, stage 1
+ *    (ASID + page table) or stage 2 (VMID + page table), attached to any
+ *    number of masters.
+ *
+ * Thread safety (each function says more):
+ *  - Command submission (vsmmu_drv_cmdq_issue, batches, syncs) is
+ *    lock-free and may be called from any number of threads at once.
+ *  - Map and unmap of one domain are serialised by the domain; different
+ *    domains are independent.  Attach/detach of one master are serialised
+ *    by the master.
+ *  - vsmmu_drv_irq() may be called from the model's interrupt callback in
+ *    any thread; it only records what happened.
+ *  - Create, enable, disable and destroy must not race with anything.
+ *
+ * Errors are negative errno values.  Every wait for the SMMU is bounded
+ * (vsmmu_drv_config.timeout_ns): a wait that runs out returns -ETIMEDOUT.
+ */
+#ifndef VSMMU_DRIVER_H
+#define VSMMU_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vsmmu/mem.h>
+#include <vsmmu/smmu.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vsmmu_drv;
+struct vsmmu_drv_master;
+struct vsmmu_drv_domain;
+
+/* --- Register access ----------------------------------------------------- */
+
+/*
+ * How the driver reaches the SMMU's registers.  @size is 4 or 8; @offset
+ * is from the SMMU base (page 1 registers at 0x10000 + ...).  Return 0 or
+ * -errno; the driver treats a failed access as a broken SMMU.
+ */
+struct vsmmu_drv_mmio_ops {
+	int (*read)(void *ctx, uint64_t offset, unsigned int size,
+		    uint64_t *val);
+	int (*write)(void *ctx, uint64_t offset, unsigned int size,
+		     uint64_t val);
+};
+
+/*
+ * Ops that bind the driver to the hardware model: use with
+ * ctx = a struct vsmmu_smmu *.  They call vsmmu_smmu_mmio_read/write.
+ */
+extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
+
+/* --- Configuration and probe --------------------------------------------- */
+
+/* One decoded event record, handed to vsmmu_drv_config.event_fn. */
+struct vsmmu_drv_event {
+	uint64_t raw[4]; /* the record as the SMMU wrote it */
+	unsigned int id; /* EVTQ_0_ID */
+	const char *name; /* "F_TRANSLATION"... or "UNKNOWN" */
+	uint32_t sid;
+	uint32_t ssid;
+	bool ssv;
+	uint64_t addr; /* InputAddr (dword 2) */
+	char msg[512]; /* one line: name, SID, then every decoded field */
+};
+
+typedef void vsmmu_drv_event_fn(void *arg, const struct vsmmu_drv_event *evt);
+typedef void vsmmu_drv_log_fn(void *arg, const char *msg);
+
+/*
+ * Called by command-queue error recovery before it repairs the queue, with
+ * the CONS.ERR value (CMDQ_ERR_CERROR_*_IDX), the CONS index and the
+ * command at it (zeros if it cannot be read).  For tests and diagnostics.
+ */
+typedef void vsmmu_drv_cmdq_err_fn(void *arg, unsigned int err, uint32_t cons,
+				   const uint64_t cmd[2]);
+
+struct vsmmu_drv_config {
+	const struct vsmmu_drv_mmio_ops *ops; /* required */
+	void *ops_ctx;
+	struct vsmmu_mem_pool *pool; /* required: tables and queues */
+	unsigned int cmdq_shift; /* log2 entries; 0: min(IDR1.CMDQS, 10) */
+	unsigned int evtq_shift; /* log2 entries; 0: min(IDR1.EVTQS, 7) */
+	unsigned int max_sid_bits; /* cap the stream table; 0: 16 */
+	/*
+	 * Place the command queue at this physical address instead of the
+	 * pool (0: the pool).  It must be aligned to the queue's size.  For
+	 * tests that need queue memory the SMMU cannot fetch (CERROR_ABT).
+	 */
+	uint64_t cmdq_base;
+	uint64_t timeout_ns; /* bound of every wait; 0: 1 s */
+	bool no_msi; /* complete CMD_SYNC by polling CONS even with MSI */
+	bool bypass_when_disabled; /* GBPA.ABORT = 0 (default: abort) */
+	vsmmu_drv_event_fn *event_fn; /* drained events; may be NULL */
+	void *event_arg;
+	vsmmu_drv_log_fn *log_fn; /* driver messages; NULL: stderr */
+	void *log_arg;
+	vsmmu_drv_cmdq_err_fn *cmdq_err_fn; /* may be NULL */
+	void *cmdq_err_arg;
+};
+
+/* What the IDRs advertise, as the driver understood them. */
+struct vsmmu_drv_features {
+	bool s1, s2; /* stages (IDR0.S1P, S2P) */
+	bool st_2lvl, cd_2lvl; /* IDR0.ST_LEVEL, CD2L */
+	bool msi, sev, ats, pri, hyp, btm, coherent;
+	bool ril; /* IDR3.RIL: range invalidation */
+	unsigned int httu; /* IDR0.HTTU */
+	unsigned int asid_bits, vmid_bits; /* 8 or 16 */
+	unsigned int sid_bits, ssid_bits; /* IDR1.SIDSIZE, SSIDSIZE */
+	unsigned int cmdq_max_shift, evtq_max_shift; /* IDR1.CMDQS, EVTQS */
+	unsigned int oas; /* IDR5.OAS in bits */
+	uint64_t pgsize_bitmap; /* 4K|2M|1G, 16K|32M, 64K|512M as supported */
+	/* What the driver chose */
+	bool st_is_2lvl; /* two-level stream table (SPLIT 8) */
+	unsigned int st_log2size; /* STRTAB_BASE_CFG.LOG2SIZE */
+	unsigned int cmdq_shift, evtq_shift;
+	bool sync_msi; /* CMD_SYNC completes by MSI write-back */
+};
+
+/**
+ * vsmmu_drv_create() - probe the SMMU and allocate the driver's memory.
+ *
+ * Reads the IDRs, checks the SMMU is usable (AArch64 tables, at least one
+ * stage and one granule the page-table library handles, a little-endian
+ * table format), allocates the stream table (two-level with SPLIT 8 when
+ * the StreamID space is wider than 8 bits and the SMMU supports it, else
+ * linear; every STE starts as abort), the command and event queues.  The
+ * SMMU is not touched beyond reading its IDRs: call vsmmu_drv_enable().
+ * Not thread-safe.  Return: 0, -EINVAL (@cfg), -ENODEV (unusable SMMU),
+ * -ENOMEM, or an MMIO error.
+ */
+int vsmmu_drv_create(const struct vsmmu_drv_config *cfg,
+		     struct vsmmu_drv **out);
+
+/**
+ * vsmmu_drv_destroy() - disable the SMMU (if enabled) and free everything.
+ * Masters and domains still alive are freed too.  NULL is a no-op.
+ * Not thread-safe.
+ */
+void vsmmu_drv_destroy(struct vsmmu_drv *drv);
+
+/** vsmmu_drv_get_features() - the probed features.  Thread-safe. */
+const struct vsmmu_drv_features *
+vsmmu_drv_get_features(const struct vsmmu_drv *drv);
+
+/**
+ * vsmmu_drv_enable() - reset and enable the SMMU, as Linux does:
+ * disable it (CR0 = 0, polled in CR0ACK), GBPA, CR1/CR2, the stream table
+ * base and configuration, the command queue (CMDQEN), invalidate every
+ * cache (CFGI_ALL, TLBI_NSNH_ALL, CMD_SYNC), the event queue (EVTQEN),
+ * interrupts (IRQ_CTRL, polled in IRQ_CTRLACK), and SMMUEN.  Each CR0
+ * update is acknowledged through CR0ACK within the timeout.
+ * Not thread-safe.  Return: 0, -ETIMEDOUT, an MMIO error.
+ */
+int vsmmu_drv_enable(struct vsmmu_drv *drv);
+
+/**
+ * vsmmu_drv_disable() - clear CR0 (SMMUEN and the queues), wait for
+ * CR0ACK, and leave GBPA aborting incoming traffic (unless
+ * bypass_when_disabled).  Not thread-safe.  Return: 0, -ETIMEDOUT.
+ */
+int vsmmu_drv_disable(struct vsmmu_drv *drv);
+
+/**
+ * vsmmu_drv_irq() - the interrupt handler; matches vsmmu_irq_fn so it can
+ * be passed to vsmmu_smmu_set_irq_handler(smmu, vsmmu_drv_irq, drv).
+ * It never touches the SMMU (the model forbids calling back): it records
+ * that GERROR or the event queue needs attention; the work is done by
+ * vsmmu_drv_process() and by threads waiting for a CMD_SYNC.  Thread-safe.
+ */
+void vsmmu_drv_irq(void *drv, enum vsmmu_irq irq);
+
+/**
+ * vsmmu_drv_process() - the "threaded interrupt": handle any active
+ * global error (command-queue error recovery, logging the others) and
+ * drain the event queue.  Thread-safe.  Return: events drained (>= 0),
+ * or -errno.
+ */
+int vsmmu_drv_process(struct vsmmu_drv *drv);
+
+/* --- Commands ------------------------------------------------------------ */
+
+/*
+ * A command in a form that is independent of its encoding, like Linux's
+ * struct arm_smmu_cmdq_ent.  Only the fields the opcode has are used.
+ */
+struct vsmmu_drv_cmd {
+	unsigned int opcode; /* CMDQ_OP_* from <vsmmu/arch.h> */
+	uint32_t sid;
+	uint32_t ssid;
+	bool ssv;
+	bool leaf; /* CFGI_STE / CFGI_CD / TLBI: LEAF */
+	unsigned int range; /* CFGI_STE_RANGE: RANGE (31: all) */
+	uint16_t vmid, asid;
+	uint64_t addr; /* TLBI: VA / IPA; ATC_INV: address */
+	unsigned int tg, ttl, num, scale; /* TLBI range form (RIL) */
+	unsigned int size; /* ATC_INV: SIZE */
+	bool global; /* ATC_INV: Global */
+	unsigned int resp; /* PRI_RESP / RESUME: RESP */
+	unsigned int grpid; /* PRI_RESP */
+	uint16_t stag; /* RESUME */
+};
+
+/**
+ * vsmmu_drv_cmd_build() - encode @cmd into the 16-byte command @out.
+ * CMD_SYNC is built by the queue itself (use vsmmu_drv_cmdq_sync()).
+ * Pure, thread-safe.  Return: 0, -EINVAL for an unknown opcode or a field
+ * that does not fit.
+ */
+int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *cmd, uint64_t out[2]);
+
+/**
+ * vsmmu_drv_cmdq_issue() - insert @n encoded commands (@cmds[i][0..1]),
+ * followed by a CMD_SYNC if @sync, and return once the SMMU has consumed
+ * the sync (never waits if !@sync).  Commands are not checked: an illegal
+ * one makes the SMMU stop with CERROR_ILL, which the driver recovers from
+ * (the command is replaced by a CMD_SYNC and logged).  Lock-free
+ * multi-producer; see docs/driver.md.  Thread-safe.
+ * Return: 0, -EINVAL (@n too large for the queue), -ETIMEDOUT (the SMMU did
+ * not make room or complete the sync in time), -EIO (the queue is dead:
+ * its memory could not be fetched even after retries).
+ */
+int vsmmu_drv_cmdq_issue(struct vsmmu_drv *drv, const uint64_t (*cmds)[2],
+			 unsigned int n, bool sync);
+
+/** vsmmu_drv_cmdq_sync() - issue a CMD_SYNC and wait for it. Thread-safe. */
+int vsmmu_drv_cmdq_sync(struct vsmmu_drv *drv);
+
+#define VSMMU_DRV_BATCH_MAX 64
+
+/*
+ * A batch collects commands and submits them together (one queue
+ * reservation, one CMDQ_PROD write).  Owned by one thread; on the stack.
+ */
+struct vsmmu_drv_batch {
+	unsigned int num;
+	int err; /* first error of an implicit submission when full */
+	uint64_t cmds[VSMMU_DRV_BATCH_MAX][2];
+};
+
+/** vsmmu_drv_batch_init() - empty @b. */
+void vsmmu_drv_batch_init(struct vsmmu_drv_batch *b);
+
+/**
+ * vsmmu_drv_batch_add() - build @cmd and append it; a full batch is first
+ * submitted without a sync.  Return: 0, -EINVAL (bad command), or the
+ * error of that submission.
+ */
+int vsmmu_drv_batch_add(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
+			const struct vsmmu_drv_cmd *cmd);
+
+/** vsmmu_drv_batch_add_raw() - append an already encoded command. */
+int vsmmu_drv_batch_add_raw(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
+			    const uint64_t cmd[2]);
+
+/**
+ * vsmmu_drv_batch_submit() - submit what @b holds, with a trailing
+ * CMD_SYNC (waited for) if @sync, and empty it.  Return: as
+ * vsmmu_drv_cmdq_issue(), or an earlier implicit submission's error.
+ */
+int vsmmu_drv_batch_submit(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
+			   bool sync);
+
+/* --- Masters (devices) --------------------------------------------------- */
+
+/**
+ * vsmmu_drv_master_create() - a device with @nsids StreamIDs (@sids,
+ * each < 2^sid_bits of the stream table) and SubstreamIDs of up to
+ * @ssid_bits bits (0: no substreams; capped by IDR1.SSIDSIZE).  Its STEs
+ * start (and stay, until attached) as abort.  For a two-level stream
+ * table the level-2 tables are allocated here.  Thread-safe.
+ * Return: 0, -EINVAL, -EBUSY (a StreamID already has a master), -ENOMEM.
+ */
+int vsmmu_drv_master_create(struct vsmmu_drv *drv, const uint32_t *sids,
+			    unsigned int nsids, unsigned int ssid_bits,
+			    struct vsmmu_drv_master **out);
+
+/**
+ * vsmmu_drv_master_destroy() - detach (STEs back to abort, invalidated)
+ * and free.  NULL is a no-op.  Must not race with other calls on @m.
+ */
+void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m);
+
+/* --- Domains ------------------------------------------------------------- */
+
+enum vsmmu_drv_domain_type {
+	VSMMU_DRV_DOMAIN_BYPASS,
+	VSMMU_DRV_DOMAIN_ABORT,
+	VSMMU_DRV_DOMAIN_S1, /* stage 1: ASID, CD, stage-1 page table */
+	VSMMU_DRV_DOMAIN_S2, /* stage 2: VMID, stage-2 page table */
+};
+
+struct vsmmu_drv_domain_cfg {
+	enum vsmmu_drv_domain_type type;
+	unsigned int granule_shift; /* 12, 14, 16; 0: the smallest supported */
+	unsigned int ias; /* input address bits; 0: 48 (capped at OAS for S2) */
+};
+
+/**
+ * vsmmu_drv_domain_alloc() - allocate a domain.  Stage 1 takes an ASID,
+ * stage 2 a VMID (from 1; 0 stays for stage-1 STEs), both build an empty
+ * page table.  Thread-safe.  Return: 0, -EINVAL, -ENODEV (the stage is
+ * not implemented), -ENOSPC (no ASID/VMID left), -ENOMEM.
+ */
+int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
+			   const struct vsmmu_drv_domain_cfg *cfg,
+			   struct vsmmu_drv_domain **out);
+
+/**
+ * vsmmu_drv_domain_free() - free a domain with no master attached; its
+ * TLB entries are invalidated first.  Pending deferred unmaps are
+ * flushed.  NULL is a no-op.  Return: 0, -EBUSY (still attached).
+ */
+int vsmmu_drv_domain_free(struct vsmmu_drv_domain *dom);
+
+/** vsmmu_drv_domain_asid() / _vmid() - the allocated tag (0 if none). */
+unsigned int vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *dom);
+unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *dom);
+
+/**
+ * vsmmu_drv_attach() - make @dom the translation of @m's StreamIDs (for a
+ * stage-1 domain: the CD of SubstreamID 0, used also for traffic without
+ * a SubstreamID).  The STE (and CD) are rewritten hitlessly where the
+ * architecture allows, with CFGI + CMD_SYNC.  Attaching NULL detaches
+ * (abort).  Serialised per master.  Return: 0, -EINVAL, -ETIMEDOUT.
+ */
+int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom);
+
+/**
+ * vsmmu_drv_attach_pasid() - install the stage-1 domain @dom for
+ * SubstreamID @ssid (>= 1, < 2^ssid_bits of the master) of @m, whose main
+ * domain must be stage 1 or bypass (then traffic without a SubstreamID
+ * bypasses: S1DSS = bypass).  @dom NULL removes it.  Return: 0, -EINVAL,
+ * -ENOMEM, -ETIMEDOUT.
+ */
+int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
+			   struct vsmmu_drv_domain *dom);
+
+#define VSMMU_DRV_UNMAP_DEFERRED (1U << 0)
+
+/**
+ * vsmmu_drv_map() - map [@iova, @iova + @size) to @pa (VSMMU_PROT_*).
+ * No invalidation is needed (nothing was mapped there).  Serialised per
+ * domain.  Return: as vsmmu_pgtable_map(), -EINVAL for bypass/abort.
+ */
+int vsmmu_drv_map(struct vsmmu_drv_domain *dom, uint64_t iova, uint64_t pa,
+		  uint64_t size, unsigned int prot);
+
+/* Called once the unmapped range can no longer be reached by the SMMU. */
+typedef void vsmmu_drv_free_fn(void *arg, uint64_t iova, uint64_t size);
+
+/**
+ * vsmmu_drv_unmap() - unmap [@iova, @iova + @size).
+ *
+ * Strict (flags 0): the TLB entries are invalidated (TLBI by VA/IPA
+ * range: range commands with IDR3.RIL, else one per leaf, or the whole
+ * ASID/VMID for a large range) and a CMD_SYNC completes before return;
+ * @free_fn (may be NULL) is then called at once.
+ * Deferred (VSMMU_DRV_UNMAP_DEFERRED): the range joins the domain's flush
+ * queue; @free_fn is called only after a later flush (explicit, or when
+ * the queue fills) has invalidated the whole ASID/VMID and synced.
+ * Serialised per domain.  Return: bytes unmapped (>= 0), or -errno.
+ */
+int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *dom, uint64_t iova,
+			uint64_t size, unsigned int flags,
+			vsmmu_drv_free_fn *free_fn, void *free_arg);
+
+/**
+ * vsmmu_drv_domain_flush() - flush the deferred unmaps of @dom: one
+ * TLBI_NH_ASID (stage 1) or TLBI_S12_VMALL (stage 2) and a CMD_SYNC, then
+ * every pending free_fn.  Return: 0, -ETIMEDOUT (nothing is freed then).
+ */
+int vsmmu_drv_domain_flush(struct vsmmu_drv_domain *dom);
+
+/* --- Events and statistics ----------------------------------------------- */
+
+/**
+ * vsmmu_drv_evtq_drain() - read every record between EVTQ_CONS and
+ * EVTQ_PROD, decode it (vsmmu_decode) into a struct vsmmu_drv_event,
+ * hand it to the configured event_fn, and advance EVTQ_CONS.  An overflow
+ * (EVTQ_PROD.OVFLG != EVTQ_CONS.OVACKFLG) is logged and acknowledged.
+ * Thread-safe (one drainer at a time).  Return: records drained, -errno.
+ */
+int vsmmu_drv_evtq_drain(struct vsmmu_drv *drv);
+
+struct vsmmu_drv_stats {
+	uint64_t cmds; /* commands inserted (syncs included) */
+	uint64_t syncs; /* CMD_SYNCs waited for */
+	uint64_t prod_writes; /* CMDQ_PROD register writes */
+	uint64_t cerror_ill, cerror_abt, cerror_atc_inv; /* recovered */
+	uint64_t gerror_other; /* other global errors acknowledged */
+	uint64_t timeouts;
+	uint64_t events, evtq_overflows;
+	uint64_t ste_writes, cd_writes; /* hitless writer runs */
+	uint64_t tlbi_range_cmds; /* TLBI by address commands issued */
+	uint64_t flushes; /* flush-queue flushes */
+	uint64_t mem_errors; /* driver writes to absent memory */
+	uint32_t cmdq_prod; /* the driver's producer index (with wrap) */
+};
+
+/** vsmmu_drv_get_stats() - a snapshot of the counters.  Thread-safe. */
+void vsmmu_drv_get_stats(struct vsmmu_drv *drv, struct vsmmu_drv_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VSMMU_DRIVER_H */

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Event queue draining: the driver is the queue's consumer.  Records
+ * between EVTQ_CONS and EVTQ_PROD are read, decoded into one line, handed
+ * to the embedder's callback, and released by advancing EVTQ_CONS.  An
+ * overflow (EVTQ_PROD.OVFLG differs from EVTQ_CONS.OVACKFLG: records were
+ * lost while the queue was full) is logged and acknowledged by copying
+ * OVFLG into OVACKFLG with the next CONS write (spec 3.5.4).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <vsmmu/decode.h>
+
+#include "driver/drv.h"
+
+struct evt_fmt {
+	char *buf;
+	size_t len, cap;
+};
+
+static int evt_field(void *arg, const struct vsmmu_field *f)
+{
+	struct evt_fmt *b = arg;
+	int n;
+
+	/* ID, SID and zero fields are already in the line or noise */
+	if (!strcmp(f->name, "ID") || !strcmp(f->name, "SID") ||
+	    (!f->value && !f->meaning) || b->len >= b->cap)
+		return 0;
+	n = snprintf(b->buf + b->len, b->cap - b->len, " %s=0x%llx%s%s%s",
+		     f->name, (unsigned long long)f->value,
+		     f->meaning ? "(" : "", f->meaning ? f->meaning : "",
+		     f->meaning ? ")" : "");
+	if (n > 0)
+		b->len += (size_t)n;
+	if (b->len > b->cap)
+		b->len = b->cap;
+	return 0;
+}
+
+static void evt_decode(const uint64_t *raw, struct vsmmu_drv_event *e)
+{
+	struct evt_fmt b = { e->msg, 0, sizeof(e->msg) - 1 };
+	const char *name;
+	int n;
+
+	memcpy(e->raw, raw, sizeof(e->raw));
+	e->id = VS_FIELD_GET(EVTQ_0_ID, raw[0]);
+	name = vsmmu_evt_name(e->id);
+	e->name = name ? name : "UNKNOWN";
+	e->sid = VS_FIELD_GET(EVTQ_0_SID, raw[0]);
+	e->ssv = raw[0] & EVTQ_0_SSV;
+	e->ssid = e->ssv ? VS_FIELD_GET(EVTQ_0_SSID, raw[0]) : 0;
+	e->addr = raw[2];
+	n = snprintf(e->msg, sizeof(e->msg), "event 0x%02x %s sid 0x%x", e->id,
+		     e->name, e->sid);
+	b.len = n > 0 ? (size_t)n : 0;
+	if (b.len > b.cap)
+		b.len = b.cap;
+	vsmmu_decode(VSMMU_DECODE_EVT, raw, 4, NULL, evt_field, &b);
+	e->msg[b.len] = '\0';
+}
+
+int vsmmu_drv_evtq_drain(struct vsmmu_drv *drv)
+{
+	unsigned int shift = drv->evtq_shift;
+	uint32_t prod, cons, idx;
+	struct vsmmu_drv_event e;
+	int rc, count = 0, i;
+
+	pthread_mutex_lock(&drv->evtq_lock);
+	rc = drv_read32(drv, ARM_SMMU_EVTQ_PROD, &prod);
+	if (!rc)
+		rc = drv_read32(drv, ARM_SMMU_EVTQ_CONS, &cons);
+	if (rc)
+		goto out;
+	if ((prod ^ cons) & Q_OVERFLOW_FLAG) {
+		atomic_fetch_add(&drv->st.overflows, 1);
+		drv_log(drv, "event queue overflow: events were lost");
+	}
+	/* Bounded: at most one queue's worth, whatever PROD says */
+	for (i = 0; i < (1 << shift) && q_iw(shift, cons) != q_iw(shift, prod);
+	     i++) {
+		uint64_t raw[4] = { 0 }, pa;
+		int j;
+
+		/* PROD was read before the records: it orders them */
+		atomic_thread_fence(memory_order_acquire);
+		idx = q_idx(shift, cons);
+		pa = drv->evtq_base + (uint64_t)idx * 32;
+		for (j = 0; j < 4; j++)
+			if (vsmmu_mem_read64(drv->mem, pa + 8 * j, &raw[j]))
+				atomic_fetch_add(&drv->st.mem_errors, 1);
+		evt_decode(raw, &e);
+		atomic_fetch_add(&drv->st.events, 1);
+		if (drv->cfg.event_fn)
+			drv->cfg.event_fn(drv->cfg.event_arg, &e);
+		else
+			drv_log(drv, "%s", e.msg);
+		cons = q_add(shift, cons, 1);
+		count++;
+	}
+	/* Release the slots and acknowledge any overflow */
+	cons = (prod & Q_OVERFLOW_FLAG) | q_iw(shift, cons);
+	rc = drv_write32(drv, ARM_SMMU_EVTQ_CONS, cons);
+out:
+	pthread_mutex_unlock(&drv->evtq_lock);
+	return rc ? rc : count;
+}

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The host driver's hitless STE/CD writer, in the style of Linux's KUnit
+ * test: a recording sync op snapshots the live entry at every step and
+ * checks that, masked by the bits the SMMU uses for the configuration the
+ * snapshot holds, it is the old or the new configuration (or, for a
+ * transition that cannot be hitless, an invalid entry); the number of
+ * syncs is checked against counts worked out by hand from the algorithm.
+ * Also: golden encodings of the STE/CD builders and of commands.
+ */
+#include <errno.h>
+
+#include <vsmmu/driver.h>
+
+#include "driver/drv.h"
+#include "harness.h"
+
+#define ENTRY_PA 0x4000ULL
+
+struct rec {
+	struct vsmmu_mem *mem;
+	uint64_t init[8], target[8];
+	void (*get_used)(const uint64_t *, uint64_t *);
+	uint64_t v_bit;
+	unsigned int syncs;
+	bool torn; /* a step that is neither old nor new */
+	bool invalid_seen; /* a step with V = 0 (the break) */
+};
+
+static bool masked_eq(const uint64_t *a, const uint64_t *b,
+		      const uint64_t *used)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		if ((a[i] & used[i]) != (b[i] & used[i]))
+			return false;
+	return true;
+}
+
+static int rec_sync(struct drv_entry_writer *w)
+{
+	struct rec *r = w->ctx;
+	uint64_t cur[8], used[8];
+	unsigned int i;
+
+	r->syncs++;
+	for (i = 0; i < 8; i++)
+		vsmmu_mem_read64(r->mem, ENTRY_PA + 8 * i, &cur[i]);
+	if (!(cur[0] & r->v_bit) &&
+	    ((r->init[0] & r->v_bit) || (r->target[0] & r->v_bit))) {
+		/* V = 0 is safe (aborts), but only when not hitless */
+		if ((r->init[0] & r->v_bit) && (r->target[0] & r->v_bit))
+			r->invalid_seen = true;
+		return 0;
+	}
+	r->get_used(cur, used);
+	if (!masked_eq(cur, r->init, used) && !masked_eq(cur, r->target, used))
+		r->torn = true;
+	return 0;
+}
+
+static const struct drv_entry_writer_ops rec_ste_ops = {
+	.get_used = drv_ste_get_used,
+	.sync = rec_sync,
+	.v_bit = STRTAB_STE_0_V,
+};
+
+static const struct drv_entry_writer_ops rec_cd_ops = {
+	.get_used = drv_cd_get_used,
+	.sync = rec_sync,
+	.v_bit = CTXDESC_CD_0_V,
+};
+
+/*
+ * Write @from, then run the writer to @to; check the final entry, the
+ * sync count and whether the transition was hitless.
+ */
+static void transition(bool cd, const uint64_t *from, const uint64_t *to,
+		       unsigned int want_syncs, bool hitless)
+{
+	struct vsmmu_mem *mem;
+	struct rec r = { 0 };
+	struct drv_entry_writer w = { 0 };
+	uint64_t got;
+	unsigned int i;
+
+	ASSERT_OK(vsmmu_mem_create(40, &mem));
+	ASSERT_OK(vsmmu_mem_populate(mem, 0, 0x10000));
+	for (i = 0; i < 8; i++)
+		ASSERT_OK(vsmmu_mem_write64(mem, ENTRY_PA + 8 * i, from[i]));
+	r.mem = mem;
+	memcpy(r.init, from, sizeof(r.init));
+	memcpy(r.target, to, sizeof(r.target));
+	r.get_used = cd ? drv_cd_get_used : drv_ste_get_used;
+	r.v_bit = cd ? CTXDESC_CD_0_V : STRTAB_STE_0_V;
+	w.ops = cd ? &rec_cd_ops : &rec_ste_ops;
+	w.mem = mem;
+	w.pa = ENTRY_PA;
+	w.ctx = &r;
+	ASSERT_EQ(drv_write_entry(&w, to), want_syncs);
+	for (i = 0; i < 8; i++) {
+		ASSERT_OK(vsmmu_mem_read64(mem, ENTRY_PA + 8 * i, &got));
+		ASSERT_EQ(got, to[i]);
+	}
+	vsmmu_mem_destroy(mem);
+	ASSERT_EQ(r.syncs, want_syncs);
+	ASSERT_FALSE(r.torn);
+	ASSERT_EQ(r.invalid_seen, !hitless);
+}
+
+static const struct vsmmu_pgtable_info pi_a = {
+	.ttb = 0x123000,
+	.tsz = 16,
+	.sl0 = 2,
+	.tg = 0,
+	.ps = 5,
+};
+static const struct vsmmu_pgtable_info pi_b = {
+	.ttb = 0x456000,
+	.tsz = 16,
+	.sl0 = 2,
+	.tg = 0,
+	.ps = 5,
+};
+
+struct stes {
+	uint64_t abort[8], bypass[8], s1[8], s1b[8], s2[8], s2b[8];
+};
+
+static void make_stes(struct stes *s)
+{
+	drv_make_abort_ste(s->abort);
+	drv_make_bypass_ste(s->bypass);
+	drv_make_s1_ste(s->s1, 0x40000, 0, 0, 0);
+	drv_make_s1_ste(s->s1b, 0x80000, 0, 0, 0);
+	drv_make_s2_ste(s->s2, 3, &pi_a);
+	drv_make_s2_ste(s->s2b, 4, &pi_b);
+}
+
+/*
+ * Builders against encodings worked out by hand (spec 5.2, 5.4):
+ * abort  dw0 = V(1) | Config 0 << 1                 = 0x1
+ * bypass dw0 = V | Config 0b100 << 1 = 1 | 8        = 0x9,
+ *        dw1 = SHCFG 1 << 44                        = 0x0000100000000000
+ * S1     dw0 = V | 0b101 << 1 (0xa) | ptr 0x40000   = 0x4000b,
+ *        dw1 = S1CIR 1 << 2 | S1COR 1 << 4 | S1CSH 3 << 6
+ *            = 0x4 + 0x10 + 0xc0                    = 0xd4
+ * S2     dw0 = V | 0b110 << 1                       = 0xd,
+ *        dw2 = VMID 3 | S2T0SZ 16 << 32 | S2SL0 2 << 38 | S2IR0 1 << 40 |
+ *              S2OR0 1 << 42 | S2SH0 3 << 44 | S2TG 0 | S2PS 5 << 48 |
+ *              S2AA64 1 << 51 | S2PTW 1 << 54 | S2R 1 << 58
+ *            high word: 0x10 | 0x80 | 0x100 | 0x400 | 0x3000 | 0x50000 |
+ *              0x80000 | 0x400000 | 0x4000000 = 0x44d3590
+ *            = 0x044d359000000003, dw3 = 0x123000
+ */
+TEST(drv_entry_builders_golden)
+{
+	struct stes s;
+
+	make_stes(&s);
+	ASSERT_EQ(s.abort[0], 0x1);
+	ASSERT_EQ(s.abort[1], 0);
+	ASSERT_EQ(s.bypass[0], 0x9);
+	ASSERT_EQ(s.bypass[1], 0x0000100000000000ULL);
+	ASSERT_EQ(s.s1[0], 0x4000bULL);
+	ASSERT_EQ(s.s1[1], 0xd4);
+	ASSERT_EQ(s.s2[0], 0xd);
+	ASSERT_EQ(s.s2[2], 0x044d359000000003ULL);
+	ASSERT_EQ(s.s2[3], 0x123000);
+}
+
+/*
+ * CD for ASID 5 over pi_a: T0SZ 16 (0x10) | IRGN0 1 << 8 (0x100) |
+ * ORGN0 1 << 10 (0x400) | SH0 3 << 12 (0x3000) | EPD1 1 << 30 | V 1 << 31
+ * -> low word 0xc0003510; IPS 5 << 32 (0x5) | AA64 1 << 41 (0x200) |
+ * R 1 << 45 (0x2000) | A 1 << 46 (0x4000) | ASID 5 << 48 (0x50000)
+ * -> high word 0x56205.  dw1 = TTB0 0x123000; dw3 = MAIR 0x0004ff44.
+ */
+TEST(drv_entry_cd_golden)
+{
+	uint64_t cd[8];
+
+	drv_make_s1_cd(cd, 5, &pi_a);
+	ASSERT_EQ(cd[0], 0x00056205c0003510ULL);
+	ASSERT_EQ(cd[1], 0x123000);
+	ASSERT_EQ(cd[2], 0);
+	ASSERT_EQ(cd[3], 0x0004ff44);
+}
+
+/*
+ * Sync counts, by hand from the algorithm.  "Critical word" transitions:
+ * one sync to set the words the old configuration ignores (if any
+ * change), one for the critical word, one to tidy what the new one
+ * ignores (if any).  Two or more words with changing used bits: a break
+ * (V = 0, the rest, word 0) = 3 syncs, not hitless.
+ */
+TEST(drv_entry_ste_abort_bypass)
+{
+	struct stes s;
+
+	make_stes(&s);
+	/* abort -> bypass: SHCFG (ignored by abort), then dw0 */
+	transition(false, s.abort, s.bypass, 2, true);
+	CHECK_FAILED();
+	/* bypass -> abort: dw0, then clear SHCFG */
+	transition(false, s.bypass, s.abort, 2, true);
+}
+
+TEST(drv_entry_ste_bypass_s1)
+{
+	struct stes s;
+
+	make_stes(&s);
+	/* S1 cache fields (ignored by bypass), dw0, clear SHCFG */
+	transition(false, s.bypass, s.s1, 3, true);
+	CHECK_FAILED();
+	/* SHCFG (ignored by S1), dw0, clear the S1 fields */
+	transition(false, s.s1, s.bypass, 3, true);
+}
+
+TEST(drv_entry_ste_s1_abort)
+{
+	struct stes s;
+
+	make_stes(&s);
+	transition(false, s.s1, s.abort, 2, true); /* dw0, tidy dw1 */
+	CHECK_FAILED();
+	transition(false, s.abort, s.s1, 2, true); /* dw1, dw0 */
+}
+
+TEST(drv_entry_ste_s1_s2_break)
+{
+	struct stes s;
+
+	make_stes(&s);
+	/* Config (dw0) and VMID (dw2, used by both) change: break */
+	transition(false, s.s1, s.s2, 3, false);
+	CHECK_FAILED();
+	transition(false, s.s2, s.s1, 3, false);
+	CHECK_FAILED();
+	/* S2 -> another S2: VMID (dw2) and S2TTB (dw3) */
+	transition(false, s.s2, s.s2b, 3, false);
+}
+
+TEST(drv_entry_ste_s1_cdptr)
+{
+	struct stes s;
+
+	make_stes(&s);
+	/* Only S1ContextPtr in dw0: one 64-bit store, one sync */
+	transition(false, s.s1, s.s1b, 1, true);
+	CHECK_FAILED();
+	transition(false, s.s1, s.s1, 0, true); /* nothing to do */
+}
+
+TEST(drv_entry_ste_s2_abort)
+{
+	struct stes s;
+
+	make_stes(&s);
+	transition(false, s.s2, s.abort, 2, true); /* dw0, tidy dw1-3 */
+	CHECK_FAILED();
+	transition(false, s.abort, s.s2, 2, true); /* dw1-3, dw0 */
+	CHECK_FAILED();
+	transition(false, s.bypass, s.s2, 2, true); /* dw2-3, dw0 */
+}
+
+TEST(drv_entry_cd_transitions)
+{
+	uint64_t none[8] = { 0 }, a[8], a6[8], b7[8];
+
+	drv_make_s1_cd(a, 5, &pi_a);
+	drv_make_s1_cd(a6, 6, &pi_a);
+	drv_make_s1_cd(b7, 7, &pi_b);
+	/* invalid -> valid: the rest with V = 0, then dw0 */
+	transition(true, none, a, 2, true);
+	CHECK_FAILED();
+	/* valid -> invalid: dw0 (V = 0), then tidy */
+	transition(true, a, none, 2, true);
+	CHECK_FAILED();
+	/* ASID only (dw0): one store */
+	transition(true, a, a6, 1, true);
+	CHECK_FAILED();
+	/* ASID and TTB0 (dw0 and dw1): break */
+	transition(true, a, b7, 3, false);
+}
+
+/*
+ * Command encodings by hand (spec 4.x):
+ * TLBI_NH_VA ASID 5, NUM 1, SCALE 0, TG 1 (4K), TTL 3, LEAF, VA 0x10000000:
+ *   dw0 = 0x12 | NUM 1 << 12 (0x1000) | ASID 5 << 48 = 0x0005000000001012
+ *   dw1 = LEAF 1 | TTL 3 << 8 (0x300) | TG 1 << 10 (0x400) | 0x10000000
+ *       = 0x10000701
+ * CFGI_CD SID 0x12 SSID 3 LEAF: dw0 = 0x5 | 3 << 12 | 0x12 << 32
+ *   = 0x0000001200003005, dw1 = 1
+ * CFGI_ALL: CFGI_STE_RANGE (0x4) with RANGE 31: dw1 = 0x1f
+ * TLBI_S2_IPA VMID 7, IPA 0x40000000: dw0 = 0x2a | 7 << 32
+ *   = 0x000000070000002a, dw1 = 0x40000000
+ */
+TEST(drv_entry_cmd_golden)
+{
+	struct vsmmu_drv_cmd c = { .opcode = CMDQ_OP_TLBI_NH_VA,
+				   .asid = 5,
+				   .num = 1,
+				   .tg = 1,
+				   .ttl = 3,
+				   .leaf = true,
+				   .addr = 0x10000000 };
+	uint64_t w[2];
+
+	ASSERT_OK(vsmmu_drv_cmd_build(&c, w));
+	ASSERT_EQ(w[0], 0x0005000000001012ULL);
+	ASSERT_EQ(w[1], 0x10000701ULL);
+	c = (struct vsmmu_drv_cmd){
+		.opcode = CMDQ_OP_CFGI_CD, .sid = 0x12, .ssid = 3, .leaf = true
+	};
+	ASSERT_OK(vsmmu_drv_cmd_build(&c, w));
+	ASSERT_EQ(w[0], 0x0000001200003005ULL);
+	ASSERT_EQ(w[1], 1);
+	c = (struct vsmmu_drv_cmd){ .opcode = CMDQ_OP_CFGI_STE_RANGE,
+				    .range = 31 };
+	ASSERT_OK(vsmmu_drv_cmd_build(&c, w));
+	ASSERT_EQ(w[0], 0x4);
+	ASSERT_EQ(w[1], 0x1f);
+	c = (struct vsmmu_drv_cmd){ .opcode = CMDQ_OP_TLBI_S2_IPA,
+				    .vmid = 7,
+				    .addr = 0x40000000 };
+	ASSERT_OK(vsmmu_drv_cmd_build(&c, w));
+	ASSERT_EQ(w[0], 0x000000070000002aULL);
+	ASSERT_EQ(w[1], 0x40000000);
+	/* Fields that do not fit, unknown opcodes, CMD_SYNC: refused */
+	c = (struct vsmmu_drv_cmd){ .opcode = CMDQ_OP_TLBI_NH_VA, .num = 32 };
+	ASSERT_EQ(vsmmu_drv_cmd_build(&c, w), -EINVAL);
+	c = (struct vsmmu_drv_cmd){ .opcode = 0xff };
+	ASSERT_EQ(vsmmu_drv_cmd_build(&c, w), -EINVAL);
+	c = (struct vsmmu_drv_cmd){ .opcode = CMDQ_OP_CMD_SYNC };
+	ASSERT_EQ(vsmmu_drv_cmd_build(&c, w), -EINVAL);
+}
+
+/*
+ * CMD_SYNC with MSI write-back to 0x10000040: dw0 = 0x46 | CS 1 << 12
+ * (0x1000) | MSH 3 << 22 (0xc00000) | MSIAttr 0xf << 24 (0xf000000)
+ * = 0x0fc01046; dw1 = 0x10000040.  Without MSI: 0x46, 0.
+ */
+TEST(drv_entry_sync_golden)
+{
+	uint64_t w[2];
+
+	drv_build_sync(w, 0x10000040);
+	ASSERT_EQ(w[0], 0x0fc01046ULL);
+	ASSERT_EQ(w[1], 0x10000040ULL);
+	drv_build_sync(w, 0);
+	ASSERT_EQ(w[0], 0x46);
+	ASSERT_EQ(w[1], 0);
+}
