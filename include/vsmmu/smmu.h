@@ -289,6 +289,100 @@ struct vsmmu_smmu_stats {
  */
 void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu, struct vsmmu_smmu_stats *st);
 
+/* --- The invalidation checker ------------------------------------------ */
+
+/*
+ * A mode of the model that silicon does not have: it watches the caches
+ * and the structures the hardware fetches, and reports driver sequences
+ * that forgot (or mis-ordered) an invalidation.  docs/design.md, "The
+ * invalidation checker", has the algorithm and its limits.
+ */
+enum vsmmu_check_kind {
+	/*
+	 * A translation was served from an IOTLB (or stage-2 cache) entry
+	 * that memory no longer agrees with: a re-walk of the tables now
+	 * faults, gives another output address, or grants less than the
+	 * entry did.  The translation still returns the cached answer.
+	 */
+	VSMMU_CHECK_STALE_TLB,
+	/*
+	 * A configuration-cache hit whose STE or CD, fetched and decoded
+	 * again, no longer says the same thing (or is now invalid): the
+	 * structure was changed while live without a CFGI.
+	 */
+	VSMMU_CHECK_STALE_CFG,
+	/*
+	 * The hardware fetched an STE (or CD) that, masked by the bits the
+	 * hardware uses for its configuration, was neither the value of the
+	 * last CFGI covering it nor the value of the next one, nor invalid:
+	 * a torn (non-hitless) update.  Reported when that next CFGI runs.
+	 */
+	VSMMU_CHECK_TORN_STE,
+	VSMMU_CHECK_TORN_CD,
+	VSMMU_CHECK_NR,
+};
+
+struct vsmmu_check_report {
+	enum vsmmu_check_kind kind;
+	uint32_t sid;
+	uint32_t ssid; /* meaningful when ssv (TORN_CD: the CD index) */
+	bool ssv;
+	/*
+	 * STALE_TLB: the input address (the IPA for a stage-2 cache
+	 * entry).  STALE_CFG: 0.  TORN_*: the physical address of the
+	 * STE / CD.
+	 */
+	uint64_t addr;
+	/*
+	 * What the hardware used (observed) and what memory says (expected):
+	 *  STALE_TLB: [0] output address, [1] VSMMU_TXN_* permissions at the
+	 *    transaction's privilege, [2] log2 entry size; expected[3] is 0
+	 *    when memory translates, else the event id of the fault it gives.
+	 *  STALE_CFG: [0] mode (0 abort, 1 bypass, 2 S1, 3 S2, 4 nested),
+	 *    [1] VMID, [2] ASID, [3] stage-1 TTB0, [4] stage-1 TTB1, [5]
+	 *    stage-2 TTB; expected[6] is 0 when memory decodes, else the
+	 *    event id (or 0xff: terminate) of what it gives now.
+	 *  TORN_*: observed = the 8 words fetched, expected = the 8 words in
+	 *    memory at the CFGI, previous = the 8 words of the CFGI before.
+	 */
+	uint64_t observed[8];
+	uint64_t expected[8];
+	uint64_t previous[8];
+	char msg[160]; /* one line, no newline */
+};
+
+typedef void vsmmu_check_fn(void *arg, const struct vsmmu_check_report *r);
+
+/**
+ * vsmmu_smmu_set_checker() - turn the invalidation checker on or off.
+ *
+ * While on, every translation takes the slow path (the lock-free fast
+ * path costs one well-predicted branch while the checker is off): a
+ * configuration-cache hit re-fetches and decodes the STE and CD, an
+ * IOTLB or stage-2 cache hit re-walks memory without side effects (no
+ * access-flag or dirty updates, no cache fills, no events), and every
+ * STE and CD fetch is tracked until the CFGI that covers it.  Findings are
+ * counted (vsmmu_smmu_get_check_counts) and passed to @fn (may be NULL).
+ *
+ * @fn is called with the checker's report lock held, so calls never
+ * overlap; it may run in any translating thread, in the command consumer
+ * or in the thread calling vsmmu_smmu_cfgi(), and must not call back into
+ * the SMMU.  Turning the checker on resets the counts and the tracking.
+ * Call it while no translation or command runs (e.g. before SMMUEN).
+ * Tracking is bounded (see docs/design.md): past the bound, new STE/CD
+ * addresses are not tracked for tearing.
+ * Return: 0, -EINVAL for a NULL @smmu, -ENOMEM.
+ */
+int vsmmu_smmu_set_checker(struct vsmmu_smmu *smmu, bool enable,
+			   vsmmu_check_fn *fn, void *arg);
+
+/**
+ * vsmmu_smmu_get_check_counts() - findings per kind since the checker was
+ * last turned on.  Thread-safe.
+ */
+void vsmmu_smmu_get_check_counts(struct vsmmu_smmu *smmu,
+				 uint64_t counts[VSMMU_CHECK_NR]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -451,7 +451,7 @@ static int ste_fetch(struct txn_ctx *t, uint32_t sid, uint64_t *ste,
 	unsigned int log2size = VS_FIELD_GET(STRTAB_BASE_CFG_LOG2SIZE, cfg);
 	unsigned int fmt = VS_FIELD_GET(STRTAB_BASE_CFG_FMT, cfg);
 	unsigned int eff = log2size < s->sidsize ? log2size : s->sidsize;
-	uint64_t ste_pa;
+	uint64_t ste_pa, epoch;
 
 	if ((uint64_t)sid >> eff)
 		return bad_streamid(t, f, "StreamID beyond LOG2SIZE/SIDSIZE");
@@ -491,11 +491,15 @@ static int ste_fetch(struct txn_ctx *t, uint32_t sid, uint64_t *ste,
 		base &= ~low_mask(6 + log2size);
 		ste_pa = base + (uint64_t)sid * 64;
 	}
+	/* The checker needs to know when the fetch began (check.c) */
+	epoch = hw_check_tracks(t) ? hw_check_epoch(s) : 0;
 	if (read_struct(t, ste_pa, ste)) {
 		note_fault(t, "STE fetch aborted");
 		return fetch_fault(f, EVT_ID_STE_FETCH, ste_pa);
 	}
 	trace_words(t, VSMMU_TRACE_STE, ste_pa, ste_pa, ste);
+	if (hw_check_tracks(t))
+		hw_check_fetched(s, CHK_STE, sid, 0, ste_pa, ste, epoch);
 	return 0;
 }
 
@@ -529,7 +533,7 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 		    const struct s1_ptr *sp, uint32_t idx, uint64_t *cd,
 		    struct fault *f)
 {
-	uint64_t addr = sp->ctxptr, pa;
+	uint64_t addr = sp->ctxptr, pa, epoch;
 	int rc;
 
 	if (sp->fmt != STRTAB_STE_0_S1FMT_LINEAR) {
@@ -562,10 +566,14 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 		addr &= ~low_mask(6 + sp->cdmax);
 		addr += (uint64_t)idx * 64;
 	}
+	epoch = hw_check_tracks(t) ? hw_check_epoch(t->smmu) : 0;
 	rc = cd_read(t, sc, addr, cd, 8, &pa, f);
 	if (rc)
 		return rc;
 	trace_words(t, VSMMU_TRACE_CD, pa, addr, cd);
+	if (hw_check_tracks(t))
+		hw_check_fetched(t->smmu, CHK_CD, t->txn->sid, idx, pa, cd,
+				 epoch);
 	return 0;
 }
 

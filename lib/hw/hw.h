@@ -226,6 +226,7 @@ struct vsmmu_smmu {
 
 	/* Register file.  Written under reg_lock, read with atomics. */
 	pthread_mutex_t reg_lock;
+	uint32_t check_on; /* the invalidation checker (check.c) is on */
 	uint32_t cr0, cr1, cr2, gbpa;
 	uint32_t gerror, gerrorn;
 
@@ -257,6 +258,9 @@ struct vsmmu_smmu {
 	uint32_t splintered; /* a combined entry smaller than its S1 leaf was
 				cached: stage-1 TLBIs by address must sweep */
 	uint64_t tlb_shifts; /* entry sizes ever inserted in the IOTLB */
+
+	/* The invalidation checker (check.c); NULL until first enabled */
+	struct hw_checker *checker;
 
 	struct stat_shard stats[STAT_SHARDS];
 };
@@ -330,14 +334,51 @@ struct txn_ctx {
 	const struct vsmmu_txn *txn;
 	unsigned int flags; /* after PRIVCFG/INSTCFG */
 	bool use_cache;
+	/*
+	 * A checker's probe: reads memory as the hardware would but changes
+	 * nothing -- no access-flag/dirty writes, no statistics, no fetch
+	 * tracking.
+	 */
+	bool probe;
 	uint64_t gen; /* inv_gen when the lookup began */
 	vsmmu_trace_fn *trace;
 	void *trace_arg;
 };
 
+/*
+ * check.c: the invalidation checker.  hw_check_on() is the one test the
+ * fast path makes.
+ */
+struct hw_checker;
+static inline bool hw_check_on(const struct vsmmu_smmu *s)
+{
+	return __builtin_expect(__atomic_load_n(&s->check_on, __ATOMIC_RELAXED),
+				0);
+}
+
+/* Should fetches by @t be tracked for tearing? */
+static inline bool hw_check_tracks(const struct txn_ctx *t);
+
+#define CHK_STE 0
+#define CHK_CD 1
+uint64_t hw_check_epoch(struct vsmmu_smmu *s);
+void hw_check_fetched(struct vsmmu_smmu *s, unsigned int kind, uint32_t sid,
+		      uint32_t ssid, uint64_t pa, const uint64_t *w,
+		      uint64_t epoch);
+void hw_check_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv);
+void hw_check_fini(struct vsmmu_smmu *s);
+void hw_check_report(struct vsmmu_smmu *s, struct vsmmu_check_report *r);
+void hw_ste_used_bits(const uint64_t *ste, uint64_t *used);
+void hw_cd_used_bits(const uint64_t *cd, uint64_t *used);
+
 void hw_trace(struct txn_ctx *t, const struct vsmmu_trace_step *step);
 void hw_note(struct txn_ctx *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+static inline bool hw_check_tracks(const struct txn_ctx *t)
+{
+	return hw_check_on(t->smmu) && !t->probe;
+}
 
 /* Lowest input address bit a lookup level resolves, granule shift @g. */
 static inline unsigned int hw_level_lsb(unsigned int g, unsigned int level)

@@ -200,6 +200,7 @@ void vsmmu_smmu_destroy(struct vsmmu_smmu *s)
 	if (!s)
 		return;
 	hw_queues_fini(s);
+	hw_check_fini(s);
 	sa_fini(&s->cfgc);
 	sa_fini(&s->s2c);
 	sa_fini(&s->tlb);
@@ -885,7 +886,8 @@ static inline bool translate_fast(struct vsmmu_smmu *s,
 	unsigned int fl, p;
 	uint64_t va = txn->addr, off;
 
-	if (!(hw_reg32(&s->cr0) & CR0_SMMUEN) ||
+	/* The invalidation checker verifies every hit: the slow path */
+	if (!(hw_reg32(&s->cr0) & CR0_SMMUEN) || hw_check_on(s) ||
 	    !cfgc_lookup(s, txn, &hot, NULL))
 		return false;
 	if (hot.mode == MODE_S1 || hot.mode == MODE_NESTED) {
@@ -914,6 +916,196 @@ static inline bool translate_fast(struct vsmmu_smmu *s,
 	res->perm = txn_perm(p, fl);
 	res->tlb_hit = true;
 	hw_stat_inc(s, ST_FAST_HIT);
+	return true;
+}
+
+/* --- The invalidation checker's verifications ------------------------ */
+
+/* The first behaviour-relevant difference of two decoded configurations */
+static const char *tt_diff(const struct tt_cfg *a, const struct tt_cfg *b)
+{
+	if (a->enabled != b->enabled)
+		return "walks enabled (EPDx)";
+	if (!a->enabled)
+		return NULL;
+	if (a->ttb != b->ttb)
+		return "table base";
+	if (a->gshift != b->gshift || a->ias != b->ias ||
+	    a->start_level != b->start_level ||
+	    a->concat_log2 != b->concat_log2 || a->tbi != b->tbi)
+		return "table geometry";
+	return NULL;
+}
+
+static const char *cfg_diff(const struct stream_cfg *a,
+			    const struct stream_cfg *b)
+{
+	const char *why;
+	bool s1 = a->mode == MODE_S1 || a->mode == MODE_NESTED;
+	bool s2 = a->mode == MODE_S2 || a->mode == MODE_NESTED;
+
+	if (a->mode != b->mode)
+		return "mode (STE.Config / S1DSS)";
+	if (a->el2 != b->el2 || a->e2h != b->e2h)
+		return "stream world (STRW)";
+	if (a->privcfg != b->privcfg || a->instcfg != b->instcfg)
+		return "PRIVCFG/INSTCFG";
+	if ((s1 || s2) && a->vmid != b->vmid)
+		return "VMID";
+	if (s1) {
+		const struct s1_cfg *x = &a->s1, *y = &b->s1;
+
+		if ((why = tt_diff(&x->tt[0], &y->tt[0])))
+			return why;
+		if ((why = tt_diff(&x->tt[1], &y->tt[1])))
+			return why;
+		if (x->asid != y->asid)
+			return "ASID";
+		if (x->oas != y->oas || x->affd != y->affd || x->ha != y->ha ||
+		    x->hd != y->hd || x->wxn != y->wxn || x->pan != y->pan ||
+		    x->be != y->be || x->record != y->record ||
+		    x->stall != y->stall)
+			return "CD translation controls";
+	}
+	if (s2) {
+		const struct s2_cfg *x = &a->s2, *y = &b->s2;
+
+		if ((why = tt_diff(&x->tt, &y->tt)))
+			return why;
+		if (x->oas != y->oas || x->affd != y->affd || x->ha != y->ha ||
+		    x->hd != y->hd || x->ptw != y->ptw || x->be != y->be ||
+		    x->record != y->record || x->stall != y->stall)
+			return "STE stage-2 controls";
+	}
+	return NULL;
+}
+
+static void cfg_summary(const struct stream_cfg *sc, uint64_t *w)
+{
+	w[0] = sc->mode;
+	w[1] = sc->vmid;
+	w[2] = sc->s1.asid;
+	w[3] = sc->s1.tt[0].ttb;
+	w[4] = sc->s1.tt[1].ttb;
+	w[5] = sc->s2.tt.ttb;
+}
+
+/* A txn_ctx that reads memory as @t would but changes nothing. */
+static void probe_ctx(struct txn_ctx *p, const struct txn_ctx *t)
+{
+	*p = *t;
+	p->use_cache = false;
+	p->probe = true;
+	p->trace = NULL;
+	p->trace_arg = NULL;
+}
+
+/*
+ * A configuration cache hit: fetch and decode the STE and CD again and
+ * report STALE_CFG if memory no longer says what the cache holds.
+ */
+static void check_cfg_hit(struct txn_ctx *t, const struct stream_cfg *sc)
+{
+	struct vsmmu_check_report r = { .kind = VSMMU_CHECK_STALE_CFG };
+	const struct vsmmu_txn *txn = t->txn;
+	struct stream_cfg m;
+	struct txn_ctx p;
+	struct fault f;
+	const char *why;
+	int rc;
+
+	probe_ctx(&p, t);
+	rc = hw_config_lookup(&p, &m, &f);
+	if (rc == CFG_TERMINATE) {
+		why = "memory now terminates the stream";
+		r.expected[6] = 0xff;
+	} else if (rc) {
+		why = "memory now faults";
+		r.expected[6] = f.id;
+	} else if (!(why = cfg_diff(sc, &m))) {
+		return;
+	}
+	r.sid = txn->sid;
+	r.ssid = txn->ssid;
+	r.ssv = txn->ssv;
+	cfg_summary(sc, r.observed);
+	if (!rc)
+		cfg_summary(&m, r.expected);
+	snprintf(r.msg, sizeof(r.msg),
+		 "stale configuration for SID %u%s: STE/CD changed without "
+		 "CFGI (%s)",
+		 txn->sid, txn->ssv ? " with a SubstreamID" : "", why);
+	hw_check_report(t->smmu, &r);
+}
+
+/*
+ * With the checker on, the IOTLB lookup of translate_fast(): a hit that
+ * permits the access answers with the cached translation (as silicon
+ * would), after a side-effect-free walk of memory that reports
+ * STALE_TLB if memory faults, maps elsewhere or grants less.
+ */
+static bool checked_tlb_hit(struct txn_ctx *t, const struct stream_hot *hot,
+			    const struct stream_cfg *sc, uint64_t va,
+			    struct vsmmu_txn_result *res)
+{
+	struct vsmmu_check_report r = { .kind = VSMMU_CHECK_STALE_TLB };
+	struct vsmmu_smmu *s = t->smmu;
+	const struct vsmmu_txn *txn = t->txn;
+	struct walk_result wr;
+	struct txn_ctx p;
+	struct tlb_hit h;
+	struct fault f;
+	unsigned int perm;
+	uint64_t off, oa;
+	const char *why = NULL;
+
+	if (!tlb_lookup(s, hot, va, &h))
+		return false;
+	perm = VS_FIELD_GET(TLB_TAG_S1PERM, h.tag) &
+	       VS_FIELD_GET(TLB_TAG_S2PERM, h.tag);
+	if (!(perm & perm_bit(t->flags)))
+		return false;
+	off = va & ((1ULL << h.shift) - 1);
+	oa = h.oa + off;
+
+	probe_ctx(&p, t);
+	if (hw_walk(&p, sc, va, &wr, &f)) {
+		why = "memory now faults";
+		r.expected[3] = f.id;
+	} else if (wr.oa != oa) {
+		why = "memory now gives another address";
+	} else if (perm & ~(wr.s1perm & wr.s2perm)) {
+		why = "memory now grants less";
+	}
+	if (why) {
+		r.sid = txn->sid;
+		r.ssid = txn->ssid;
+		r.ssv = txn->ssv;
+		r.addr = txn->addr;
+		r.observed[0] = oa;
+		r.observed[1] = txn_perm(perm, t->flags);
+		r.observed[2] = h.shift;
+		if (!r.expected[3]) {
+			r.expected[0] = wr.oa;
+			r.expected[1] =
+				txn_perm(wr.s1perm & wr.s2perm, t->flags);
+			r.expected[2] = wr.shift;
+		}
+		snprintf(r.msg, sizeof(r.msg),
+			 "stale IOTLB entry: SID %u address 0x%llx served "
+			 "as 0x%llx, %s (missing TLBI?)",
+			 txn->sid, (unsigned long long)txn->addr,
+			 (unsigned long long)oa, why);
+		hw_check_report(s, &r);
+	}
+
+	res->outcome = VSMMU_TXN_OK;
+	res->oa = oa;
+	res->ipa = hot->mode == MODE_NESTED ? h.ipa + off : oa;
+	res->page_shift = h.shift;
+	res->perm = txn_perm(perm, t->flags);
+	res->tlb_hit = true;
+	hw_stat_inc(s, ST_TLB_HIT);
 	return true;
 }
 
@@ -946,6 +1138,7 @@ static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	t.txn = txn;
 	t.flags = txn->flags;
 	t.use_cache = !fn;
+	t.probe = false;
 	t.trace = fn;
 	t.trace_arg = arg;
 	t.gen = 0;
@@ -968,6 +1161,8 @@ static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 		t.gen = __atomic_load_n(&s->inv_gen, __ATOMIC_ACQUIRE);
 		if (cfgc_lookup(s, txn, &hot, &sc)) {
 			hw_stat_inc(s, ST_CFG_HIT);
+			if (hw_check_on(s))
+				check_cfg_hit(&t, &sc);
 			goto have_cfg;
 		}
 		hw_stat_inc(s, ST_CFG_MISS);
@@ -1014,6 +1209,13 @@ have_cfg:
 		break;
 	}
 
+	/*
+	 * With the checker on, the IOTLB is looked up here rather than in
+	 * translate_fast(), and a hit is verified against memory.
+	 */
+	if (t.use_cache && hw_check_on(s) &&
+	    checked_tlb_hit(&t, &hot, &sc, va, res))
+		return 0;
 	/* Reached with a TLB miss, or a hit that refused the access */
 	if (t.use_cache)
 		hw_stat_inc(s, ST_TLB_MISS);
@@ -1298,6 +1500,8 @@ int vsmmu_smmu_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv)
 	}
 	__atomic_fetch_add(&s->inv_gen, 1, __ATOMIC_SEQ_CST);
 	sa_invalidate_all(&s->cfgc, cfgi_match_fn, &m);
+	if (hw_check_on(s))
+		hw_check_cfgi(s, inv);
 	hw_stat_inc(s, ST_CFGI);
 	return 0;
 }

@@ -19,6 +19,7 @@
  * need the 64K granule, OA[51:48] in descriptor bits [15:12]).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hw/hw.h"
@@ -184,7 +185,8 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 	g = tt->gshift;
 	level = tt->start_level;
 	table = tt->ttb;
-	hw_stat_inc(s, ST_WALKS);
+	if (!t->probe)
+		hw_stat_inc(s, ST_WALKS);
 	if (table >> oas) {
 		if (t->trace)
 			hw_note(t,
@@ -221,7 +223,8 @@ refetch:
 		}
 		if (be)
 			d = __builtin_bswap64(d);
-		hw_stat_inc(s, ST_DESC);
+		if (!t->probe)
+			hw_stat_inc(s, ST_DESC);
 		if (t->trace)
 			trace_desc(t, stage, level, g, ia, dpa, daddr, d);
 
@@ -296,7 +299,10 @@ refetch:
 					   EVTQ_1_CLASS_TT, daddr);
 				return WALK_FAULT; /* TTRnW = 0: a write */
 			}
-			rc = vsmmu_mem_cmpxchg64(s->mem, dpa, &old, new);
+			/* A checker's probe sees the update but makes none */
+			rc = t->probe ? 0 :
+					vsmmu_mem_cmpxchg64(s->mem, dpa, &old,
+							    new);
 			if (rc == -EAGAIN && ++retries < HTTU_RETRIES)
 				goto refetch;
 			if (rc) {
@@ -391,6 +397,60 @@ static void s2c_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 		hw_stat_inc(s, ST_EVICT);
 }
 
+/* Stage-2 PERM_* bits as VSMMU_TXN_* (stage 2 ignores privilege). */
+static unsigned int s2_txn_perm(unsigned int p)
+{
+	return ((p & PERM_PR) ? VSMMU_TXN_READ : 0) |
+	       ((p & PERM_PW) ? VSMMU_TXN_WRITE : 0) |
+	       ((p & PERM_PX) ? VSMMU_TXN_EXEC : 0);
+}
+
+/*
+ * The invalidation checker: a stage-2 cache hit must still be what memory
+ * says -- the same output address, and no permission memory withdrew.
+ */
+static void s2c_check_hit(struct txn_ctx *t, const struct stream_cfg *sc,
+			  uint64_t ipa, unsigned int class, uint64_t pa,
+			  unsigned int perm)
+{
+	struct vsmmu_check_report r = { .kind = VSMMU_CHECK_STALE_TLB };
+	struct txn_ctx p = *t;
+	struct fault f;
+	struct leaf lf;
+	const char *why = NULL;
+	bool faulted = false;
+
+	p.use_cache = false;
+	p.probe = true;
+	p.trace = NULL;
+	if (walk_tt(&p, sc, 2, ipa, class, &lf, &f)) {
+		why = "memory now faults";
+		faulted = true;
+		r.expected[3] = f.id;
+	} else if (lf.oa != pa) {
+		why = "memory now gives another address";
+	} else if (perm & ~lf.perm) {
+		why = "memory now grants less";
+	}
+	if (!why)
+		return;
+	r.sid = t->txn->sid;
+	r.ssid = t->txn->ssid;
+	r.ssv = t->txn->ssv;
+	r.addr = ipa;
+	r.observed[0] = pa;
+	r.observed[1] = s2_txn_perm(perm);
+	r.observed[2] = r.expected[2] = 0;
+	if (!faulted) {
+		r.expected[0] = lf.oa;
+		r.expected[1] = s2_txn_perm(lf.perm);
+	}
+	snprintf(r.msg, sizeof(r.msg),
+		 "stale stage-2 cache entry for IPA 0x%llx (VMID %u): %s",
+		 (unsigned long long)ipa, sc->vmid, why);
+	hw_check_report(t->smmu, &r);
+}
+
 /* A table or CD read refused by stage 2: TTRnW = 1 for CLASS = TT. */
 static int s2_read_fault(struct fault *f, unsigned int class, uint64_t ipa)
 {
@@ -417,6 +477,8 @@ int hw_s2_translate(struct txn_ctx *t, const struct stream_cfg *sc,
 		return walk_fault(f, EVT_ID_TRANSLATION, true, class, ipa);
 	if (cacheable && s2c_lookup(s, sc, ipa, pa, &perm)) {
 		hw_stat_inc(s, ST_S2_HIT);
+		if (hw_check_on(s))
+			s2c_check_hit(t, sc, ipa, class, *pa, perm);
 		if (tt_read && !(perm & PERM_PR))
 			return s2_read_fault(f, class, ipa);
 		if (wr)

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The invalidation checker: reports driver sequences that silicon would
+ * silently mis-handle (docs/design.md, "The invalidation checker").
+ *
+ * Stale cache entries are checked where they are used (smmu.c, walk.c):
+ * every hit is verified against a side-effect-free re-read of memory.
+ * This file holds the reporting, the "used bits" of STEs and CDs and the
+ * tracker that detects torn updates.
+ *
+ * Torn updates.  For each STE and CD the hardware fetched (keyed by kind,
+ * StreamID, CD index and physical address) the tracker keeps the value
+ * that was "synced" -- in memory when the last CFGI covering it ran, or
+ * the first value fetched -- and the distinct values fetched since that
+ * were not already explained by it.  When the next CFGI covering the entry
+ * runs, memory holds the "new" value, and each fetched value F must, in
+ * the bits the hardware uses for F's own configuration, equal the synced
+ * value or the new one, or be invalid (V = 0, a break-before-make): this
+ * is the hitless-update rule that Linux's STE/CD writer is built on.  A
+ * fetch that began before the synced value's CFGI may also have read the
+ * value that CFGI replaced (it raced the invalidation), so it is also
+ * accepted against that one.  Fetches count their start with a global
+ * epoch that every CFGI advances.
+ *
+ * Memory is bounded: CHK_MAX_ENTRIES tracked structures (new ones beyond
+ * that are not tracked) and CHK_MAX_PENDING unexplained values per
+ * structure between two CFGIs (further ones are not checked).  The tracker
+ * has its own lock, taken only on slow paths (configuration cache misses
+ * and CFGIs) and only while the checker is on.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/hw.h"
+
+#define CHK_MAX_ENTRIES 2048
+#define CHK_MAX_PENDING 4
+#define CHK_BUCKETS 512
+
+struct chk_pending {
+	uint64_t w[8];
+	uint64_t epoch; /* hw_check_epoch() when the fetch began */
+};
+
+struct chk_entry {
+	uint64_t pa;
+	uint32_t sid, ssid;
+	uint8_t kind, has_prev, npend;
+	int32_t next; /* hash chain, -1 ends */
+	uint64_t synced_epoch;
+	uint64_t synced[8], prev[8];
+	struct chk_pending pend[CHK_MAX_PENDING];
+};
+
+struct hw_checker {
+	pthread_mutex_t lock; /* the tracker */
+	pthread_mutex_t report_lock; /* serialises the callback */
+	vsmmu_check_fn *fn;
+	void *arg;
+	uint64_t counts[VSMMU_CHECK_NR]; /* atomic */
+	uint64_t epoch; /* atomic: advanced by every CFGI */
+	unsigned int n;
+	int32_t bucket[CHK_BUCKETS];
+	struct chk_entry e[CHK_MAX_ENTRIES];
+};
+
+/* --- Used bits ------------------------------------------------------------ */
+
+/*
+ * The STE bits the hardware reads for the configuration @ste selects.  As
+ * in Linux's arm_smmu_get_ste_used(): an invalid STE uses only V; abort
+ * uses V and Config; stage 1 uses the CD pointer fields, its stream-world
+ * and attribute fields, S1DSS when substreams exist and the VMID (a TLB
+ * tag whenever stage 2 is implemented); stage 2 uses its translation
+ * controls and table base.  The model also applies PRIVCFG and INSTCFG to
+ * every non-abort configuration, so they count as used there.
+ */
+void hw_ste_used_bits(const uint64_t *ste, uint64_t *used)
+{
+	unsigned int cfg = VS_FIELD_GET(STRTAB_STE_0_CFG, ste[0]);
+
+	memset(used, 0, 8 * sizeof(*used));
+	used[0] = STRTAB_STE_0_V;
+	if (!(ste[0] & STRTAB_STE_0_V))
+		return;
+	used[0] |= STRTAB_STE_0_CFG;
+	if (!(cfg & 4))
+		return; /* abort */
+	used[1] |= STRTAB_STE_1_PRIVCFG | STRTAB_STE_1_INSTCFG;
+	if (cfg == STRTAB_STE_0_CFG_BYPASS)
+		used[1] |= STRTAB_STE_1_SHCFG;
+	if (cfg & 1) {
+		used[0] |= STRTAB_STE_0_S1FMT | STRTAB_STE_0_S1CTXPTR_MASK |
+			   STRTAB_STE_0_S1CDMAX;
+		used[1] |= STRTAB_STE_1_S1CIR | STRTAB_STE_1_S1COR |
+			   STRTAB_STE_1_S1CSH | STRTAB_STE_1_S1STALLD |
+			   STRTAB_STE_1_STRW | STRTAB_STE_1_EATS |
+			   STRTAB_STE_1_MEV;
+		/* Without substreams S1DSS means nothing */
+		if (VS_FIELD_GET(STRTAB_STE_0_S1CDMAX, ste[0])) {
+			used[1] |= STRTAB_STE_1_S1DSS;
+			if (VS_FIELD_GET(STRTAB_STE_1_S1DSS, ste[1]) ==
+			    STRTAB_STE_1_S1DSS_BYPASS)
+				used[1] |= STRTAB_STE_1_SHCFG;
+		}
+		used[2] |= STRTAB_STE_2_S2VMID;
+	}
+	if (cfg & 2) {
+		used[1] |= STRTAB_STE_1_S2FWB | STRTAB_STE_1_EATS |
+			   STRTAB_STE_1_SHCFG | STRTAB_STE_1_MEV;
+		used[2] |= STRTAB_STE_2_S2VMID | STRTAB_STE_2_VTCR |
+			   STRTAB_STE_2_S2AA64 | STRTAB_STE_2_S2ENDI |
+			   STRTAB_STE_2_S2AFFD | STRTAB_STE_2_S2PTW |
+			   STRTAB_STE_2_S2HD | STRTAB_STE_2_S2HA |
+			   STRTAB_STE_2_S2S | STRTAB_STE_2_S2R;
+		used[3] |= STRTAB_STE_3_S2TTB_MASK;
+	}
+}
+
+/*
+ * The CD bits the hardware reads: only V of an invalid CD; otherwise all
+ * of it, except a disabled half's (EPDx = 1) size, granule, walk
+ * attributes and table base.
+ */
+void hw_cd_used_bits(const uint64_t *cd, uint64_t *used)
+{
+	memset(used, 0, 8 * sizeof(*used));
+	used[0] = CTXDESC_CD_0_V;
+	if (!(cd[0] & CTXDESC_CD_0_V))
+		return;
+	memset(used, 0xff, 8 * sizeof(*used));
+	if (cd[0] & CTXDESC_CD_0_TCR_EPD0) {
+		used[0] &= ~(CTXDESC_CD_0_TCR_T0SZ | CTXDESC_CD_0_TCR_TG0 |
+			     CTXDESC_CD_0_TCR_IRGN0 | CTXDESC_CD_0_TCR_ORGN0 |
+			     CTXDESC_CD_0_TCR_SH0);
+		used[1] &= ~CTXDESC_CD_1_TTB0_MASK;
+	}
+	if (cd[0] & CTXDESC_CD_0_TCR_EPD1) {
+		used[0] &= ~(CTXDESC_CD_0_TCR_T1SZ | CTXDESC_CD_0_TCR_TG1 |
+			     CTXDESC_CD_0_TCR_IRGN1 | CTXDESC_CD_0_TCR_ORGN1 |
+			     CTXDESC_CD_0_TCR_SH1);
+		used[2] &= ~CTXDESC_CD_2_TTB1_MASK;
+	}
+}
+
+static bool entry_valid(unsigned int kind, const uint64_t *w)
+{
+	return w[0] & (kind == CHK_STE ? STRTAB_STE_0_V : CTXDESC_CD_0_V);
+}
+
+/* Does @f equal @ref in every bit @f's configuration uses? */
+static bool same_used(unsigned int kind, const uint64_t *f, const uint64_t *ref)
+{
+	uint64_t used[8];
+	unsigned int i;
+
+	if (kind == CHK_STE)
+		hw_ste_used_bits(f, used);
+	else
+		hw_cd_used_bits(f, used);
+	for (i = 0; i < 8; i++)
+		if ((f[i] ^ ref[i]) & used[i])
+			return false;
+	return true;
+}
+
+/* --- Reporting ------------------------------------------------------------ */
+
+void hw_check_report(struct vsmmu_smmu *s, struct vsmmu_check_report *r)
+{
+	struct hw_checker *c = s->checker;
+
+	if (!c || r->kind >= VSMMU_CHECK_NR)
+		return;
+	r->msg[sizeof(r->msg) - 1] = '\0';
+	pthread_mutex_lock(&c->report_lock);
+	__atomic_fetch_add(&c->counts[r->kind], 1, __ATOMIC_RELAXED);
+	if (c->fn)
+		c->fn(c->arg, r);
+	pthread_mutex_unlock(&c->report_lock);
+}
+
+/* --- The torn-update tracker --------------------------------------------- */
+
+static unsigned int chk_hash(unsigned int kind, uint32_t sid, uint32_t ssid,
+			     uint64_t pa)
+{
+	uint64_t h = (pa >> 6) ^ ((uint64_t)sid << 20) ^ ((uint64_t)ssid << 7) ^
+		     kind;
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (unsigned int)(h >> 40) % CHK_BUCKETS;
+}
+
+uint64_t hw_check_epoch(struct vsmmu_smmu *s)
+{
+	struct hw_checker *c = s->checker;
+
+	return c ? __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE) : 0;
+}
+
+void hw_check_fetched(struct vsmmu_smmu *s, unsigned int kind, uint32_t sid,
+		      uint32_t ssid, uint64_t pa, const uint64_t *w,
+		      uint64_t epoch)
+{
+	struct hw_checker *c = s->checker;
+	struct chk_entry *e;
+	unsigned int b, i;
+	int32_t idx;
+
+	if (!c)
+		return;
+	b = chk_hash(kind, sid, ssid, pa);
+	pthread_mutex_lock(&c->lock);
+	for (idx = c->bucket[b]; idx >= 0; idx = c->e[idx].next) {
+		e = &c->e[idx];
+		if (e->pa == pa && e->sid == sid && e->ssid == ssid &&
+		    e->kind == kind)
+			break;
+	}
+	if (idx < 0) {
+		/* First sight: what memory holds is taken as synced */
+		if (c->n < CHK_MAX_ENTRIES) {
+			e = &c->e[c->n];
+			memset(e, 0, sizeof(*e));
+			e->pa = pa;
+			e->sid = sid;
+			e->ssid = ssid;
+			e->kind = kind;
+			e->synced_epoch = epoch;
+			memcpy(e->synced, w, sizeof(e->synced));
+			e->next = c->bucket[b];
+			c->bucket[b] = (int32_t)c->n++;
+		}
+		goto out;
+	}
+	/* Explained now: invalid, the synced value, or (racing) the one before */
+	if (!entry_valid(kind, w) || same_used(kind, w, e->synced) ||
+	    (epoch < e->synced_epoch && e->has_prev &&
+	     same_used(kind, w, e->prev)))
+		goto out;
+	for (i = 0; i < e->npend; i++)
+		if (!memcmp(e->pend[i].w, w, sizeof(e->pend[i].w)))
+			goto out;
+	if (e->npend < CHK_MAX_PENDING) {
+		memcpy(e->pend[e->npend].w, w, sizeof(e->pend[0].w));
+		e->pend[e->npend++].epoch = epoch;
+	}
+out:
+	pthread_mutex_unlock(&c->lock);
+}
+
+static bool cfgi_covers(const struct vsmmu_cfgi *inv, const struct chk_entry *e)
+{
+	uint64_t mask;
+
+	switch (inv->kind) {
+	case VSMMU_CFGI_ALL:
+		return true;
+	case VSMMU_CFGI_STE:
+		return e->sid == inv->sid;
+	case VSMMU_CFGI_STE_RANGE:
+		mask = (2ULL << inv->range) - 1;
+		return (e->sid & ~(uint32_t)mask) ==
+		       (inv->sid & ~(uint32_t)mask);
+	case VSMMU_CFGI_CD:
+		return e->kind == CHK_CD && e->sid == inv->sid &&
+		       e->ssid == inv->ssid;
+	case VSMMU_CFGI_CD_ALL:
+		return e->kind == CHK_CD && e->sid == inv->sid;
+	}
+	return false;
+}
+
+/*
+ * A CFGI ran (after the caller validated it): judge every value fetched
+ * since the last one covering each tracked structure, then make what
+ * memory holds now the synced value.
+ */
+void hw_check_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv)
+{
+	struct hw_checker *c = s->checker;
+	uint64_t epoch;
+	unsigned int i, j, k;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	epoch = __atomic_add_fetch(&c->epoch, 1, __ATOMIC_ACQ_REL);
+	for (i = 0; i < c->n; i++) {
+		struct chk_entry *e = &c->e[i];
+		uint64_t now[8];
+
+		if (!cfgi_covers(inv, e))
+			continue;
+		/* Memory that vanished reads as an invalid entry */
+		for (k = 0; k < 8; k++)
+			if (vsmmu_mem_read64(s->mem, e->pa + 8 * k, &now[k]))
+				memset(now, 0, sizeof(now));
+		for (j = 0; j < e->npend; j++) {
+			struct vsmmu_check_report r = { 0 };
+			const uint64_t *f = e->pend[j].w;
+
+			if (same_used(e->kind, f, now))
+				continue;
+			r.kind = e->kind == CHK_STE ? VSMMU_CHECK_TORN_STE :
+						      VSMMU_CHECK_TORN_CD;
+			r.sid = e->sid;
+			r.ssid = e->ssid;
+			r.ssv = e->kind == CHK_CD;
+			r.addr = e->pa;
+			memcpy(r.observed, f, sizeof(r.observed));
+			memcpy(r.expected, now, sizeof(r.expected));
+			memcpy(r.previous, e->synced, sizeof(r.previous));
+			if (e->kind == CHK_STE)
+				snprintf(r.msg, sizeof(r.msg),
+					 "torn STE at 0x%llx (SID %u): fetched "
+					 "neither the old nor the new value "
+					 "in its used bits",
+					 (unsigned long long)e->pa, e->sid);
+			else
+				snprintf(r.msg, sizeof(r.msg),
+					 "torn CD at 0x%llx (SID %u, CD %u): "
+					 "fetched neither the old nor the new "
+					 "value in its used bits",
+					 (unsigned long long)e->pa, e->sid,
+					 e->ssid);
+			hw_check_report(s, &r);
+		}
+		memcpy(e->prev, e->synced, sizeof(e->prev));
+		e->has_prev = 1;
+		memcpy(e->synced, now, sizeof(e->synced));
+		e->synced_epoch = epoch;
+		e->npend = 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* --- Control ---------------------------------------------------------------- */
+
+int vsmmu_smmu_set_checker(struct vsmmu_smmu *s, bool enable,
+			   vsmmu_check_fn *fn, void *arg)
+{
+	struct hw_checker *c;
+	unsigned int i;
+
+	if (!s)
+		return -EINVAL;
+	if (!enable) {
+		__atomic_store_n(&s->check_on, 0, __ATOMIC_RELEASE);
+		return 0;
+	}
+	c = s->checker;
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		pthread_mutex_init(&c->lock, NULL);
+		pthread_mutex_init(&c->report_lock, NULL);
+		s->checker = c;
+	}
+	pthread_mutex_lock(&c->lock);
+	c->n = 0;
+	for (i = 0; i < CHK_BUCKETS; i++)
+		c->bucket[i] = -1;
+	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_lock(&c->report_lock);
+	c->fn = fn;
+	c->arg = arg;
+	for (i = 0; i < VSMMU_CHECK_NR; i++)
+		__atomic_store_n(&c->counts[i], 0, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&c->report_lock);
+	__atomic_store_n(&s->check_on, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void vsmmu_smmu_get_check_counts(struct vsmmu_smmu *s,
+				 uint64_t counts[VSMMU_CHECK_NR])
+{
+	unsigned int i;
+
+	for (i = 0; i < VSMMU_CHECK_NR; i++)
+		counts[i] = s && s->checker ?
+				    __atomic_load_n(&s->checker->counts[i],
+						    __ATOMIC_RELAXED) :
+				    0;
+}
+
+void hw_check_fini(struct vsmmu_smmu *s)
+{
+	struct hw_checker *c = s->checker;
+
+	if (!c)
+		return;
+	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->report_lock);
+	free(c);
+	s->checker = NULL;
+}
