@@ -338,6 +338,16 @@ void hw_check_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* Turn checking on or off, and the fast path off or on (smmu.c) */
+static void set_on(struct vsmmu_smmu *s, bool on)
+{
+	pthread_mutex_lock(&s->reg_lock);
+	__atomic_store_n(&s->check_on, on, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->fast_on, !on && (hw_reg32(&s->cr0) & CR0_SMMUEN),
+			 __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&s->reg_lock);
+}
+
 /* --- Control ---------------------------------------------------------------- */
 
 int vsmmu_smmu_set_checker(struct vsmmu_smmu *s, bool enable,
@@ -349,7 +359,7 @@ int vsmmu_smmu_set_checker(struct vsmmu_smmu *s, bool enable,
 	if (!s)
 		return -EINVAL;
 	if (!enable) {
-		__atomic_store_n(&s->check_on, 0, __ATOMIC_RELEASE);
+		set_on(s, false);
 		return 0;
 	}
 	c = s->checker;
@@ -372,7 +382,7 @@ int vsmmu_smmu_set_checker(struct vsmmu_smmu *s, bool enable,
 	for (i = 0; i < VSMMU_CHECK_NR; i++)
 		__atomic_store_n(&c->counts[i], 0, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&c->report_lock);
-	__atomic_store_n(&s->check_on, 1, __ATOMIC_RELEASE);
+	set_on(s, true);
 	return 0;
 }
 

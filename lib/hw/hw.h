@@ -227,6 +227,12 @@ struct vsmmu_smmu {
 	/* Register file.  Written under reg_lock, read with atomics. */
 	pthread_mutex_t reg_lock;
 	uint32_t check_on; /* the invalidation checker (check.c) is on */
+	/*
+	 * CR0.SMMUEN && !check_on, kept by the CR0 writer and the checker
+	 * under reg_lock: the fast path's only test, so that the checker
+	 * costs it nothing while off.
+	 */
+	uint32_t fast_on;
 	uint32_t cr0, cr1, cr2, gbpa;
 	uint32_t gerror, gerrorn;
 

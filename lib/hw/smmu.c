@@ -390,6 +390,9 @@ static bool reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
 	case ARM_SMMU_CR0:
 		/* CR0ACK follows at once: the model has nothing to drain */
 		__atomic_store_n(&s->cr0, val & 0x1df, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->fast_on,
+				 (val & CR0_SMMUEN) && !hw_check_on(s),
+				 __ATOMIC_RELEASE);
 		return (val & CR0_CMDQEN) && !(cr0 & CR0_CMDQEN);
 	case ARM_SMMU_GERRORN:
 		__atomic_store_n(&s->gerrorn, val & 0x1fd, __ATOMIC_RELEASE);
@@ -886,9 +889,11 @@ static inline bool translate_fast(struct vsmmu_smmu *s,
 	unsigned int fl, p;
 	uint64_t va = txn->addr, off;
 
-	/* The invalidation checker verifies every hit: the slow path */
-	if (!(hw_reg32(&s->cr0) & CR0_SMMUEN) || hw_check_on(s) ||
-	    !cfgc_lookup(s, txn, &hot, NULL))
+	/*
+	 * SMMUEN = 1 and the invalidation checker off (it verifies every
+	 * hit, in the slow path): one flag says both.
+	 */
+	if (!hw_reg32(&s->fast_on) || !cfgc_lookup(s, txn, &hot, NULL))
 		return false;
 	if (hot.mode == MODE_S1 || hot.mode == MODE_NESTED) {
 		if (!s1_input(&hot, &va))
