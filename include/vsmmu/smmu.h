@@ -336,8 +336,10 @@ struct vsmmu_check_report {
 	/*
 	 * What the hardware used (observed) and what memory says (expected):
 	 *  STALE_TLB: [0] output address, [1] VSMMU_TXN_* permissions at the
-	 *    transaction's privilege, [2] log2 entry size; expected[3] is 0
-	 *    when memory translates, else the event id of the fault it gives.
+	 *    transaction's privilege, [2] log2 entry size (0 for a stage-2
+	 *    cache entry, whose [1] is stage 2's own permissions);
+	 *    expected[3] is 0 when memory translates, else the event id of
+	 *    the fault it gives.
 	 *  STALE_CFG: [0] mode (0 abort, 1 bypass, 2 S1, 3 S2, 4 nested),
 	 *    [1] VMID, [2] ASID, [3] stage-1 TTB0, [4] stage-1 TTB1, [5]
 	 *    stage-2 TTB; expected[6] is 0 when memory decodes, else the
@@ -356,8 +358,8 @@ typedef void vsmmu_check_fn(void *arg, const struct vsmmu_check_report *r);
 /**
  * vsmmu_smmu_set_checker() - turn the invalidation checker on or off.
  *
- * While on, every translation takes the slow path (the lock-free fast
- * path costs one well-predicted branch while the checker is off): a
+ * While on, every translation takes the slow path (while it is off the
+ * lock-free fast path tests one flag, as it did before the checker): a
  * configuration-cache hit re-fetches and decodes the STE and CD, an
  * IOTLB or stage-2 cache hit re-walks memory without side effects (no
  * access-flag or dirty updates, no cache fills, no events), and every
