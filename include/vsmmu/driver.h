@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include <vsmmu/mem.h>
+#include <vsmmu/pgtable.h> /* VSMMU_PROT_* for vsmmu_drv_map() */
 #include <vsmmu/smmu.h>
 
 #ifdef __cplusplus
@@ -362,7 +363,9 @@ int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
 
 /**
  * vsmmu_drv_map() - map [@iova, @iova + @size) to @pa (VSMMU_PROT_*).
- * No invalidation is needed (nothing was mapped there).  Serialised per
+ * No invalidation is needed (nothing was mapped there).  Stage 1 adds
+ * VSMMU_PROT_USER: device transactions are unprivileged unless marked
+ * otherwise (Linux maps without IOMMU_PRIV the same way).  Serialised per
  * domain.  Return: as vsmmu_pgtable_map(), -EINVAL for bypass/abort.
  */
 int vsmmu_drv_map(struct vsmmu_drv_domain *dom, uint64_t iova, uint64_t pa,

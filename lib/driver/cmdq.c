@@ -120,8 +120,9 @@ int drv_cmdq_init(struct drv_cmdq *q, struct vsmmu_mem *mem, uint64_t base,
 	q->shift = shift;
 	q->base = base;
 	q->valid = calloc(((1U << shift) + 63) / 64, sizeof(*q->valid));
-	q->npages = (unsigned int)((bytes + VSMMU_MEM_PAGE_SIZE - 1) >>
-				   VSMMU_MEM_PAGE_SHIFT);
+	q->npages =
+		(unsigned int)(((base + bytes - 1) >> VSMMU_MEM_PAGE_SHIFT) -
+			       (base >> VSMMU_MEM_PAGE_SHIFT) + 1);
 	q->pages = calloc(q->npages, sizeof(*q->pages));
 	if (!q->valid || !q->pages) {
 		drv_cmdq_fini(q);
@@ -129,7 +130,8 @@ int drv_cmdq_init(struct drv_cmdq *q, struct vsmmu_mem *mem, uint64_t base,
 	}
 	for (i = 0; i < q->npages; i++)
 		q->pages[i] = vsmmu_mem_page(
-			mem, base + ((uint64_t)i << VSMMU_MEM_PAGE_SHIFT));
+			mem, VS_ALIGN_DOWN(base, VSMMU_MEM_PAGE_SIZE) +
+				     ((uint64_t)i << VSMMU_MEM_PAGE_SHIFT));
 	return 0;
 }
 
@@ -157,18 +159,20 @@ void drv_cmdq_reset(struct drv_cmdq *q)
 static _Atomic uint64_t *slot_word(struct drv_cmdq *q, struct vsmmu_mem *mem,
 				   uint64_t off)
 {
-	unsigned int pg = (unsigned int)(off >> VSMMU_MEM_PAGE_SHIFT);
+	uint64_t pa = q->base + off;
+	unsigned int pg = (unsigned int)((pa >> VSMMU_MEM_PAGE_SHIFT) -
+					 (q->base >> VSMMU_MEM_PAGE_SHIFT));
 	void *p = __atomic_load_n(&q->pages[pg], __ATOMIC_ACQUIRE);
 
 	if (!p) {
 		/* Memory that appeared since (a test fixing an abort) */
-		p = vsmmu_mem_page(mem, q->base + off);
+		p = vsmmu_mem_page(mem, pa);
 		if (!p)
 			return NULL;
 		__atomic_store_n(&q->pages[pg], p, __ATOMIC_RELEASE);
 	}
 	return (_Atomic uint64_t *)((char *)p +
-				    (off & (VSMMU_MEM_PAGE_SIZE - 1)));
+				    (pa & (VSMMU_MEM_PAGE_SIZE - 1)));
 }
 
 static void slot_write(struct drv_cmdq *q, const struct drv_cmdq_backend *be,

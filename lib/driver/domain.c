@@ -783,6 +783,10 @@ int vsmmu_drv_map(struct vsmmu_drv_domain *d, uint64_t iova, uint64_t pa,
 
 	if (!d || !d->pgt)
 		return -EINVAL;
+	/* Devices are unprivileged unless they say otherwise: like Linux
+	 * without IOMMU_PRIV, stage-1 mappings allow EL0 access */
+	if (d->type == VSMMU_DRV_DOMAIN_S1)
+		prot |= VSMMU_PROT_USER;
 	pthread_mutex_lock(&d->lock);
 	rc = vsmmu_pgtable_map(d->pgt, iova, pa, size, prot);
 	pthread_mutex_unlock(&d->lock);
