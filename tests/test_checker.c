@@ -558,3 +558,31 @@ TEST(chk_used_bits_follow_config)
 	ASSERT_TRUE(ck_counts(&e, 0, 0, 1, 0));
 	cenv_fini(&e);
 }
+
+/*
+ * The checker's re-walk is side-effect free: with CD.HA, a leaf whose
+ * access flag software cleared still translates (hardware would set it),
+ * so a hit on it is not stale -- and the re-walk must not set it either.
+ */
+TEST(chk_rewalk_sets_no_access_flag)
+{
+	struct vsmmu_txn_result res;
+	struct vsmmu_smmu_stats st;
+	uint64_t leaf = 0;
+	struct cenv e;
+
+	ASSERT_OK(cenv_init(&e, true, 0));
+	/* CD A with HA (1 << 43): 0x0001_2205_c000_0010 | 0x800_0000_0000 */
+	ASSERT_OK(ck_w(&e, CK_CDA, 0x00012a05c0000010ULL));
+	ASSERT_EQ(ck_tr(&e, 0, 0x1234, RD, &res), VSMMU_TXN_OK);
+	/* AF (0x400) cleared: 0x80f43 - 0x400 = 0x80b43, no TLBI */
+	ASSERT_OK(ck_w(&e, 0x33008, 0x80b43));
+	ASSERT_EQ(ck_tr(&e, 0, 0x1234, RD, &res), VSMMU_TXN_OK);
+	ASSERT_TRUE(res.tlb_hit);
+	ASSERT_OK(vsmmu_mem_read64(e.mem, 0x33008, &leaf));
+	ASSERT_EQ(leaf, 0x80b43);
+	vsmmu_smmu_get_stats(e.smmu, &st);
+	ASSERT_EQ(st.walks, 1);
+	ASSERT_TRUE(ck_counts(&e, 0, 0, 0, 0));
+	cenv_fini(&e);
+}
