@@ -227,3 +227,24 @@ TEST(hw_64k_level1_block_52bit)
 	ASSERT_EQ(st.tlbi, 1);
 	hw_env_fini(&e);
 }
+
+/* The 32-bit accessors used for MSI writes: little-endian halves. */
+TEST(hw_mem_32bit_access)
+{
+	struct vsmmu_mem *mem;
+	uint64_t v = 0;
+	uint32_t w = 0;
+
+	ASSERT_OK(vsmmu_mem_create(48, &mem));
+	ASSERT_OK(vsmmu_mem_populate(mem, 0x1000, 0x1000));
+	ASSERT_OK(vsmmu_mem_write64(mem, 0x1000, 0x1122334455667788ULL));
+	/* the upper half of the little-endian word is at 0x1004 */
+	ASSERT_OK(vsmmu_mem_write32(mem, 0x1004, 0xaabbccdd));
+	ASSERT_OK(vsmmu_mem_read64(mem, 0x1000, &v));
+	ASSERT_EQ(v, 0xaabbccdd55667788ULL);
+	ASSERT_OK(vsmmu_mem_read32(mem, 0x1000, &w));
+	ASSERT_EQ(w, 0x55667788);
+	ASSERT_EQ(vsmmu_mem_write32(mem, 0x1002, 1), -EINVAL);
+	ASSERT_EQ(vsmmu_mem_read32(mem, 0x2000, &w), -EFAULT);
+	vsmmu_mem_destroy(mem);
+}

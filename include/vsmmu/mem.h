@@ -107,6 +107,15 @@ int vsmmu_mem_read64(const struct vsmmu_mem *mem, uint64_t pa, uint64_t *val);
 int vsmmu_mem_write64(struct vsmmu_mem *mem, uint64_t pa, uint64_t val);
 
 /**
+ * vsmmu_mem_read32() / vsmmu_mem_write32() - one aligned little-endian
+ * 32-bit access, single-copy atomic (MSI writes, 32-bit polled words).
+ *
+ * Return: 0, -EINVAL if @pa is not 4-byte aligned, -EFAULT if absent.
+ */
+int vsmmu_mem_read32(const struct vsmmu_mem *mem, uint64_t pa, uint32_t *val);
+int vsmmu_mem_write32(struct vsmmu_mem *mem, uint64_t pa, uint32_t val);
+
+/**
  * vsmmu_mem_cmpxchg64() - atomically replace *@pa with @new if it holds
  * *@old; otherwise store the current value in *@old.
  *

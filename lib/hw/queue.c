@@ -53,9 +53,10 @@ static uint32_t signal_irq(struct vsmmu_smmu *s, enum vsmmu_irq irq,
 
 	if ((s->cfg.idr[0] & IDR0_MSI) && addr) {
 		uint32_t data = ld32(&s->raw32[(cfg0 + 8) / 4]);
-		uint8_t b[4] = { data, data >> 8, data >> 16, data >> 24 };
 
-		return vsmmu_mem_write(s->mem, addr, b, 4) ? abt_bit : 0;
+		/* what the interrupt announces is visible before it */
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		return vsmmu_mem_write32(s->mem, addr, data) ? abt_bit : 0;
 	}
 	if (s->irq_fn)
 		s->irq_fn(s->irq_arg, irq);
@@ -296,9 +297,14 @@ static void exec_sync(struct vsmmu_smmu *s, const uint64_t *cmd)
 	if (cs == CMDQ_SYNC_0_CS_IRQ) {
 		if ((s->cfg.idr[0] & IDR0_MSI) && addr) {
 			uint32_t d = VS_FIELD_GET(CMDQ_SYNC_0_MSIDATA, cmd[0]);
-			uint8_t b[4] = { d, d >> 8, d >> 16, d >> 24 };
 
-			if (vsmmu_mem_write(s->mem, addr, b, 4))
+			/*
+			 * One 32-bit single-copy-atomic write, ordered after
+			 * every earlier command's effect on the caches: a
+			 * driver that sees it (with acquire) sees them.
+			 */
+			__atomic_thread_fence(__ATOMIC_RELEASE);
+			if (vsmmu_mem_write32(s->mem, addr, d))
 				hw_gerror_raise(s, GERROR_MSI_CMDQ_ABT_ERR);
 		} else {
 			hw_irq(s, VSMMU_IRQ_CMD_SYNC, 0);

@@ -247,6 +247,34 @@ int vsmmu_mem_write64(struct vsmmu_mem *mem, uint64_t pa, uint64_t val)
 	return 0;
 }
 
+int vsmmu_mem_read32(const struct vsmmu_mem *mem, uint64_t pa, uint32_t *val)
+{
+	int err;
+	uint64_t *w = mem_word(mem, pa & ~7ULL, &err);
+
+	if (!w)
+		return err;
+	if (pa & 3)
+		return -EINVAL;
+	*val = le32toh(__atomic_load_n((uint32_t *)w + ((pa >> 2) & 1),
+				       __ATOMIC_RELAXED));
+	return 0;
+}
+
+int vsmmu_mem_write32(struct vsmmu_mem *mem, uint64_t pa, uint32_t val)
+{
+	int err;
+	uint64_t *w = mem_word(mem, pa & ~7ULL, &err);
+
+	if (!w)
+		return err;
+	if (pa & 3)
+		return -EINVAL;
+	__atomic_store_n((uint32_t *)w + ((pa >> 2) & 1), htole32(val),
+			 __ATOMIC_RELAXED);
+	return 0;
+}
+
 int vsmmu_mem_cmpxchg64(struct vsmmu_mem *mem, uint64_t pa, uint64_t *old,
 			uint64_t new)
 {
