@@ -32,6 +32,7 @@ struct env {
 	unsigned int errs[4]; /* cmdq_err_fn calls by CERROR index */
 	bool fix_abt; /* populate the absent queue page on CERROR_ABT */
 	uint64_t abt_page;
+	bool irq; /* the driver's interrupt handler is registered */
 };
 
 static void env_event(void *arg, const struct vsmmu_drv_event *e)
@@ -95,11 +96,19 @@ static int env_create(struct env *e, enum vsmmu_exec_mode mode,
 	if (rc)
 		return rc;
 	dc.ops_ctx = e->smmu;
-	vsmmu_smmu_set_irq_handler(e->smmu, vsmmu_drv_irq, NULL);
 	rc = vsmmu_drv_create(&dc, &e->drv);
 	if (rc)
 		return rc;
-	vsmmu_smmu_set_irq_handler(e->smmu, vsmmu_drv_irq, e->drv);
+	/*
+	 * The wired interrupt only in SYNC mode, where it runs in the
+	 * register writer's thread: the model cannot promise that no
+	 * callback from its consumer thread is still running when the
+	 * handler is replaced, so the driver could be freed under one.
+	 * THREAD mode relies on the driver polling GERROR.
+	 */
+	e->irq = mode == VSMMU_EXEC_SYNC;
+	if (e->irq)
+		vsmmu_smmu_set_irq_handler(e->smmu, vsmmu_drv_irq, e->drv);
 	return 0;
 }
 
@@ -114,6 +123,8 @@ static int env_init(struct env *e, enum vsmmu_exec_mode mode,
 
 static void env_fini(struct env *e)
 {
+	if (e->irq)
+		vsmmu_smmu_set_irq_handler(e->smmu, NULL, NULL);
 	vsmmu_drv_destroy(e->drv);
 	vsmmu_smmu_destroy(e->smmu);
 	vsmmu_mem_pool_destroy(e->pool);

@@ -190,6 +190,9 @@ int vsmmu_drv_disable(struct vsmmu_drv *drv);
  * It never touches the SMMU (the model forbids calling back): it records
  * that GERROR or the event queue needs attention; the work is done by
  * vsmmu_drv_process() and by threads waiting for a CMD_SYNC.  Thread-safe.
+ * The driver must not be destroyed while a call may still be running:
+ * unregister it, and make sure the caller's interrupt source is quiet,
+ * first.  Without interrupts the driver polls GERROR while it waits.
  */
 void vsmmu_drv_irq(void *drv, enum vsmmu_irq irq);
 
