@@ -122,7 +122,9 @@ typedef void vsmmu_irq_fn(void *arg, enum vsmmu_irq irq);
  * is signalled by writing *_IRQ_CFG1 (32 bits) to that address in memory
  * instead; otherwise @fn is called, from the thread that caused it (a
  * translating thread, the command consumer, or a register writer).  @fn
- * must not call back into the SMMU.  Set it before enabling the SMMU.
+ * must not call back into the SMMU.  Replacing the handler (or setting it
+ * to NULL) waits until no thread is still running the old one, so its
+ * argument may be freed as soon as this returns.  Thread-safe.
  */
 void vsmmu_smmu_set_irq_handler(struct vsmmu_smmu *smmu, vsmmu_irq_fn *fn,
 				void *arg);

@@ -143,7 +143,8 @@ struct hw_queue {
 /* Effective log2 of the number of entries: LOG2SIZE capped by the IDR */
 static inline unsigned int hw_q_log2(const struct hw_queue *q)
 {
-	unsigned int l = VS_FIELD_GET(Q_BASE_LOG2SIZE, q->base);
+	unsigned int l = VS_FIELD_GET(
+		Q_BASE_LOG2SIZE, __atomic_load_n(&q->base, __ATOMIC_ACQUIRE));
 
 	return l < q->max_log2 ? l : q->max_log2;
 }
@@ -155,7 +156,8 @@ static inline uint64_t hw_q_addr(const struct hw_queue *q)
 
 	if (bytes < 32)
 		bytes = 32;
-	return q->base & Q_BASE_ADDR_MASK & ~(bytes - 1);
+	return __atomic_load_n(&q->base, __ATOMIC_ACQUIRE) & Q_BASE_ADDR_MASK &
+	       ~(bytes - 1);
 }
 
 /* Index and wrap bit of a PROD/CONS value */
@@ -245,6 +247,7 @@ struct vsmmu_smmu {
 	/* Interrupts */
 	vsmmu_irq_fn *irq_fn;
 	void *irq_arg;
+	unsigned int irq_busy; /* callers inside irq_fn (queue.c) */
 
 	/* VSMMU_EXEC_THREAD: the command consumer */
 	pthread_t consumer;

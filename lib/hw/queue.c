@@ -42,6 +42,23 @@ static uint64_t raw64(struct vsmmu_smmu *s, uint64_t off)
 }
 
 /*
+ * Call the wired-interrupt handler.  Callers are counted in irq_busy so
+ * that vsmmu_smmu_set_irq_handler() can wait until none still runs the
+ * old handler; the handler and its argument are only ever replaced while
+ * the handler is NULL and nobody is inside (all sequentially consistent).
+ */
+static void wired_irq(struct vsmmu_smmu *s, enum vsmmu_irq irq)
+{
+	vsmmu_irq_fn *fn;
+
+	__atomic_fetch_add(&s->irq_busy, 1, __ATOMIC_SEQ_CST);
+	fn = __atomic_load_n(&s->irq_fn, __ATOMIC_SEQ_CST);
+	if (fn)
+		fn(__atomic_load_n(&s->irq_arg, __ATOMIC_SEQ_CST), irq);
+	__atomic_fetch_sub(&s->irq_busy, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
  * Signal an interrupt whose *_IRQ_CFG0 register is at @cfg0: an MSI when
  * the SMMU has MSIs and the address is not 0, else the wired line.
  * Return the GERROR bit to raise if the MSI write aborted, or 0.
@@ -58,8 +75,7 @@ static uint32_t signal_irq(struct vsmmu_smmu *s, enum vsmmu_irq irq,
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		return vsmmu_mem_write32(s->mem, addr, data) ? abt_bit : 0;
 	}
-	if (s->irq_fn)
-		s->irq_fn(s->irq_arg, irq);
+	wired_irq(s, irq);
 	return 0;
 }
 
@@ -79,8 +95,7 @@ void hw_irq(struct vsmmu_smmu *s, enum vsmmu_irq irq, uint64_t cfg0)
 		abt = signal_irq(s, irq, cfg0, 0);
 		break;
 	default:
-		if (s->irq_fn)
-			s->irq_fn(s->irq_arg, irq);
+		wired_irq(s, irq);
 		break;
 	}
 	if (abt)

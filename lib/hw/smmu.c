@@ -212,8 +212,12 @@ void vsmmu_smmu_set_irq_handler(struct vsmmu_smmu *s, vsmmu_irq_fn *fn,
 				void *arg)
 {
 	pthread_mutex_lock(&s->reg_lock);
-	s->irq_arg = arg;
-	__atomic_store_n(&s->irq_fn, fn, __ATOMIC_RELEASE);
+	/* Retire the old handler and wait until no one is still inside it */
+	__atomic_store_n(&s->irq_fn, NULL, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&s->irq_busy, __ATOMIC_SEQ_CST))
+		sa_relax();
+	__atomic_store_n(&s->irq_arg, arg, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->irq_fn, fn, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&s->reg_lock);
 }
 
