@@ -346,3 +346,29 @@ TEST(q_threaded_consumer)
 	ASSERT_EQ(q_rd(&e, 0x9c, 4), 201);
 	qenv_fini(&e);
 }
+
+TEST(q_stats_by_opcode_and_event)
+{
+	struct vsmmu_smmu_stats st;
+	struct qenv e;
+
+	ASSERT_OK(qenv_init(&e, VSMMU_EXEC_SYNC, 1));
+	ASSERT_OK(vsmmu_mem_write64(e.mem, 0x33008, 0));
+	ASSERT_OK(q_put(&e, 0, C_TLBI_NH_ASID_1, 0));
+	ASSERT_OK(q_put(&e, 1, C_TLBI_NH_ASID_1, 0));
+	ASSERT_OK(q_put(&e, 2, C_SYNC_NONE, 0));
+	ASSERT_OK(q_put(&e, 3, 0x7f, 0)); /* stops the queue */
+	ASSERT_OK(q_wr(&e, 0x98, 4, 4));
+	/* 2-entry event queue: two faults written, the third lost */
+	ASSERT_EQ(q_translate(&e, NULL), VSMMU_TXN_FAULT);
+	ASSERT_EQ(q_translate(&e, NULL), VSMMU_TXN_FAULT);
+	ASSERT_EQ(q_translate(&e, NULL), VSMMU_TXN_FAULT);
+	vsmmu_smmu_get_stats(e.smmu, &st);
+	ASSERT_EQ(st.cmds[0x11], 2);
+	ASSERT_EQ(st.cmds[0x46], 1);
+	ASSERT_EQ(st.cmds[0x7f & 0x3f], 0);
+	ASSERT_EQ(st.cmd_errors, 1);
+	ASSERT_EQ(st.events[0x10], 2);
+	ASSERT_EQ(st.events_lost, 1);
+	qenv_fini(&e);
+}

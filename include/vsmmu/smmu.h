@@ -271,6 +271,9 @@ int vsmmu_smmu_cfgi(struct vsmmu_smmu *smmu, const struct vsmmu_cfgi *inv);
 
 /* --- Statistics ------------------------------------------------------------ */
 
+#define VSMMU_STATS_CMD_OPS 0x50
+#define VSMMU_STATS_EVT_IDS 0x30
+
 struct vsmmu_smmu_stats {
 	uint64_t translations;
 	uint64_t tlb_hits, tlb_misses;
@@ -281,6 +284,12 @@ struct vsmmu_smmu_stats {
 	uint64_t faults, terminated;
 	uint64_t tlb_evictions; /* valid entries replaced, all caches */
 	uint64_t tlbi, cfgi; /* invalidation calls */
+	/* Commands consumed from command queues, by opcode (index 0..0x4f) */
+	uint64_t cmds[VSMMU_STATS_CMD_OPS];
+	uint64_t cmd_errors; /* commands that stopped a queue (CERROR) */
+	/* Events written to the event queue, by id (index 0..0x2f) */
+	uint64_t events[VSMMU_STATS_EVT_IDS];
+	uint64_t events_lost; /* recorded but dropped: queue full/off */
 };
 
 /**

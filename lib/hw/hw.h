@@ -206,7 +206,11 @@ enum stat_id {
 	ST_EVICT,
 	ST_TLBI,
 	ST_CFGI,
-	ST_NR,
+	ST_CMD_ERR,
+	ST_EVT_LOST,
+	ST_CMD0, /* + opcode */
+	ST_EVT0 = ST_CMD0 + VSMMU_STATS_CMD_OPS, /* + event id */
+	ST_NR = ST_EVT0 + VSMMU_STATS_EVT_IDS,
 };
 
 struct stat_shard {

@@ -413,6 +413,7 @@ void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 		else
 			err = hw_cmd_exec(s, cmd);
 		if (err) {
+			hw_stat_inc(s, ST_CMD_ERR);
 			st32(&q->cons,
 			     (cons & ~(uint32_t)CMDQ_CONS_ERR) |
 				     VS_FIELD_PREP(CMDQ_CONS_ERR, err));
@@ -420,6 +421,9 @@ void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 				cq->on_error(s, cq);
 			break;
 		}
+		if (VS_FIELD_GET(CMDQ_0_OP, cmd[0]) < VSMMU_STATS_CMD_OPS)
+			hw_stat_inc(s,
+				    ST_CMD0 + VS_FIELD_GET(CMDQ_0_OP, cmd[0]));
 		st32(&q->cons,
 		     (cons & (uint32_t)CMDQ_CONS_ERR) | hw_q_inc(q, cons));
 	}
@@ -530,8 +534,10 @@ bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt)
 	int i;
 
 	if ((ld32(&s->cr0) & (CR0_SMMUEN | CR0_EVTQEN)) !=
-	    (CR0_SMMUEN | CR0_EVTQEN))
+	    (CR0_SMMUEN | CR0_EVTQEN)) {
+		hw_stat_inc(s, ST_EVT_LOST);
 		return false;
+	}
 	pthread_mutex_lock(&s->evtq_lock);
 	prod = ld32(&q->prod);
 	cons = ld32(&q->cons);
@@ -546,6 +552,7 @@ bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt)
 	for (i = 0; i < 4; i++) {
 		if (vsmmu_mem_write64(s->mem, addr + 8 * i, evt[i])) {
 			pthread_mutex_unlock(&s->evtq_lock);
+			hw_stat_inc(s, ST_EVT_LOST);
 			hw_gerror_raise(s, GERROR_EVTQ_ABT_ERR);
 			return false;
 		}
@@ -554,6 +561,10 @@ bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt)
 	written = true;
 out:
 	pthread_mutex_unlock(&s->evtq_lock);
+	if (written && VS_FIELD_GET(EVTQ_0_ID, evt[0]) < VSMMU_STATS_EVT_IDS)
+		hw_stat_inc(s, ST_EVT0 + VS_FIELD_GET(EVTQ_0_ID, evt[0]));
+	else if (!written)
+		hw_stat_inc(s, ST_EVT_LOST);
 	if (written && (ld32(&s->irq_ctrl) & IRQ_CTRL_EVTQ_IRQEN))
 		hw_irq(s, VSMMU_IRQ_EVTQ, ARM_SMMU_EVTQ_IRQ_CFG0);
 	return written;

@@ -58,6 +58,12 @@ void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
 	st->tlb_evictions = v[ST_EVICT];
 	st->tlbi = v[ST_TLBI];
 	st->cfgi = v[ST_CFGI];
+	st->cmd_errors = v[ST_CMD_ERR];
+	st->events_lost = v[ST_EVT_LOST];
+	for (j = 0; j < VSMMU_STATS_CMD_OPS; j++)
+		st->cmds[j] = v[ST_CMD0 + j];
+	for (j = 0; j < VSMMU_STATS_EVT_IDS; j++)
+		st->events[j] = v[ST_EVT0 + j];
 }
 
 /* --- Tracing -------------------------------------------------------------- */
