@@ -64,6 +64,17 @@ struct vsmmu_smmu_config {
 	unsigned int tlb_sets, tlb_ways; /* IOTLB (default 256 x 4) */
 	unsigned int s2_sets, s2_ways; /* stage-2 cache (default 128 x 4) */
 	unsigned int cfg_sets, cfg_ways; /* STE/CD cache (default 64 x 4) */
+	/*
+	 * Stalled faults (CD.S / STE.S2S, IDR0.STALL_MODEL != 0b01).  true:
+	 * the transaction is held -- vsmmu_translate() returns
+	 * VSMMU_TXN_FAULT with held set and a STAG, and the device waits for the
+	 * resolution (vsmmu_smmu_stall_wait) that CMD_RESUME, CMD_STALL_TERM
+	 * or SMMUEN = 0 gives it.  false (default, the behaviour before
+	 * stalls were modelled): the fault is recorded with Stall = 1 and
+	 * the transaction returns VSMMU_TXN_FAULT with @stall set, as if the
+	 * device had abandoned it at once; nothing stays stalled.
+	 */
+	bool hold_stalls;
 };
 
 /**
@@ -148,7 +159,8 @@ enum vsmmu_txn_outcome {
 	VSMMU_TXN_OK, /* translated or bypassed: oa is valid */
 	VSMMU_TXN_TERMINATED, /* aborted with no event (Config = abort,
 				 SMMU disabled with GBPA.ABORT) */
-	VSMMU_TXN_FAULT, /* faulted: evt holds the event record */
+	VSMMU_TXN_FAULT, /* faulted: evt holds the event record (held:
+			    the transaction is stalled, not finished) */
 };
 
 struct vsmmu_txn_result {
@@ -164,6 +176,16 @@ struct vsmmu_txn_result {
 	bool recorded; /* the event is recorded in the event queue */
 	bool stall; /* the fault stalls (CD.S / STE.S2S) */
 	uint64_t evt[4]; /* the event record, little-endian word values */
+	/*
+	 * FAULT with config.hold_stalls: the transaction stalled and is
+	 * held by the SMMU; stag is the Stall Tag of its record (unique per
+	 * StreamID among outstanding stalls) and the device waits for the
+	 * resolution with vsmmu_smmu_stall_wait().  recorded is false when
+	 * the event queue was not writable: the record is written (or the
+	 * transaction retried) when it becomes writable, 3.12.2 / 7.2.1.
+	 */
+	bool held;
+	uint16_t stag;
 };
 
 /**
@@ -269,6 +291,203 @@ struct vsmmu_cfgi {
 /** vsmmu_smmu_cfgi() - remove configuration cache entries.  Thread-safe. */
 int vsmmu_smmu_cfgi(struct vsmmu_smmu *smmu, const struct vsmmu_cfgi *inv);
 
+/* --- Stalled transactions (3.12.2, 4.7.1, 4.7.2) ------------------------- */
+
+enum vsmmu_stall_resp {
+	VSMMU_STALL_PENDING, /* not resolved (yet) */
+	/* Re-issue the transaction: CMD_RESUME(Retry), or the event queue
+	 * became writable for a stall whose record had not been written */
+	VSMMU_STALL_RETRY,
+	/* Terminated with an abort: CMD_RESUME(Terminate, Abort) (or any
+	 * Terminate with IDR0.TERM_MODEL = 1), CMD_STALL_TERM, SMMUEN = 0 */
+	VSMMU_STALL_ABORT,
+	/* Terminated, completing with RAZ/WI: CMD_RESUME(Terminate) with
+	 * Abort = 0 and IDR0.TERM_MODEL = 0 */
+	VSMMU_STALL_RAZWI,
+};
+
+/**
+ * vsmmu_smmu_stall_wait() - the device side of a stalled transaction:
+ * wait up to @timeout_ns (0: just look) for the resolution of the stall
+ * (@sid, @stag) that vsmmu_translate() returned (FAULT with held set).
+ * Once a resolution has been returned the STAG is free for reuse; until
+ * then the stall occupies one of the IDR5.STALL_MAX slots (when every slot
+ * is taken, further stalling faults are terminated: recorded with
+ * Stall = 0 and returned as VSMMU_TXN_FAULT without held).  Thread-safe; it may be
+ * called from any thread, once per stall.
+ * Return: 0 with *@resp set, -ETIMEDOUT (*@resp = VSMMU_STALL_PENDING),
+ * -ENOENT (no such stall of @sid, or already collected), -EINVAL.
+ */
+int vsmmu_smmu_stall_wait(struct vsmmu_smmu *smmu, uint32_t sid, uint16_t stag,
+			  uint64_t timeout_ns, enum vsmmu_stall_resp *resp);
+
+/* --- PRI: page requests from PCIe endpoints (3.9.1, chapter 8) ------------ */
+
+#define VSMMU_PRI_READ (1U << 0)
+#define VSMMU_PRI_WRITE (1U << 1)
+#define VSMMU_PRI_EXEC (1U << 2) /* only with a PASID (ssv) */
+#define VSMMU_PRI_PRIV (1U << 3) /* only with a PASID (ssv) */
+
+/*
+ * One PRI Page Request as the Root Complex presents it.  A Stop PASID
+ * marker is a request with ssv, last and no READ/WRITE (L,W,R = 1,0,0).
+ */
+struct vsmmu_pri_req {
+	uint32_t sid;
+	uint32_t ssid; /* PASID, meaningful when ssv */
+	bool ssv;
+	uint64_t addr; /* page address; bits [11:0] ignored */
+	unsigned int perm; /* VSMMU_PRI_* */
+	unsigned int prgi; /* Page Request Group Index, 0..511 */
+	bool last; /* last request of its group */
+};
+
+enum vsmmu_pri_outcome {
+	VSMMU_PRI_QUEUED, /* written to the PRI queue */
+	VSMMU_PRI_AUTO_RESPONDED, /* discarded with an automatic response */
+	VSMMU_PRI_DISCARDED, /* discarded silently (Last = 0 or a Stop
+				marker while the queue overflows, ...) */
+};
+
+/* PRG Response Message codes (8.3) */
+#define VSMMU_PRI_RESP_SUCCESS 0x0
+#define VSMMU_PRI_RESP_INVALID 0x1
+#define VSMMU_PRI_RESP_FAILURE 0xf
+
+/* A PRG Response delivered to the endpoint. */
+struct vsmmu_pri_resp {
+	uint32_t sid;
+	uint32_t ssid; /* meaningful when ssv: the response has a PASID */
+	bool ssv;
+	unsigned int prgi;
+	unsigned int code; /* VSMMU_PRI_RESP_* */
+	bool automatic; /* generated by the SMMU, not CMD_PRI_RESP */
+};
+
+typedef void vsmmu_pri_resp_fn(void *arg, const struct vsmmu_pri_resp *r);
+
+/**
+ * vsmmu_smmu_set_pri_resp_handler() - where PRG responses go: @fn is
+ * called for every CMD_PRI_RESP consumed (in the command consumer's
+ * thread) and every automatic response (in the thread calling
+ * vsmmu_smmu_page_request()).  @fn must not call back into the SMMU.
+ * Replacing it waits until no thread still runs the old one.
+ */
+void vsmmu_smmu_set_pri_resp_handler(struct vsmmu_smmu *smmu,
+				     vsmmu_pri_resp_fn *fn, void *arg);
+
+/**
+ * vsmmu_smmu_page_request() - a PRI Page Request arrives from a PCIe
+ * endpoint.  Written to the PRI queue (16-byte record, PRIQ_PROD
+ * advanced, PRIQ interrupt per IRQ_CTRL.PRIQ_IRQEN and PRIQ_IRQ_CFG2.LO)
+ * when SMMUEN and PRIQEN are set, no PRIQ_ABT_ERR is active and the queue
+ * has room and no overflow pending; otherwise discarded with the
+ * automatic response chapter 8 prescribes (Failure when the queue is off
+ * or aborted; on overflow, Success for Last = 1 with a PASID per
+ * IDR3.PPS / STE.PPAR, nothing for Last = 0).  Thread-safe.
+ * Return: 0 (*@out, may be NULL), -EINVAL (ssid, prgi or perm out of range).
+ */
+int vsmmu_smmu_page_request(struct vsmmu_smmu *smmu,
+			    const struct vsmmu_pri_req *req,
+			    enum vsmmu_pri_outcome *out);
+
+/* --- ATS (3.9.1) and a device-side ATC ----------------------------------- */
+
+enum vsmmu_ats_status {
+	VSMMU_ATS_SUCCESS, /* a Translation Completion (perm may be 0) */
+	VSMMU_ATS_UR, /* Unsupported Request: ATS off for the stream */
+	VSMMU_ATS_CA, /* Completer Abort: a configuration error */
+};
+
+struct vsmmu_ats_result {
+	enum vsmmu_ats_status status;
+	uint64_t addr; /* SUCCESS: translated address of the page (an IPA
+			  when split: STE.EATS = 0b10) */
+	unsigned int page_shift; /* log2 of the translation's size */
+	unsigned int perm; /* VSMMU_TXN_READ|WRITE|EXEC granted (0: R=W=0) */
+	bool split; /* addr is an IPA (split-stage ATS) */
+	bool recorded; /* an event (F_BAD_ATS_TREQ) was recorded */
+	uint64_t evt[4]; /* that event */
+};
+
+/**
+ * vsmmu_smmu_ats_translate() - an ATS Translation Request.  @req->flags:
+ * VSMMU_TXN_READ asks for read only (NW = 1), VSMMU_TXN_WRITE for read and
+ * write; EXEC and PRIV are the PASID's Execute/Privileged bits (ignored
+ * without @req->ssv).  Responses as 3.9.1.2: UR (and F_BAD_ATS_TREQ) when
+ * SMMUEN = 0, STE.Config = bypass or the effective STE.EATS is 0b00 (UR
+ * with no event for Config = abort); CA for a configuration error;
+ * Success with R = W = 0 (size: the smallest granule) for a
+ * translation, address size or access fault; otherwise Success with the
+ * permissions the tables grant among those asked.  No translation fault
+ * is ever recorded or stalls.  Thread-safe.  Return: 0, -EINVAL.
+ */
+int vsmmu_smmu_ats_translate(struct vsmmu_smmu *smmu,
+			     const struct vsmmu_txn *req,
+			     struct vsmmu_ats_result *res);
+
+/**
+ * vsmmu_smmu_ats_translated() - a transaction the endpoint marked
+ * Translated (its address came from an ATS completion), 3.9.1.3.
+ * SMMUEN = 0: F_TRANSL_FORBIDDEN, aborted.  CR0.ATSCHK = 0: passes with
+ * only the address-size check (beyond the OAS: aborted, no event).
+ * ATSCHK = 1: configuration errors and Config = abort abort silently;
+ * Config = bypass or effective EATS = 0b00: F_TRANSL_FORBIDDEN; full ATS
+ * passes; split-stage translates the address as an IPA through stage 2
+ * with ordinary fault recording.  Return: as vsmmu_translate().
+ */
+int vsmmu_smmu_ats_translated(struct vsmmu_smmu *smmu,
+			      const struct vsmmu_txn *txn,
+			      struct vsmmu_txn_result *res);
+
+struct vsmmu_atc;
+
+/**
+ * vsmmu_atc_create() - the Address Translation Cache of one ATS-capable
+ * endpoint with StreamID @sid: up to @entries (1..4096) cached
+ * completions.  CMD_ATC_INV commands for @sid reach it.  Return: 0,
+ * -EINVAL, -ENOMEM.
+ */
+int vsmmu_atc_create(struct vsmmu_smmu *smmu, uint32_t sid,
+		     unsigned int entries, struct vsmmu_atc **out);
+
+/** vsmmu_atc_destroy() - detach from the SMMU and free.  NULL: no-op. */
+void vsmmu_atc_destroy(struct vsmmu_atc *atc);
+
+/**
+ * vsmmu_atc_access() - a DMA access by the endpoint through its ATC: the
+ * ATC is looked up (txn->sid is ignored: the ATC's own StreamID is used);
+ * on a miss, or a hit without the needed permission, a Translation
+ * Request is made and a Success completion cached.  With a usable
+ * translation the access goes out as a Translated transaction
+ * (vsmmu_smmu_ats_translated) and its result is returned in @res
+ * (res->tlb_hit: served from the ATC).  Without one @res says
+ * VSMMU_TXN_TERMINATED and @tr (may be NULL) holds the completion that
+ * refused it -- a PRI-capable device would now issue a page request.
+ * Thread-safe.  Return: 0, -EINVAL.
+ */
+int vsmmu_atc_access(struct vsmmu_atc *atc, const struct vsmmu_txn *txn,
+		     struct vsmmu_txn_result *res, struct vsmmu_ats_result *tr);
+
+/**
+ * vsmmu_atc_set_responsive() - false: the endpoint stops completing ATS
+ * Invalidate Requests (its entries stay), so the CMD_SYNC after the
+ * CMD_ATC_INV that reached it fails with CERROR_ATC_INV_SYNC (3.9.1.4).
+ * true (the default): invalidations complete.
+ */
+void vsmmu_atc_set_responsive(struct vsmmu_atc *atc, bool responsive);
+
+struct vsmmu_atc_stats {
+	uint64_t hits, misses; /* lookups */
+	uint64_t requests; /* Translation Requests sent */
+	uint64_t inv_requests; /* ATS Invalidate Requests received */
+	uint64_t inv_timeouts; /* ... left uncompleted (unresponsive) */
+	uint64_t invalidated; /* entries removed by them */
+	unsigned int valid; /* entries valid now */
+};
+
+void vsmmu_atc_get_stats(struct vsmmu_atc *atc, struct vsmmu_atc_stats *st);
+
 /* --- Statistics ------------------------------------------------------------ */
 
 #define VSMMU_STATS_CMD_OPS 0x50
@@ -290,6 +509,11 @@ struct vsmmu_smmu_stats {
 	/* Events written to the event queue, by id (index 0..0x2f) */
 	uint64_t events[VSMMU_STATS_EVT_IDS];
 	uint64_t events_lost; /* recorded but dropped: queue full/off */
+	uint64_t stalls; /* transactions stalled (hold_stalls) */
+	uint64_t stalls_terminated; /* ... resolved by a terminate */
+	uint64_t stalls_retried; /* ... resolved by a retry */
+	uint64_t pri_queued, pri_auto; /* page requests queued / auto-answered */
+	uint64_t ats_requests, atc_inv; /* Translation Requests, ATC_INVs */
 };
 
 /**

@@ -202,6 +202,7 @@ static int ste_decode(struct txn_ctx *t, const uint64_t *ste,
 		sc->mode = MODE_ABORT;
 		return 0;
 	}
+	sc->ste_cfg = config;
 	s1 = config & 1;
 	s2 = config & 2;
 	sc->mode = s1 ? (s2 ? MODE_NESTED : MODE_S1) :
@@ -211,9 +212,33 @@ static int ste_decode(struct txn_ctx *t, const uint64_t *ste,
 		return CFG_FAULT;
 	}
 	/*
-	 * EATS is checked by the ATS layer; without ATS it is IGNORED.
-	 * STRW means something only for stage 1 alone on an SMMU with HYP.
+	 * EATS (3.9.1, 5.2), IGNORED without IDR0.ATS or with Config
+	 * bypass: 0b10 (split stage) is ILLEGAL unless Config = 0b111,
+	 * S2S = 0 and split stage is implemented (IDR0.NS1ATS = 0); 0b01
+	 * with stage 2 and S2S = 1 is ILLEGAL.  Effective value: 0b10 is
+	 * 0b00 while CR0.ATSCHK = 0 (ATSCHK may be cached with the STE,
+	 * 3.9.2), 0b11 is 0b00 without DPT.
 	 */
+	if (s->ats && config != STRTAB_STE_0_CFG_BYPASS) {
+		unsigned int eats = VS_FIELD_GET(STRTAB_STE_1_EATS, ste[1]);
+		bool s2s = ste[2] & STRTAB_STE_2_S2S;
+
+		if ((eats == STRTAB_STE_1_EATS_S1CHK &&
+		     (config != 7 || s2s ||
+		      (s->cfg.idr[0] & IDR0_NS1ATS))) ||
+		    (eats == STRTAB_STE_1_EATS_TRANS && (config & 2) && s2s)) {
+			note_fault(t, "STE.EATS: illegal with this Config/S2S");
+			return CFG_FAULT;
+		}
+		if (eats == STRTAB_STE_1_EATS_TRANS)
+			sc->eats = EATS_FULL;
+		else if (eats == STRTAB_STE_1_EATS_S1CHK &&
+			 (hw_reg32(&s->cr0) & CR0_ATSCHK))
+			sc->eats = EATS_SPLIT;
+	}
+	if ((s->cfg.idr[0] & IDR0_PRI) && s->ssidsize)
+		sc->ppar = !!(ste[1] & STRTAB_STE_1_PPAR);
+	/* STRW means something only for stage 1 alone on an SMMU with HYP. */
 	if (config == STRTAB_STE_0_CFG_S1_TRANS && s->hyp) {
 		if (strw & 1) {
 			note_fault(t, "STE.STRW: reserved value");
@@ -590,6 +615,21 @@ static void compute_leaf_shifts(struct vsmmu_smmu *s, struct stream_cfg *sc)
 	if (sc->mode == MODE_S2 || sc->mode == MODE_NESTED)
 		m |= hw_leaf_shifts(s, sc->s2.tt.gshift);
 	sc->leaf_shifts = m;
+}
+
+int hw_ste_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f)
+{
+	struct s1_ptr sp = { 0 };
+	uint64_t ste[8];
+	int rc;
+
+	memset(sc, 0, sizeof(*sc));
+	rc = ste_fetch(t, t->txn->sid, ste, f);
+	if (rc)
+		return rc;
+	if (ste_decode(t, ste, sc, &sp))
+		return cfg_fault(f, EVT_ID_BAD_STE);
+	return 0;
 }
 
 int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f)

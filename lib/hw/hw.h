@@ -52,12 +52,21 @@ struct s2_cfg {
 	uint16_t vmid;
 };
 
+/* Effective STE.EATS (3.9.1, 3.9.2), after IDR0.ATS and CR0.ATSCHK */
+#define EATS_NONE 0
+#define EATS_FULL 1
+#define EATS_SPLIT 2
+
 /* Everything a transaction needs once its STE (and CD) are known. */
 struct stream_cfg {
 	enum stream_mode mode; /* after S1DSS: MODE_S2 for "S1 bypassed" */
 	uint8_t el2; /* STRW = EL2: EL2 regime, no VMID */
 	uint8_t e2h; /* EL2 with CR2.E2H: ASIDs apply */
 	uint8_t privcfg, instcfg;
+	uint8_t eats; /* EATS_*: ATS Translation Requests and Translated
+			 transactions (ats.c) */
+	uint8_t ppar; /* STE.PPAR: PASID on PRI overflow auto-responses */
+	uint8_t ste_cfg; /* STE.Config as written (abort: 0b0xx -> 0) */
 	uint16_t vmid; /* TLB tag (0 when none applies) */
 	struct s1_cfg s1;
 	struct s2_cfg s2;
@@ -186,6 +195,27 @@ struct hw_cmdq {
 	void (*on_error)(struct vsmmu_smmu *s, struct hw_cmdq *cq);
 };
 
+/* --- Stalls, PRI, ATS ---------------------------------------------------- */
+
+/* One stalled transaction (stall.c) */
+enum {
+	STALL_FREE,
+	STALL_HELD, /* recorded: waiting for CMD_RESUME / STALL_TERM */
+	STALL_UNREC, /* its record could not be written yet (7.2.1) */
+	STALL_DONE, /* resolved: waiting for the device to collect it */
+};
+
+struct hw_stall {
+	uint8_t state;
+	uint8_t resp; /* enum vsmmu_stall_resp, once DONE */
+	uint8_t must_retry; /* UNREC through an invalidation + CMD_SYNC */
+	uint16_t gen; /* bumped per use: the STAG's high bits */
+	uint32_t sid;
+	uint64_t evt[4];
+};
+
+struct vsmmu_atc; /* ats.c */
+
 /* --- The SMMU ---------------------------------------------------------- */
 
 #define STAT_SHARDS 64
@@ -208,6 +238,13 @@ enum stat_id {
 	ST_CFGI,
 	ST_CMD_ERR,
 	ST_EVT_LOST,
+	ST_STALLS,
+	ST_STALL_TERM,
+	ST_STALL_RETRY,
+	ST_PRI_QUEUED,
+	ST_PRI_AUTO,
+	ST_ATS_REQ,
+	ST_ATC_INV,
 	ST_CMD0, /* + opcode */
 	ST_EVT0 = ST_CMD0 + VSMMU_STATS_CMD_OPS, /* + event id */
 	ST_NR = ST_EVT0 + VSMMU_STATS_EVT_IDS,
@@ -247,6 +284,26 @@ struct vsmmu_smmu {
 	struct hw_queue evtq;
 	pthread_mutex_t evtq_lock; /* event producers: translating threads */
 	struct hw_queue priq;
+	pthread_mutex_t priq_lock; /* PRI queue producers */
+
+	/* Stalled transactions (stall.c), STAG = gen << stall_bits | slot */
+	pthread_mutex_t stall_lock;
+	pthread_cond_t stall_cond; /* a stall was resolved */
+	struct hw_stall *stalls; /* IDR5.STALL_MAX slots (capped), or NULL */
+	unsigned int nstalls, stall_bits;
+	unsigned int stall_unrec; /* slots in STALL_UNREC (under the lock) */
+	uint64_t stall_sync_gen; /* inv_gen at the last CMD_SYNC */
+
+	/* PRG responses (pri.c) */
+	vsmmu_pri_resp_fn *pri_fn;
+	void *pri_arg;
+	unsigned int pri_busy;
+
+	/* Device-side ATCs reached by CMD_ATC_INV (ats.c) */
+	pthread_mutex_t atc_lock;
+	struct vsmmu_atc *atcs;
+	bool atc_inv_failed; /* an ATC_INV was not completed: the next
+				CMD_SYNC fails (CERROR_ATC_INV_SYNC) */
 
 	/* Interrupts */
 	vsmmu_irq_fn *irq_fn;
@@ -313,6 +370,8 @@ static inline void hw_stat_inc(struct vsmmu_smmu *s, enum stat_id id)
 #define CFG_TERMINATE 2
 struct txn_ctx;
 int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f);
+/* Only the STE: fetch and decode it (no CD).  Same returns. */
+int hw_ste_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f);
 
 /* walk.c */
 struct walk_result {
@@ -331,6 +390,14 @@ int hw_s2_translate(struct txn_ctx *t, const struct stream_cfg *sc,
 		    uint64_t ipa, unsigned int class, bool tt_read,
 		    uint64_t *pa, struct walk_result *wr, struct fault *f);
 
+/* smmu.c: the stream's configuration through the configuration cache */
+int hw_stream_cfg(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f);
+/* vsmmu_translate() for an ATS Translation Request (t.ats) */
+int hw_translate_ats(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
+		     struct vsmmu_txn_result *res);
+int hw_result_fault(struct txn_ctx *t, const struct stream_cfg *sc,
+		    const struct fault *f, struct vsmmu_txn_result *res);
+
 /* queue.c */
 int hw_queues_init(struct vsmmu_smmu *s);
 void hw_queues_fini(struct vsmmu_smmu *s);
@@ -338,6 +405,31 @@ void hw_cmdq_kick(struct vsmmu_smmu *s); /* PROD/GERRORN/CR0 changed */
 void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq);
 unsigned int hw_cmd_exec(struct vsmmu_smmu *s, const uint64_t *cmd);
 bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt);
+/* hw_evtq_write() flags */
+#define EVTQ_W_STALL 1 /* a stall's record: never lost, no overflow */
+#define EVTQ_W_NOSMMUEN 2 /* may be recorded with SMMUEN = 0 */
+bool hw_evtq_write(struct vsmmu_smmu *s, const uint64_t *evt,
+		   unsigned int flags);
+bool hw_evtq_writable(struct vsmmu_smmu *s);
+
+/* stall.c */
+int hw_stalls_init(struct vsmmu_smmu *s);
+void hw_stalls_fini(struct vsmmu_smmu *s);
+int hw_stall_new(struct vsmmu_smmu *s, uint32_t sid, uint64_t *evt,
+		 bool *recorded, uint16_t *stag);
+void hw_stall_flush(struct vsmmu_smmu *s); /* the EVTQ may be writable */
+void hw_stall_sync(struct vsmmu_smmu *s); /* a CMD_SYNC is consumed */
+void hw_stall_resume(struct vsmmu_smmu *s, uint32_t sid, uint16_t stag,
+		     unsigned int resp);
+void hw_stall_term(struct vsmmu_smmu *s, uint32_t sid, bool all);
+
+/* pri.c */
+void hw_pri_resp(struct vsmmu_smmu *s, const struct vsmmu_pri_resp *r);
+
+/* ats.c */
+void hw_atc_inv(struct vsmmu_smmu *s, uint32_t sid, uint32_t ssid, bool ssv,
+		uint64_t addr, unsigned int size);
+void hw_atcs_fini(struct vsmmu_smmu *s);
 void hw_gerror_raise(struct vsmmu_smmu *s, uint32_t bits);
 void hw_irq(struct vsmmu_smmu *s, enum vsmmu_irq irq, uint64_t cfg0_off);
 
@@ -353,6 +445,9 @@ struct txn_ctx {
 	 * tracking.
 	 */
 	bool probe;
+	/* An ATS Translation Request: faults are answered to the endpoint,
+	 * never recorded and never stalled (3.9.1.2) */
+	bool ats;
 	uint64_t gen; /* inv_gen when the lookup began */
 	vsmmu_trace_fn *trace;
 	void *trace_arg;

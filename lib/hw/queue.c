@@ -304,6 +304,76 @@ static unsigned int exec_tlbi(struct vsmmu_smmu *s, unsigned int op,
 	return vsmmu_smmu_tlbi(s, &inv) ? CMDQ_ERR_CERROR_ILL_IDX : 0;
 }
 
+/*
+ * CMD_ATC_INV (4.5.1): an ATS Invalidate Request to the endpoint for
+ * Address aligned down to its span of 2^(12 + Size) bytes (52: all).
+ * Size > 52 is CERROR_ILL (the spec allows ILL or an UNKNOWN span).
+ * IGNORED while SMMUEN = 0.  Completion is the next CMD_SYNC's business.
+ */
+static unsigned int exec_atc_inv(struct vsmmu_smmu *s, const uint64_t *cmd)
+{
+	unsigned int size = VS_FIELD_GET(CMDQ_ATC_1_SIZE, cmd[1]);
+	bool ssv = cmd[0] & CMDQ_0_SSV;
+
+	if (size > CMDQ_ATC_1_SIZE_ALL)
+		return CMDQ_ERR_CERROR_ILL_IDX;
+	if (!(ld32(&s->cr0) & CR0_SMMUEN))
+		return 0;
+	hw_stat_inc(s, ST_ATC_INV);
+	/* Without substreams SSV = 1 behaves as SSV = 0 (a CU choice) */
+	if (!s->ssidsize)
+		ssv = false;
+	hw_atc_inv(s, VS_FIELD_GET(CMDQ_ATC_0_SID, cmd[0]),
+		   VS_FIELD_GET(CMDQ_ATC_0_SSID, cmd[0]), ssv,
+		   cmd[1] & CMDQ_ATC_1_ADDR_MASK, size);
+	return 0;
+}
+
+/*
+ * CMD_PRI_RESP (4.5.2): Resp 0b00 ResponseFailure, 0b01 InvalidRequest,
+ * 0b10 Success, 0b11 ILLEGAL; IGNORED while SMMUEN = 0.
+ */
+static unsigned int exec_pri_resp(struct vsmmu_smmu *s, const uint64_t *cmd)
+{
+	static const unsigned char code[3] = { VSMMU_PRI_RESP_FAILURE,
+					       VSMMU_PRI_RESP_INVALID,
+					       VSMMU_PRI_RESP_SUCCESS };
+	unsigned int resp = VS_FIELD_GET(CMDQ_PRI_1_RESP, cmd[1]);
+	struct vsmmu_pri_resp r = {
+		.sid = VS_FIELD_GET(CMDQ_PRI_0_SID, cmd[0]),
+		.ssv = s->ssidsize && (cmd[0] & CMDQ_0_SSV),
+		.prgi = VS_FIELD_GET(CMDQ_PRI_1_GRPID, cmd[1]),
+	};
+
+	if (resp > CMDQ_PRI_1_RESP_SUCC)
+		return CMDQ_ERR_CERROR_ILL_IDX;
+	if (!(ld32(&s->cr0) & CR0_SMMUEN))
+		return 0;
+	r.ssid = r.ssv ? VS_FIELD_GET(CMDQ_PRI_0_SSID, cmd[0]) : 0;
+	r.code = code[resp];
+	hw_pri_resp(s, &r);
+	return 0;
+}
+
+/*
+ * CMD_RESUME (4.7.1): Ac = dword 0 bit 12 (1: retry), Ab = bit 13 (the
+ * abort kind of a terminate, IGNORED with IDR0.TERM_MODEL = 1).
+ */
+static void exec_resume(struct vsmmu_smmu *s, const uint64_t *cmd)
+{
+	unsigned int r = VS_FIELD_GET(CMDQ_RESUME_0_RESP, cmd[0]);
+	enum vsmmu_stall_resp resp;
+
+	if (r & 1)
+		resp = VSMMU_STALL_RETRY;
+	else if ((r & 2) || s->term_model)
+		resp = VSMMU_STALL_ABORT;
+	else
+		resp = VSMMU_STALL_RAZWI;
+	hw_stall_resume(s, VS_FIELD_GET(CMDQ_RESUME_0_SID, cmd[0]),
+			VS_FIELD_GET(CMDQ_RESUME_1_STAG, cmd[1]), resp);
+}
+
 static void exec_sync(struct vsmmu_smmu *s, const uint64_t *cmd)
 {
 	unsigned int cs = VS_FIELD_GET(CMDQ_SYNC_0_CS, cmd[0]);
@@ -377,15 +447,31 @@ unsigned int hw_cmd_exec(struct vsmmu_smmu *s, const uint64_t *cmd)
 	case CMDQ_OP_CMD_SYNC:
 		if (VS_FIELD_GET(CMDQ_SYNC_0_CS, cmd[0]) == 3)
 			return CMDQ_ERR_CERROR_ILL_IDX;
+		/*
+		 * An ATC invalidation since the last sync that the endpoint
+		 * never completed: the sync stops the queue with
+		 * CERROR_ATC_INV_SYNC, CONS at the sync (3.9.1.4).  The
+		 * failure is reported once; software's retried sync
+		 * completes.
+		 */
+		if (__atomic_exchange_n(&s->atc_inv_failed, false,
+					__ATOMIC_ACQ_REL))
+			return CMDQ_ERR_CERROR_ATC_INV_IDX;
+		hw_stall_sync(s);
 		exec_sync(s, cmd);
 		return 0;
-	default:
-		/*
-		 * PREFETCH_*: hints, nothing to do.  ATC_INV, PRI_RESP,
-		 * RESUME and STALL_TERM are accepted; the device-side ATC,
-		 * PRI and stalls they act on are not modelled yet.
-		 */
+	case CMDQ_OP_ATC_INV:
+		return exec_atc_inv(s, cmd);
+	case CMDQ_OP_PRI_RESP:
+		return exec_pri_resp(s, cmd);
+	case CMDQ_OP_RESUME:
+		exec_resume(s, cmd);
 		return 0;
+	case CMDQ_OP_STALL_TERM:
+		hw_stall_term(s, ci.sid, false);
+		return 0;
+	default:
+		return 0; /* PREFETCH_*: hints, nothing to do */
 	}
 	vsmmu_smmu_cfgi(s, &ci);
 	return 0;
@@ -490,6 +576,8 @@ int hw_queues_init(struct vsmmu_smmu *s)
 	s->priq.max_log2 = VS_FIELD_GET(IDR1_PRIQS, idr1);
 	pthread_mutex_init(&s->cmdq.lock, NULL);
 	pthread_mutex_init(&s->evtq_lock, NULL);
+	pthread_mutex_init(&s->priq_lock, NULL);
+	pthread_mutex_init(&s->atc_lock, NULL);
 	pthread_mutex_init(&s->consumer_lock, NULL);
 	pthread_cond_init(&s->consumer_wake, NULL);
 	if (s->cfg.exec == VSMMU_EXEC_THREAD) {
@@ -514,28 +602,52 @@ void hw_queues_fini(struct vsmmu_smmu *s)
 	pthread_cond_destroy(&s->consumer_wake);
 	pthread_mutex_destroy(&s->consumer_lock);
 	pthread_mutex_destroy(&s->evtq_lock);
+	pthread_mutex_destroy(&s->priq_lock);
+	pthread_mutex_destroy(&s->atc_lock);
 	pthread_mutex_destroy(&s->cmdq.lock);
 }
 
 /* --- The event queue ---------------------------------------------------- */
 
 /*
- * Write one event record.  Events are dropped while the SMMU or the event
- * queue is disabled; when the queue is full the record is lost and
- * EVTQ_PROD.OVFLG is toggled (unless an overflow is already pending, i.e.
- * OVFLG differs from EVTQ_CONS.OVACKFLG).  Return true if written.
+ * Is the event queue writable (7.2.1): enabled, not full, and no
+ * unacknowledged EVENTQ_ABT_ERR?  (SMMUEN is the caller's business.)
  */
-bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt)
+bool hw_evtq_writable(struct vsmmu_smmu *s)
+{
+	struct hw_queue *q = &s->evtq;
+	uint32_t prod = ld32(&q->prod), cons = ld32(&q->cons);
+
+	if (!(ld32(&s->cr0) & CR0_EVTQEN) ||
+	    ((ld32(&s->gerror) ^ ld32(&s->gerrorn)) & GERROR_EVTQ_ABT_ERR))
+		return false;
+	return (hw_q_idxwrap(q, prod) ^ hw_q_idxwrap(q, cons)) !=
+	       (1U << hw_q_log2(q));
+}
+
+/*
+ * Write one event record if the queue is writable (7.2.1).  Otherwise an
+ * ordinary record is lost -- when the queue is full EVTQ_PROD.OVFLG is
+ * toggled, unless an overflow is already pending (OVFLG differs from
+ * EVTQ_CONS.OVACKFLG) -- while a stall's record (EVTQ_W_STALL) is kept by
+ * the caller for later and causes no overflow.  Records need SMMUEN = 1
+ * unless EVTQ_W_NOSMMUEN (the few events 7.3 allows with SMMUEN = 0).
+ * Return true if written.
+ */
+bool hw_evtq_write(struct vsmmu_smmu *s, const uint64_t *evt,
+		   unsigned int flags)
 {
 	struct hw_queue *q = &s->evtq;
 	uint32_t prod, cons, idx_mask;
-	bool written = false;
+	bool written = false, stall = flags & EVTQ_W_STALL;
 	uint64_t addr;
 	int i;
 
-	if ((ld32(&s->cr0) & (CR0_SMMUEN | CR0_EVTQEN)) !=
-	    (CR0_SMMUEN | CR0_EVTQEN)) {
-		hw_stat_inc(s, ST_EVT_LOST);
+	if (!(ld32(&s->cr0) & CR0_EVTQEN) ||
+	    (!(flags & EVTQ_W_NOSMMUEN) && !(ld32(&s->cr0) & CR0_SMMUEN)) ||
+	    ((ld32(&s->gerror) ^ ld32(&s->gerrorn)) & GERROR_EVTQ_ABT_ERR)) {
+		if (!stall)
+			hw_stat_inc(s, ST_EVT_LOST);
 		return false;
 	}
 	pthread_mutex_lock(&s->evtq_lock);
@@ -543,8 +655,8 @@ bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt)
 	cons = ld32(&q->cons);
 	idx_mask = (1U << hw_q_log2(q)) - 1;
 	if ((hw_q_idxwrap(q, prod) ^ hw_q_idxwrap(q, cons)) == idx_mask + 1) {
-		/* full: the event is lost */
-		if (!((prod ^ cons) & Q_OVERFLOW_FLAG))
+		/* full: an ordinary event is lost */
+		if (!stall && !((prod ^ cons) & Q_OVERFLOW_FLAG))
 			st32(&q->prod, prod ^ Q_OVERFLOW_FLAG);
 		goto out;
 	}
@@ -552,7 +664,8 @@ bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt)
 	for (i = 0; i < 4; i++) {
 		if (vsmmu_mem_write64(s->mem, addr + 8 * i, evt[i])) {
 			pthread_mutex_unlock(&s->evtq_lock);
-			hw_stat_inc(s, ST_EVT_LOST);
+			if (!stall)
+				hw_stat_inc(s, ST_EVT_LOST);
 			hw_gerror_raise(s, GERROR_EVTQ_ABT_ERR);
 			return false;
 		}
@@ -563,9 +676,14 @@ out:
 	pthread_mutex_unlock(&s->evtq_lock);
 	if (written && VS_FIELD_GET(EVTQ_0_ID, evt[0]) < VSMMU_STATS_EVT_IDS)
 		hw_stat_inc(s, ST_EVT0 + VS_FIELD_GET(EVTQ_0_ID, evt[0]));
-	else if (!written)
+	else if (!written && !stall)
 		hw_stat_inc(s, ST_EVT_LOST);
 	if (written && (ld32(&s->irq_ctrl) & IRQ_CTRL_EVTQ_IRQEN))
 		hw_irq(s, VSMMU_IRQ_EVTQ, ARM_SMMU_EVTQ_IRQ_CFG0);
 	return written;
+}
+
+bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt)
+{
+	return hw_evtq_write(s, evt, 0);
 }

@@ -60,6 +60,13 @@ void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
 	st->cfgi = v[ST_CFGI];
 	st->cmd_errors = v[ST_CMD_ERR];
 	st->events_lost = v[ST_EVT_LOST];
+	st->stalls = v[ST_STALLS];
+	st->stalls_terminated = v[ST_STALL_TERM];
+	st->stalls_retried = v[ST_STALL_RETRY];
+	st->pri_queued = v[ST_PRI_QUEUED];
+	st->pri_auto = v[ST_PRI_AUTO];
+	st->ats_requests = v[ST_ATS_REQ];
+	st->atc_inv = v[ST_ATC_INV];
 	for (j = 0; j < VSMMU_STATS_CMD_OPS; j++)
 		st->cmds[j] = v[ST_CMD0 + j];
 	for (j = 0; j < VSMMU_STATS_EVT_IDS; j++)
@@ -183,8 +190,11 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 	if (rc)
 		goto out_s2c;
 	pthread_mutex_init(&s->reg_lock, NULL);
-	rc = hw_queues_init(s);
+	rc = hw_stalls_init(s);
+	if (!rc)
+		rc = hw_queues_init(s);
 	if (rc) {
+		hw_stalls_fini(s);
 		pthread_mutex_destroy(&s->reg_lock);
 		sa_fini(&s->cfgc);
 		goto out_s2c;
@@ -206,6 +216,8 @@ void vsmmu_smmu_destroy(struct vsmmu_smmu *s)
 	if (!s)
 		return;
 	hw_queues_fini(s);
+	hw_atcs_fini(s);
+	hw_stalls_fini(s);
 	hw_check_fini(s);
 	sa_fini(&s->cfgc);
 	sa_fini(&s->s2c);
@@ -398,7 +410,14 @@ static bool reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
 	case ARM_SMMU_GERROR:
 		return false; /* read-only */
 	case ARM_SMMU_CR0:
-		/* CR0ACK follows at once: the model has nothing to drain */
+		/*
+		 * CR0ACK follows at once: the model has nothing to drain.
+		 * PRIQEN and ATSCHK are RES0 without PRI / ATS.
+		 */
+		if (!(s->cfg.idr[0] & IDR0_PRI))
+			val &= ~(uint32_t)CR0_PRIQEN;
+		if (!s->ats)
+			val &= ~(uint32_t)CR0_ATSCHK;
 		__atomic_store_n(&s->cr0, val & 0x1df, __ATOMIC_RELEASE);
 		__atomic_store_n(&s->fast_on,
 				 (val & CR0_SMMUEN) && !hw_check_on(s),
@@ -497,12 +516,14 @@ int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
 {
 	uint64_t base = off & ~7ULL;
 	bool kick = false;
+	uint32_t cr0;
 	int rc = 0;
 
 	if (!s || (size != 4 && size != 8) || (off & (size - 1)) ||
 	    off >= SMMU_MMIO_SIZE)
 		return -EINVAL;
 	pthread_mutex_lock(&s->reg_lock);
+	cr0 = hw_reg32(&s->cr0);
 	if (reg_is_64(base)) {
 		uint64_t v = val;
 
@@ -519,6 +540,14 @@ int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
 		kick = reg_write32(s, off, (uint32_t)val);
 	}
 	pthread_mutex_unlock(&s->reg_lock);
+	/* SMMUEN 1 -> 0 terminates every stalled transaction (3.12.2) */
+	if (off == ARM_SMMU_CR0 && (cr0 & CR0_SMMUEN) &&
+	    !(hw_reg32(&s->cr0) & CR0_SMMUEN))
+		hw_stall_term(s, 0, true);
+	/* The event queue may have become writable for a waiting stall */
+	if (off == ARM_SMMU_EVTQ_CONS || off == ARM_SMMU_CR0 ||
+	    off == ARM_SMMU_GERRORN)
+		hw_stall_flush(s);
 	/* Commands run outside the register lock (see hw_cmdq_kick) */
 	if (kick)
 		hw_cmdq_kick(s);
@@ -790,7 +819,26 @@ static int result_fault(struct txn_ctx *t, const struct stream_cfg *sc,
 		if (stall)
 			evt[1] |= EVTQ_1_STALL;
 	}
+	/* An ATS Translation Request answers the endpoint instead */
+	if (t->ats) {
+		res->stall = res->recorded = false;
+		return 0;
+	}
 	hw_stat_inc(t->smmu, ST_FAULTS);
+	/*
+	 * Held stalls (config.hold_stalls): the transaction waits in a
+	 * slot for CMD_RESUME / CMD_STALL_TERM (stall.c).  With no slot
+	 * free it is terminated instead, recorded with Stall = 0.
+	 */
+	if (res->stall && !t->trace && t->smmu->stalls) {
+		if (!hw_stall_new(t->smmu, txn->sid, evt, &res->recorded,
+				  &res->stag)) {
+			res->held = true;
+			return 0;
+		}
+		res->stall = false;
+		evt[1] &= ~(EVTQ_1_STALL | EVTQ_1_STAG);
+	}
 	/* An explained (traced) translation leaves the event queue alone */
 	if (res->recorded && !t->trace)
 		hw_evtq_record(t->smmu, evt);
@@ -1126,7 +1174,7 @@ static bool checked_tlb_hit(struct txn_ctx *t, const struct stream_hot *hot,
 
 static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 			struct vsmmu_txn_result *res, vsmmu_trace_fn *fn,
-			void *arg)
+			void *arg, bool ats)
 {
 	unsigned int acc;
 	struct txn_ctx t;
@@ -1145,7 +1193,7 @@ static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	    (txn->flags & ~(acc | VSMMU_TXN_PRIV)) ||
 	    (txn->ssv && txn->ssid >> 20))
 		return -EINVAL;
-	if (!fn && translate_fast(s, txn, res))
+	if (!fn && !ats && translate_fast(s, txn, res))
 		return 0;
 
 	memset(res, 0, sizeof(*res));
@@ -1154,6 +1202,7 @@ static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	t.flags = txn->flags;
 	t.use_cache = !fn;
 	t.probe = false;
+	t.ats = ats;
 	t.trace = fn;
 	t.trace_arg = arg;
 	t.gen = 0;
@@ -1252,7 +1301,43 @@ have_cfg:
 int vsmmu_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 		    struct vsmmu_txn_result *res)
 {
-	return do_translate(s, txn, res, NULL, NULL);
+	return do_translate(s, txn, res, NULL, NULL, false);
+}
+
+int hw_translate_ats(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
+		     struct vsmmu_txn_result *res)
+{
+	return do_translate(s, txn, res, NULL, NULL, true);
+}
+
+int hw_result_fault(struct txn_ctx *t, const struct stream_cfg *sc,
+		    const struct fault *f, struct vsmmu_txn_result *res)
+{
+	return result_fault(t, sc, f, res);
+}
+
+/*
+ * The configuration of t->txn's stream through the configuration cache,
+ * as a translation would find it.  Return 0, CFG_FAULT, CFG_TERMINATE.
+ */
+int hw_stream_cfg(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f)
+{
+	struct vsmmu_smmu *s = t->smmu;
+	struct stream_hot hot;
+	int rc;
+
+	t->gen = __atomic_load_n(&s->inv_gen, __ATOMIC_ACQUIRE);
+	if (cfgc_lookup(s, t->txn, &hot, sc)) {
+		hw_stat_inc(s, ST_CFG_HIT);
+		return 0;
+	}
+	hw_stat_inc(s, ST_CFG_MISS);
+	rc = hw_config_lookup(t, sc, f);
+	if (rc)
+		return rc;
+	make_hot(sc, &hot);
+	cfgc_insert(t, &hot, sc);
+	return 0;
 }
 
 int vsmmu_translate_trace(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
@@ -1261,7 +1346,7 @@ int vsmmu_translate_trace(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 {
 	if (!fn)
 		return -EINVAL;
-	return do_translate(s, txn, res, fn, arg);
+	return do_translate(s, txn, res, fn, arg, false);
 }
 
 /* --- Invalidation ------------------------------------------------------- */
