@@ -97,6 +97,26 @@ typedef void vsmmu_drv_log_fn(void *arg, const char *msg);
 typedef void vsmmu_drv_cmdq_err_fn(void *arg, unsigned int err, uint32_t cons,
 				   const uint64_t cmd[2]);
 
+/* One PRI Page Request read from the PRI queue. */
+struct vsmmu_drv_ppr {
+	uint32_t sid;
+	uint32_t ssid; /* meaningful when ssv */
+	bool ssv;
+	uint64_t addr; /* page address */
+	unsigned int perm; /* VSMMU_PRI_READ|WRITE|EXEC|PRIV */
+	unsigned int prgi;
+	bool last;
+};
+
+/*
+ * The page-request handler: make the page present (e.g. vsmmu_drv_map)
+ * and return 0, or return -errno if it cannot be.  When the group's Last
+ * request has been handled the driver answers the group with CMD_PRI_RESP:
+ * Success if every request of the group returned 0, else InvalidRequest.
+ * Called from vsmmu_drv_priq_drain(), one request at a time.
+ */
+typedef int vsmmu_drv_pri_fn(void *arg, const struct vsmmu_drv_ppr *req);
+
 struct vsmmu_drv_config {
 	const struct vsmmu_drv_mmio_ops *ops; /* required */
 	void *ops_ctx;
@@ -119,6 +139,12 @@ struct vsmmu_drv_config {
 	void *log_arg;
 	vsmmu_drv_cmdq_err_fn *cmdq_err_fn; /* may be NULL */
 	void *cmdq_err_arg;
+	/* PRI (IDR0.PRI): the PRI queue is allocated and enabled only with
+	 * a page-request handler (without one PRIQEN stays 0 and the SMMU
+	 * itself answers every request with Response Failure). */
+	unsigned int priq_shift; /* log2 entries; 0: min(IDR1.PRIQS, 7) */
+	vsmmu_drv_pri_fn *pri_fn;
+	void *pri_arg;
 };
 
 /* What the IDRs advertise, as the driver understood them. */
@@ -307,6 +333,17 @@ int vsmmu_drv_master_create(struct vsmmu_drv *drv, const uint32_t *sids,
  */
 void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m);
 
+/**
+ * vsmmu_drv_master_enable_ats() - let the master's endpoint use ATS
+ * (IDR0.ATS): its STEs get EATS = 0b01 (full ATS) whenever they translate,
+ * and every invalidation of a domain it is attached to is followed by
+ * CMD_ATC_INV for it (TLBI, CMD_SYNC, ATC_INV, CMD_SYNC: 4.5.1).
+ * Disabling invalidates its ATC first, then clears EATS (3.9.2); the
+ * endpoint must have stopped using ATS.  Serialised per master.
+ * Return: 0, -ENODEV (no ATS), -ETIMEDOUT, -EIO.
+ */
+int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m, bool enable);
+
 /* --- Domains ------------------------------------------------------------- */
 
 enum vsmmu_drv_domain_type {
@@ -403,6 +440,17 @@ int vsmmu_drv_domain_flush(struct vsmmu_drv_domain *dom);
 /* --- Events and statistics ----------------------------------------------- */
 
 /**
+ * vsmmu_drv_priq_drain() - read every PRI queue record between PRIQ_CONS
+ * and PRIQ_PROD, hand each page request to the configured pri_fn, answer
+ * each completed group (Last = 1) with CMD_PRI_RESP (and a CMD_SYNC), and
+ * advance PRIQ_CONS.  An overflow is logged and acknowledged; groups whose
+ * Last request was lost were answered by the SMMU.  Also called by
+ * vsmmu_drv_process().  Thread-safe (one drainer at a time).
+ * Return: records drained, -ENODEV (no PRI), -errno.
+ */
+int vsmmu_drv_priq_drain(struct vsmmu_drv *drv);
+
+/**
  * vsmmu_drv_evtq_drain() - read every record between EVTQ_CONS and
  * EVTQ_PROD, decode it (vsmmu_decode) into a struct vsmmu_drv_event,
  * hand it to the configured event_fn, and advance EVTQ_CONS.  An overflow
@@ -423,6 +471,8 @@ struct vsmmu_drv_stats {
 	uint64_t tlbi_range_cmds; /* TLBI by address commands issued */
 	uint64_t flushes; /* flush-queue flushes */
 	uint64_t mem_errors; /* driver writes to absent memory */
+	uint64_t pprs, pri_resps, priq_overflows; /* PRI */
+	uint64_t atc_inv_cmds; /* CMD_ATC_INV issued */
 	uint32_t cmdq_prod; /* the driver's producer index (with wrap) */
 };
 

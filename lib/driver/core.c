@@ -327,6 +327,8 @@ void vsmmu_drv_irq(void *arg, enum vsmmu_irq irq)
 		atomic_store(&drv->gerror_pending, true);
 	else if (irq == VSMMU_IRQ_EVTQ)
 		atomic_store(&drv->evtq_pending, true);
+	else if (irq == VSMMU_IRQ_PRIQ)
+		atomic_store(&drv->priq_pending, true);
 }
 
 int vsmmu_drv_process(struct vsmmu_drv *drv)
@@ -336,6 +338,12 @@ int vsmmu_drv_process(struct vsmmu_drv *drv)
 	if (rc)
 		return rc;
 	atomic_store(&drv->evtq_pending, false);
+	if (drv->priq_base) {
+		atomic_store(&drv->priq_pending, false);
+		rc = vsmmu_drv_priq_drain(drv);
+		if (rc < 0)
+			return rc;
+	}
 	return vsmmu_drv_evtq_drain(drv);
 }
 
@@ -606,6 +614,19 @@ static int probe(struct vsmmu_drv *drv)
 								    -ENODEV;
 	}
 	f->sync_msi = f->msi && !drv->cfg.no_msi;
+	/* A PRI queue only for an embedder that handles page requests:
+	 * without one, PRIQEN = 0 and the SMMU answers Failure itself */
+	if (f->pri && drv->cfg.pri_fn) {
+		unsigned int max = VS_FIELD_GET(IDR1_PRIQS, idr1);
+
+		drv->priq_shift = drv->cfg.priq_shift ? drv->cfg.priq_shift :
+							(max < 7 ? max : 7);
+		if (drv->priq_shift > max || drv->priq_shift > 19) {
+			drv_log(drv, "PRI queue size: PRIQS %u, asked %u", max,
+				drv->priq_shift);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -739,6 +760,7 @@ int vsmmu_drv_create(const struct vsmmu_drv_config *cfg, struct vsmmu_drv **out)
 	drv->mem = vsmmu_mem_pool_mem(cfg->pool);
 	pthread_mutex_init(&drv->st_lock, NULL);
 	pthread_mutex_init(&drv->evtq_lock, NULL);
+	pthread_mutex_init(&drv->priq_lock, NULL);
 	pthread_mutex_init(&drv->err_lock, NULL);
 	pthread_mutex_init(&drv->obj_lock, NULL);
 
@@ -780,6 +802,17 @@ int vsmmu_drv_create(const struct vsmmu_drv_config *cfg, struct vsmmu_drv **out)
 				  &drv->evtq_base);
 	if (rc)
 		goto out_cmdq;
+	if (drv->feat.pri && drv->cfg.pri_fn) {
+		qbytes = 16ULL << drv->priq_shift;
+		rc = vsmmu_mem_pool_alloc(cfg->pool, qbytes,
+					  qbytes < 32 ? 32 : qbytes,
+					  &drv->priq_base);
+		if (rc) {
+			vsmmu_mem_pool_free(cfg->pool, drv->evtq_base,
+					    32ULL << drv->evtq_shift);
+			goto out_cmdq;
+		}
+	}
 
 	drv->be = (struct drv_cmdq_backend){
 		.mem = drv->mem,
@@ -813,6 +846,7 @@ out_asids:
 out_free:
 	pthread_mutex_destroy(&drv->obj_lock);
 	pthread_mutex_destroy(&drv->err_lock);
+	pthread_mutex_destroy(&drv->priq_lock);
 	pthread_mutex_destroy(&drv->evtq_lock);
 	pthread_mutex_destroy(&drv->st_lock);
 	free(drv);
@@ -855,7 +889,7 @@ int vsmmu_drv_enable(struct vsmmu_drv *drv)
 			       VS_FIELD_PREP(CR1_QUEUE_SH, ARM_LPAE_PTE_SH_IS) |
 			       VS_FIELD_PREP(CR1_QUEUE_OC, 1) |
 			       VS_FIELD_PREP(CR1_QUEUE_IC, 1);
-	uint32_t cr0, enables;
+	uint32_t cr0, enables, irqs;
 	uint64_t cfg;
 	int rc;
 
@@ -943,6 +977,25 @@ int vsmmu_drv_enable(struct vsmmu_drv *drv)
 	rc = write_cr0(drv, enables);
 	if (rc)
 		return rc;
+
+	/* PRI queue */
+	if (drv->priq_base) {
+		rc = drv_write64(drv, ARM_SMMU_PRIQ_BASE,
+				 Q_BASE_RWA |
+					 (drv->priq_base & Q_BASE_ADDR_MASK) |
+					 VS_FIELD_PREP(Q_BASE_LOG2SIZE,
+						       drv->priq_shift));
+		if (!rc)
+			rc = drv_write32(drv, ARM_SMMU_PRIQ_PROD, 0);
+		if (!rc)
+			rc = drv_write32(drv, ARM_SMMU_PRIQ_CONS, 0);
+		if (rc)
+			return rc;
+		enables |= CR0_PRIQEN;
+		rc = write_cr0(drv, enables);
+		if (rc)
+			return rc;
+	}
 	if (drv->feat.ats) {
 		enables |= CR0_ATSCHK;
 		rc = write_cr0(drv, enables);
@@ -958,13 +1011,15 @@ int vsmmu_drv_enable(struct vsmmu_drv *drv)
 		rc = drv_write64(drv, ARM_SMMU_GERROR_IRQ_CFG0, 0);
 		if (!rc)
 			rc = drv_write64(drv, ARM_SMMU_EVTQ_IRQ_CFG0, 0);
+		if (!rc && drv->priq_base)
+			rc = drv_write64(drv, ARM_SMMU_PRIQ_IRQ_CFG0, 0);
 	}
+	irqs = IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVTQ_IRQEN |
+	       (drv->priq_base ? IRQ_CTRL_PRIQ_IRQEN : 0);
 	if (!rc)
-		rc = drv_write32(drv, ARM_SMMU_IRQ_CTRL,
-				 IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVTQ_IRQEN);
+		rc = drv_write32(drv, ARM_SMMU_IRQ_CTRL, irqs);
 	if (!rc)
-		rc = poll_reg(drv, ARM_SMMU_IRQ_CTRLACK, 0x7,
-			      IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVTQ_IRQEN);
+		rc = poll_reg(drv, ARM_SMMU_IRQ_CTRLACK, 0x7, irqs);
 	if (rc)
 		return rc;
 
@@ -1011,6 +1066,9 @@ void vsmmu_drv_destroy(struct vsmmu_drv *drv)
 	vsmmu_mem_pool_free(drv->cfg.pool, drv->strtab, drv->strtab_size);
 	vsmmu_mem_pool_free(drv->cfg.pool, drv->evtq_base,
 			    32ULL << drv->evtq_shift);
+	if (drv->priq_base)
+		vsmmu_mem_pool_free(drv->cfg.pool, drv->priq_base,
+				    16ULL << drv->priq_shift);
 	if (drv->cmdq_own)
 		vsmmu_mem_pool_free(drv->cfg.pool, drv->cmdq.base,
 				    16ULL << drv->cmdq.shift);
@@ -1019,6 +1077,7 @@ void vsmmu_drv_destroy(struct vsmmu_drv *drv)
 	drv_ids_fini(&drv->asids);
 	pthread_mutex_destroy(&drv->obj_lock);
 	pthread_mutex_destroy(&drv->err_lock);
+	pthread_mutex_destroy(&drv->priq_lock);
 	pthread_mutex_destroy(&drv->evtq_lock);
 	pthread_mutex_destroy(&drv->st_lock);
 	free(drv);
@@ -1042,5 +1101,9 @@ void vsmmu_drv_get_stats(struct vsmmu_drv *drv, struct vsmmu_drv_stats *s)
 	s->tlbi_range_cmds = atomic_load(&drv->st.tlbi_range);
 	s->flushes = atomic_load(&drv->st.flushes);
 	s->mem_errors = atomic_load(&drv->st.mem_errors);
+	s->pprs = atomic_load(&drv->st.pprs);
+	s->pri_resps = atomic_load(&drv->st.pri_resps);
+	s->priq_overflows = atomic_load(&drv->st.priq_overflows);
+	s->atc_inv_cmds = atomic_load(&drv->st.atc_inv);
 	s->cmdq_prod = llq_prod_of(&drv->cmdq);
 }

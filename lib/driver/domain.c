@@ -118,6 +118,7 @@ struct vsmmu_drv_master {
 	bool cd_2lvl;
 	uint64_t *cd_l2;
 	unsigned int cd_l1_ents;
+	_Atomic bool ats; /* the endpoint uses ATS: EATS = 0b01 */
 };
 
 void drv_obj_add(struct vsmmu_drv *drv, struct drv_obj *o, int kind)
@@ -427,6 +428,8 @@ static struct vsmmu_drv_domain *pasid_get(struct vsmmu_drv_master *m,
 	return NULL;
 }
 
+static int master_write_stes(struct vsmmu_drv_master *m);
+
 /* The STE @m's state calls for. */
 static void master_ste(struct vsmmu_drv_master *m, uint64_t *ste)
 {
@@ -448,6 +451,125 @@ static void master_ste(struct vsmmu_drv_master *m, uint64_t *ste)
 	} else {
 		drv_make_abort_ste(ste);
 	}
+	/* Full ATS wherever the STE translates (IGNORED for bypass/abort) */
+	if (atomic_load(&m->ats) &&
+	    (VS_FIELD_GET(STRTAB_STE_0_CFG, ste[0]) & ~4U))
+		ste[1] |= VS_FIELD_PREP(STRTAB_STE_1_EATS,
+					STRTAB_STE_1_EATS_TRANS);
+}
+
+/* --- ATC invalidation ----------------------------------------------------- */
+
+/*
+ * The CMD_ATC_INV Size covering [@start, @end) (@end 0: everything): the
+ * smallest aligned power-of-two span of pages holding both the first and
+ * the last page -- the number of low page-number bits in which they
+ * differ (4.5.1: the span is Address aligned to 2^(12 + Size)).
+ */
+static unsigned int atc_size(uint64_t start, uint64_t end)
+{
+	uint64_t first = start >> 12, last = (end - 1) >> 12;
+	unsigned int size;
+
+	if (!end || end <= start)
+		return CMDQ_ATC_1_SIZE_ALL;
+	size = first == last ? 0 :
+			       64 - (unsigned int)__builtin_clzll(first ^ last);
+	return size > CMDQ_ATC_1_SIZE_ALL ? CMDQ_ATC_1_SIZE_ALL : size;
+}
+
+/* Add CMD_ATC_INV for every StreamID of @m to @b. */
+static int atc_inv_add(struct vsmmu_drv_master *m, struct vsmmu_drv_batch *b,
+		       bool ssv, uint32_t ssid, uint64_t start, uint64_t end)
+{
+	struct vsmmu_drv_cmd c = { .opcode = CMDQ_OP_ATC_INV,
+				   .ssv = ssv,
+				   .ssid = ssid,
+				   .size = atc_size(start, end) };
+	unsigned int i;
+	int rc;
+
+	c.addr = c.size == CMDQ_ATC_1_SIZE_ALL ? 0 : start;
+	for (i = 0; i < m->nsids; i++) {
+		c.sid = m->sids[i];
+		rc = vsmmu_drv_batch_add(m->drv, b, &c);
+		if (rc)
+			return rc;
+		atomic_fetch_add(&m->drv->st.atc_inv, 1);
+	}
+	return 0;
+}
+
+/* Invalidate @m's whole ATC (every PASID) and sync. */
+static int atc_inv_master(struct vsmmu_drv_master *m)
+{
+	struct vsmmu_drv_batch b;
+	int rc;
+
+	vsmmu_drv_batch_init(&b);
+	rc = atc_inv_add(m, &b, false, 0, 0, 0);
+	if (!rc)
+		rc = vsmmu_drv_batch_submit(m->drv, &b, true);
+	return rc;
+}
+
+/*
+ * After the SMMU's TLB invalidation of @d has completed: CMD_ATC_INV for
+ * every ATS master using @d, as its main domain (no PASID) or for a
+ * PASID, over [@start, @end) (@end 0: all), then CMD_SYNC.  That is the
+ * second half of 4.5.1's sequence (TLBI, SYNC, ATC_INV, SYNC).
+ */
+static int atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start,
+			  uint64_t end)
+{
+	struct vsmmu_drv *drv = d->drv;
+	struct vsmmu_drv_batch b;
+	struct drv_obj *o;
+	unsigned int i;
+	int rc = 0;
+
+	if (!drv->feat.ats)
+		return 0;
+	vsmmu_drv_batch_init(&b);
+	pthread_mutex_lock(&drv->obj_lock);
+	for (o = drv->objs; o && !rc; o = o->next) {
+		struct vsmmu_drv_master *m = (struct vsmmu_drv_master *)o;
+
+		if (o->kind != 0 || !atomic_load(&m->ats))
+			continue;
+		if (m->dom == d)
+			rc = atc_inv_add(m, &b, false, 0, start, end);
+		for (i = 0; i < m->npasids && !rc; i++)
+			if (m->pasids[i].dom == d)
+				rc = atc_inv_add(m, &b, true, m->pasids[i].ssid,
+						 start, end);
+	}
+	pthread_mutex_unlock(&drv->obj_lock);
+	if (rc || !b.num)
+		return rc;
+	return vsmmu_drv_batch_submit(drv, &b, true);
+}
+
+int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m, bool enable)
+{
+	int rc = 0;
+
+	if (!m)
+		return -EINVAL;
+	if (!m->drv->feat.ats)
+		return -ENODEV;
+	pthread_mutex_lock(&m->lock);
+	if (atomic_load(&m->ats) == enable)
+		goto out;
+	/* Disabling: the endpoint has stopped; flush its ATC, then EATS */
+	if (!enable)
+		rc = atc_inv_master(m);
+	atomic_store(&m->ats, enable);
+	if (!rc)
+		rc = master_write_stes(m);
+out:
+	pthread_mutex_unlock(&m->lock);
+	return rc;
 }
 
 static int master_write_stes(struct vsmmu_drv_master *m)
@@ -501,6 +623,9 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
 		atomic_fetch_add(&dom->users, 1);
 	m->dom = dom;
 	rc = master_write_stes(m);
+	/* What the endpoint cached came from the old translation */
+	if (!rc && atomic_load(&m->ats))
+		rc = atc_inv_master(m);
 	if (old && old->type == VSMMU_DRV_DOMAIN_S1 &&
 	    !(dom && dom->type == VSMMU_DRV_DOMAIN_S1)) {
 		/* The STE no longer uses CD 0: retire it */
@@ -706,6 +831,7 @@ static int inv_all(struct vsmmu_drv_domain *d)
 {
 	struct vsmmu_drv_cmd c = { 0 };
 	uint64_t raw[1][2];
+	int rc;
 
 	if (d->type == VSMMU_DRV_DOMAIN_S1) {
 		c.opcode = CMDQ_OP_TLBI_NH_ASID;
@@ -717,7 +843,8 @@ static int inv_all(struct vsmmu_drv_domain *d)
 		return 0;
 	}
 	vsmmu_drv_cmd_build(&c, raw[0]);
-	return vsmmu_drv_cmdq_issue(d->drv, (const uint64_t(*)[2])raw, 1, true);
+	rc = vsmmu_drv_cmdq_issue(d->drv, (const uint64_t(*)[2])raw, 1, true);
+	return rc ? rc : atc_inv_domain(d, 0, 0);
 }
 
 /* Flush the deferred unmaps; called with d->lock held. */
@@ -876,7 +1003,8 @@ static int inv_range(struct vsmmu_drv_domain *d,
 		}
 	}
 	atomic_fetch_add(&drv->st.tlbi_range, n);
-	return vsmmu_drv_batch_submit(drv, &b, true);
+	rc = vsmmu_drv_batch_submit(drv, &b, true);
+	return rc ? rc : atc_inv_domain(d, g->start, g->end);
 }
 
 int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *d, uint64_t iova,

@@ -182,10 +182,20 @@ struct vsmmu_drv {
 	unsigned int evtq_shift;
 	pthread_mutex_t evtq_lock;
 
+	uint64_t priq_base; /* 0: no PRI queue */
+	unsigned int priq_shift;
+	pthread_mutex_t priq_lock;
+	/* PRGs with a failed request, awaiting their Last (priq.c) */
+	struct drv_prg {
+		uint32_t sid;
+		uint16_t prgi;
+		bool used;
+	} prg_failed[64];
+
 	pthread_mutex_t err_lock; /* command-queue error recovery */
 	uint32_t abt_cons; /* CONS of the last CERROR_ABT */
 	unsigned int abt_count; /* consecutive ABTs at abt_cons */
-	_Atomic bool gerror_pending, evtq_pending;
+	_Atomic bool gerror_pending, evtq_pending, priq_pending;
 
 	bool enabled;
 	uint32_t cr0;
@@ -199,7 +209,8 @@ struct vsmmu_drv {
 	struct {
 		_Atomic uint64_t cmds, syncs, prod_writes, ill, abt, atc, other,
 			timeouts, events, overflows, ste_writes, cd_writes,
-			tlbi_range, flushes, mem_errors;
+			tlbi_range, flushes, mem_errors, pprs, pri_resps,
+			priq_overflows, atc_inv;
 	} st;
 };
 
