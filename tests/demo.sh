@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# make demo: write an example memory image (an ELF core holding a stream
-# table, STEs, CDs and page tables for bypass, abort, stage-1, stage-2 and
-# nested streams), then translate transactions over it.
+# make demo: first `vsmmu demo` -- the host driver brings up the SMMU
+# model, devices DMA through translation while buffers are unmapped and
+# remapped, a misbehaving device faults and its events are decoded, and a
+# summary ends it (docs/demo.md).  Then the translation tool: write an
+# example memory image (an ELF core holding a stream table, STEs, CDs and
+# page tables for bypass, abort, stage-1, stage-2 and nested streams) and
+# translate transactions over it.
 set -euo pipefail
 tool=$1
 out=$2
+echo "== vsmmu demo: driver, devices, DMA, faults, the invalidation checker"
+"$tool" demo
+echo
 img="$out/example.elf"
 "$tool" mkimage "$img" >/dev/null
 regs=(--mem "$img" --reg STRTAB_BASE=0x100000 --reg STRTAB_BASE_CFG=0x10210

@@ -20,6 +20,8 @@ static const struct builtin builtins[] = {
 	  "translate transactions over a memory image, optionally explained" },
 	{ "mkimage", cmd_mkimage,
 	  "write an example memory image (ELF core) to translate over" },
+	{ "demo", cmd_demo,
+	  "the driver, devices doing DMA, faults and the checker, end to end" },
 };
 
 static void usage(FILE *f)
