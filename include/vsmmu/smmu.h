@@ -512,7 +512,8 @@ struct vsmmu_smmu_stats {
 	uint64_t stalls; /* transactions stalled (hold_stalls) */
 	uint64_t stalls_terminated; /* ... resolved by a terminate */
 	uint64_t stalls_retried; /* ... resolved by a retry */
-	uint64_t pri_queued, pri_auto; /* page requests queued / auto-answered */
+	uint64_t pri_queued,
+		pri_auto; /* page requests queued / auto-answered */
 	uint64_t ats_requests, atc_inv; /* Translation Requests, ATC_INVs */
 };
 

@@ -224,8 +224,7 @@ static int ste_decode(struct txn_ctx *t, const uint64_t *ste,
 		bool s2s = ste[2] & STRTAB_STE_2_S2S;
 
 		if ((eats == STRTAB_STE_1_EATS_S1CHK &&
-		     (config != 7 || s2s ||
-		      (s->cfg.idr[0] & IDR0_NS1ATS))) ||
+		     (config != 7 || s2s || (s->cfg.idr[0] & IDR0_NS1ATS))) ||
 		    (eats == STRTAB_STE_1_EATS_TRANS && (config & 2) && s2s)) {
 			note_fault(t, "STE.EATS: illegal with this Config/S2S");
 			return CFG_FAULT;
