@@ -314,7 +314,7 @@ struct vsmmu_smmu {
 	pthread_t consumer;
 	pthread_mutex_t consumer_lock;
 	pthread_cond_t consumer_wake;
-	bool consumer_run, consumer_kick;
+	bool consumer_run, consumer_kick, consumer_sleeping;
 	uint64_t strtab_base;
 	uint32_t strtab_base_cfg;
 	uint32_t irq_ctrl;
@@ -400,6 +400,7 @@ int hw_result_fault(struct txn_ctx *t, const struct stream_cfg *sc,
 
 /* queue.c */
 int hw_queues_init(struct vsmmu_smmu *s);
+void hw_queues_stop(struct vsmmu_smmu *s);
 void hw_queues_fini(struct vsmmu_smmu *s);
 void hw_cmdq_kick(struct vsmmu_smmu *s); /* PROD/GERRORN/CR0 changed */
 void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq);

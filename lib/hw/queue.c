@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "hw/hw.h"
 
@@ -528,22 +529,58 @@ static void main_cmdq_error(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 	hw_gerror_raise(s, GERROR_CMDQ_ERR);
 }
 
+/*
+ * The consumer thread.  After draining the queue it polls for new work for
+ * a short while (CONSUMER_SPIN_NS) before sleeping on the condition
+ * variable, so a producer that is quickly back pays no wake-up (in a VM a
+ * futex round trip costs microseconds).  Producers set consumer_kick and
+ * signal only when consumer_sleeping is set: both flags are sequentially
+ * consistent and the sleeper re-checks the kick under consumer_lock after
+ * announcing that it sleeps, so one of the two always sees the other and
+ * no wake-up is lost.
+ */
+#define CONSUMER_SPIN_NS 50000
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static bool consumer_take_kick(struct vsmmu_smmu *s)
+{
+	return __atomic_exchange_n(&s->consumer_kick, false, __ATOMIC_SEQ_CST);
+}
+
 static void *consumer_main(void *arg)
 {
 	struct vsmmu_smmu *s = arg;
 
-	pthread_mutex_lock(&s->consumer_lock);
-	while (s->consumer_run) {
-		if (!s->consumer_kick) {
-			pthread_cond_wait(&s->consumer_wake, &s->consumer_lock);
-			continue;
-		}
-		s->consumer_kick = false;
-		pthread_mutex_unlock(&s->consumer_lock);
+	while (__atomic_load_n(&s->consumer_run, __ATOMIC_ACQUIRE)) {
+		uint64_t until;
+		unsigned int n = 0;
+
 		hw_cmdq_consume(s, &s->cmdq);
+		/* poll a little before sleeping */
+		until = now_ns() + CONSUMER_SPIN_NS;
+		while (!__atomic_load_n(&s->consumer_kick, __ATOMIC_ACQUIRE)) {
+			sa_relax();
+			if (!(++n & 63) && now_ns() > until)
+				break;
+		}
+		if (consumer_take_kick(s))
+			continue;
 		pthread_mutex_lock(&s->consumer_lock);
+		__atomic_store_n(&s->consumer_sleeping, true, __ATOMIC_SEQ_CST);
+		while (!consumer_take_kick(s) &&
+		       __atomic_load_n(&s->consumer_run, __ATOMIC_SEQ_CST))
+			pthread_cond_wait(&s->consumer_wake, &s->consumer_lock);
+		__atomic_store_n(&s->consumer_sleeping, false,
+				 __ATOMIC_SEQ_CST);
+		pthread_mutex_unlock(&s->consumer_lock);
 	}
-	pthread_mutex_unlock(&s->consumer_lock);
 	return NULL;
 }
 
@@ -553,10 +590,12 @@ void hw_cmdq_kick(struct vsmmu_smmu *s)
 		hw_cmdq_consume(s, &s->cmdq);
 		return;
 	}
-	pthread_mutex_lock(&s->consumer_lock);
-	s->consumer_kick = true;
-	pthread_cond_signal(&s->consumer_wake);
-	pthread_mutex_unlock(&s->consumer_lock);
+	__atomic_store_n(&s->consumer_kick, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&s->consumer_sleeping, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&s->consumer_lock);
+		pthread_cond_signal(&s->consumer_wake);
+		pthread_mutex_unlock(&s->consumer_lock);
+	}
 }
 
 int hw_queues_init(struct vsmmu_smmu *s)
@@ -590,15 +629,23 @@ int hw_queues_init(struct vsmmu_smmu *s)
 	return 0;
 }
 
-void hw_queues_fini(struct vsmmu_smmu *s)
+/* Stop the consumer thread: no command runs after this returns. */
+void hw_queues_stop(struct vsmmu_smmu *s)
 {
-	if (s->consumer_run) {
+	if (__atomic_load_n(&s->consumer_run, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&s->consumer_lock);
-		s->consumer_run = false;
+		__atomic_store_n(&s->consumer_run, false, __ATOMIC_SEQ_CST);
 		pthread_cond_signal(&s->consumer_wake);
 		pthread_mutex_unlock(&s->consumer_lock);
 		pthread_join(s->consumer, NULL);
 	}
+}
+
+/* Free the queues' locks; after hw_queues_stop() and everything that
+ * uses them (ATCs, stalls). */
+void hw_queues_fini(struct vsmmu_smmu *s)
+{
+	hw_queues_stop(s);
 	pthread_cond_destroy(&s->consumer_wake);
 	pthread_mutex_destroy(&s->consumer_lock);
 	pthread_mutex_destroy(&s->evtq_lock);

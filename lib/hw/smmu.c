@@ -215,10 +215,11 @@ void vsmmu_smmu_destroy(struct vsmmu_smmu *s)
 {
 	if (!s)
 		return;
-	hw_queues_fini(s);
+	hw_queues_stop(s);
 	hw_atcs_fini(s);
 	hw_stalls_fini(s);
 	hw_check_fini(s);
+	hw_queues_fini(s);
 	sa_fini(&s->cfgc);
 	sa_fini(&s->s2c);
 	sa_fini(&s->tlb);
@@ -1411,24 +1412,25 @@ static bool tlbi_match_fn(const uint64_t *e, const void *arg)
 
 /*
  * Remove matching entries from @c.  A small address range probes only the
- * sets each possible entry size hashes to; anything else sweeps the cache.
+ * sets its addresses hash to, for each entry size in @shifts (sizes that
+ * may be present); anything else sweeps the cache.
  */
 static unsigned int tlbi_cache(struct sa_cache *c, const struct tlbi_match *m,
-			       bool sweep)
+			       uint64_t shifts, bool sweep)
 {
-	static const unsigned char shifts[] = { 12, 14, 16, 21, 25, 29, 30, 42 };
-	unsigned int n = 0, i;
+	unsigned int n = 0;
 
 	if (sweep || !m->ranged || m->last - m->start >= (16ULL << 12))
 		return sa_invalidate_all(c, tlbi_match_fn, m);
-	for (i = 0; i < VS_ARRAY_SIZE(shifts); i++) {
-		uint64_t a = m->start & ~((1ULL << shifts[i]) - 1);
+	while (shifts) {
+		unsigned int sh = __builtin_ctzll(shifts);
+		uint64_t a = m->start & ~((1ULL << sh) - 1);
 
-		for (; a <= m->last; a += 1ULL << shifts[i]) {
-			n += sa_invalidate_set(
-				c, sa_set(c, hw_tlb_hash(a, shifts[i])),
-				tlbi_match_fn, m);
-			if (a + (1ULL << shifts[i]) < a)
+		shifts &= shifts - 1;
+		for (; a <= m->last; a += 1ULL << sh) {
+			n += sa_invalidate_set(c, sa_set(c, hw_tlb_hash(a, sh)),
+					       tlbi_match_fn, m);
+			if (a + (1ULL << sh) < a)
 				break;
 		}
 	}
@@ -1527,17 +1529,26 @@ int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
 	__atomic_fetch_add(&s->inv_gen, 1, __ATOMIC_SEQ_CST);
 	/*
 	 * Splinters of a stage-1 leaf hash to the sets of their own
-	 * addresses, not the command's: probing sets cannot find them.
+	 * addresses, not the command's: probing sets cannot find them.  The
+	 * IOTLB is probed only for entry sizes ever inserted: an insert sets
+	 * tlb_shifts before it takes its set's lock and reads the generation
+	 * (sequentially consistent, like the generation increment above), so
+	 * an entry this probe could miss is one whose insert is dropped.
 	 */
 	if (tlb)
 		tlbi_cache(&s->tlb, &m,
+			   __atomic_load_n(&s->tlb_shifts, __ATOMIC_SEQ_CST),
 			   __atomic_load_n(&s->splintered, __ATOMIC_SEQ_CST) &&
 				   (m.kinds & (1U << TLB_KIND_S12)));
 	if (s2c) {
 		struct tlbi_match m2 = m;
 
 		m2.kinds = 1U << TLB_KIND_S2;
-		tlbi_cache(&s->s2c, &m2, false);
+		tlbi_cache(&s->s2c, &m2,
+			   VS_BIT(12) | VS_BIT(14) | VS_BIT(16) | VS_BIT(21) |
+				   VS_BIT(25) | VS_BIT(29) | VS_BIT(30) |
+				   VS_BIT(42),
+			   false);
 	}
 	hw_stat_inc(s, ST_TLBI);
 	return 0;
