@@ -13,6 +13,7 @@
 #include <vsmmu/pgtable.h>
 #include <vsmmu/smmu.h>
 #include <vsmmu/decode.h>
+#include <vsmmu/driver.h>
 
 #ifdef __cplusplus
 extern "C" {
