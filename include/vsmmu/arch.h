@@ -545,6 +545,71 @@
 #define ARM_LPAE_MAIR_DEFAULT 0x0004ff44ULL /* NC, WBRWA, Device-nGnRE */
 
 /* ---------------------------------------------------------------------
+ * NVIDIA Tegra241 (Grace) CMDQ-Virtualization (CMDQV), offsets from the
+ * CMDQV base; 64 KiB pages.  /work/shared/reference/cmdqv.md; the same
+ * layout as Linux's tegra241-cmdqv.c.
+ */
+#define TEGRA241_CMDQV_SIZE 0x50000 /* base..VINTF 0 page 1 (grows per VINTF) */
+
+#define TEGRA241_CMDQV_CONFIG 0x0000
+#define CMDQV_EN VS_BIT(0)
+#define TEGRA241_CMDQV_PARAM 0x0004
+#define CMDQV_NUM_SID_PER_VM_LOG2 VS_GENMASK(15, 12)
+#define CMDQV_NUM_VINTF_LOG2 VS_GENMASK(11, 8)
+#define CMDQV_NUM_VCMDQ_LOG2 VS_GENMASK(7, 4)
+#define CMDQV_VER VS_GENMASK(3, 0)
+#define TEGRA241_CMDQV_STATUS 0x0008
+#define CMDQV_ENABLED VS_BIT(0)
+#define TEGRA241_CMDQV_VINTF_ERR_MAP 0x0014 /* 64 bits: one per VINTF */
+#define TEGRA241_CMDQV_VINTF_INT_MASK 0x001c
+#define TEGRA241_CMDQV_CMDQ_ERR_MAP(m) (0x0024 + 0x4 * (m)) /* m = 0..3 */
+#define TEGRA241_CMDQV_CMDQ_ALLOC(q) (0x0200 + 0x4 * (q))
+#define CMDQV_CMDQ_ALLOC_VINTF VS_GENMASK(20, 15)
+#define CMDQV_CMDQ_ALLOC_LVCMDQ VS_GENMASK(7, 1)
+#define CMDQV_CMDQ_ALLOCATED VS_BIT(0)
+
+/* VINTF v configuration registers */
+#define TEGRA241_VINTF(v) (0x1000 + 0x100 * (v))
+#define TEGRA241_VINTF_CONFIG 0x0000
+#define VINTF_HYP_OWN VS_BIT(17)
+#define VINTF_VMID VS_GENMASK(16, 1)
+#define VINTF_EN VS_BIT(0)
+#define TEGRA241_VINTF_STATUS 0x0004
+#define VINTF_VI_NUM_LVCMDQ VS_GENMASK(23, 16)
+#define VINTF_STATUS VS_GENMASK(3, 1)
+#define VINTF_ENABLED VS_BIT(0)
+#define TEGRA241_VINTF_SID_MATCH(s) (0x0040 + 0x4 * (s))
+#define VINTF_SID_MATCH_VSID VS_GENMASK(31, 1)
+#define VINTF_SID_MATCH_EN VS_BIT(0)
+#define TEGRA241_VINTF_SID_REPLACE(s) (0x0080 + 0x4 * (s))
+#define TEGRA241_VINTF_LVCMDQ_ERR_MAP_64(m) (0x00c0 + 0x8 * (m)) /* m=0,1 */
+
+/* VCMDQ q, global view: page 0 (control) and page 1 (base) */
+#define TEGRA241_VCMDQ_PAGE0_BASE 0x10000
+#define TEGRA241_VCMDQ_PAGE1_BASE 0x20000
+#define TEGRA241_VCMDQ_PAGE0(q) (TEGRA241_VCMDQ_PAGE0_BASE + 0x80 * (q))
+#define TEGRA241_VCMDQ_PAGE1(q) (TEGRA241_VCMDQ_PAGE1_BASE + 0x80 * (q))
+#define TEGRA241_VCMDQ_CONS 0x00 /* RD, ERR[30:24] as CMDQ_CONS */
+#define VCMDQ_CONS_ERR VS_GENMASK(30, 24)
+#define TEGRA241_VCMDQ_PROD 0x04
+#define TEGRA241_VCMDQ_CONFIG 0x08
+#define VCMDQ_EN VS_BIT(0)
+#define TEGRA241_VCMDQ_STATUS 0x0c
+#define VCMDQ_ENABLED VS_BIT(0)
+#define TEGRA241_VCMDQ_GERROR 0x10
+#define TEGRA241_VCMDQ_GERRORN 0x14
+/* page 1 */
+#define TEGRA241_VCMDQ_BASE 0x00 /* 64 bits */
+#define VCMDQ_ADDR VS_GENMASK(47, 5)
+#define VCMDQ_LOG2SIZE VS_GENMASK(4, 0)
+#define TEGRA241_VCMDQ_CONS_INDX_BASE 0x08 /* 64 bits */
+
+/* VINTF i's logical VCMDQ pages (LVCMDQ q at + 0x80 q, same shapes) */
+#define TEGRA241_VINTF_PAGE_BASE 0x30000
+#define TEGRA241_VINTFi_PAGE0(i) (TEGRA241_VINTF_PAGE_BASE + 0x20000 * (i))
+#define TEGRA241_VINTFi_PAGE1(i) (TEGRA241_VINTFi_PAGE0(i) + 0x10000)
+
+/* ---------------------------------------------------------------------
  * Helpers for encodings that are not a single field
  */
 
