@@ -549,7 +549,6 @@
  * CMDQV base; 64 KiB pages.  /work/shared/reference/cmdqv.md; the same
  * layout as Linux's tegra241-cmdqv.c.
  */
-#define TEGRA241_CMDQV_SIZE 0x50000 /* base..VINTF 0 page 1 (grows per VINTF) */
 
 #define TEGRA241_CMDQV_CONFIG 0x0000
 #define CMDQV_EN VS_BIT(0)
