@@ -51,7 +51,7 @@ struct fenv {
 	struct vsmmu_mem *mem;
 	struct vsmmu_smmu *smmu;
 	unsigned int slot; /* next command slot */
-	unsigned int irqs[5];
+	unsigned int irqs[8];
 	unsigned int nresp;
 	struct vsmmu_pri_resp resp;
 };

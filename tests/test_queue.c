@@ -39,7 +39,7 @@
 struct qenv {
 	struct vsmmu_mem *mem;
 	struct vsmmu_smmu *smmu;
-	unsigned int irqs[5];
+	unsigned int irqs[8];
 };
 
 static void q_irq(void *arg, enum vsmmu_irq irq)

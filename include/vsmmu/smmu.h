@@ -60,6 +60,18 @@ struct vsmmu_smmu_config {
 	uint32_t iidr;
 	uint32_t aidr;
 	enum vsmmu_exec_mode exec; /* default VSMMU_EXEC_SYNC */
+	/*
+	 * NVIDIA Tegra241 CMDQ-Virtualization (CMDQV): present when
+	 * cmdqv.present; sizes as CMDQV_PARAM advertises them (Grace: 64
+	 * VINTFs (log2 6), 128 VCMDQs (log2 7), 16 SID pairs (log2 4)).
+	 */
+	struct {
+		bool present;
+		unsigned int num_vintf_log2; /* 0..6 */
+		unsigned int num_vcmdq_log2; /* 0..7 */
+		unsigned int num_sid_per_vm_log2; /* 0..4 */
+		unsigned int version; /* CMDQV_PARAM.VER */
+	} cmdqv;
 	/* Cache geometry; 0 takes the default.  Sets must be a power of 2. */
 	unsigned int tlb_sets, tlb_ways; /* IOTLB (default 256 x 4) */
 	unsigned int s2_sets, s2_ways; /* stage-2 cache (default 128 x 4) */
@@ -114,6 +126,34 @@ int vsmmu_smmu_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
 int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
 			  unsigned int size, uint64_t val);
 
+/* --- CMDQV ---------------------------------------------------------------- */
+
+/*
+ * Who performs a CMDQV register access.  A guest reaches only what its VMM
+ * maps or traps for it; the model applies the guest's view where the
+ * architecture defines one (VINTF_CONFIG.HYP_OWN reads as 0 and cannot be
+ * set by a guest).
+ */
+enum vsmmu_cmdqv_origin {
+	VSMMU_CMDQV_HOST,
+	VSMMU_CMDQV_GUEST,
+};
+
+/**
+ * vsmmu_smmu_cmdqv_mmio_read() / vsmmu_smmu_cmdqv_mmio_write() - access the
+ * CMDQV register block at @offset from its base (the layout of
+ * <vsmmu/arch.h>'s TEGRA241_* offsets: global registers, VINTF registers,
+ * the VCMDQ global pages, and each VINTF's logical pages), @size 4 or 8.
+ * Return: 0, -ENODEV if the SMMU has no CMDQV, -EINVAL for a bad size,
+ * alignment or offset.  Thread-safe.
+ */
+int vsmmu_smmu_cmdqv_mmio_read(struct vsmmu_smmu *smmu,
+			       enum vsmmu_cmdqv_origin origin, uint64_t offset,
+			       unsigned int size, uint64_t *val);
+int vsmmu_smmu_cmdqv_mmio_write(struct vsmmu_smmu *smmu,
+				enum vsmmu_cmdqv_origin origin, uint64_t offset,
+				unsigned int size, uint64_t val);
+
 /* --- Interrupts ---------------------------------------------------------- */
 
 enum vsmmu_irq {
@@ -122,6 +162,7 @@ enum vsmmu_irq {
 	VSMMU_IRQ_GERROR, /* a global error became active */
 	VSMMU_IRQ_CMD_SYNC, /* a CMD_SYNC with CS = IRQ and MSIAddress 0 */
 	VSMMU_IRQ_SEV, /* a CMD_SYNC with CS = SEV: the "send event" */
+	VSMMU_IRQ_CMDQV, /* a VCMDQ error (CMDQV error maps) */
 };
 
 typedef void vsmmu_irq_fn(void *arg, enum vsmmu_irq irq);
