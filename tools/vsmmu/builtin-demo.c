@@ -251,7 +251,7 @@ static void on_event(void *arg, const struct vsmmu_drv_event *e)
 		return;
 	}
 	if (d->evt_lines++ < EVT_LINES)
-		demo_log(d, "event: %s\n", e->msg);
+		demo_log(d, "  %s\n", e->msg);
 }
 
 static void on_drv_log(void *arg, const char *msg)
