@@ -145,6 +145,19 @@ struct vsmmu_drv_config {
 	unsigned int priq_shift; /* log2 entries; 0: min(IDR1.PRIQS, 7) */
 	vsmmu_drv_pri_fn *pri_fn;
 	void *pri_arg;
+	/*
+	 * NVIDIA Tegra241 CMDQ-Virtualization (docs/driver.md, "CMDQV"):
+	 * the CMDQV register block, reached only through these ops (offsets
+	 * from the CMDQV base); NULL: no CMDQV, every command goes to the
+	 * main queue.  The driver takes VINTF0: as the host (HYP_OWN reads
+	 * back 1) every command may use its LVCMDQs; as a guest (HYP_OWN
+	 * reads back 0) only the invalidations a guest VINTF accepts do.
+	 */
+	const struct vsmmu_drv_mmio_ops *cmdqv_ops;
+	void *cmdqv_ctx;
+	/* LVCMDQs to use; 0: one per online CPU, at most the VINTF's
+	 * share (NUM_VCMDQ / NUM_VINTF), as Linux */
+	unsigned int cmdqv_nqueues;
 };
 
 /* What the IDRs advertise, as the driver understood them. */
@@ -264,7 +277,11 @@ int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *cmd, uint64_t out[2]);
 /**
  * vsmmu_drv_cmdq_issue() - insert @n encoded commands (@cmds[i][0..1]),
  * followed by a CMD_SYNC if @sync, and return once the SMMU has consumed
- * the sync (never waits if !@sync).  Commands are not checked: an illegal
+ * the sync (never waits if !@sync).  With a CMDQV the commands go to the
+ * calling thread's LVCMDQ; where a command does not fit the queue the
+ * previous ones went to (a guest VINTF takes only invalidations), the
+ * list is split: the part before it is completed by a CMD_SYNC on its own
+ * queue, and the rest continues on the queue that takes the command.  Commands are not checked: an illegal
  * one makes the SMMU stop with CERROR_ILL, which the driver recovers from
  * (the command is replaced by a CMD_SYNC and logged).  Lock-free
  * multi-producer; see docs/driver.md.  Thread-safe.
@@ -275,7 +292,12 @@ int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *cmd, uint64_t out[2]);
 int vsmmu_drv_cmdq_issue(struct vsmmu_drv *drv, const uint64_t (*cmds)[2],
 			 unsigned int n, bool sync);
 
-/** vsmmu_drv_cmdq_sync() - issue a CMD_SYNC and wait for it. Thread-safe. */
+/**
+ * vsmmu_drv_cmdq_sync() - issue a CMD_SYNC and wait for it.  With a CMDQV
+ * in use: on the calling thread's LVCMDQ, then on the main queue, so that
+ * whatever this thread issued without a sync, on either, is complete.
+ * Thread-safe.
+ */
 int vsmmu_drv_cmdq_sync(struct vsmmu_drv *drv);
 
 #define VSMMU_DRV_BATCH_MAX 64
@@ -288,6 +310,13 @@ struct vsmmu_drv_batch {
 	unsigned int num;
 	int err; /* first error of an implicit submission when full */
 	uint64_t cmds[VSMMU_DRV_BATCH_MAX][2];
+	/*
+	 * Driver-internal routing (CMDQV): the queue the batch is bound to
+	 * (NULL: none yet) and whether commands already went to it without
+	 * a CMD_SYNC (a full batch).  Set by vsmmu_drv_batch_init().
+	 */
+	const void *queue;
+	bool pending;
 };
 
 /** vsmmu_drv_batch_init() - empty @b. */
@@ -300,6 +329,16 @@ void vsmmu_drv_batch_init(struct vsmmu_drv_batch *b);
  */
 int vsmmu_drv_batch_add(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
 			const struct vsmmu_drv_cmd *cmd);
+
+/*
+ * Routing with a CMDQV (docs/driver.md): the first command binds the batch
+ * to the calling thread's LVCMDQ, or to the main queue if that queue does
+ * not accept it.  Each later command is checked against the bound queue:
+ * one that does not fit ends the part before it, which is submitted with
+ * a CMD_SYNC on its own queue (and waited for) before the batch is bound
+ * again for the new command.  A full batch is submitted without a sync
+ * and stays bound, so its final CMD_SYNC completes it.
+ */
 
 /** vsmmu_drv_batch_add_raw() - append an already encoded command. */
 int vsmmu_drv_batch_add_raw(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
@@ -478,6 +517,62 @@ struct vsmmu_drv_stats {
 
 /** vsmmu_drv_get_stats() - a snapshot of the counters.  Thread-safe. */
 void vsmmu_drv_get_stats(struct vsmmu_drv *drv, struct vsmmu_drv_stats *st);
+
+/* --- CMDQV --------------------------------------------------------------- */
+
+/* What the driver found and set up (vsmmu_drv_config.cmdqv_ops). */
+struct vsmmu_drv_cmdqv_info {
+	bool present; /* cmdqv_ops given and CMDQV_PARAM read */
+	bool enabled; /* VINTF0 and its LVCMDQs are up and used */
+	bool hyp_own; /* VINTF0 HYP_OWN read back (false: guest mode) */
+	unsigned int num_vintfs, num_vcmdqs; /* CMDQV_PARAM */
+	unsigned int num_sid_per_vm_log2, version;
+	unsigned int nqueues; /* LVCMDQs of VINTF0 the driver uses */
+};
+
+/** vsmmu_drv_cmdqv_get_info() - fill @info.  Thread-safe. */
+void vsmmu_drv_cmdqv_get_info(struct vsmmu_drv *drv,
+			      struct vsmmu_drv_cmdqv_info *info);
+
+/* Per-queue counters: the main queue or one LVCMDQ. */
+struct vsmmu_drv_queue_stats {
+	uint64_t cmds; /* commands inserted, syncs included */
+	uint64_t syncs; /* CMD_SYNCs waited for */
+	uint64_t prod_writes;
+	uint64_t cerror_ill, cerror_abt, cerror_atc_inv; /* recovered */
+	uint32_t prod; /* the driver's producer index (with wrap) */
+};
+
+/**
+ * vsmmu_drv_queue_get_stats() - counters of LVCMDQ @lidx of VINTF0, or of
+ * the main queue for @lidx -1.  Thread-safe.  Return: 0, -ENODEV (no
+ * such queue).
+ */
+int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
+			      struct vsmmu_drv_queue_stats *st);
+
+/**
+ * vsmmu_drv_cmdqv_set_bypass() - route every command to the main queue
+ * (true) or use the LVCMDQs again (false), like Linux's bypass_vcmdq; for
+ * comparisons.  Commands already issued are unaffected; a batch keeps the
+ * queue it is bound to.  Thread-safe.
+ */
+void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
+
+/**
+ * vsmmu_drv_set_thread_queue() - the calling thread's queue index: it
+ * uses LVCMDQ (@idx modulo the number in use) of every driver.  Without a
+ * call, each thread takes the next index of a process-wide counter the
+ * first time it issues a command, so threads spread over the queues.
+ */
+void vsmmu_drv_set_thread_queue(unsigned int idx);
+
+/**
+ * vsmmu_drv_thread_queue() - the LVCMDQ the calling thread's commands go
+ * to (before the per-command check), or -1 when they go to the main
+ * queue (no CMDQV, not enabled, or bypassed).  Thread-safe.
+ */
+int vsmmu_drv_thread_queue(struct vsmmu_drv *drv);
 
 #ifdef __cplusplus
 }

@@ -212,18 +212,18 @@ static const char *cerror_name(unsigned int err)
  *              than spin forever.
  *  CERROR_ATC_INV_SYNC  an ATC invalidation before the CMD_SYNC at CONS
  *              did not complete: retry the sync (the SMMU re-sends).
- * Acknowledge by making GERRORN equal to GERROR for every active bit.
+ * Acknowledge by making GERRORN equal to GERROR for every active bit
+ * (the caller).  The same for the main queue and every VCMDQ (cmdqv.c).
  */
-static void cmdq_recover(struct vsmmu_drv *drv)
+void drv_cmdq_recover(struct vsmmu_drv *drv, struct drv_cmdq *q,
+		      const char *qname, uint32_t cons, uint32_t *abt_cons,
+		      unsigned int *abt_count, _Atomic uint64_t *st_ill,
+		      _Atomic uint64_t *st_abt, _Atomic uint64_t *st_atc)
 {
-	struct drv_cmdq *q = &drv->cmdq;
 	uint64_t cmd[2] = { 0, 0 }, pa;
 	unsigned int err;
-	uint32_t cons;
 	char msg[512];
 
-	if (drv_read32(drv, ARM_SMMU_CMDQ_CONS, &cons))
-		return;
 	err = VS_FIELD_GET(CMDQ_CONS_ERR, cons);
 	pa = q->base + (uint64_t)q_idx(q->shift, cons) * 16;
 	if (vsmmu_mem_read64(drv->mem, pa, &cmd[0]) ||
@@ -232,8 +232,8 @@ static void cmdq_recover(struct vsmmu_drv *drv)
 	if (drv->cfg.cmdq_err_fn)
 		drv->cfg.cmdq_err_fn(drv->cfg.cmdq_err_arg, err,
 				     q_iw(q->shift, cons), cmd);
-	snprintf(msg, sizeof(msg), "%s at CMDQ_CONS 0x%x: %s [%016llx %016llx]",
-		 cerror_name(err), q_iw(q->shift, cons),
+	snprintf(msg, sizeof(msg), "%s at %s 0x%x: %s [%016llx %016llx]",
+		 cerror_name(err), qname, q_iw(q->shift, cons),
 		 vsmmu_cmd_name(VS_FIELD_GET(CMDQ_0_OP, cmd[0])) ?
 			 vsmmu_cmd_name(VS_FIELD_GET(CMDQ_0_OP, cmd[0])) :
 			 "unknown opcode",
@@ -249,19 +249,19 @@ static void cmdq_recover(struct vsmmu_drv *drv)
 		if (vsmmu_mem_write64(drv->mem, pa, sync[0]) ||
 		    vsmmu_mem_write64(drv->mem, pa + 8, sync[1]))
 			atomic_fetch_add(&drv->st.mem_errors, 1);
-		atomic_fetch_add(&drv->st.ill, 1);
-		drv->abt_count = 0;
+		atomic_fetch_add(st_ill, 1);
+		*abt_count = 0;
 		break;
 	}
 	case CMDQ_ERR_CERROR_ABT_IDX:
-		atomic_fetch_add(&drv->st.abt, 1);
-		if (drv->abt_count && drv->abt_cons == q_iw(q->shift, cons)) {
-			drv->abt_count++;
+		atomic_fetch_add(st_abt, 1);
+		if (*abt_count && *abt_cons == q_iw(q->shift, cons)) {
+			(*abt_count)++;
 		} else {
-			drv->abt_cons = q_iw(q->shift, cons);
-			drv->abt_count = 1;
+			*abt_cons = q_iw(q->shift, cons);
+			*abt_count = 1;
 		}
-		if (drv->abt_count > ABT_RETRIES) {
+		if (*abt_count > ABT_RETRIES) {
 			drv_log(drv, "%s: fetch keeps aborting, queue dead",
 				msg);
 			atomic_store(&q->dead, true);
@@ -270,13 +270,24 @@ static void cmdq_recover(struct vsmmu_drv *drv)
 		drv_log(drv, "%s: retrying the fetch", msg);
 		break;
 	case CMDQ_ERR_CERROR_ATC_INV_IDX:
-		atomic_fetch_add(&drv->st.atc, 1);
+		atomic_fetch_add(st_atc, 1);
 		drv_log(drv, "%s: retrying the CMD_SYNC", msg);
 		break;
 	default:
 		drv_log(drv, "%s: reserved error, retrying", msg);
 		break;
 	}
+}
+
+static void cmdq_recover(struct vsmmu_drv *drv)
+{
+	uint32_t cons;
+
+	if (drv_read32(drv, ARM_SMMU_CMDQ_CONS, &cons))
+		return;
+	drv_cmdq_recover(drv, &drv->cmdq, "CMDQ_CONS", cons, &drv->abt_cons,
+			 &drv->abt_count, &drv->st.ill, &drv->st.abt,
+			 &drv->st.atc);
 }
 
 int drv_handle_gerror(struct vsmmu_drv *drv)
@@ -329,6 +340,8 @@ void vsmmu_drv_irq(void *arg, enum vsmmu_irq irq)
 		atomic_store(&drv->evtq_pending, true);
 	else if (irq == VSMMU_IRQ_PRIQ)
 		atomic_store(&drv->priq_pending, true);
+	else if (irq == VSMMU_IRQ_CMDQV)
+		atomic_store(&drv->cmdqv_pending, true);
 }
 
 int vsmmu_drv_process(struct vsmmu_drv *drv)
@@ -337,6 +350,12 @@ int vsmmu_drv_process(struct vsmmu_drv *drv)
 
 	if (rc)
 		return rc;
+	if (drv->cmdqv) {
+		atomic_store(&drv->cmdqv_pending, false);
+		rc = drv_cmdqv_handle_errors(drv);
+		if (rc)
+			return rc;
+	}
 	atomic_store(&drv->evtq_pending, false);
 	if (drv->priq_base) {
 		atomic_store(&drv->priq_pending, false);
@@ -455,39 +474,117 @@ int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *c, uint64_t out[2])
 	return 0;
 }
 
+static int issue_on(const struct drv_qref *r, const uint64_t (*cmds)[2],
+		    unsigned int n, bool sync)
+{
+	return drv_cmdq_issue(r->q, r->be, cmds, n, sync);
+}
+
+static unsigned int cmd_opcode(const uint64_t *cmd)
+{
+	return (unsigned int)VS_FIELD_GET(CMDQ_0_OP, cmd[0]);
+}
+
+/*
+ * Route a command list: consecutive commands share a queue while they
+ * fit it; where one does not, the part before it is completed on its own
+ * queue (with its CMD_SYNC, waited for, so that the order between the
+ * parts holds) and the rest continues on the queue chosen for it.
+ */
 int vsmmu_drv_cmdq_issue(struct vsmmu_drv *drv, const uint64_t (*cmds)[2],
 			 unsigned int n, bool sync)
 {
+	const struct drv_qref *r = NULL;
+	unsigned int i, start = 0;
+	int rc;
+
 	if (!drv || (n && !cmds))
 		return -EINVAL;
-	return drv_cmdq_issue(&drv->cmdq, &drv->be, cmds, n, sync);
+	if (!drv->cmdqv)
+		return issue_on(&drv->main_ref, cmds, n, sync);
+	for (i = 0; i < n; i++) {
+		unsigned int op = cmd_opcode(cmds[i]);
+
+		if (!r) {
+			r = drv_select_queue(drv, op);
+			continue;
+		}
+		if (drv_queue_supports(r, op))
+			continue;
+		rc = issue_on(r, cmds + start, i - start, true);
+		if (rc)
+			return rc;
+		start = i;
+		r = drv_select_queue(drv, op);
+	}
+	if (!r)
+		r = drv_select_queue(drv, CMDQ_OP_CMD_SYNC);
+	return issue_on(r, cmds + start, n - start, sync);
 }
 
 int vsmmu_drv_cmdq_sync(struct vsmmu_drv *drv)
 {
-	return vsmmu_drv_cmdq_issue(drv, NULL, 0, true);
+	const struct drv_qref *r;
+	int rc;
+
+	if (!drv)
+		return -EINVAL;
+	r = drv_select_queue(drv, CMDQ_OP_CMD_SYNC);
+	if (r != &drv->main_ref) {
+		rc = issue_on(r, NULL, 0, true);
+		if (rc)
+			return rc;
+	}
+	return issue_on(&drv->main_ref, NULL, 0, true);
 }
 
 void vsmmu_drv_batch_init(struct vsmmu_drv_batch *b)
 {
 	b->num = 0;
 	b->err = 0;
+	b->queue = NULL;
+	b->pending = false;
+}
+
+static int batch_error(struct vsmmu_drv_batch *b, int rc)
+{
+	if (rc && !b->err)
+		b->err = rc;
+	return rc;
 }
 
 int vsmmu_drv_batch_add_raw(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
 			    const uint64_t cmd[2])
 {
+	unsigned int op = cmd_opcode(cmd);
+	const struct drv_qref *r = b->queue;
 	int rc;
 
-	if (b->num == VSMMU_DRV_BATCH_MAX) {
-		rc = vsmmu_drv_cmdq_issue(drv, (const uint64_t(*)[2])b->cmds,
-					  b->num, false);
-		b->num = 0;
-		if (rc) {
-			if (!b->err)
-				b->err = rc;
-			return rc;
+	if (!r) {
+		r = drv_select_queue(drv, op);
+	} else if (!drv_queue_supports(r, op)) {
+		/* Split here: complete the part before on its own queue */
+		if (b->num || b->pending) {
+			rc = issue_on(r, (const uint64_t(*)[2])b->cmds, b->num,
+				      true);
+			b->num = 0;
+			b->pending = false;
+			if (rc) {
+				b->queue = NULL;
+				return batch_error(b, rc);
+			}
 		}
+		r = drv_select_queue(drv, op);
+	}
+	b->queue = r;
+	if (b->num == VSMMU_DRV_BATCH_MAX) {
+		/* Full: no sync, and stay on this queue so the final CMD_SYNC
+		 * completes these commands too */
+		rc = issue_on(r, (const uint64_t(*)[2])b->cmds, b->num, false);
+		b->num = 0;
+		b->pending = true;
+		if (rc)
+			return batch_error(b, rc);
 	}
 	b->cmds[b->num][0] = cmd[0];
 	b->cmds[b->num][1] = cmd[1];
@@ -509,10 +606,15 @@ int vsmmu_drv_batch_add(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
 int vsmmu_drv_batch_submit(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
 			   bool sync)
 {
-	int rc = vsmmu_drv_cmdq_issue(drv, (const uint64_t(*)[2])b->cmds,
-				      b->num, sync);
+	const struct drv_qref *r = b->queue;
+	int rc;
 
+	if (!r)
+		r = drv_select_queue(drv, CMDQ_OP_CMD_SYNC);
+	rc = issue_on(r, (const uint64_t(*)[2])b->cmds, b->num, sync);
 	b->num = 0;
+	b->queue = NULL;
+	b->pending = false;
 	if (b->err) {
 		rc = b->err;
 		b->err = 0;
@@ -828,6 +930,20 @@ int vsmmu_drv_create(const struct vsmmu_drv_config *cfg, struct vsmmu_drv **out)
 		.stat_timeouts = &drv->st.timeouts,
 		.stat_mem_errors = &drv->st.mem_errors,
 	};
+	drv->main_ref = (struct drv_qref){ .q = &drv->cmdq,
+					   .be = &drv->be,
+					   .lidx = -1 };
+	if (cfg->cmdqv_ops) {
+		rc = drv_cmdqv_create(drv);
+		if (rc) {
+			if (drv->priq_base)
+				vsmmu_mem_pool_free(cfg->pool, drv->priq_base,
+						    16ULL << drv->priq_shift);
+			vsmmu_mem_pool_free(cfg->pool, drv->evtq_base,
+					    32ULL << drv->evtq_shift);
+			goto out_cmdq;
+		}
+	}
 	*out = drv;
 	return 0;
 
@@ -962,6 +1078,13 @@ int vsmmu_drv_enable(struct vsmmu_drv *drv)
 		return rc;
 	}
 
+	/* CMDQV: VINTF0 and its LVCMDQs (the main queue stays the fallback) */
+	if (drv->cmdqv) {
+		rc = drv_cmdqv_enable(drv);
+		if (rc)
+			return rc;
+	}
+
 	/* Event queue */
 	rc = drv_write64(drv, ARM_SMMU_EVTQ_BASE,
 			 Q_BASE_RWA | (drv->evtq_base & Q_BASE_ADDR_MASK) |
@@ -1038,7 +1161,11 @@ int vsmmu_drv_enable(struct vsmmu_drv *drv)
 
 int vsmmu_drv_disable(struct vsmmu_drv *drv)
 {
-	int rc = write_cr0(drv, 0);
+	int rc;
+
+	if (drv->cmdqv)
+		drv_cmdqv_disable(drv);
+	rc = write_cr0(drv, 0);
 
 	drv->enabled = false;
 	if (rc)
@@ -1056,6 +1183,8 @@ void vsmmu_drv_destroy(struct vsmmu_drv *drv)
 	drv_master_destroy_all(drv);
 	if (drv->enabled)
 		vsmmu_drv_disable(drv);
+	if (drv->cmdqv)
+		drv_cmdqv_destroy(drv);
 	if (drv->l2) {
 		for (i = 0; i < drv->l1_ents; i++)
 			if (drv->l2[i])
@@ -1106,4 +1235,21 @@ void vsmmu_drv_get_stats(struct vsmmu_drv *drv, struct vsmmu_drv_stats *s)
 	s->priq_overflows = atomic_load(&drv->st.priq_overflows);
 	s->atc_inv_cmds = atomic_load(&drv->st.atc_inv);
 	s->cmdq_prod = llq_prod_of(&drv->cmdq);
+	if (drv->cmdqv) {
+		unsigned int i;
+
+		/* Totals over every queue; per queue: vsmmu_drv_queue_get_stats */
+		for (i = 0; i < drv->cmdqv->nq; i++) {
+			struct drv_vcmdq *vq = &drv->cmdqv->vq[i];
+
+			s->cmds += atomic_load(&vq->st.cmds);
+			s->syncs += atomic_load(&vq->st.syncs);
+			s->prod_writes += atomic_load(&vq->st.prod_writes);
+			s->cerror_ill += atomic_load(&vq->st.ill);
+			s->cerror_abt += atomic_load(&vq->st.abt);
+			s->cerror_atc_inv += atomic_load(&vq->st.atc);
+			s->timeouts += atomic_load(&vq->st.timeouts);
+			s->mem_errors += atomic_load(&vq->st.mem_errors);
+		}
+	}
 }

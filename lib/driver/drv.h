@@ -161,6 +161,63 @@ void drv_ids_fini(struct drv_ids *ids);
 int drv_ids_alloc(struct drv_ids *ids); /* >= 1, or -ENOSPC */
 void drv_ids_free(struct drv_ids *ids, unsigned int id);
 
+/*
+ * A command queue as the router sees it: the main queue or one LVCMDQ of
+ * the driver's VINTF.  A batch is bound to one (vsmmu_drv_batch.queue).
+ */
+struct drv_qref {
+	struct drv_cmdq *q;
+	const struct drv_cmdq_backend *be;
+	bool guest_only; /* on a guest-owned VINTF: invalidations only */
+	int lidx; /* -1: the main queue */
+};
+
+/* --- CMDQV (cmdqv.c) ------------------------------------------------------ */
+
+struct drv_vcmdq {
+	struct drv_qref ref;
+	struct drv_cmdq q;
+	struct drv_cmdq_backend be;
+	struct vsmmu_drv *drv;
+	unsigned int lidx; /* within the VINTF */
+	unsigned int idx; /* global VCMDQ index (CMDQ_ALLOC) */
+	uint64_t page0, page1; /* register offsets of its logical pages */
+	bool allocated; /* CMDQ_ALLOC written (host) */
+	_Atomic bool enabled; /* VCMDQ_CONFIG.EN acknowledged */
+	uint32_t abt_cons; /* recovery state, under drv->err_lock */
+	unsigned int abt_count;
+	struct {
+		_Atomic uint64_t cmds, syncs, prod_writes, ill, abt, atc,
+			timeouts, mem_errors;
+	} st;
+};
+
+struct drv_cmdqv {
+	unsigned int num_vintfs, num_vcmdqs, per_vintf; /* CMDQV_PARAM */
+	unsigned int sid_per_vm_log2, version;
+	unsigned int nq; /* LVCMDQs of the VINTF the driver uses */
+	bool hyp_own; /* VINTF_CONFIG.HYP_OWN as read back */
+	bool hw_on; /* CMDQV_EN written by us */
+	_Atomic bool enabled; /* VINTF0 and its queues up: route to them */
+	_Atomic bool bypass; /* vsmmu_drv_cmdqv_set_bypass() */
+	struct drv_vcmdq *vq; /* [nq] */
+};
+
+int drv_cmdqv_create(struct vsmmu_drv *drv);
+void drv_cmdqv_destroy(struct vsmmu_drv *drv);
+int drv_cmdqv_enable(struct vsmmu_drv *drv);
+void drv_cmdqv_disable(struct vsmmu_drv *drv);
+int drv_cmdqv_handle_errors(struct vsmmu_drv *drv);
+/* The queue for a command with @opcode issued by the calling thread. */
+const struct drv_qref *drv_select_queue(struct vsmmu_drv *drv,
+					unsigned int opcode);
+bool drv_queue_supports(const struct drv_qref *r, unsigned int opcode);
+/* Error recovery of one halted queue (core.c), under drv->err_lock. */
+void drv_cmdq_recover(struct vsmmu_drv *drv, struct drv_cmdq *q,
+		      const char *qname, uint32_t cons, uint32_t *abt_cons,
+		      unsigned int *abt_count, _Atomic uint64_t *st_ill,
+		      _Atomic uint64_t *st_abt, _Atomic uint64_t *st_atc);
+
 struct vsmmu_drv {
 	struct vsmmu_drv_config cfg;
 	struct vsmmu_drv_features feat;
@@ -176,7 +233,9 @@ struct vsmmu_drv {
 
 	struct drv_cmdq cmdq;
 	struct drv_cmdq_backend be;
+	struct drv_qref main_ref; /* {&cmdq, &be} */
 	bool cmdq_own; /* cmdq memory from the pool */
+	struct drv_cmdqv *cmdqv; /* NULL: no CMDQV (cfg.cmdqv_ops NULL) */
 
 	uint64_t evtq_base;
 	unsigned int evtq_shift;
@@ -195,7 +254,7 @@ struct vsmmu_drv {
 	pthread_mutex_t err_lock; /* command-queue error recovery */
 	uint32_t abt_cons; /* CONS of the last CERROR_ABT */
 	unsigned int abt_count; /* consecutive ABTs at abt_cons */
-	_Atomic bool gerror_pending, evtq_pending, priq_pending;
+	_Atomic bool gerror_pending, evtq_pending, priq_pending, cmdqv_pending;
 
 	bool enabled;
 	uint32_t cr0;

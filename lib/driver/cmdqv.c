@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: MIT
+/*
+ * NVIDIA Tegra241 CMDQ-Virtualization in the host driver: probe, VINTF0
+ * and its logical VCMDQs, queue selection, VCMDQ error recovery.
+ *
+ * The driver takes VINTF0 and gives it nq LVCMDQs (one per CPU, at most
+ * NUM_VCMDQ / NUM_VINTF, the share Linux gives every VINTF).  Each LVCMDQ
+ * is an ordinary SMMU command ring driven by the same lock-free producer
+ * code as the main queue (cmdq.c): only the backend differs -- its
+ * PROD/CONS are the VINTF's logical page 0 registers, its errors are its
+ * own GERROR/GERRORN.  Threads pick LVCMDQ (thread index % nq), so that
+ * producers on different threads do not contend on one ring.
+ *
+ * HYP_OWN decides what a queue takes.  The driver asks for HYP_OWN = 1 and
+ * reads it back: the host gets it and its queues take every command; a
+ * guest reads 0 (the bit is wired to zero for it), and its queues take
+ * only the invalidations a guest VINTF executes -- everything else keeps
+ * going to the main queue (in a VM, the trapped and emulated one).  The
+ * check is made per command while a batch is built (core.c), never from
+ * a batch's first command alone.
+ *
+ * Bring-up follows the hardware's dependency order and teardown reverses
+ * it: CMDQV_EN (polled in CMDQV_STATUS), CMDQ_ALLOC of each VCMDQ to
+ * VINTF0 in ascending LVCMDQ order, VINTF_CONFIG.EN (polled), then per
+ * LVCMDQ: reset, BASE, CONFIG.EN (polled).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver/drv.h"
+
+/* --- Register access ------------------------------------------------------ */
+
+static int cv_read32(struct vsmmu_drv *drv, uint64_t off, uint32_t *val)
+{
+	uint64_t v = 0;
+	int rc = drv->cfg.cmdqv_ops->read(drv->cfg.cmdqv_ctx, off, 4, &v);
+
+	*val = (uint32_t)v;
+	return rc;
+}
+
+static int cv_read64(struct vsmmu_drv *drv, uint64_t off, uint64_t *val)
+{
+	*val = 0;
+	return drv->cfg.cmdqv_ops->read(drv->cfg.cmdqv_ctx, off, 8, val);
+}
+
+static int cv_write32(struct vsmmu_drv *drv, uint64_t off, uint32_t val)
+{
+	return drv->cfg.cmdqv_ops->write(drv->cfg.cmdqv_ctx, off, 4, val);
+}
+
+static int cv_write64(struct vsmmu_drv *drv, uint64_t off, uint64_t val)
+{
+	return drv->cfg.cmdqv_ops->write(drv->cfg.cmdqv_ctx, off, 8, val);
+}
+
+/*
+ * Write a CONFIG register whose bit 0 is an enable and poll bit 0 of its
+ * STATUS register until it agrees (CMDQV, VINTF and VCMDQ all work so).
+ */
+static int cv_write_config(struct vsmmu_drv *drv, uint64_t cfg_off,
+			   uint64_t status_off, uint32_t val, const char *what)
+{
+	uint64_t deadline = drv_now_ns() + drv->cfg.timeout_ns;
+	uint32_t want = val & 1, st;
+	unsigned int spins = 0;
+	int rc = cv_write32(drv, cfg_off, val);
+
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = cv_read32(drv, status_off, &st);
+		if (rc)
+			return rc;
+		if ((st & 1) == want)
+			return 0;
+		if (drv_now_ns() >= deadline) {
+			atomic_fetch_add(&drv->st.timeouts, 1);
+			drv_log(drv, "CMDQV: %s did not %sable (STATUS 0x%x)",
+				what, want ? "en" : "dis", st);
+			return -ETIMEDOUT;
+		}
+		drv_relax(&spins);
+	}
+}
+
+#define VINTF0_REG(r) (TEGRA241_VINTF(0) + TEGRA241_VINTF_##r)
+
+static uint64_t lvcmdq_page0(unsigned int lidx)
+{
+	return TEGRA241_VINTFi_PAGE0(0) + 0x80ULL * lidx;
+}
+
+static uint64_t lvcmdq_page1(unsigned int lidx)
+{
+	return TEGRA241_VINTFi_PAGE1(0) + 0x80ULL * lidx;
+}
+
+/* --- Queue selection ------------------------------------------------------- */
+
+/*
+ * The calling thread's queue index: assigned on first use from a
+ * process-wide counter (so threads spread evenly over the queues, as
+ * Linux spreads CPUs), or fixed by vsmmu_drv_set_thread_queue().
+ */
+static _Thread_local int thread_index = -1;
+static _Atomic unsigned int next_thread_index;
+
+void vsmmu_drv_set_thread_queue(unsigned int idx)
+{
+	thread_index = (int)(idx & 0x7fffffff);
+}
+
+static unsigned int my_index(void)
+{
+	if (thread_index < 0)
+		thread_index =
+			(int)(atomic_fetch_add_explicit(&next_thread_index, 1,
+							memory_order_relaxed) &
+			      0x7fffffff);
+	return (unsigned int)thread_index;
+}
+
+/*
+ * What a guest-owned VINTF executes.  The hardware also takes
+ * TLBI_S12_VMALL and TLBI_S2_IPA (reference/cmdqv.md), but a guest has no
+ * stage 2 of its own to invalidate; like the merged Linux guest driver we
+ * send it TLBI_NH_ASID, TLBI_NH_VA and ATC_INV (and their CMD_SYNCs), and
+ * everything else to the main queue.
+ */
+bool drv_queue_supports(const struct drv_qref *r, unsigned int opcode)
+{
+	if (!r->guest_only)
+		return true;
+	switch (opcode) {
+	case CMDQ_OP_TLBI_NH_ASID:
+	case CMDQ_OP_TLBI_NH_VA:
+	case CMDQ_OP_ATC_INV:
+	case CMDQ_OP_CMD_SYNC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static struct drv_vcmdq *thread_vcmdq(struct vsmmu_drv *drv)
+{
+	struct drv_cmdqv *cv = drv->cmdqv;
+	struct drv_vcmdq *vq;
+
+	if (!cv || !atomic_load_explicit(&cv->enabled, memory_order_acquire) ||
+	    atomic_load_explicit(&cv->bypass, memory_order_relaxed))
+		return NULL;
+	vq = &cv->vq[my_index() % cv->nq];
+	if (!atomic_load_explicit(&vq->enabled, memory_order_acquire) ||
+	    atomic_load_explicit(&vq->q.dead, memory_order_relaxed))
+		return NULL;
+	return vq;
+}
+
+const struct drv_qref *drv_select_queue(struct vsmmu_drv *drv,
+					unsigned int opcode)
+{
+	struct drv_vcmdq *vq = thread_vcmdq(drv);
+
+	if (!vq || !drv_queue_supports(&vq->ref, opcode))
+		return &drv->main_ref;
+	return &vq->ref;
+}
+
+int vsmmu_drv_thread_queue(struct vsmmu_drv *drv)
+{
+	struct drv_vcmdq *vq = drv ? thread_vcmdq(drv) : NULL;
+
+	return vq ? (int)vq->lidx : -1;
+}
+
+void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass)
+{
+	if (drv && drv->cmdqv)
+		atomic_store(&drv->cmdqv->bypass, bypass);
+}
+
+/* --- VCMDQ backend and error recovery -------------------------------------- */
+
+static int vq_read_cons(void *ctx, uint32_t *cons)
+{
+	struct drv_vcmdq *vq = ctx;
+
+	return cv_read32(vq->drv, vq->page0 + TEGRA241_VCMDQ_CONS, cons);
+}
+
+static int vq_write_prod(void *ctx, uint32_t prod)
+{
+	struct drv_vcmdq *vq = ctx;
+
+	return cv_write32(vq->drv, vq->page0 + TEGRA241_VCMDQ_PROD, prod);
+}
+
+/*
+ * A halted VCMDQ is recovered exactly as the main queue (core.c's
+ * drv_cmdq_recover: CERROR_ILL replaced by a CMD_SYNC, CERROR_ABT
+ * retried, CERROR_ATC_INV_SYNC retried), then acknowledged through the
+ * VCMDQ's own GERRORN.  Under the driver's error lock.
+ */
+static int vq_handle_error(struct drv_vcmdq *vq)
+{
+	struct vsmmu_drv *drv = vq->drv;
+	uint32_t gerror, gerrorn, active, cons;
+	char name[48];
+	int rc;
+
+	pthread_mutex_lock(&drv->err_lock);
+	rc = cv_read32(drv, vq->page0 + TEGRA241_VCMDQ_GERROR, &gerror);
+	if (!rc)
+		rc = cv_read32(drv, vq->page0 + TEGRA241_VCMDQ_GERRORN,
+			       &gerrorn);
+	if (rc)
+		goto out;
+	active = gerror ^ gerrorn;
+	if (!active)
+		goto out;
+	if (active & GERROR_CMDQ_ERR) {
+		rc = cv_read32(drv, vq->page0 + TEGRA241_VCMDQ_CONS, &cons);
+		if (rc)
+			goto out;
+		snprintf(name, sizeof(name), "VINTF0 LVCMDQ%u CONS", vq->lidx);
+		drv_cmdq_recover(drv, &vq->q, name, cons, &vq->abt_cons,
+				 &vq->abt_count, &vq->st.ill, &vq->st.abt,
+				 &vq->st.atc);
+		if (atomic_load(&vq->q.dead))
+			active &= ~GERROR_CMDQ_ERR; /* leave it halted */
+	}
+	if (active & ~GERROR_CMDQ_ERR)
+		drv_log(drv, "CMDQV: LVCMDQ%u GERROR 0x%x acknowledged",
+			vq->lidx, (unsigned int)(active & ~GERROR_CMDQ_ERR));
+	if (active)
+		rc = cv_write32(drv, vq->page0 + TEGRA241_VCMDQ_GERRORN,
+				gerrorn ^ active);
+out:
+	pthread_mutex_unlock(&drv->err_lock);
+	return rc;
+}
+
+/* Called by waiters on the VCMDQ: is it halted?  Two register reads. */
+static int vq_poll_errors(void *ctx)
+{
+	struct drv_vcmdq *vq = ctx;
+	uint32_t gerror, gerrorn;
+	int rc;
+
+	rc = cv_read32(vq->drv, vq->page0 + TEGRA241_VCMDQ_GERROR, &gerror);
+	if (!rc)
+		rc = cv_read32(vq->drv, vq->page0 + TEGRA241_VCMDQ_GERRORN,
+			       &gerrorn);
+	if (!rc && (gerror ^ gerrorn))
+		rc = vq_handle_error(vq);
+	if (rc)
+		return rc;
+	return atomic_load(&vq->q.dead) ? -EIO : 0;
+}
+
+/*
+ * The CMDQV interrupt (or vsmmu_drv_process): find the halted LVCMDQs of
+ * VINTF0 in its LVCMDQ_ERR_MAP (one bit per logical queue) and recover
+ * each.  The host also logs the global maps (VINTF_ERR_MAP, CMDQ_ERR_MAP)
+ * that led there.  If the map cannot be read, every queue is checked.
+ */
+int drv_cmdqv_handle_errors(struct vsmmu_drv *drv)
+{
+	struct drv_cmdqv *cv = drv->cmdqv;
+	uint64_t map[2] = { 0, 0 };
+	unsigned int i;
+	bool scan_all = false;
+	int rc = 0, r;
+
+	if (!cv || !atomic_load(&cv->enabled))
+		return 0;
+	if (cv_read64(drv, VINTF0_REG(LVCMDQ_ERR_MAP_64(0)), &map[0]) ||
+	    cv_read64(drv, VINTF0_REG(LVCMDQ_ERR_MAP_64(1)), &map[1]))
+		scan_all = true;
+	if (!scan_all && !map[0] && !map[1])
+		return 0;
+	if (cv->hyp_own && !scan_all) {
+		uint32_t lo = 0, hi = 0, q[4] = { 0, 0, 0, 0 };
+
+		cv_read32(drv, TEGRA241_CMDQV_VINTF_ERR_MAP, &lo);
+		cv_read32(drv, TEGRA241_CMDQV_VINTF_ERR_MAP + 4, &hi);
+		for (i = 0; i < 4; i++)
+			cv_read32(drv, TEGRA241_CMDQV_CMDQ_ERR_MAP(i), &q[i]);
+		drv_log(drv,
+			"CMDQV error: VINTF_ERR_MAP %08x%08x CMDQ_ERR_MAP "
+			"%08x:%08x:%08x:%08x LVCMDQ_ERR_MAP %016llx%016llx",
+			hi, lo, q[3], q[2], q[1], q[0],
+			(unsigned long long)map[1], (unsigned long long)map[0]);
+	}
+	for (i = 0; i < cv->nq; i++) {
+		if (!scan_all && !(map[i / 64] & (1ULL << (i % 64))))
+			continue;
+		r = vq_poll_errors(&cv->vq[i]);
+		if (r && !rc && r != -EIO)
+			rc = r;
+	}
+	return rc;
+}
+
+/* --- Create, enable, disable, destroy ------------------------------------- */
+
+int drv_cmdqv_create(struct vsmmu_drv *drv)
+{
+	const struct vsmmu_drv_mmio_ops *ops = drv->cfg.cmdqv_ops;
+	struct drv_cmdqv *cv;
+	uint64_t qbytes = 16ULL << drv->feat.cmdq_shift;
+	uint32_t param;
+	unsigned int i, nq;
+	long cpus;
+	int rc;
+
+	if (!ops->read || !ops->write)
+		return -EINVAL;
+	cv = calloc(1, sizeof(*cv));
+	if (!cv)
+		return -ENOMEM;
+	drv->cmdqv = cv;
+	rc = cv_read32(drv, TEGRA241_CMDQV_PARAM, &param);
+	if (rc)
+		goto out_free;
+	cv->num_vintfs = 1U << VS_FIELD_GET(CMDQV_NUM_VINTF_LOG2, param);
+	cv->num_vcmdqs = 1U << VS_FIELD_GET(CMDQV_NUM_VCMDQ_LOG2, param);
+	cv->sid_per_vm_log2 = VS_FIELD_GET(CMDQV_NUM_SID_PER_VM_LOG2, param);
+	cv->version = VS_FIELD_GET(CMDQV_VER, param);
+	/* The LVCMDQ field of CMDQ_ALLOC and the error maps hold 128 */
+	if (cv->num_vcmdqs > 128 || cv->num_vintfs > 64) {
+		drv_log(drv, "CMDQV_PARAM 0x%x out of range", param);
+		rc = -ENODEV;
+		goto out_free;
+	}
+	cv->per_vintf = cv->num_vcmdqs / cv->num_vintfs;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	nq = drv->cfg.cmdqv_nqueues ? drv->cfg.cmdqv_nqueues :
+				      (unsigned int)(cpus > 0 ? cpus : 1);
+	if (nq > cv->per_vintf) {
+		if (drv->cfg.cmdqv_nqueues) {
+			drv_log(drv, "CMDQV: %u queues asked, VINTF has %u", nq,
+				cv->per_vintf);
+			rc = -EINVAL;
+			goto out_free;
+		}
+		nq = cv->per_vintf;
+	}
+	if (!nq) {
+		drv_log(drv, "CMDQV: no VCMDQ for VINTF0, main queue only");
+		return 0;
+	}
+	cv->vq = calloc(nq, sizeof(*cv->vq));
+	if (!cv->vq) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < nq; i++) {
+		struct drv_vcmdq *vq = &cv->vq[i];
+		uint64_t pa;
+
+		rc = vsmmu_mem_pool_alloc(drv->cfg.pool, qbytes, qbytes, &pa);
+		if (rc)
+			goto out_queues;
+		rc = drv_cmdq_init(&vq->q, drv->mem, pa, drv->feat.cmdq_shift);
+		if (rc) {
+			vsmmu_mem_pool_free(drv->cfg.pool, pa, qbytes);
+			goto out_queues;
+		}
+		vq->drv = drv;
+		vq->lidx = i;
+		vq->idx = i; /* VINTF0's share starts at VCMDQ 0 */
+		vq->page0 = lvcmdq_page0(i);
+		vq->page1 = lvcmdq_page1(i);
+		vq->be = (struct drv_cmdq_backend){
+			.mem = drv->mem,
+			.read_cons = vq_read_cons,
+			.write_prod = vq_write_prod,
+			.poll_errors = vq_poll_errors,
+			.ctx = vq,
+			.msi = drv->feat.sync_msi,
+			.timeout_ns = drv->cfg.timeout_ns,
+			.stat_cmds = &vq->st.cmds,
+			.stat_syncs = &vq->st.syncs,
+			.stat_prod_writes = &vq->st.prod_writes,
+			.stat_timeouts = &vq->st.timeouts,
+			.stat_mem_errors = &vq->st.mem_errors,
+		};
+		vq->ref = (struct drv_qref){ .q = &vq->q,
+					     .be = &vq->be,
+					     .lidx = (int)i };
+		cv->nq = i + 1;
+	}
+	return 0;
+
+out_queues:
+	drv_cmdqv_destroy(drv);
+	return rc;
+out_free:
+	free(cv);
+	drv->cmdqv = NULL;
+	return rc;
+}
+
+void drv_cmdqv_destroy(struct vsmmu_drv *drv)
+{
+	struct drv_cmdqv *cv = drv->cmdqv;
+	unsigned int i;
+
+	if (!cv)
+		return;
+	for (i = 0; i < cv->nq; i++) {
+		vsmmu_mem_pool_free(drv->cfg.pool, cv->vq[i].q.base,
+				    16ULL << cv->vq[i].q.shift);
+		drv_cmdq_fini(&cv->vq[i].q);
+	}
+	free(cv->vq);
+	free(cv);
+	drv->cmdqv = NULL;
+}
+
+/* Disable one LVCMDQ and clear its registers and any stale error. */
+static int vq_hw_deinit(struct drv_vcmdq *vq)
+{
+	struct vsmmu_drv *drv = vq->drv;
+	uint32_t gerror = 0, gerrorn = 0;
+	int rc, r;
+
+	atomic_store(&vq->enabled, false);
+	rc = cv_write_config(drv, vq->page0 + TEGRA241_VCMDQ_CONFIG,
+			     vq->page0 + TEGRA241_VCMDQ_STATUS, 0, "LVCMDQ");
+	r = cv_write32(drv, vq->page0 + TEGRA241_VCMDQ_PROD, 0);
+	if (!r)
+		r = cv_write32(drv, vq->page0 + TEGRA241_VCMDQ_CONS, 0);
+	if (!r)
+		r = cv_write64(drv, vq->page1 + TEGRA241_VCMDQ_BASE, 0);
+	if (!r)
+		r = cv_write64(drv, vq->page1 + TEGRA241_VCMDQ_CONS_INDX_BASE,
+			       0);
+	if (!r)
+		r = cv_read32(drv, vq->page0 + TEGRA241_VCMDQ_GERROR, &gerror);
+	if (!r)
+		r = cv_read32(drv, vq->page0 + TEGRA241_VCMDQ_GERRORN,
+			      &gerrorn);
+	if (!r && gerror != gerrorn)
+		r = cv_write32(drv, vq->page0 + TEGRA241_VCMDQ_GERRORN, gerror);
+	return rc ? rc : r;
+}
+
+static int vq_hw_init(struct drv_vcmdq *vq)
+{
+	struct vsmmu_drv *drv = vq->drv;
+	int rc = vq_hw_deinit(vq);
+
+	if (rc)
+		return rc;
+	drv_cmdq_reset(&vq->q);
+	vq->abt_count = 0;
+	vq->ref.guest_only = !drv->cmdqv->hyp_own;
+	rc = cv_write64(drv, vq->page1 + TEGRA241_VCMDQ_BASE,
+			(vq->q.base & VCMDQ_ADDR) |
+				VS_FIELD_PREP(VCMDQ_LOG2SIZE, vq->q.shift));
+	if (!rc)
+		rc = cv_write_config(drv, vq->page0 + TEGRA241_VCMDQ_CONFIG,
+				     vq->page0 + TEGRA241_VCMDQ_STATUS,
+				     VCMDQ_EN, "LVCMDQ");
+	if (rc)
+		return rc;
+	atomic_store_explicit(&vq->enabled, true, memory_order_release);
+	return 0;
+}
+
+/*
+ * Bring VINTF0 and its queues up.  Any failure leaves the CMDQV unused
+ * (commands keep going to the main queue) and is returned.
+ */
+int drv_cmdqv_enable(struct vsmmu_drv *drv)
+{
+	struct drv_cmdqv *cv = drv->cmdqv;
+	uint32_t cfg;
+	unsigned int i;
+	int rc;
+
+	if (!cv->nq)
+		return 0;
+	if (atomic_load(&cv->enabled) || cv->hw_on)
+		drv_cmdqv_disable(drv);
+
+	/* Reset then enable the CMDQV */
+	rc = cv_read32(drv, TEGRA241_CMDQV_CONFIG, &cfg);
+	if (!rc)
+		rc = cv_write_config(drv, TEGRA241_CMDQV_CONFIG,
+				     TEGRA241_CMDQV_STATUS, cfg & ~CMDQV_EN,
+				     "CMDQV");
+	if (!rc)
+		rc = cv_write_config(drv, TEGRA241_CMDQV_CONFIG,
+				     TEGRA241_CMDQV_STATUS, cfg | CMDQV_EN,
+				     "CMDQV");
+	if (rc)
+		goto fail;
+	cv->hw_on = true;
+
+	/* VINTF0's LVCMDQs, in ascending order */
+	for (i = 0; i < cv->nq; i++) {
+		rc = cv_write32(drv, TEGRA241_CMDQV_CMDQ_ALLOC(cv->vq[i].idx),
+				VS_FIELD_PREP(CMDQV_CMDQ_ALLOC_VINTF, 0) |
+					VS_FIELD_PREP(CMDQV_CMDQ_ALLOC_LVCMDQ,
+						      i) |
+					CMDQV_CMDQ_ALLOCATED);
+		if (rc)
+			goto fail;
+		cv->vq[i].allocated = true;
+	}
+
+	/* VINTF0: ask for HYP_OWN, then see what we got */
+	rc = cv_write32(drv, VINTF0_REG(CONFIG), VINTF_HYP_OWN);
+	if (!rc)
+		rc = cv_write_config(drv, VINTF0_REG(CONFIG),
+				     VINTF0_REG(STATUS),
+				     VINTF_HYP_OWN | VINTF_EN, "VINTF0");
+	if (!rc)
+		rc = cv_read32(drv, VINTF0_REG(CONFIG), &cfg);
+	if (rc)
+		goto fail;
+	cv->hyp_own = cfg & VINTF_HYP_OWN;
+	if (!cv->hyp_own)
+		drv_log(drv, "CMDQV: VINTF0 is guest-owned (HYP_OWN reads 0): "
+			     "only invalidations go to its queues");
+
+	for (i = 0; i < cv->nq; i++) {
+		rc = vq_hw_init(&cv->vq[i]);
+		if (rc)
+			goto fail;
+	}
+	atomic_store_explicit(&cv->enabled, true, memory_order_release);
+	return 0;
+
+fail:
+	drv_log(drv, "CMDQV bring-up failed (%d): main queue only", rc);
+	drv_cmdqv_disable(drv);
+	return rc;
+}
+
+/* Reverse of drv_cmdqv_enable(); best effort, each step is attempted. */
+void drv_cmdqv_disable(struct vsmmu_drv *drv)
+{
+	struct drv_cmdqv *cv = drv->cmdqv;
+	uint32_t cfg;
+	unsigned int i;
+
+	atomic_store(&cv->enabled, false);
+	for (i = cv->nq; i-- > 0;)
+		if (atomic_load(&cv->vq[i].enabled))
+			vq_hw_deinit(&cv->vq[i]);
+	for (i = cv->nq; i-- > 0;) {
+		if (!cv->vq[i].allocated)
+			continue;
+		cv_write32(drv, TEGRA241_CMDQV_CMDQ_ALLOC(cv->vq[i].idx), 0);
+		cv->vq[i].allocated = false;
+	}
+	if (!cv->hw_on)
+		return;
+	cv_write_config(drv, VINTF0_REG(CONFIG), VINTF0_REG(STATUS), 0,
+			"VINTF0");
+	if (!cv_read32(drv, TEGRA241_CMDQV_CONFIG, &cfg))
+		cv_write_config(drv, TEGRA241_CMDQV_CONFIG,
+				TEGRA241_CMDQV_STATUS, cfg & ~CMDQV_EN,
+				"CMDQV");
+	cv->hw_on = false;
+}
+
+/* --- Information ----------------------------------------------------------- */
+
+void vsmmu_drv_cmdqv_get_info(struct vsmmu_drv *drv,
+			      struct vsmmu_drv_cmdqv_info *info)
+{
+	struct drv_cmdqv *cv = drv ? drv->cmdqv : NULL;
+
+	memset(info, 0, sizeof(*info));
+	if (!cv)
+		return;
+	info->present = true;
+	info->enabled = atomic_load(&cv->enabled);
+	info->hyp_own = cv->hyp_own;
+	info->num_vintfs = cv->num_vintfs;
+	info->num_vcmdqs = cv->num_vcmdqs;
+	info->num_sid_per_vm_log2 = cv->sid_per_vm_log2;
+	info->version = cv->version;
+	info->nqueues = cv->nq;
+}
+
+int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
+			      struct vsmmu_drv_queue_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!drv)
+		return -ENODEV;
+	if (lidx < 0) {
+		st->cmds = atomic_load(&drv->st.cmds);
+		st->syncs = atomic_load(&drv->st.syncs);
+		st->prod_writes = atomic_load(&drv->st.prod_writes);
+		st->cerror_ill = atomic_load(&drv->st.ill);
+		st->cerror_abt = atomic_load(&drv->st.abt);
+		st->cerror_atc_inv = atomic_load(&drv->st.atc);
+		st->prod = llq_prod_of(&drv->cmdq);
+		return 0;
+	}
+	if (!drv->cmdqv || (unsigned int)lidx >= drv->cmdqv->nq)
+		return -ENODEV;
+	{
+		struct drv_vcmdq *vq = &drv->cmdqv->vq[lidx];
+
+		st->cmds = atomic_load(&vq->st.cmds);
+		st->syncs = atomic_load(&vq->st.syncs);
+		st->prod_writes = atomic_load(&vq->st.prod_writes);
+		st->cerror_ill = atomic_load(&vq->st.ill);
+		st->cerror_abt = atomic_load(&vq->st.abt);
+		st->cerror_atc_inv = atomic_load(&vq->st.atc);
+		st->prod = llq_prod_of(&vq->q);
+	}
+	return 0;
+}
