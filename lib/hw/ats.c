@@ -493,10 +493,11 @@ int vsmmu_atc_access(struct vsmmu_atc *a, const struct vsmmu_txn *txn,
  * An ATS Invalidate Request to every ATC of @sid (CMD_ATC_INV): entries
  * overlapping [addr, addr + 2^(12 + size)) aligned to that span.
  */
-void hw_atc_inv(struct vsmmu_smmu *s, uint32_t sid, uint32_t ssid, bool ssv,
+bool hw_atc_inv(struct vsmmu_smmu *s, uint32_t sid, uint32_t ssid, bool ssv,
 		uint64_t addr, unsigned int size)
 {
 	uint64_t base = 0, last = ~0ULL;
+	bool timeout = false;
 	struct vsmmu_atc *a;
 	unsigned int i;
 
@@ -512,8 +513,7 @@ void hw_atc_inv(struct vsmmu_smmu *s, uint32_t sid, uint32_t ssid, bool ssv,
 		a->st.inv_requests++;
 		if (!a->responsive) {
 			a->st.inv_timeouts++;
-			__atomic_store_n(&s->atc_inv_failed, true,
-					 __ATOMIC_RELEASE);
+			timeout = true;
 			pthread_mutex_unlock(&a->lock);
 			continue;
 		}
@@ -530,4 +530,5 @@ void hw_atc_inv(struct vsmmu_smmu *s, uint32_t sid, uint32_t ssid, bool ssv,
 		pthread_mutex_unlock(&a->lock);
 	}
 	pthread_mutex_unlock(&s->atc_lock);
+	return timeout;
 }

@@ -191,9 +191,52 @@ struct hw_cmdq {
 	uint32_t *gerror, *gerrorn;
 	uint32_t err_bit;
 	bool (*enabled)(struct vsmmu_smmu *s, struct hw_cmdq *cq);
-	/* Called when the queue stops on an error (GERROR already set) */
+	/*
+	 * Called when the queue stops on an error, CONS.ERR already set:
+	 * activates the queue's error bit in *gerror and signals it.
+	 */
 	void (*on_error)(struct vsmmu_smmu *s, struct hw_cmdq *cq);
+	/*
+	 * Optional, called for each fetched command before it is checked
+	 * and executed: may rewrite @cmd (CMDQV substitutes VMIDs and
+	 * StreamIDs) and returns 0, or a CERROR index to stop the queue with
+	 * before anything of the command is executed.
+	 */
+	unsigned int (*prepare)(struct vsmmu_smmu *s, struct hw_cmdq *cq,
+				uint64_t cmd[2]);
+	/*
+	 * An ATC_INV consumed from this queue reached an endpoint that did
+	 * not complete it: this queue's next CMD_SYNC fails with
+	 * CERROR_ATC_INV_SYNC (3.9.1.4).  Per queue, so that one queue's
+	 * unresponsive device never fails another queue's sync.
+	 */
+	bool atc_inv_failed;
 };
+
+/*
+ * VSMMU_EXEC_THREAD: a consumer thread serving one command queue (the main
+ * CMDQ, or one VCMDQ).  queue.c has the protocol.  lock/wake live as long
+ * as the owner (hw_consumer_init/fini); the thread only between
+ * hw_consumer_start and hw_consumer_stop, which its owner serialises.
+ */
+struct hw_consumer {
+	struct vsmmu_smmu *s;
+	struct hw_cmdq *cq;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool run, kick, sleeping;
+	bool started; /* the thread exists (owner's serialisation) */
+};
+
+void hw_consumer_init(struct hw_consumer *c, struct vsmmu_smmu *s,
+		      struct hw_cmdq *cq);
+void hw_consumer_fini(struct hw_consumer *c); /* stops it first */
+int hw_consumer_start(struct hw_consumer *c);
+void hw_consumer_stop(struct hw_consumer *c);
+void hw_consumer_kick(struct hw_consumer *c);
+
+struct hw_cmdqv; /* cmdqv.c */
 
 /* --- Stalls, PRI, ATS ---------------------------------------------------- */
 
@@ -302,19 +345,16 @@ struct vsmmu_smmu {
 	/* Device-side ATCs reached by CMD_ATC_INV (ats.c) */
 	pthread_mutex_t atc_lock;
 	struct vsmmu_atc *atcs;
-	bool atc_inv_failed; /* an ATC_INV was not completed: the next
-				CMD_SYNC fails (CERROR_ATC_INV_SYNC) */
 
 	/* Interrupts */
 	vsmmu_irq_fn *irq_fn;
 	void *irq_arg;
 	unsigned int irq_busy; /* callers inside irq_fn (queue.c) */
 
-	/* VSMMU_EXEC_THREAD: the command consumer */
-	pthread_t consumer;
-	pthread_mutex_t consumer_lock;
-	pthread_cond_t consumer_wake;
-	bool consumer_run, consumer_kick, consumer_sleeping;
+	/* VSMMU_EXEC_THREAD: the main command queue's consumer */
+	struct hw_consumer consumer;
+	/* NVIDIA CMDQV (cmdqv.c), NULL when config.cmdqv.present is false */
+	struct hw_cmdqv *cmdqv;
 	uint64_t strtab_base;
 	uint32_t strtab_base_cfg;
 	uint32_t irq_ctrl;
@@ -404,7 +444,8 @@ void hw_queues_stop(struct vsmmu_smmu *s);
 void hw_queues_fini(struct vsmmu_smmu *s);
 void hw_cmdq_kick(struct vsmmu_smmu *s); /* PROD/GERRORN/CR0 changed */
 void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq);
-unsigned int hw_cmd_exec(struct vsmmu_smmu *s, const uint64_t *cmd);
+unsigned int hw_cmd_exec(struct vsmmu_smmu *s, struct hw_cmdq *cq,
+			 const uint64_t *cmd);
 bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt);
 /* hw_evtq_write() flags */
 #define EVTQ_W_STALL 1 /* a stall's record: never lost, no overflow */
@@ -428,8 +469,16 @@ void hw_stall_term(struct vsmmu_smmu *s, uint32_t sid, bool all);
 void hw_pri_resp(struct vsmmu_smmu *s, const struct vsmmu_pri_resp *r);
 
 /* ats.c */
-void hw_atc_inv(struct vsmmu_smmu *s, uint32_t sid, uint32_t ssid, bool ssv,
+/* Return true if an endpoint reached did not complete the invalidation */
+bool hw_atc_inv(struct vsmmu_smmu *s, uint32_t sid, uint32_t ssid, bool ssv,
 		uint64_t addr, unsigned int size);
+
+/* cmdqv.c */
+int hw_cmdqv_init(struct vsmmu_smmu *s);
+void hw_cmdqv_stop(struct vsmmu_smmu *s); /* join every VCMDQ consumer */
+void hw_cmdqv_fini(struct vsmmu_smmu *s);
+/* A CMD_SYNC completed on the main queue (pending VCMDQ ATC timeouts) */
+void hw_cmdqv_main_sync(struct vsmmu_smmu *s);
 void hw_atcs_fini(struct vsmmu_smmu *s);
 void hw_gerror_raise(struct vsmmu_smmu *s, uint32_t bits);
 void hw_irq(struct vsmmu_smmu *s, enum vsmmu_irq irq, uint64_t cfg0_off);

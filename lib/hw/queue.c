@@ -311,7 +311,8 @@ static unsigned int exec_tlbi(struct vsmmu_smmu *s, unsigned int op,
  * Size > 52 is CERROR_ILL (the spec allows ILL or an UNKNOWN span).
  * IGNORED while SMMUEN = 0.  Completion is the next CMD_SYNC's business.
  */
-static unsigned int exec_atc_inv(struct vsmmu_smmu *s, const uint64_t *cmd)
+static unsigned int exec_atc_inv(struct vsmmu_smmu *s, struct hw_cmdq *cq,
+				 const uint64_t *cmd)
 {
 	unsigned int size = VS_FIELD_GET(CMDQ_ATC_1_SIZE, cmd[1]);
 	bool ssv = cmd[0] & CMDQ_0_SSV;
@@ -324,9 +325,10 @@ static unsigned int exec_atc_inv(struct vsmmu_smmu *s, const uint64_t *cmd)
 	/* Without substreams SSV = 1 behaves as SSV = 0 (a CU choice) */
 	if (!s->ssidsize)
 		ssv = false;
-	hw_atc_inv(s, VS_FIELD_GET(CMDQ_ATC_0_SID, cmd[0]),
-		   VS_FIELD_GET(CMDQ_ATC_0_SSID, cmd[0]), ssv,
-		   cmd[1] & CMDQ_ATC_1_ADDR_MASK, size);
+	if (hw_atc_inv(s, VS_FIELD_GET(CMDQ_ATC_0_SID, cmd[0]),
+		       VS_FIELD_GET(CMDQ_ATC_0_SSID, cmd[0]), ssv,
+		       cmd[1] & CMDQ_ATC_1_ADDR_MASK, size))
+		__atomic_store_n(&cq->atc_inv_failed, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -401,10 +403,11 @@ static void exec_sync(struct vsmmu_smmu *s, const uint64_t *cmd)
 }
 
 /*
- * Check and execute one command.  Return 0, or the CERROR index the
- * queue stops with.
+ * Check and execute one command from queue @cq.  Return 0, or the CERROR
+ * index the queue stops with.
  */
-unsigned int hw_cmd_exec(struct vsmmu_smmu *s, const uint64_t *cmd)
+unsigned int hw_cmd_exec(struct vsmmu_smmu *s, struct hw_cmdq *cq,
+			 const uint64_t *cmd)
 {
 	unsigned int op = VS_FIELD_GET(CMDQ_0_OP, cmd[0]);
 	struct cmd_shape m;
@@ -453,16 +456,19 @@ unsigned int hw_cmd_exec(struct vsmmu_smmu *s, const uint64_t *cmd)
 		 * never completed: the sync stops the queue with
 		 * CERROR_ATC_INV_SYNC, CONS at the sync (3.9.1.4).  The
 		 * failure is reported once; software's retried sync
-		 * completes.
+		 * completes.  The failure belongs to the queue that issued
+		 * the ATC_INV.
 		 */
-		if (__atomic_exchange_n(&s->atc_inv_failed, false,
+		if (__atomic_exchange_n(&cq->atc_inv_failed, false,
 					__ATOMIC_ACQ_REL))
 			return CMDQ_ERR_CERROR_ATC_INV_IDX;
 		hw_stall_sync(s);
 		exec_sync(s, cmd);
+		if (cq == &s->cmdq && s->cmdqv)
+			hw_cmdqv_main_sync(s);
 		return 0;
 	case CMDQ_OP_ATC_INV:
-		return exec_atc_inv(s, cmd);
+		return exec_atc_inv(s, cq, cmd);
 	case CMDQ_OP_PRI_RESP:
 		return exec_pri_resp(s, cmd);
 	case CMDQ_OP_RESUME:
@@ -497,8 +503,10 @@ void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 		if (vsmmu_mem_read64(s->mem, addr, &cmd[0]) ||
 		    vsmmu_mem_read64(s->mem, addr + 8, &cmd[1]))
 			err = CMDQ_ERR_CERROR_ABT_IDX;
+		else if (cq->prepare && (err = cq->prepare(s, cq, cmd)))
+			; /* refused before anything of it ran */
 		else
-			err = hw_cmd_exec(s, cmd);
+			err = hw_cmd_exec(s, cq, cmd);
 		if (err) {
 			hw_stat_inc(s, ST_CMD_ERR);
 			st32(&q->cons,
@@ -530,14 +538,16 @@ static void main_cmdq_error(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 }
 
 /*
- * The consumer thread.  After draining the queue it polls for new work for
- * a short while (CONSUMER_SPIN_NS) before sleeping on the condition
- * variable, so a producer that is quickly back pays no wake-up (in a VM a
- * futex round trip costs microseconds).  Producers set consumer_kick and
- * signal only when consumer_sleeping is set: both flags are sequentially
- * consistent and the sleeper re-checks the kick under consumer_lock after
- * announcing that it sleeps, so one of the two always sees the other and
- * no wake-up is lost.
+ * A consumer thread (one per queue in VSMMU_EXEC_THREAD mode: the main
+ * CMDQ's, and each enabled VCMDQ's, so that CMDQV's queues are consumed in
+ * parallel as on the hardware).  After draining its queue it polls for new
+ * work for a short while (CONSUMER_SPIN_NS) before sleeping on the
+ * condition variable, so a producer that is quickly back pays no wake-up
+ * (in a VM a futex round trip costs microseconds).  Producers set kick and
+ * signal only when sleeping is set: both flags are sequentially consistent
+ * and the sleeper re-checks the kick under the lock after announcing that
+ * it sleeps, so one of the two always sees the other and no wake-up is
+ * lost.
  */
 #define CONSUMER_SPIN_NS 50000
 
@@ -549,39 +559,92 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static bool consumer_take_kick(struct vsmmu_smmu *s)
+static bool consumer_take_kick(struct hw_consumer *c)
 {
-	return __atomic_exchange_n(&s->consumer_kick, false, __ATOMIC_SEQ_CST);
+	return __atomic_exchange_n(&c->kick, false, __ATOMIC_SEQ_CST);
 }
 
 static void *consumer_main(void *arg)
 {
-	struct vsmmu_smmu *s = arg;
+	struct hw_consumer *c = arg;
 
-	while (__atomic_load_n(&s->consumer_run, __ATOMIC_ACQUIRE)) {
+	while (__atomic_load_n(&c->run, __ATOMIC_ACQUIRE)) {
 		uint64_t until;
 		unsigned int n = 0;
 
-		hw_cmdq_consume(s, &s->cmdq);
+		hw_cmdq_consume(c->s, c->cq);
 		/* poll a little before sleeping */
 		until = now_ns() + CONSUMER_SPIN_NS;
-		while (!__atomic_load_n(&s->consumer_kick, __ATOMIC_ACQUIRE)) {
+		while (!__atomic_load_n(&c->kick, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&c->run, __ATOMIC_ACQUIRE)) {
 			sa_relax();
 			if (!(++n & 63) && now_ns() > until)
 				break;
 		}
-		if (consumer_take_kick(s))
+		if (consumer_take_kick(c))
 			continue;
-		pthread_mutex_lock(&s->consumer_lock);
-		__atomic_store_n(&s->consumer_sleeping, true, __ATOMIC_SEQ_CST);
-		while (!consumer_take_kick(s) &&
-		       __atomic_load_n(&s->consumer_run, __ATOMIC_SEQ_CST))
-			pthread_cond_wait(&s->consumer_wake, &s->consumer_lock);
-		__atomic_store_n(&s->consumer_sleeping, false,
-				 __ATOMIC_SEQ_CST);
-		pthread_mutex_unlock(&s->consumer_lock);
+		pthread_mutex_lock(&c->lock);
+		__atomic_store_n(&c->sleeping, true, __ATOMIC_SEQ_CST);
+		while (!consumer_take_kick(c) &&
+		       __atomic_load_n(&c->run, __ATOMIC_SEQ_CST))
+			pthread_cond_wait(&c->wake, &c->lock);
+		__atomic_store_n(&c->sleeping, false, __ATOMIC_SEQ_CST);
+		pthread_mutex_unlock(&c->lock);
 	}
 	return NULL;
+}
+
+void hw_consumer_init(struct hw_consumer *c, struct vsmmu_smmu *s,
+		      struct hw_cmdq *cq)
+{
+	c->s = s;
+	c->cq = cq;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+}
+
+int hw_consumer_start(struct hw_consumer *c)
+{
+	if (c->started)
+		return 0;
+	/* the thread's first act is a pass over the queue */
+	__atomic_store_n(&c->run, true, __ATOMIC_SEQ_CST);
+	if (pthread_create(&c->thread, NULL, consumer_main, c)) {
+		__atomic_store_n(&c->run, false, __ATOMIC_SEQ_CST);
+		return -ENOMEM;
+	}
+	c->started = true;
+	return 0;
+}
+
+/* Stop the thread: no command of its queue runs after this returns. */
+void hw_consumer_stop(struct hw_consumer *c)
+{
+	if (!c->started)
+		return;
+	pthread_mutex_lock(&c->lock);
+	__atomic_store_n(&c->run, false, __ATOMIC_SEQ_CST);
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	c->started = false;
+}
+
+void hw_consumer_fini(struct hw_consumer *c)
+{
+	hw_consumer_stop(c);
+	pthread_cond_destroy(&c->wake);
+	pthread_mutex_destroy(&c->lock);
+}
+
+void hw_consumer_kick(struct hw_consumer *c)
+{
+	__atomic_store_n(&c->kick, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&c->lock);
+		pthread_cond_signal(&c->wake);
+		pthread_mutex_unlock(&c->lock);
+	}
 }
 
 void hw_cmdq_kick(struct vsmmu_smmu *s)
@@ -590,12 +653,7 @@ void hw_cmdq_kick(struct vsmmu_smmu *s)
 		hw_cmdq_consume(s, &s->cmdq);
 		return;
 	}
-	__atomic_store_n(&s->consumer_kick, true, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&s->consumer_sleeping, __ATOMIC_SEQ_CST)) {
-		pthread_mutex_lock(&s->consumer_lock);
-		pthread_cond_signal(&s->consumer_wake);
-		pthread_mutex_unlock(&s->consumer_lock);
-	}
+	hw_consumer_kick(&s->consumer);
 }
 
 int hw_queues_init(struct vsmmu_smmu *s)
@@ -617,37 +675,23 @@ int hw_queues_init(struct vsmmu_smmu *s)
 	pthread_mutex_init(&s->evtq_lock, NULL);
 	pthread_mutex_init(&s->priq_lock, NULL);
 	pthread_mutex_init(&s->atc_lock, NULL);
-	pthread_mutex_init(&s->consumer_lock, NULL);
-	pthread_cond_init(&s->consumer_wake, NULL);
-	if (s->cfg.exec == VSMMU_EXEC_THREAD) {
-		s->consumer_run = true;
-		if (pthread_create(&s->consumer, NULL, consumer_main, s)) {
-			s->consumer_run = false;
-			return -ENOMEM;
-		}
-	}
+	hw_consumer_init(&s->consumer, s, &s->cmdq);
+	if (s->cfg.exec == VSMMU_EXEC_THREAD)
+		return hw_consumer_start(&s->consumer);
 	return 0;
 }
 
 /* Stop the consumer thread: no command runs after this returns. */
 void hw_queues_stop(struct vsmmu_smmu *s)
 {
-	if (__atomic_load_n(&s->consumer_run, __ATOMIC_ACQUIRE)) {
-		pthread_mutex_lock(&s->consumer_lock);
-		__atomic_store_n(&s->consumer_run, false, __ATOMIC_SEQ_CST);
-		pthread_cond_signal(&s->consumer_wake);
-		pthread_mutex_unlock(&s->consumer_lock);
-		pthread_join(s->consumer, NULL);
-	}
+	hw_consumer_stop(&s->consumer);
 }
 
 /* Free the queues' locks; after hw_queues_stop() and everything that
  * uses them (ATCs, stalls). */
 void hw_queues_fini(struct vsmmu_smmu *s)
 {
-	hw_queues_stop(s);
-	pthread_cond_destroy(&s->consumer_wake);
-	pthread_mutex_destroy(&s->consumer_lock);
+	hw_consumer_fini(&s->consumer);
 	pthread_mutex_destroy(&s->evtq_lock);
 	pthread_mutex_destroy(&s->priq_lock);
 	pthread_mutex_destroy(&s->atc_lock);

@@ -193,6 +193,11 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 	rc = hw_stalls_init(s);
 	if (!rc)
 		rc = hw_queues_init(s);
+	if (!rc) {
+		rc = hw_cmdqv_init(s);
+		if (rc)
+			hw_queues_fini(s);
+	}
 	if (rc) {
 		hw_stalls_fini(s);
 		pthread_mutex_destroy(&s->reg_lock);
@@ -216,9 +221,11 @@ void vsmmu_smmu_destroy(struct vsmmu_smmu *s)
 	if (!s)
 		return;
 	hw_queues_stop(s);
+	hw_cmdqv_stop(s);
 	hw_atcs_fini(s);
 	hw_stalls_fini(s);
 	hw_check_fini(s);
+	hw_cmdqv_fini(s);
 	hw_queues_fini(s);
 	sa_fini(&s->cfgc);
 	sa_fini(&s->s2c);
