@@ -72,6 +72,15 @@ struct vsmmu_drv_mmio_ops {
  */
 extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
 
+/*
+ * Ops that bind vsmmu_drv_config.cmdqv_ops to the model's CMDQV register
+ * block (vsmmu_smmu_cmdqv_mmio_read/write), ctx = a struct vsmmu_smmu *:
+ * as the host (VSMMU_CMDQV_HOST) or as software in a guest
+ * (VSMMU_CMDQV_GUEST: VINTF_CONFIG.HYP_OWN reads 0 and cannot be set).
+ */
+extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_host_mmio_ops;
+extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_guest_mmio_ops;
+
 /* --- Configuration and probe --------------------------------------------- */
 
 /* One decoded event record, handed to vsmmu_drv_config.event_fn. */

@@ -385,7 +385,9 @@ int drv_cmdqv_create(struct vsmmu_drv *drv)
 			.write_prod = vq_write_prod,
 			.poll_errors = vq_poll_errors,
 			.ctx = vq,
-			.msi = drv->feat.sync_msi,
+			/* VCMDQs complete CMD_SYNC by CONS only (no MSI or
+			 * IRQ: Linux busy-polls them too) */
+			.msi = false,
 			.timeout_ns = drv->cfg.timeout_ns,
 			.stat_cmds = &vq->st.cmds,
 			.stat_syncs = &vq->st.syncs,
