@@ -84,6 +84,40 @@ const char *vsmmu_reg_name(uint64_t offset);
 int vsmmu_decode_reg(uint64_t offset, uint64_t value, vsmmu_field_fn *fn,
 		     void *arg);
 
+/*
+ * NVIDIA Tegra241 CMDQV registers: a register block of its own (offsets
+ * from the CMDQV base, <vsmmu/arch.h>'s TEGRA241_* layout), named
+ * CMDQV_CONFIG, CMDQV_PARAM, CMDQV_STATUS, VINTF_ERR_MAP, VINTF_INT_MASK,
+ * CMDQ_ERR_MAP<m>, CMDQ_ALLOC<q>, VINTF<v>_CONFIG, VINTF<v>_STATUS,
+ * VINTF<v>_SID_MATCH<s>, VINTF<v>_SID_REPLACE<s>, VINTF<v>_LVCMDQ_ERR_MAP<m>,
+ * VCMDQ<q>_{CONS,PROD,CONFIG,STATUS,GERROR,GERRORN,BASE,CONS_INDX_BASE}
+ * (the global pages) and VINTF<v>_LVCMDQ<l>_{...} (VINTF v's logical
+ * pages).  Indices are decimal, up to the largest CMDQV (64 VINTFs, 128
+ * VCMDQs, 16 pairs).  (Added with the CMDQV model.)
+ */
+
+/**
+ * vsmmu_cmdqv_reg_lookup() - a CMDQV register by name (case-insensitive,
+ * "TEGRA241_" optional).  Return: 0 with its offset and size (4 or 8;
+ * VINTF_ERR_MAP and VINTF_INT_MASK are 64-bit values read as two 32-bit
+ * halves), or -ENOENT.
+ */
+int vsmmu_cmdqv_reg_lookup(const char *name, uint64_t *offset,
+			   unsigned int *size);
+
+/**
+ * vsmmu_cmdqv_reg_name() - the name of the CMDQV register at @offset in
+ * @buf (48 bytes are always enough).  Return: 0, -ENOENT.
+ */
+int vsmmu_cmdqv_reg_name(uint64_t offset, char *buf, size_t len);
+
+/**
+ * vsmmu_decode_cmdqv_reg() - fields of the CMDQV register at @offset
+ * holding @value.  Return: 0, @fn's value, -ENOENT for an unknown offset.
+ */
+int vsmmu_decode_cmdqv_reg(uint64_t offset, uint64_t value, vsmmu_field_fn *fn,
+			   void *arg);
+
 #ifdef __cplusplus
 }
 #endif

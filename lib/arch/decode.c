@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -1313,5 +1314,356 @@ int vsmmu_decode_reg(uint64_t offset, uint64_t value, vsmmu_field_fn *fn,
 	} else {
 		ret = emit_tab(&c, r->fields, r->n);
 	}
+	return ret ? ret : emit_rest(&c, "RES0");
+}
+
+/* ---------------------------------------------------------------------
+ * NVIDIA Tegra241 CMDQV registers (a register block of their own, beside
+ * the SMMU's).  Names and offsets for the largest CMDQV: 64 VINTFs, 128
+ * VCMDQs, 16 StreamID pairs per VINTF.
+ */
+#define CV_NVINTF 64
+#define CV_NVCMDQ 128
+#define CV_NSID 16
+/* CMDQV_CONFIG beside CMDQV_EN (QEMU's tegra241-cmdqv.h field list) */
+#define CV_CONFIG_PER_CMD_OFFSET VS_GENMASK(3, 1)
+#define CV_CONFIG_MAX_CLK_BATCH VS_GENMASK(11, 4)
+#define CV_CONFIG_MAX_CMD_BATCH VS_GENMASK(19, 12)
+#define CV_CONFIG_CONS_DRAM_EN VS_BIT(20)
+/* VCMDQ GERROR / GERRORN */
+#define CV_GERROR_CMDQ_ERR VS_BIT(0)
+#define CV_GERROR_CONS_DRAM_WR_ABT_ERR VS_BIT(1)
+#define CV_GERROR_CMDQ_INIT_ERR VS_BIT(2)
+
+static const struct fdesc cv_config[] = {
+	FLD("CONS_DRAM_EN", 0, CV_CONFIG_CONS_DRAM_EN),
+	FLD("CMDQ_MAX_CMD_BATCH", 0, CV_CONFIG_MAX_CMD_BATCH),
+	FLD("CMDQ_MAX_CLK_BATCH", 0, CV_CONFIG_MAX_CLK_BATCH),
+	FLD("CMDQV_PER_CMD_OFFSET", 0, CV_CONFIG_PER_CMD_OFFSET),
+	ENUM("CMDQV_EN", 0, CMDQV_EN, m_bool_en),
+};
+static const struct fdesc cv_param[] = {
+	FMT("NUM_SID_PER_VM_LOG2", 0, CMDQV_NUM_SID_PER_VM_LOG2, fmt_log2),
+	FMT("NUM_VINTF_LOG2", 0, CMDQV_NUM_VINTF_LOG2, fmt_log2),
+	FMT("NUM_VCMDQ_LOG2", 0, CMDQV_NUM_VCMDQ_LOG2, fmt_log2),
+	FLD("VER", 0, CMDQV_VER),
+};
+static const struct fdesc cv_status[] = {
+	ENUM("CMDQV_ENABLED", 0, CMDQV_ENABLED, m_bool_en),
+};
+static const struct fdesc cv_map32[] = {
+	FLD("MAP", 0, REG32_ALL),
+};
+static const struct fdesc cv_map64[] = {
+	FLD("MAP", 0, REG64_ALL),
+};
+static const struct fdesc cv_alloc[] = {
+	FLD("VINTF", 0, CMDQV_CMDQ_ALLOC_VINTF),
+	FLD("LVCMDQ", 0, CMDQV_CMDQ_ALLOC_LVCMDQ),
+	FLD("ALLOCATED", 0, CMDQV_CMDQ_ALLOCATED),
+};
+static const char *const m_hyp_own[] = { "guest-owned", "hypervisor-owned" };
+static const struct fdesc cv_vintf_config[] = {
+	ENUM("HYP_OWN", 0, VINTF_HYP_OWN, m_hyp_own),
+	FLD("VMID", 0, VINTF_VMID),
+	ENUM("EN", 0, VINTF_EN, m_bool_en),
+};
+static const char *const m_vintf_status[] = { "no error", "VCMDQ error" };
+static const struct fdesc cv_vintf_status[] = {
+	FLD("VI_NUM_LVCMDQ", 0, VINTF_VI_NUM_LVCMDQ),
+	ENUM("STATUS", 0, VINTF_STATUS, m_vintf_status),
+	ENUM("ENABLED", 0, VINTF_ENABLED, m_bool_en),
+};
+static const struct fdesc cv_sid_match[] = {
+	FLD("VIRT_SID", 0, VINTF_SID_MATCH_VSID),
+	ENUM("EN", 0, VINTF_SID_MATCH_EN, m_bool_en),
+};
+static const struct fdesc cv_sid_replace[] = {
+	FLD("PHYS_SID", 0, REG32_ALL),
+};
+static const struct fdesc cv_vcmdq_cons[] = {
+	ENUM("ERR", 0, VCMDQ_CONS_ERR, m_cerror),
+	FMT("RD", 0, Q_IDX_WRAP, fmt_idx),
+};
+static const struct fdesc cv_vcmdq_prod[] = {
+	FMT("WR", 0, Q_IDX_WRAP, fmt_idx),
+};
+static const struct fdesc cv_vcmdq_config[] = {
+	ENUM("CMDQ_EN", 0, VCMDQ_EN, m_bool_en),
+};
+static const struct fdesc cv_vcmdq_status[] = {
+	ENUM("CMDQ_EN_OK", 0, VCMDQ_ENABLED, m_bool_en),
+};
+static const struct fdesc cv_vcmdq_gerror[] = {
+	FLD("CMDQ_INIT_ERR", 0, CV_GERROR_CMDQ_INIT_ERR),
+	FLD("CONS_DRAM_WR_ABT_ERR", 0, CV_GERROR_CONS_DRAM_WR_ABT_ERR),
+	FLD("CMDQ_ERR", 0, CV_GERROR_CMDQ_ERR),
+};
+static const struct fdesc cv_vcmdq_base[] = {
+	ADDR("ADDR", 0, VCMDQ_ADDR),
+	FMT("LOG2SIZE", 0, VCMDQ_LOG2SIZE, fmt_log2),
+};
+static const struct fdesc cv_cons_indx_base[] = {
+	ADDR("ADDR", 0, VS_GENMASK(47, 0)),
+};
+
+struct cvreg {
+	const char *name; /* with %u for the indices, in order */
+	const struct fdesc *fields;
+	size_t n;
+	unsigned char size;
+};
+
+#define CVREG(nm, t, sz)                        \
+	{                                       \
+		nm, (t), VS_ARRAY_SIZE(t), (sz) \
+	}
+
+/* Queue registers, the same shape in the global and logical pages */
+static const struct cvreg cv_q0[] = {
+	CVREG("CONS", cv_vcmdq_cons, 4),
+	CVREG("PROD", cv_vcmdq_prod, 4),
+	CVREG("CONFIG", cv_vcmdq_config, 4),
+	CVREG("STATUS", cv_vcmdq_status, 4),
+	CVREG("GERROR", cv_vcmdq_gerror, 4),
+	CVREG("GERRORN", cv_vcmdq_gerror, 4),
+};
+static const struct cvreg cv_q1[] = {
+	CVREG("BASE", cv_vcmdq_base, 8),
+	CVREG("CONS_INDX_BASE", cv_cons_indx_base, 8),
+};
+static const struct cvreg cv_glob[] = {
+	CVREG("CMDQV_CONFIG", cv_config, 4),
+	CVREG("CMDQV_PARAM", cv_param, 4),
+	CVREG("CMDQV_STATUS", cv_status, 4),
+	CVREG("VINTF_ERR_MAP", cv_map64, 8),
+	CVREG("VINTF_INT_MASK", cv_map64, 8),
+	CVREG("CMDQ_ERR_MAP", cv_map32, 4),
+	CVREG("CMDQ_ALLOC", cv_alloc, 4),
+	CVREG("CONFIG", cv_vintf_config, 4),
+	CVREG("STATUS", cv_vintf_status, 4),
+	CVREG("SID_MATCH", cv_sid_match, 4),
+	CVREG("SID_REPLACE", cv_sid_replace, 4),
+	CVREG("LVCMDQ_ERR_MAP", cv_map64, 8),
+};
+
+/* One CMDQV register located: its description and up to two indices */
+struct cvloc {
+	const struct cvreg *r;
+	const char *prefix; /* "VCMDQ", "VINTF", "" */
+	int i, j; /* -1: none */
+	bool logical; /* VINTF<i>_LVCMDQ<j>_ */
+};
+
+static bool cv_locate(uint64_t off, struct cvloc *l)
+{
+	uint64_t in;
+
+	memset(l, 0, sizeof(*l));
+	l->i = l->j = -1;
+	l->prefix = "";
+	if (off >= TEGRA241_VINTF_PAGE_BASE) {
+		in = off - TEGRA241_VINTF_PAGE_BASE;
+		if (in / 0x20000 >= CV_NVINTF)
+			return false;
+		l->i = in / 0x20000;
+		l->logical = true;
+		l->prefix = "VINTF";
+		off = (in % 0x20000) + TEGRA241_VCMDQ_PAGE0_BASE;
+	}
+	if (off >= TEGRA241_VCMDQ_PAGE0_BASE) {
+		unsigned int page = (off - TEGRA241_VCMDQ_PAGE0_BASE) / 0x10000;
+		unsigned int reg = off % 0x80, q = (off % 0x10000) / 0x80;
+
+		if (q >= CV_NVCMDQ || reg % 4)
+			return false;
+		if (l->logical)
+			l->j = q;
+		else
+			l->i = q;
+		if (!l->logical)
+			l->prefix = "VCMDQ";
+		if (page == 0 && reg / 4 < VS_ARRAY_SIZE(cv_q0))
+			l->r = &cv_q0[reg / 4];
+		else if (page == 1 && (reg == 0 || reg == 8))
+			l->r = &cv_q1[reg / 8];
+		return l->r != NULL;
+	}
+	if (off >= TEGRA241_VINTF(0) && off < TEGRA241_VINTF(CV_NVINTF)) {
+		unsigned int reg = (off - TEGRA241_VINTF(0)) % 0x100;
+
+		l->i = (off - TEGRA241_VINTF(0)) / 0x100;
+		l->prefix = "VINTF";
+		if (reg == TEGRA241_VINTF_CONFIG)
+			l->r = &cv_glob[7];
+		else if (reg == TEGRA241_VINTF_STATUS)
+			l->r = &cv_glob[8];
+		else if (reg >= 0x40 && reg < 0x40 + 4 * CV_NSID && !(reg % 4))
+			l->r = &cv_glob[9], l->j = (reg - 0x40) / 4;
+		else if (reg >= 0x80 && reg < 0x80 + 4 * CV_NSID && !(reg % 4))
+			l->r = &cv_glob[10], l->j = (reg - 0x80) / 4;
+		else if (reg == 0xc0 || reg == 0xc8)
+			l->r = &cv_glob[11], l->j = (reg - 0xc0) / 8;
+		return l->r != NULL;
+	}
+	switch (off) {
+	case TEGRA241_CMDQV_CONFIG:
+		l->r = &cv_glob[0];
+		return true;
+	case TEGRA241_CMDQV_PARAM:
+		l->r = &cv_glob[1];
+		return true;
+	case TEGRA241_CMDQV_STATUS:
+		l->r = &cv_glob[2];
+		return true;
+	case TEGRA241_CMDQV_VINTF_ERR_MAP:
+		l->r = &cv_glob[3];
+		return true;
+	case TEGRA241_CMDQV_VINTF_INT_MASK:
+		l->r = &cv_glob[4];
+		return true;
+	}
+	if (off >= TEGRA241_CMDQV_CMDQ_ERR_MAP(0) &&
+	    off < TEGRA241_CMDQV_CMDQ_ERR_MAP(4) && !(off % 4)) {
+		l->r = &cv_glob[5];
+		l->i = (off - TEGRA241_CMDQV_CMDQ_ERR_MAP(0)) / 4;
+		return true;
+	}
+	if (off >= TEGRA241_CMDQV_CMDQ_ALLOC(0) &&
+	    off < TEGRA241_CMDQV_CMDQ_ALLOC(CV_NVCMDQ) && !(off % 4)) {
+		l->r = &cv_glob[6];
+		l->i = (off - TEGRA241_CMDQV_CMDQ_ALLOC(0)) / 4;
+		return true;
+	}
+	return false;
+}
+
+static void cv_format(const struct cvloc *l, char *buf, size_t len)
+{
+	if (l->logical)
+		snprintf(buf, len, "VINTF%d_LVCMDQ%d_%s", l->i, l->j,
+			 l->r->name);
+	else if (l->prefix[0] && l->j >= 0)
+		snprintf(buf, len, "%s%d_%s%d", l->prefix, l->i, l->r->name,
+			 l->j);
+	else if (l->prefix[0])
+		snprintf(buf, len, "%s%d_%s", l->prefix, l->i, l->r->name);
+	else if (l->i >= 0)
+		snprintf(buf, len, "%s%d", l->r->name, l->i);
+	else
+		snprintf(buf, len, "%s", l->r->name);
+}
+
+int vsmmu_cmdqv_reg_name(uint64_t offset, char *buf, size_t len)
+{
+	struct cvloc l;
+
+	if (!buf || !len || !cv_locate(offset, &l))
+		return -ENOENT;
+	cv_format(&l, buf, len);
+	return 0;
+}
+
+/*
+ * Parse "<word>" followed by a decimal index into *n; return the rest of
+ * the name after the digits, or NULL.
+ */
+static const char *cv_parse_idx(const char *s, const char *word, int *n)
+{
+	size_t wl = strlen(word);
+	char *end;
+	long v;
+
+	if (strncasecmp(s, word, wl) || s[wl] < '0' || s[wl] > '9')
+		return NULL;
+	v = strtol(s + wl, &end, 10);
+	if (v < 0 || v > 0xffff)
+		return NULL;
+	*n = (int)v;
+	return end;
+}
+
+/* Find @want among the registers at [@from, @to) */
+static int cv_scan(uint64_t from, uint64_t to, const char *want,
+		   uint64_t *offset, unsigned int *size)
+{
+	char have[64];
+	struct cvloc l;
+	uint64_t o;
+
+	for (o = from; o < to; o += 4) {
+		if (!cv_locate(o, &l))
+			continue;
+		cv_format(&l, have, sizeof(have));
+		if (strcasecmp(have, want))
+			continue;
+		if (offset)
+			*offset = o;
+		if (size)
+			*size = l.r->size;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int vsmmu_cmdqv_reg_lookup(const char *name, uint64_t *offset,
+			   unsigned int *size)
+{
+	const char *p;
+	uint64_t q;
+	int a = -1, b = -1;
+
+	if (!name)
+		return -ENOENT;
+	if (!strncasecmp(name, "TEGRA241_", 9))
+		name += 9;
+	/*
+	 * The indices in the name say which region to look in; the name is
+	 * then compared with the canonical name of each register there.
+	 */
+	if ((p = cv_parse_idx(name, "VINTF", &a)) && *p == '_' &&
+	    cv_parse_idx(p + 1, "LVCMDQ", &b)) {
+		if (a >= CV_NVINTF || b >= CV_NVCMDQ)
+			return -ENOENT;
+		q = TEGRA241_VINTF_PAGE_BASE + 0x20000ULL * a + 0x80ULL * b;
+		if (!cv_scan(q, q + 0x80, name, offset, size))
+			return 0;
+		return cv_scan(q + 0x10000, q + 0x10080, name, offset, size);
+	}
+	if ((p = cv_parse_idx(name, "VINTF", &a)) && *p == '_') {
+		if (a >= CV_NVINTF)
+			return -ENOENT;
+		q = TEGRA241_VINTF(a);
+		return cv_scan(q, q + 0x100, name, offset, size);
+	}
+	if ((p = cv_parse_idx(name, "VCMDQ", &a)) && *p == '_') {
+		if (a >= CV_NVCMDQ)
+			return -ENOENT;
+		q = TEGRA241_VCMDQ_PAGE0(a);
+		if (!cv_scan(q, q + 0x80, name, offset, size))
+			return 0;
+		q = TEGRA241_VCMDQ_PAGE1(a);
+		return cv_scan(q, q + 0x80, name, offset, size);
+	}
+	return cv_scan(0, TEGRA241_VINTF(0), name, offset, size);
+}
+
+int vsmmu_decode_cmdqv_reg(uint64_t offset, uint64_t value, vsmmu_field_fn *fn,
+			   void *arg)
+{
+	struct cvloc l;
+	struct dctx c;
+	int ret;
+
+	if (!cv_locate(offset, &l))
+		return -ENOENT;
+	if (!fn)
+		return -EINVAL;
+	memset(&c, 0, sizeof(c));
+	c.w[0] = l.r->size == 8 ? value : (uint32_t)value;
+	c.nwords = 1;
+	c.fn = fn;
+	c.arg = arg;
+	ret = emit_tab(&c, l.r->fields, l.r->n);
 	return ret ? ret : emit_rest(&c, "RES0");
 }

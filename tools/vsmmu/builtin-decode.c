@@ -51,6 +51,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: vsmmu decode [options] KIND WORD...\n"
 		"       vsmmu decode [--json] reg NAME VALUE\n"
+		"       vsmmu decode [--json] cmdqv NAME VALUE\n"
 		"\n"
 		"Print every field of an SMMUv3 structure, named as the\n"
 		"specification names it.\n"
@@ -60,6 +61,9 @@ static void usage(FILE *f)
 		"WORDs are 64-bit values in dword order, hexadecimal (the 0x\n"
 		"is optional) or decimal with a 0d prefix (0d42).  Missing\n"
 		"trailing words are taken as zero.\n"
+		"cmdqv NAME VALUE decodes an NVIDIA CMDQV register\n"
+		"(CMDQV_CONFIG, CMDQ_ALLOC3, VINTF1_CONFIG, VINTF1_SID_MATCH0,\n"
+		"VCMDQ5_CONS, VCMDQ5_BASE, VINTF1_LVCMDQ0_PROD, ... or 0xOFFSET).\n"
 		"reg NAME VALUE decodes a register (IDR0, CR0, STRTAB_BASE,\n"
 		"...; case-insensitive, SMMU_ prefix optional).\n"
 		"\n"
@@ -258,6 +262,49 @@ static int decode_reg(int argc, char **argv, bool json)
 	return 0;
 }
 
+static int decode_cmdqv(int argc, char **argv, bool json)
+{
+	struct collected *c;
+	uint64_t off, value;
+	unsigned int size;
+	char name[64];
+	int ret;
+
+	if (argc != 2)
+		return fail("%s", "usage: vsmmu decode cmdqv NAME VALUE");
+	if (vsmmu_cmdqv_reg_lookup(argv[0], &off, &size)) {
+		/* an offset names a register too */
+		if (strncasecmp(argv[0], "0x", 2) || parse_u64(argv[0], &off) ||
+		    vsmmu_cmdqv_reg_name(off, name, sizeof(name)) ||
+		    vsmmu_cmdqv_reg_lookup(name, &off, &size))
+			return fail("unknown CMDQV register '%s'", argv[0]);
+	}
+	if (parse_u64(argv[1], &value))
+		return fail("bad number '%s'", argv[1]);
+	if (size == 4 && value >> 32)
+		return fail("'%s' does not fit a 32-bit register", argv[1]);
+	vsmmu_cmdqv_reg_name(off, name, sizeof(name));
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return fail("%s", "out of memory");
+	ret = vsmmu_decode_cmdqv_reg(off, value, collect, c);
+	if (ret) {
+		free(c);
+		return fail("cannot decode: %s", vsmmu_strerror(ret));
+	}
+	if (json) {
+		print_json(name, &value, 1, c, true);
+	} else {
+		printf("CMDQV %s (offset 0x%" PRIx64 ", %u bytes): 0x%0*" PRIx64
+		       "\n",
+		       name, off, size, (int)size * 2, value);
+		print_text(c, true);
+	}
+	free(c);
+	return 0;
+}
+
 int cmd_decode(int argc, char **argv)
 {
 	struct vsmmu_decode_opts opts = { .level = -1, .granule_shift = 12 };
@@ -322,14 +369,17 @@ int cmd_decode(int argc, char **argv)
 		return 2;
 	}
 
-	if (!strcmp(pos[0], "reg")) {
+	if (!strcmp(pos[0], "reg") || !strcmp(pos[0], "cmdqv")) {
 		if (pte_opts) {
 			free(pos);
 			return fail(
 				"%s",
 				"--level/--granule apply to pte and s2pte only");
 		}
-		ret = decode_reg(npos - 1, pos + 1, json);
+		if (!strcmp(pos[0], "cmdqv"))
+			ret = decode_cmdqv(npos - 1, pos + 1, json);
+		else
+			ret = decode_reg(npos - 1, pos + 1, json);
 		free(pos);
 		return ret;
 	}
