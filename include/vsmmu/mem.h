@@ -108,7 +108,9 @@ int vsmmu_mem_write64(struct vsmmu_mem *mem, uint64_t pa, uint64_t val);
 
 /**
  * vsmmu_mem_read32() / vsmmu_mem_write32() - one aligned little-endian
- * 32-bit access, single-copy atomic (MSI writes, 32-bit polled words).
+ * 32-bit access, single-copy atomic, with acquire / release ordering: what
+ * MSI writes and the words software polls for them need (a reader that
+ * sees the value written also sees everything before the write).
  *
  * Return: 0, -EINVAL if @pa is not 4-byte aligned, -EFAULT if absent.
  */

@@ -257,7 +257,7 @@ int vsmmu_mem_read32(const struct vsmmu_mem *mem, uint64_t pa, uint32_t *val)
 	if (pa & 3)
 		return -EINVAL;
 	*val = le32toh(__atomic_load_n((uint32_t *)w + ((pa >> 2) & 1),
-				       __ATOMIC_RELAXED));
+				       __ATOMIC_ACQUIRE));
 	return 0;
 }
 
@@ -271,7 +271,7 @@ int vsmmu_mem_write32(struct vsmmu_mem *mem, uint64_t pa, uint32_t val)
 	if (pa & 3)
 		return -EINVAL;
 	__atomic_store_n((uint32_t *)w + ((pa >> 2) & 1), htole32(val),
-			 __ATOMIC_RELAXED);
+			 __ATOMIC_RELEASE);
 	return 0;
 }
 
