@@ -83,6 +83,29 @@ for w in translations 'IOTLB hits' 'table walks' CMD_SYNC F_ 'events lost' \
 	grep -q "$w" "$tmp/human.txt" || fail "human summary lacks '$w'"
 done
 
+# --cmdqv: the driver's invalidations spread over VINTF0's logical
+# queues, and the one deliberate illegal command is recovered on a VCMDQ.
+for mode in sync thread; do
+	"$VSMMU" demo --cmdqv --exec "$mode" --ms 200 --json \
+		>"$tmp/cmdqv-$mode.json" 2>/dev/null ||
+		fail "--cmdqv --exec $mode exited non-zero"
+	python3 - "$tmp/cmdqv-$mode.json" <<'PY' || fail "--cmdqv $mode summary"
+import json, sys
+s = json.load(open(sys.argv[1]))
+q = s["queues"]
+lv = [x for x in q if x["queue"] >= 0]
+ok = (s["ok"] and len(lv) >= 1 and any(x["queue"] == -1 for x in q)
+      and sum(x["commands"] for x in lv) > 0
+      and sum(x["cerror_ill"] for x in q) == 1
+      and sum(x["cerror_ill"] for x in lv) == 1)
+if not ok:
+    sys.exit(json.dumps(q))
+PY
+done
+"$VSMMU" demo --cmdqv --ms 100 --devices 2 --threads 1 >"$tmp/cmdqv.txt" ||
+	fail "--cmdqv human run"
+grep -q '^lvcmdq0 ' "$tmp/cmdqv.txt" || fail "--cmdqv: no queue table"
+
 # Bad options: exit 2, a message on stderr, nothing run.
 for bad in --bogus '--devices 0' '--devices 65' '--threads x' \
 	'--duration 0' '--duration -1' '--ms 0' '--exec fast' 'extra'; do

@@ -83,6 +83,11 @@ static const char demo_usage[] =
 	"  --seed N            random seed (default 1)\n"
 	"  --exec sync|thread  commands consumed in the PROD writer's thread,\n"
 	"                      or by the model's consumer thread (default)\n"
+	"  --cmdqv             give the SMMU a CMDQV (4 VINTFs, 8 VCMDQs): the\n"
+	"                      driver spreads its invalidations over VINTF0's\n"
+	"                      logical queues, one illegal command shows a\n"
+	"                      VCMDQ error and its recovery; the summary has a\n"
+	"                      per-queue table\n"
 	"  --broken            the driver reuses IOVAs of deferred unmaps\n"
 	"                      before flushing: the checker reports STALE_TLB\n"
 	"                      and the exit status is 1\n"
@@ -136,7 +141,7 @@ struct demo {
 	uint64_t duration_ns;
 	uint64_t seed;
 	enum vsmmu_exec_mode exec;
-	bool broken, json, quiet;
+	bool broken, json, quiet, cmdqv;
 	/* objects */
 	struct vsmmu_mem *mem;
 	struct vsmmu_mem_pool *pool;
@@ -148,6 +153,7 @@ struct demo {
 	_Atomic bool stop;
 	/* what happened */
 	_Atomic uint64_t unexpected;
+	_Atomic unsigned int expected_errs; /* the --cmdqv demonstration */
 	_Atomic uint64_t check_lines;
 	uint64_t events_drained, evt_lines, evt_other_sid;
 	uint64_t drv_logs;
@@ -266,7 +272,19 @@ static void on_cmdq_err(void *arg, unsigned int err, uint32_t cons,
 			const uint64_t cmd[2])
 {
 	struct demo *d = arg;
+	unsigned int n = atomic_load(&d->expected_errs);
 
+	while (n && !atomic_compare_exchange_weak(&d->expected_errs, &n, n - 1))
+		;
+	if (n) {
+		demo_log(
+			d,
+			"  command queue error %u (CERROR_ILL) at CONS 0x%x on "
+			"cmd 0x%016" PRIx64 ": the driver replaces it with a "
+			"CMD_SYNC and acknowledges\n",
+			err, cons, cmd[0]);
+		return;
+	}
 	demo_unexpected(d, "command queue error %u at CONS 0x%x", err, cons);
 }
 
@@ -506,6 +524,8 @@ static void driver_step(struct demo *d, struct thread *t)
 
 	if (s->pending)
 		return; /* waits for its domain's flush */
+	if (d->cmdqv)
+		vsmmu_drv_set_thread_queue(di); /* each device its queue */
 	/* Revoke, then wait for the DMAs in flight */
 	atomic_fetch_or(&s->users, REVOKED);
 	while (atomic_load(&s->users) != REVOKED)
@@ -580,6 +600,13 @@ static int setup(struct demo *d)
 		return rc;
 	vsmmu_smmu_config_default(&sc);
 	sc.exec = d->exec;
+	if (d->cmdqv) {
+		sc.cmdqv.present = true;
+		sc.cmdqv.num_vintf_log2 = 2;
+		sc.cmdqv.num_vcmdq_log2 = 3;
+		sc.cmdqv.num_sid_per_vm_log2 = 4;
+		sc.cmdqv.version = 1;
+	}
 	rc = vsmmu_smmu_create(&sc, d->mem, &d->smmu);
 	if (rc)
 		return rc;
@@ -597,6 +624,10 @@ static int setup(struct demo *d)
 	dc.cmdq_err_fn = on_cmdq_err;
 	dc.cmdq_err_arg = d;
 	dc.timeout_ns = 5000000000ULL;
+	if (d->cmdqv) {
+		dc.cmdqv_ops = &vsmmu_drv_cmdqv_host_mmio_ops;
+		dc.cmdqv_ctx = d->smmu;
+	}
 	rc = vsmmu_drv_create(&dc, &d->drv);
 	if (rc)
 		return rc;
@@ -612,6 +643,26 @@ static int setup(struct demo *d)
 		 f->st_is_2lvl ? "2-level" : "linear", 1U << f->cmdq_shift,
 		 1U << f->evtq_shift, f->sync_msi ? "MSI" : "polling CONS",
 		 f->ril ? "yes" : "no");
+	if (d->cmdqv) {
+		struct vsmmu_drv_cmdqv_info ci;
+		const uint64_t bad[1][2] = { { 0x7f, 0 } }; /* no such op */
+
+		vsmmu_drv_cmdqv_get_info(d->drv, &ci);
+		demo_log(d,
+			 "cmdqv: %u VINTFs, %u VCMDQs; VINTF0 (HYP_OWN %u) "
+			 "with %u logical queues in use\n",
+			 ci.num_vintfs, ci.num_vcmdqs, ci.hyp_own, ci.nqueues);
+		if (!ci.enabled)
+			return -ENODEV;
+		/* A VCMDQ error and its recovery, on logical queue 0 */
+		vsmmu_drv_set_thread_queue(0);
+		atomic_store(&d->expected_errs, 1);
+		rc = vsmmu_drv_cmdq_issue(d->drv, bad, 1, true);
+		if (rc)
+			return rc;
+		if (atomic_load(&d->expected_errs))
+			demo_unexpected(d, "the illegal command did not fail");
+	}
 
 	for (i = 0; i <= d->ndev; i++) {
 		struct device *dev = &d->dev[i];
@@ -779,6 +830,58 @@ static double pct(uint64_t a, uint64_t b)
 	return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
+/* The driver's queues: the main one (lidx -1) and VINTF0's LVCMDQs. */
+static void print_queues_human(struct demo *d, FILE *f)
+{
+	struct vsmmu_drv_cmdqv_info ci;
+	int q;
+
+	vsmmu_drv_cmdqv_get_info(d->drv, &ci);
+	fprintf(f, "\n%-9s %10s %10s %10s %6s %6s %6s\n", "queue", "commands",
+		"syncs", "PROD wr", "ILL", "ABT", "ATC");
+	for (q = -1; q < (int)ci.nqueues; q++) {
+		struct vsmmu_drv_queue_stats qs;
+		char name[24];
+
+		if (vsmmu_drv_queue_get_stats(d->drv, q, &qs))
+			continue;
+		if (q < 0)
+			snprintf(name, sizeof(name), "main");
+		else
+			snprintf(name, sizeof(name), "lvcmdq%d", q);
+		fprintf(f,
+			"%-9s %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+			" %6" PRIu64 " %6" PRIu64 " %6" PRIu64 "\n",
+			name, qs.cmds, qs.syncs, qs.prod_writes, qs.cerror_ill,
+			qs.cerror_abt, qs.cerror_atc_inv);
+	}
+}
+
+static void print_queues_json(struct demo *d, FILE *f)
+{
+	struct vsmmu_drv_cmdqv_info ci;
+	const char *sep = "";
+	int q;
+
+	vsmmu_drv_cmdqv_get_info(d->drv, &ci);
+	fprintf(f, "\"queues\":[");
+	for (q = -1; q < (int)ci.nqueues; q++) {
+		struct vsmmu_drv_queue_stats qs;
+
+		if (vsmmu_drv_queue_get_stats(d->drv, q, &qs))
+			continue;
+		fprintf(f,
+			"%s{\"queue\":%d,\"commands\":%" PRIu64
+			",\"syncs\":%" PRIu64 ",\"prod_writes\":%" PRIu64
+			",\"cerror_ill\":%" PRIu64 ",\"cerror_abt\":%" PRIu64
+			",\"cerror_atc_inv\":%" PRIu64 "}",
+			sep, q, qs.cmds, qs.syncs, qs.prod_writes,
+			qs.cerror_ill, qs.cerror_abt, qs.cerror_atc_inv);
+		sep = ",";
+	}
+	fprintf(f, "],");
+}
+
 static void print_human(struct demo *d, const struct totals *t, FILE *f)
 {
 	const struct vsmmu_smmu_stats *st = &t->st;
@@ -855,6 +958,8 @@ static void print_human(struct demo *d, const struct totals *t, FILE *f)
 			c->dma, c->reads, c->writes, c->faults, c->stale,
 			dev->rogue ? "  (misbehaving)" : "");
 	}
+	if (d->cmdqv)
+		print_queues_human(d, f);
 }
 
 static void print_json(struct demo *d, const struct totals *t, FILE *f)
@@ -941,7 +1046,10 @@ static void print_json(struct demo *d, const struct totals *t, FILE *f)
 			dev->rogue ? "true" : "false", c->dma, c->reads,
 			c->writes, c->faults, c->stale);
 	}
-	fprintf(f, "],\"unexpected\":%" PRIu64 ",\"ok\":%s}\n",
+	fprintf(f, "],");
+	if (d->cmdqv)
+		print_queues_json(d, f);
+	fprintf(f, "\"unexpected\":%" PRIu64 ",\"ok\":%s}\n",
 		atomic_load(&d->unexpected),
 		!t->nchecks && !atomic_load(&d->unexpected) ? "true" : "false");
 }
@@ -980,6 +1088,7 @@ enum {
 	OPT_SEED,
 	OPT_EXEC,
 	OPT_BROKEN,
+	OPT_CMDQV,
 	OPT_JSON,
 	OPT_QUIET
 };
@@ -994,6 +1103,7 @@ static int parse_opts(struct demo *d, int argc, char **argv)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "exec", required_argument, NULL, OPT_EXEC },
 		{ "broken", no_argument, NULL, OPT_BROKEN },
+		{ "cmdqv", no_argument, NULL, OPT_CMDQV },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "help", no_argument, NULL, 'h' },
@@ -1064,6 +1174,9 @@ static int parse_opts(struct demo *d, int argc, char **argv)
 		case OPT_BROKEN:
 			d->broken = true;
 			break;
+		case OPT_CMDQV:
+			d->cmdqv = true;
+			break;
 		case OPT_JSON:
 			d->json = true;
 			break;
@@ -1119,7 +1232,8 @@ int cmd_demo(int argc, char **argv)
 	}
 	gather(d, t);
 	/* The verdict, before the summary so that its "ok" agrees */
-	if (t->st.cmd_errors || t->ds.timeouts)
+	/* --cmdqv provokes one command error on purpose */
+	if (t->st.cmd_errors != (d->cmdqv ? 1 : 0) || t->ds.timeouts)
 		demo_unexpected(d,
 				"%" PRIu64 " command errors, %" PRIu64
 				" timeouts",
