@@ -229,11 +229,9 @@ int vsmmu_smmu_ats_translated(struct vsmmu_smmu *s, const struct vsmmu_txn *in,
 
 	if (!s || !in || !res)
 		return -EINVAL;
-	acc = in->flags & (VSMMU_TXN_READ | VSMMU_TXN_WRITE | VSMMU_TXN_EXEC);
-	if ((acc != VSMMU_TXN_READ && acc != VSMMU_TXN_WRITE &&
-	     acc != VSMMU_TXN_EXEC) ||
-	    (in->flags & ~(acc | VSMMU_TXN_PRIV)))
+	if (!hw_txn_flags_valid(in->flags))
 		return -EINVAL;
+	acc = in->flags & (VSMMU_TXN_READ | VSMMU_TXN_WRITE | VSMMU_TXN_EXEC);
 	memset(res, 0, sizeof(*res));
 	/* Without a PASID (no IDR3.PASIDTT): Data, unprivileged, no SSV */
 	txn = *in;
@@ -411,18 +409,14 @@ int vsmmu_atc_access(struct vsmmu_atc *a, const struct vsmmu_txn *txn,
 	struct vsmmu_ats_result ar;
 	struct vsmmu_txn req, out;
 	struct vsmmu_smmu *s;
-	unsigned int need, acc;
+	unsigned int need;
 	uint64_t pa = 0;
 	bool hit = false;
 	int i, rc;
 
 	if (!a || !txn || !res || !a->smmu)
 		return -EINVAL;
-	acc = txn->flags & (VSMMU_TXN_READ | VSMMU_TXN_WRITE | VSMMU_TXN_EXEC);
-	if ((acc != VSMMU_TXN_READ && acc != VSMMU_TXN_WRITE &&
-	     acc != VSMMU_TXN_EXEC) ||
-	    (txn->flags & ~(acc | VSMMU_TXN_PRIV)) ||
-	    (txn->ssv && txn->ssid >> 20))
+	if (!hw_txn_flags_valid(txn->flags) || (txn->ssv && txn->ssid >> 20))
 		return -EINVAL;
 	s = a->smmu;
 	need = need_of(txn->flags);

@@ -569,6 +569,17 @@ static inline unsigned int hw_tlb_hash(uint64_t va, unsigned int shift)
 	return (unsigned int)(vpn ^ (vpn >> 13) ^ (vpn >> 27) ^ (shift << 4));
 }
 
+/* A transaction's flags: exactly one of READ, WRITE, EXEC, plus PRIV. */
+static inline bool hw_txn_flags_valid(unsigned int flags)
+{
+	unsigned int acc = flags &
+			   (VSMMU_TXN_READ | VSMMU_TXN_WRITE | VSMMU_TXN_EXEC);
+
+	return (acc == VSMMU_TXN_READ || acc == VSMMU_TXN_WRITE ||
+		acc == VSMMU_TXN_EXEC) &&
+	       !(flags & ~(acc | VSMMU_TXN_PRIV));
+}
+
 /* Read one 64-bit word of guest-controlled memory. */
 static inline int hw_read64(struct txn_ctx *t, uint64_t pa, uint64_t *val)
 {

@@ -1184,7 +1184,6 @@ static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 			struct vsmmu_txn_result *res, vsmmu_trace_fn *fn,
 			void *arg, bool ats)
 {
-	unsigned int acc;
 	struct txn_ctx t;
 	struct stream_hot hot;
 	struct stream_cfg sc;
@@ -1195,11 +1194,7 @@ static int do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 
 	if (!s || !txn || !res)
 		return -EINVAL;
-	acc = txn->flags & (VSMMU_TXN_READ | VSMMU_TXN_WRITE | VSMMU_TXN_EXEC);
-	if ((acc != VSMMU_TXN_READ && acc != VSMMU_TXN_WRITE &&
-	     acc != VSMMU_TXN_EXEC) ||
-	    (txn->flags & ~(acc | VSMMU_TXN_PRIV)) ||
-	    (txn->ssv && txn->ssid >> 20))
+	if (!hw_txn_flags_valid(txn->flags) || (txn->ssv && txn->ssid >> 20))
 		return -EINVAL;
 	if (!fn && !ats && translate_fast(s, txn, res))
 		return 0;
