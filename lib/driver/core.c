@@ -102,6 +102,33 @@ static int write_cr0(struct vsmmu_drv *drv, uint32_t val)
 	return rc;
 }
 
+/*
+ * Program a queue the SMMU produces into (EVTQ, PRIQ): its BASE at
+ * @base_off, PROD and CONS (page 1, at the architected offsets from BASE)
+ * reset to 0, then its CR0 enable bit @en added to *@enables.
+ */
+static int enable_out_queue(struct vsmmu_drv *drv, uint64_t base_off,
+			    uint64_t base, unsigned int shift, uint32_t en,
+			    uint32_t *enables)
+{
+	uint64_t prod_off = base_off == ARM_SMMU_EVTQ_BASE ?
+				    ARM_SMMU_EVTQ_PROD :
+				    ARM_SMMU_PRIQ_PROD;
+	int rc;
+
+	rc = drv_write64(drv, base_off,
+			 Q_BASE_RWA | (base & Q_BASE_ADDR_MASK) |
+				 VS_FIELD_PREP(Q_BASE_LOG2SIZE, shift));
+	if (!rc)
+		rc = drv_write32(drv, prod_off, 0);
+	if (!rc)
+		rc = drv_write32(drv, prod_off + 4, 0); /* CONS */
+	if (rc)
+		return rc;
+	*enables |= en;
+	return write_cr0(drv, *enables);
+}
+
 /* GBPA: wait for UPDATE clear, write with UPDATE, wait for it to clear. */
 static int update_gbpa(struct vsmmu_drv *drv, uint32_t set, uint32_t clr)
 {
@@ -146,6 +173,7 @@ static int be_poll_errors(void *ctx)
 struct fmt_buf {
 	char *p;
 	size_t len, cap;
+	bool skip_id_sid; /* the line already names the event and SID */
 };
 
 static int fmt_field(void *arg, const struct vsmmu_field *f)
@@ -155,6 +183,9 @@ static int fmt_field(void *arg, const struct vsmmu_field *f)
 
 	if (!f->value && !f->meaning)
 		return 0; /* zero fields are noise in a one-line message */
+	if (b->skip_id_sid &&
+	    (!strcmp(f->name, "ID") || !strcmp(f->name, "SID")))
+		return 0;
 	if (b->len >= b->cap)
 		return 0;
 	n = snprintf(b->p + b->len, b->cap - b->len, " %s=0x%llx%s%s%s",
@@ -168,12 +199,11 @@ static int fmt_field(void *arg, const struct vsmmu_field *f)
 	return 0;
 }
 
-/* Append the decoded fields of @words (@kind) to @buf. */
-static void decode_into(enum vsmmu_decode_kind kind, const uint64_t *words,
-			size_t n, char *buf, size_t cap)
+void drv_decode_into(enum vsmmu_decode_kind kind, const uint64_t *words,
+		     size_t n, char *buf, size_t cap, bool skip_id_sid)
 {
 	size_t len = strlen(buf);
-	struct fmt_buf b = { buf, len, cap ? cap - 1 : 0 };
+	struct fmt_buf b = { buf, len, cap ? cap - 1 : 0, skip_id_sid };
 
 	if (len >= b.cap)
 		return;
@@ -238,7 +268,7 @@ void drv_cmdq_recover(struct vsmmu_drv *drv, struct drv_cmdq *q,
 			 vsmmu_cmd_name(VS_FIELD_GET(CMDQ_0_OP, cmd[0])) :
 			 "unknown opcode",
 		 (unsigned long long)cmd[0], (unsigned long long)cmd[1]);
-	decode_into(VSMMU_DECODE_CMD, cmd, 2, msg, sizeof(msg));
+	drv_decode_into(VSMMU_DECODE_CMD, cmd, 2, msg, sizeof(msg), false);
 
 	switch (err) {
 	case CMDQ_ERR_CERROR_ILL_IDX: {
@@ -1085,40 +1115,14 @@ int vsmmu_drv_enable(struct vsmmu_drv *drv)
 			return rc;
 	}
 
-	/* Event queue */
-	rc = drv_write64(drv, ARM_SMMU_EVTQ_BASE,
-			 Q_BASE_RWA | (drv->evtq_base & Q_BASE_ADDR_MASK) |
-				 VS_FIELD_PREP(Q_BASE_LOG2SIZE,
-					       drv->evtq_shift));
-	if (!rc)
-		rc = drv_write32(drv, ARM_SMMU_EVTQ_PROD, 0);
-	if (!rc)
-		rc = drv_write32(drv, ARM_SMMU_EVTQ_CONS, 0);
+	/* Event queue, then the PRI queue if there is a handler for it */
+	rc = enable_out_queue(drv, ARM_SMMU_EVTQ_BASE, drv->evtq_base,
+			      drv->evtq_shift, CR0_EVTQEN, &enables);
+	if (!rc && drv->priq_base)
+		rc = enable_out_queue(drv, ARM_SMMU_PRIQ_BASE, drv->priq_base,
+				      drv->priq_shift, CR0_PRIQEN, &enables);
 	if (rc)
 		return rc;
-	enables |= CR0_EVTQEN;
-	rc = write_cr0(drv, enables);
-	if (rc)
-		return rc;
-
-	/* PRI queue */
-	if (drv->priq_base) {
-		rc = drv_write64(drv, ARM_SMMU_PRIQ_BASE,
-				 Q_BASE_RWA |
-					 (drv->priq_base & Q_BASE_ADDR_MASK) |
-					 VS_FIELD_PREP(Q_BASE_LOG2SIZE,
-						       drv->priq_shift));
-		if (!rc)
-			rc = drv_write32(drv, ARM_SMMU_PRIQ_PROD, 0);
-		if (!rc)
-			rc = drv_write32(drv, ARM_SMMU_PRIQ_CONS, 0);
-		if (rc)
-			return rc;
-		enables |= CR0_PRIQEN;
-		rc = write_cr0(drv, enables);
-		if (rc)
-			return rc;
-	}
 	if (drv->feat.ats) {
 		enables |= CR0_ATSCHK;
 		rc = write_cr0(drv, enables);

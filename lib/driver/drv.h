@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <vsmmu/arch.h>
+#include <vsmmu/decode.h>
 #include <vsmmu/driver.h>
 #include <vsmmu/pgtable.h>
 
@@ -279,6 +280,10 @@ struct drv_obj {
 	int kind; /* 0: master, 1: domain */
 };
 
+/* Append the decoded non-zero fields of @words (@kind) to the string @buf
+ * of @cap bytes; @skip_id_sid leaves out ID and SID (already in the line). */
+void drv_decode_into(enum vsmmu_decode_kind kind, const uint64_t *words,
+		     size_t n, char *buf, size_t cap, bool skip_id_sid);
 void drv_log(struct vsmmu_drv *drv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int drv_read32(struct vsmmu_drv *drv, uint64_t off, uint32_t *val);

@@ -15,36 +15,9 @@
 
 #include "driver/drv.h"
 
-struct evt_fmt {
-	char *buf;
-	size_t len, cap;
-};
-
-static int evt_field(void *arg, const struct vsmmu_field *f)
-{
-	struct evt_fmt *b = arg;
-	int n;
-
-	/* ID, SID and zero fields are already in the line or noise */
-	if (!strcmp(f->name, "ID") || !strcmp(f->name, "SID") ||
-	    (!f->value && !f->meaning) || b->len >= b->cap)
-		return 0;
-	n = snprintf(b->buf + b->len, b->cap - b->len, " %s=0x%llx%s%s%s",
-		     f->name, (unsigned long long)f->value,
-		     f->meaning ? "(" : "", f->meaning ? f->meaning : "",
-		     f->meaning ? ")" : "");
-	if (n > 0)
-		b->len += (size_t)n;
-	if (b->len > b->cap)
-		b->len = b->cap;
-	return 0;
-}
-
 static void evt_decode(const uint64_t *raw, struct vsmmu_drv_event *e)
 {
-	struct evt_fmt b = { e->msg, 0, sizeof(e->msg) - 1 };
 	const char *name;
-	int n;
 
 	memcpy(e->raw, raw, sizeof(e->raw));
 	e->id = VS_FIELD_GET(EVTQ_0_ID, raw[0]);
@@ -54,13 +27,9 @@ static void evt_decode(const uint64_t *raw, struct vsmmu_drv_event *e)
 	e->ssv = raw[0] & EVTQ_0_SSV;
 	e->ssid = e->ssv ? VS_FIELD_GET(EVTQ_0_SSID, raw[0]) : 0;
 	e->addr = raw[2];
-	n = snprintf(e->msg, sizeof(e->msg), "event 0x%02x %s sid 0x%x", e->id,
-		     e->name, e->sid);
-	b.len = n > 0 ? (size_t)n : 0;
-	if (b.len > b.cap)
-		b.len = b.cap;
-	vsmmu_decode(VSMMU_DECODE_EVT, raw, 4, NULL, evt_field, &b);
-	e->msg[b.len] = '\0';
+	snprintf(e->msg, sizeof(e->msg), "event 0x%02x %s sid 0x%x", e->id,
+		 e->name, e->sid);
+	drv_decode_into(VSMMU_DECODE_EVT, raw, 4, e->msg, sizeof(e->msg), true);
 }
 
 int vsmmu_drv_evtq_drain(struct vsmmu_drv *drv)
