@@ -398,6 +398,21 @@ static uint32_t q_index_mask(const struct hw_queue *q, uint32_t flags)
 	return ((2U << q->max_log2) - 1) | flags;
 }
 
+/*
+ * A queue the SMMU produces into (EVTQ, PRIQ): software owns CONS (RD and
+ * OVACKFLG); PROD (WR and OVFLG) is the SMMU's, writable by software only
+ * while the queue is disabled.
+ */
+static void out_queue_write(struct hw_queue *q, bool prod, bool enabled,
+			    uint32_t val)
+{
+	if (prod && enabled)
+		return;
+	__atomic_store_n(prod ? &q->prod : &q->cons,
+			 val & q_index_mask(q, Q_OVERFLOW_FLAG),
+			 __ATOMIC_RELEASE);
+}
+
 /* Return true if the command queue must be looked at again. */
 static bool reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
 {
@@ -448,28 +463,14 @@ static bool reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
 					 __ATOMIC_RELEASE);
 		return false;
 	case ARM_SMMU_EVTQ_PROD:
-		if (!(cr0 & CR0_EVTQEN))
-			__atomic_store_n(&s->evtq.prod,
-					 val & q_index_mask(&s->evtq,
-							    Q_OVERFLOW_FLAG),
-					 __ATOMIC_RELEASE);
-		return false;
 	case ARM_SMMU_EVTQ_CONS:
-		__atomic_store_n(&s->evtq.cons,
-				 val & q_index_mask(&s->evtq, Q_OVERFLOW_FLAG),
-				 __ATOMIC_RELEASE);
+		out_queue_write(&s->evtq, off == ARM_SMMU_EVTQ_PROD,
+				cr0 & CR0_EVTQEN, val);
 		return false;
 	case ARM_SMMU_PRIQ_PROD:
-		if (!(cr0 & CR0_PRIQEN))
-			__atomic_store_n(&s->priq.prod,
-					 val & q_index_mask(&s->priq,
-							    Q_OVERFLOW_FLAG),
-					 __ATOMIC_RELEASE);
-		return false;
 	case ARM_SMMU_PRIQ_CONS:
-		__atomic_store_n(&s->priq.cons,
-				 val & q_index_mask(&s->priq, Q_OVERFLOW_FLAG),
-				 __ATOMIC_RELEASE);
+		out_queue_write(&s->priq, off == ARM_SMMU_PRIQ_PROD,
+				cr0 & CR0_PRIQEN, val);
 		return false;
 	case ARM_SMMU_CR1:
 		__atomic_store_n(&s->cr1, val & 0xfff, __ATOMIC_RELEASE);
