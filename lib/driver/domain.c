@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vsmmu/entry.h>
+
 #include "driver/drv.h"
 
 /* --- ID allocator (a bitmap, next-fit) ------------------------------------ */
@@ -165,9 +167,9 @@ static int ste_sync(struct drv_entry_writer *w)
 }
 
 static const struct drv_entry_writer_ops ste_ops = {
-	.get_used = drv_ste_get_used,
+	.get_used = vsmmu_ste_used,
+	.get_update_safe = vsmmu_ste_update_safe,
 	.sync = ste_sync,
-	.v_bit = STRTAB_STE_0_V,
 };
 
 struct cd_ctx {
@@ -200,9 +202,8 @@ static int cd_sync(struct drv_entry_writer *w)
 }
 
 static const struct drv_entry_writer_ops cd_ops = {
-	.get_used = drv_cd_get_used,
+	.get_used = vsmmu_cd_used,
 	.sync = cd_sync,
-	.v_bit = CTXDESC_CD_0_V,
 };
 
 static int write_ste(struct vsmmu_drv *drv, uint32_t sid, const uint64_t *ste)

@@ -23,11 +23,12 @@
 struct drv_entry_writer;
 
 struct drv_entry_writer_ops {
-	/* Bits of @entry the SMMU uses given the configuration it holds. */
+	/* The rules of <vsmmu/entry.h> (vsmmu_ste_used...). */
 	void (*get_used)(const uint64_t *entry, uint64_t *used);
+	void (*get_update_safe)(const uint64_t *cur, const uint64_t *target,
+				uint64_t *safe);
 	/* Make the SMMU see the entry as it is now (CFGI + CMD_SYNC). */
 	int (*sync)(struct drv_entry_writer *w);
-	uint64_t v_bit; /* the valid bit in qword 0 */
 };
 
 struct drv_entry_writer {
@@ -45,8 +46,6 @@ struct drv_entry_writer {
  */
 int drv_write_entry(struct drv_entry_writer *w, const uint64_t *target);
 
-void drv_ste_get_used(const uint64_t *ste, uint64_t *used);
-void drv_cd_get_used(const uint64_t *cd, uint64_t *used);
 
 /* STE and CD builders (words in CPU order; memory is little-endian). */
 void drv_make_abort_ste(uint64_t *ste);

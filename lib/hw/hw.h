@@ -526,8 +526,6 @@ void hw_check_fetched(struct vsmmu_smmu *s, unsigned int kind, uint32_t sid,
 void hw_check_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv);
 void hw_check_fini(struct vsmmu_smmu *s);
 void hw_check_report(struct vsmmu_smmu *s, struct vsmmu_check_report *r);
-void hw_ste_used_bits(const uint64_t *ste, uint64_t *used);
-void hw_cd_used_bits(const uint64_t *cd, uint64_t *used);
 
 void hw_trace(struct txn_ctx *t, const struct vsmmu_trace_step *step);
 void hw_note(struct txn_ctx *t, const char *fmt, ...)
