@@ -51,6 +51,8 @@ extern "C" {
 struct vsmmu_drv;
 struct vsmmu_drv_master;
 struct vsmmu_drv_domain;
+struct vsmmu_drv_vm;
+struct vsmmu_drv_vintf;
 
 /* --- Register access ----------------------------------------------------- */
 
@@ -569,12 +571,14 @@ int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
 void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
 
 /**
- * vsmmu_drv_set_thread_queue() - the calling thread's queue index: it
- * uses LVCMDQ (@idx modulo the number in use) of every driver.  Without a
- * call, each thread takes the next index of a process-wide counter the
- * first time it issues a command, so threads spread over the queues.
+ * vsmmu_drv_set_thread_queue() - the calling thread's queue index for
+ * @drv: it uses LVCMDQ (@idx modulo the number in use).  Without a call,
+ * each thread takes the next index of @drv's own counter the first time
+ * it issues a command to @drv, so threads spread over its queues; drivers
+ * number threads independently (a host's and a guest's driver in one
+ * process do not steer each other).  Thread-local; lock-free.
  */
-void vsmmu_drv_set_thread_queue(unsigned int idx);
+void vsmmu_drv_set_thread_queue(struct vsmmu_drv *drv, unsigned int idx);
 
 /**
  * vsmmu_drv_thread_queue() - the LVCMDQ the calling thread's commands go

@@ -1,75 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * STE and CD construction, and the glue to the hitless writer of
- * <vsmmu/entry.h> (lib/arch/entry.c), which replaces a live entry with
- * Linux's arm_smmu_write_entry algorithm.
- *
- * An STE or CD is eight 64-bit words the SMMU may read at any moment,
- * each read single-copy atomic per word but not across words.  To change
- * a live entry without the SMMU ever acting on a mix of old and new
- * fields, the writer asks, for the current and the target entry, which
- * bits the SMMU *uses* given the configuration each one selects
- * (ops->get_used).  Bits the current configuration ignores can be set to
- * their target value at any time.  Then:
- *
- *  - If, after that, only one word still has used bits that differ (the
- *    "critical" word), the change is a single 64-bit store of that word:
- *    before it the SMMU sees the old configuration (plus ignored bits),
- *    after it the new one.  Remaining words are tidied afterwards, since
- *    the new configuration ignores whatever of them still differs.
- *  - If more than one word's used bits change, no order of stores is
- *    hitless: the writer clears V (the SMMU then treats the entry as
- *    invalid and aborts: C_BAD_STE / C_BAD_CD, never a mix), writes every
- *    other word, and finally stores word 0 with V set.
- *  - If no used bit changes, only ignored bits are written.
- *
- * After each step that changed memory, ops->sync makes the SMMU drop any
- * cached copy (CFGI_STE / CFGI_CD + CMD_SYNC), so the next step starts
- * from a configuration the SMMU has actually observed.
+ * STE and CD builders: the entries the driver installs, field by field as
+ * Linux's arm_smmu_make_*_ste/cd build them.  Only bits the rules of
+ * <vsmmu/entry.h> count as used are ever set, so the hitless writer can
+ * always tidy an entry completely.
  */
-#include <errno.h>
 #include <string.h>
 
-#include <vsmmu/entry.h>
-
 #include "driver/drv.h"
-
-static int w_write(void *ctx, unsigned int qword, uint64_t val)
-{
-	struct drv_entry_writer *w = ctx;
-
-	return vsmmu_mem_write64(w->mem, w->pa + 8 * qword, val);
-}
-
-static int w_sync(void *ctx)
-{
-	struct drv_entry_writer *w = ctx;
-
-	return w->ops->sync(w);
-}
-
-int drv_write_entry(struct drv_entry_writer *w, const uint64_t *target)
-{
-	const struct vsmmu_entry_writer_ops ops = {
-		.get_used = w->ops->get_used,
-		.get_update_safe = w->ops->get_update_safe,
-		.write = w_write,
-		.sync = w_sync,
-	};
-	uint64_t cur[DRV_ENTRY_QWORDS];
-	unsigned int i;
-	int rc;
-
-	for (i = 0; i < DRV_ENTRY_QWORDS; i++) {
-		rc = vsmmu_mem_read64(w->mem, w->pa + 8 * i, &cur[i]);
-		if (rc)
-			return rc;
-	}
-	rc = vsmmu_entry_write(&ops, w, cur, target);
-	if (rc >= 0 && w->err)
-		rc = w->err;
-	return rc;
-}
 
 /* --- Builders ------------------------------------------------------------- */
 
