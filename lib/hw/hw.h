@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <vsmmu/arch.h>
+#include <vsmmu/command.h>
 #include <vsmmu/smmu.h>
 
 #include "hw/cache.h"
@@ -305,6 +306,7 @@ struct vsmmu_smmu {
 	uint8_t oas; /* bits */
 	uint8_t sidsize, ssidsize;
 	uint8_t s1p, s2p, st2lvl, cd2l, asid16, vmid16, hyp, ats;
+	struct vsmmu_cmd_caps cmd_caps; /* what the command engine accepts */
 	uint8_t httu; /* 0 none, 1 access flag, 2 access + dirty */
 	uint8_t stall_model, term_model, attr_perms_ovr, ttendian;
 	uint8_t gran; /* bit 0: 4K, 1: 16K, 2: 64K */
