@@ -91,9 +91,9 @@ int drv_atc_inv_add(struct vsmmu_drv_master *m, struct vsmmu_drv_batch *b,
  * PASID, over [@start, @end) (@end 0: all), then CMD_SYNC.  That is the
  * second half of 4.5.1's sequence (TLBI, SYNC, ATC_INV, SYNC).
  */
-int drv_atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start, uint64_t end)
+static int atc_inv_on(struct vsmmu_drv *drv, struct vsmmu_drv_domain *d,
+		      uint64_t start, uint64_t end)
 {
-	struct vsmmu_drv *drv = d->drv;
 	struct vsmmu_drv_batch b;
 	struct drv_obj *o;
 	unsigned int i;
@@ -105,11 +105,18 @@ int drv_atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start, uint64_t end)
 	pthread_mutex_lock(&drv->obj_lock);
 	for (o = drv->objs; o && !rc; o = o->next) {
 		struct vsmmu_drv_master *m = (struct vsmmu_drv_master *)o;
+		struct vsmmu_drv_domain *md;
 
 		if (o->kind != DRV_OBJ_MASTER || !atomic_load(&m->ats))
 			continue;
-		if (m->dom == d)
+		md = m->dom;
+		if (md == d)
 			rc = drv_atc_inv_add(m, &b, false, 0, start, end);
+		/* A guest's ATC entries are stage 1 over this stage 2: the
+		 * guest's addresses are unknown here, so all of them */
+		else if (md && md->type == VSMMU_DRV_DOMAIN_NESTED &&
+			 md->vm->parent == d)
+			rc = drv_atc_inv_add(m, &b, false, 0, 0, 0);
 		for (i = 0; i < m->npasids && !rc; i++)
 			if (m->pasids[i].dom == d)
 				rc = drv_atc_inv_add(m, &b, true,
@@ -120,6 +127,27 @@ int drv_atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start, uint64_t end)
 	if (rc || !b.num)
 		return rc;
 	return vsmmu_drv_batch_submit(drv, &b, true);
+}
+
+/*
+ * After the TLB invalidation of @d has completed: CMD_ATC_INV for every
+ * ATS master using @d, and for a nest parent every ATS master of a VM
+ * over it, on every SMMU concerned; called with d->lock held.
+ */
+int drv_atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start, uint64_t end)
+{
+	struct vsmmu_drv_vm *vm, *prev;
+	int rc = atc_inv_on(d->drv, d, start, end);
+
+	for (vm = d->vms; vm && !rc; vm = vm->parent_next) {
+		/* Once per SMMU */
+		for (prev = d->vms; prev != vm && prev->drv != vm->drv;
+		     prev = prev->parent_next)
+			;
+		if (prev == vm && vm->drv != d->drv)
+			rc = atc_inv_on(vm->drv, d, start, end);
+	}
+	return rc;
 }
 
 /* --- Domains -------------------------------------------------------------- */
@@ -153,6 +181,17 @@ int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
 	d->drv = drv;
 	d->type = cfg->type;
 	pthread_mutex_init(&d->lock, NULL);
+	if ((cfg->nest_parent || cfg->dirty_tracking) &&
+	    cfg->type != VSMMU_DRV_DOMAIN_S2) {
+		rc = -EINVAL;
+		goto out_free;
+	}
+	if (cfg->dirty_tracking && drv->feat.httu < 2) {
+		rc = -EOPNOTSUPP;
+		goto out_free;
+	}
+	d->nest_parent = cfg->nest_parent;
+	d->dirty_tracking = cfg->dirty_tracking;
 	switch (cfg->type) {
 	case VSMMU_DRV_DOMAIN_BYPASS:
 	case VSMMU_DRV_DOMAIN_ABORT:
@@ -225,27 +264,87 @@ unsigned int vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *d)
 
 unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *d)
 {
-	return d->vmid;
+	return d->type == VSMMU_DRV_DOMAIN_NESTED ? d->vm->vmid : d->vmid;
+}
+
+void drv_domain_add_vm(struct vsmmu_drv_domain *parent, struct vsmmu_drv_vm *vm)
+{
+	pthread_mutex_lock(&parent->lock);
+	vm->parent_next = parent->vms;
+	parent->vms = vm;
+	atomic_fetch_add(&parent->users, 1);
+	pthread_mutex_unlock(&parent->lock);
+}
+
+void drv_domain_del_vm(struct vsmmu_drv_domain *parent, struct vsmmu_drv_vm *vm)
+{
+	struct vsmmu_drv_vm **pp;
+
+	pthread_mutex_lock(&parent->lock);
+	for (pp = &parent->vms; *pp; pp = &(*pp)->parent_next) {
+		if (*pp == vm) {
+			*pp = vm->parent_next;
+			atomic_fetch_sub(&parent->users, 1);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&parent->lock);
 }
 
 /* Invalidate every TLB entry of the domain and sync. */
+/*
+ * Every (SMMU, VMID) a stage-2 table is used with: the domain's own VMID
+ * on its own SMMU, then, for a nest parent, each VM over it (d->vms,
+ * under d->lock, which the callers hold).  @fn stops the walk with an
+ * error.
+ */
+static int for_each_s2_user(struct vsmmu_drv_domain *d,
+			    int (*fn)(struct vsmmu_drv *drv, uint16_t vmid,
+				      void *arg),
+			    void *arg)
+{
+	struct vsmmu_drv_vm *vm;
+	int rc = fn(d->drv, d->vmid, arg);
+
+	for (vm = d->vms; vm && !rc; vm = vm->parent_next)
+		rc = fn(vm->drv, vm->vmid, arg);
+	return rc;
+}
+
+static int issue1(struct vsmmu_drv *drv, const struct vsmmu_drv_cmd *c)
+{
+	uint64_t raw[1][2];
+	int rc = vsmmu_drv_cmd_build(c, raw[0]);
+
+	return rc ? rc :
+		    vsmmu_drv_cmdq_issue(drv, (const uint64_t(*)[2])raw, 1,
+					 true);
+}
+
+static int s12_vmall(struct vsmmu_drv *drv, uint16_t vmid, void *arg)
+{
+	struct vsmmu_drv_cmd c = { .opcode = CMDQ_OP_TLBI_S12_VMALL,
+				   .vmid = vmid };
+
+	return issue1(drv, &c);
+}
+
+/* Invalidate every TLB entry of the domain and sync; then the ATCs. */
 static int inv_all(struct vsmmu_drv_domain *d)
 {
 	struct vsmmu_drv_cmd c = { 0 };
-	uint64_t raw[1][2];
 	int rc;
 
 	if (d->type == VSMMU_DRV_DOMAIN_S1) {
 		c.opcode = CMDQ_OP_TLBI_NH_ASID;
 		c.asid = d->asid;
+		rc = issue1(d->drv, &c);
 	} else if (d->type == VSMMU_DRV_DOMAIN_S2) {
-		c.opcode = CMDQ_OP_TLBI_S12_VMALL;
-		c.vmid = d->vmid;
+		/* S12_VMALL: stage-2 and nested entries of each VMID */
+		rc = for_each_s2_user(d, s12_vmall, NULL);
 	} else {
 		return 0;
 	}
-	vsmmu_drv_cmd_build(&c, raw[0]);
-	rc = vsmmu_drv_cmdq_issue(d->drv, (const uint64_t(*)[2])raw, 1, true);
 	return rc ? rc : drv_atc_inv_domain(d, 0, 0);
 }
 
@@ -294,6 +393,8 @@ int vsmmu_drv_domain_free(struct vsmmu_drv_domain *d)
 	inv_all(d);
 	pthread_mutex_unlock(&d->lock);
 	drv_obj_del(drv, &d->obj);
+	if (d->vm)
+		atomic_fetch_sub(&d->vm->users, 1);
 	if (d->asid)
 		ida_free(&drv->asids, d->asid);
 	if (d->vmid)
@@ -334,17 +435,26 @@ static unsigned int ttl_of(unsigned int granule_shift, unsigned int level)
 
 #define TLBI_MAX_OPS 256
 
+struct range_inv {
+	struct vsmmu_drv_domain *d;
+	const struct vsmmu_pgtable_gather *g;
+};
+
 /*
- * Invalidate what @g says was unmapped, and sync.  With range
- * invalidation: as few commands as possible, each covering
+ * Invalidate what @g says was unmapped, on one SMMU and tag, and sync.
+ * With range invalidation: as few commands as possible, each covering
  * (NUM + 1) << SCALE granules, peeling the lowest set bits of the page
  * count (Linux's method); otherwise one command per smallest leaf, or the
  * whole ASID/VMID when that would take more than TLBI_MAX_OPS commands.
+ * For a nest parent the guests' combined stage-1 entries over the range
+ * go too: TLBI_S2_IPA need not remove them (spec-notes Q12), so a
+ * TLBI_NH_ALL of the VMID follows, as Linux does.
  */
-static int inv_range(struct vsmmu_drv_domain *d,
-		     const struct vsmmu_pgtable_gather *g)
+static int inv_range_on(struct vsmmu_drv *drv, uint16_t vmid, void *arg)
 {
-	struct vsmmu_drv *drv = d->drv;
+	struct range_inv *ri = arg;
+	struct vsmmu_drv_domain *d = ri->d;
+	const struct vsmmu_pgtable_gather *g = ri->g;
 	unsigned int tg = d->granule_shift, level = 0, n = 0;
 	struct vsmmu_drv_cmd c = { 0 };
 	struct vsmmu_drv_batch b;
@@ -352,14 +462,12 @@ static int inv_range(struct vsmmu_drv_domain *d,
 	bool leaf = !g->tables_freed;
 	int rc;
 
-	if (g->start >= g->end)
-		return 0;
 	if (d->type == VSMMU_DRV_DOMAIN_S1) {
 		c.opcode = CMDQ_OP_TLBI_NH_VA;
 		c.asid = d->asid;
 	} else {
 		c.opcode = CMDQ_OP_TLBI_S2_IPA;
-		c.vmid = d->vmid;
+		c.vmid = vmid;
 	}
 	c.leaf = leaf;
 	if (g->leaf_levels && !(g->leaf_levels & (g->leaf_levels - 1)))
@@ -394,8 +502,20 @@ static int inv_range(struct vsmmu_drv_domain *d,
 	} else {
 		uint64_t step = g->pgsize ? g->pgsize : 1ULL << tg;
 
-		if ((g->end - g->start) / step > TLBI_MAX_OPS)
-			return inv_all(d);
+		if ((g->end - g->start) / step > TLBI_MAX_OPS) {
+			c = (struct vsmmu_drv_cmd){ 0 };
+			if (d->type == VSMMU_DRV_DOMAIN_S1) {
+				c.opcode = CMDQ_OP_TLBI_NH_ASID;
+				c.asid = d->asid;
+			} else {
+				c.opcode = CMDQ_OP_TLBI_S12_VMALL;
+				c.vmid = vmid;
+			}
+			rc = vsmmu_drv_batch_add(drv, &b, &c);
+			if (rc)
+				return rc;
+			return vsmmu_drv_batch_submit(drv, &b, true);
+		}
 		for (; iova < g->end; iova += step) {
 			c.addr = iova;
 			rc = vsmmu_drv_batch_add(drv, &b, &c);
@@ -404,8 +524,29 @@ static int inv_range(struct vsmmu_drv_domain *d,
 			n++;
 		}
 	}
+	if (d->nest_parent) {
+		c = (struct vsmmu_drv_cmd){ .opcode = CMDQ_OP_TLBI_NH_ALL,
+					    .vmid = vmid };
+		rc = vsmmu_drv_batch_add(drv, &b, &c);
+		if (rc)
+			return rc;
+	}
 	atomic_fetch_add(&drv->st.tlbi_range, n);
-	rc = vsmmu_drv_batch_submit(drv, &b, true);
+	return vsmmu_drv_batch_submit(drv, &b, true);
+}
+
+static int inv_range(struct vsmmu_drv_domain *d,
+		     const struct vsmmu_pgtable_gather *g)
+{
+	struct range_inv ri = { d, g };
+	int rc;
+
+	if (g->start >= g->end)
+		return 0;
+	if (d->type == VSMMU_DRV_DOMAIN_S1)
+		rc = inv_range_on(d->drv, 0, &ri);
+	else
+		rc = for_each_s2_user(d, inv_range_on, &ri);
 	return rc ? rc : drv_atc_inv_domain(d, g->start, g->end);
 }
 

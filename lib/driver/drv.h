@@ -8,8 +8,9 @@
  *   probe.c                   create, probe, enable, disable, destroy,
  *                             interrupts and process, statistics
  *   impl.c                    the implementation table (Tegra241 CMDQV)
- *   vm.c    master.c          VMs (VMIDs over a nest parent), nested
- *                             domains; masters, CD tables, attach, ATS
+ *   master.c  vm.c            masters, CD tables, attach, ATS; VMs
+ *                             (VMIDs over a nest parent), nested domains,
+ *                             guests' invalidations
  *   domain.c                  domains, map/unmap, TLB and ATC invalidation
  *   strtab.c  ste.c           the stream table and STE writes; STE/CD
  *                             builders
@@ -214,6 +215,23 @@ struct vsmmu_drv_domain {
 	_Atomic unsigned int users;
 	struct fq_ent *fq;
 	unsigned int fq_n;
+	bool nest_parent, dirty_tracking;
+	/* Nest parent: the VMs over this table (under lock) */
+	struct vsmmu_drv_vm *vms;
+	/* Nested: the VM, the guest's STE words (checked), ATS asked */
+	struct vsmmu_drv_vm *vm;
+	uint64_t gste[2];
+	bool gats;
+};
+
+/* One VM's slice of one SMMU (vm.c). */
+struct vsmmu_drv_vm {
+	struct drv_obj obj; /* first */
+	struct vsmmu_drv *drv;
+	struct vsmmu_drv_domain *parent; /* possibly another driver's */
+	struct vsmmu_drv_vm *parent_next; /* in parent->vms */
+	uint16_t vmid;
+	_Atomic unsigned int users; /* nested domains */
 };
 
 struct pasid_ent {
@@ -242,7 +260,13 @@ struct vsmmu_drv_master {
 void drv_obj_add(struct vsmmu_drv *drv, struct drv_obj *o, int kind);
 void drv_obj_del(struct vsmmu_drv *drv, struct drv_obj *o);
 void drv_master_destroy_all(struct vsmmu_drv *drv);
+void drv_vm_destroy_all(struct vsmmu_drv *drv);
 void drv_domain_destroy_all(struct vsmmu_drv *drv);
+/* Register / unregister @vm with its parent (domain.c, under its lock). */
+void drv_domain_add_vm(struct vsmmu_drv_domain *parent,
+		       struct vsmmu_drv_vm *vm);
+void drv_domain_del_vm(struct vsmmu_drv_domain *parent,
+		       struct vsmmu_drv_vm *vm);
 /* ATC invalidation (domain.c): CMD_ATC_INV for every StreamID of @m into
  * @b over [@start, @end) (@end 0: all); and for every ATS master using @d,
  * then CMD_SYNC. */

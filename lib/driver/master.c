@@ -290,6 +290,50 @@ static struct vsmmu_drv_domain *pasid_get(struct vsmmu_drv_master *m,
 
 static int master_write_stes(struct vsmmu_drv_master *m);
 
+/* A stage-2 STE over @d's table with @vmid (dirty state if tracked). */
+static void s2_ste(uint64_t *ste, const struct vsmmu_drv_domain *d,
+		   uint16_t vmid)
+{
+	drv_make_s2_ste(ste, vmid, &d->pi);
+	if (d->dirty_tracking)
+		ste[2] |= STRTAB_STE_2_S2HA | STRTAB_STE_2_S2HD;
+}
+
+/*
+ * A nested domain's physical STE (Linux's arm_smmu_make_nested_domain_ste):
+ * the guest's stage 1 over the parent's stage 2 with the VM's VMID; a
+ * guest bypass is the parent's plain stage 2; a guest abort, or V = 0,
+ * an abort STE.  ATS only for a guest stage 1 that asked for it.
+ */
+static void nested_ste(struct vsmmu_drv_master *m,
+		       const struct vsmmu_drv_domain *d, uint64_t *ste)
+{
+	unsigned int cfg = VS_FIELD_GET(STRTAB_STE_0_CFG, d->gste[0]);
+
+	if (!(d->gste[0] & STRTAB_STE_0_V))
+		cfg = STRTAB_STE_0_CFG_ABORT;
+	switch (cfg) {
+	case STRTAB_STE_0_CFG_S1_TRANS:
+		s2_ste(ste, d->vm->parent, d->vm->vmid);
+		ste[0] = STRTAB_STE_0_V |
+			 VS_FIELD_PREP(STRTAB_STE_0_CFG,
+				       STRTAB_STE_0_CFG_NESTED) |
+			 (d->gste[0] & ~(STRTAB_STE_0_CFG | STRTAB_STE_0_V));
+		/* MEV: merge the guest's fault records (DoS mitigation) */
+		ste[1] |= d->gste[1] | STRTAB_STE_1_MEV;
+		if (d->gats && atomic_load(&m->ats))
+			ste[1] |= VS_FIELD_PREP(STRTAB_STE_1_EATS,
+						STRTAB_STE_1_EATS_TRANS);
+		break;
+	case STRTAB_STE_0_CFG_BYPASS:
+		s2_ste(ste, d->vm->parent, d->vm->vmid);
+		break;
+	default:
+		drv_make_abort_ste(ste);
+		break;
+	}
+}
+
 /* The STE @m's state calls for. */
 static void master_ste(struct vsmmu_drv_master *m, uint64_t *ste)
 {
@@ -297,11 +341,15 @@ static void master_ste(struct vsmmu_drv_master *m, uint64_t *ste)
 	unsigned int fmt = m->cd_2lvl ? STRTAB_STE_0_S1FMT_64K_L2 :
 					STRTAB_STE_0_S1FMT_LINEAR;
 
+	if (d && d->type == VSMMU_DRV_DOMAIN_NESTED) {
+		nested_ste(m, d, ste);
+		return;
+	}
 	if (d && d->type == VSMMU_DRV_DOMAIN_S1) {
 		drv_make_s1_ste(ste, m->cdtab, fmt, m->ssid_bits,
 				m->ssid_bits ? STRTAB_STE_1_S1DSS_SSID0 : 0);
 	} else if (d && d->type == VSMMU_DRV_DOMAIN_S2) {
-		drv_make_s2_ste(ste, d->vmid, &d->pi);
+		s2_ste(ste, d, d->vmid);
 	} else if (d && d->type == VSMMU_DRV_DOMAIN_BYPASS) {
 		if (m->npasids)
 			drv_make_s1_ste(ste, m->cdtab, fmt, m->ssid_bits,
@@ -369,6 +417,10 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
 	old = m->dom;
 	if (old == dom)
 		goto out;
+	if (dom && dom->type == VSMMU_DRV_DOMAIN_NESTED && m->npasids) {
+		rc = -EBUSY; /* the guest's CD table replaces the host's */
+		goto out;
+	}
 	if (dom && dom->type == VSMMU_DRV_DOMAIN_S2 && m->npasids) {
 		rc = -EINVAL; /* PASIDs need a stage-1 STE */
 		goto out;

@@ -494,6 +494,7 @@ void vsmmu_drv_destroy(struct vsmmu_drv *drv)
 	if (!drv)
 		return;
 	drv_master_destroy_all(drv);
+	drv_vm_destroy_all(drv);
 	drv_domain_destroy_all(drv);
 	if (drv->enabled)
 		vsmmu_drv_disable(drv);

@@ -85,8 +85,9 @@ allowed() {
 	lib/pgtable) echo "lib/util lib/arch lib/mem" ;;
 	lib/hw) echo "lib/util lib/arch lib/mem" ;;
 	lib/driver) echo "lib/util lib/arch lib/mem lib/pgtable" ;;
-	lib/iommufd) echo "lib/util lib/arch lib/mem lib/pgtable lib/driver lib/hw" ;;
-	lib/vmm) echo "lib/util lib/arch lib/mem lib/pgtable lib/driver lib/iommufd lib/hw" ;;
+	lib/host) echo "lib/util lib/arch lib/mem lib/pgtable lib/driver lib/hw" ;;
+	lib/iommufd) echo "lib/util lib/arch lib/mem lib/pgtable lib/driver lib/hw lib/host" ;;
+	lib/vmm) echo "lib/util lib/arch lib/mem lib/pgtable lib/driver lib/iommufd lib/hw lib/host" ;;
 	*) echo "" ;;
 	esac
 }
