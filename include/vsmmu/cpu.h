@@ -135,10 +135,23 @@ int vsmmu_mm_create(struct vsmmu_cpu *cpu, struct vsmmu_mm **out);
 /**
  * vsmmu_mm_destroy() - the process exits: its notifiers' release is
  * called first (a device must stop using it), then every mapping goes
- * (broadcast, notifiers) and its ASID is released.  It must not be
- * pinned.  NULL is a no-op.  Return: 0, -EBUSY (pinned).
+ * (broadcast, notifiers), and the creator's reference is dropped.  From
+ * then on every mapping call, fault and notifier registration answers
+ * -ESRCH.  The address space itself lives on while someone holds a
+ * reference (vsmmu_mm_grab: Linux's mmgrab), who may still read its ASID,
+ * unpin it and unregister notifiers.  NULL is a no-op.
+ * Return: 0, -EBUSY (pinned, and no other reference that could unpin
+ * it), -EINVAL (exited already).
  */
 int vsmmu_mm_destroy(struct vsmmu_mm *mm);
+
+/**
+ * vsmmu_mm_grab() / vsmmu_mm_drop() - take and drop a reference to the
+ * address-space object (not to its mappings: the process may exit
+ * meanwhile); the last drop frees it.  Thread-safe.
+ */
+void vsmmu_mm_grab(struct vsmmu_mm *mm);
+void vsmmu_mm_drop(struct vsmmu_mm *mm);
 
 /**
  * vsmmu_mm_switch() - the process runs on CPU @cpu_idx (arm64's

@@ -47,6 +47,8 @@ struct vsmmu_mm {
 	struct vma *vmas;
 	struct notifier notifiers[MAX_NOTIFIERS];
 	unsigned int nnotifiers;
+	bool exited; /* under lock: no mapping, no fault any more */
+	_Atomic unsigned int refs; /* the creator's and vsmmu_mm_grab()s */
 };
 
 int vsmmu_mm_create(struct vsmmu_cpu *cpu, struct vsmmu_mm **out)
@@ -74,6 +76,7 @@ int vsmmu_mm_create(struct vsmmu_cpu *cpu, struct vsmmu_mm **out)
 	}
 	vsmmu_pgtable_get_info(mm->pgt, &mm->pi);
 	pthread_mutex_init(&mm->lock, NULL);
+	atomic_init(&mm->refs, 1);
 	atomic_fetch_add(&cpu->nmm, 1);
 	*out = mm;
 	return 0;
@@ -215,11 +218,12 @@ int vsmmu_mm_mmap(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
 	n->end = va + size;
 	n->prot = prot & ~VSMMU_MM_POPULATE;
 	pthread_mutex_lock(&mm->lock);
-	for (v = mm->vmas; v; v = v->next) {
-		if (v->start < n->end && n->start < v->end) {
+	for (v = mm->vmas; v || mm->exited; v = v->next) {
+		if (mm->exited || (v->start < n->end && n->start < v->end)) {
+			rc = mm->exited ? -ESRCH : -EEXIST;
 			pthread_mutex_unlock(&mm->lock);
 			free(n);
-			return -EEXIST;
+			return rc;
 		}
 	}
 	for (pp = &mm->vmas; *pp && (*pp)->start < n->start; pp = &(*pp)->next)
@@ -280,6 +284,10 @@ int vsmmu_mm_munmap(struct vsmmu_mm *mm, uint64_t va, uint64_t size)
 	if (!mm || !range_ok(va, size))
 		return -EINVAL;
 	pthread_mutex_lock(&mm->lock);
+	if (mm->exited) {
+		pthread_mutex_unlock(&mm->lock);
+		return -ESRCH;
+	}
 	unmap_pages(mm, va, end);
 	for (pp = &mm->vmas; (v = *pp);) {
 		if (v->end <= va || v->start >= end) {
@@ -325,6 +333,10 @@ int vsmmu_mm_mprotect(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
 	    (prot & ~(VSMMU_MM_READ | VSMMU_MM_WRITE | VSMMU_MM_EXEC)))
 		return -EINVAL;
 	pthread_mutex_lock(&mm->lock);
+	if (mm->exited) {
+		rc = -ESRCH;
+		goto out;
+	}
 	/* The range must be covered by VMAs, each wholly inside it (no
 	 * splitting: the simple case Linux would split for) */
 	for (a = va; a < end; a = v->end) {
@@ -356,6 +368,8 @@ static int fault_locked(struct vsmmu_mm *mm, uint64_t va, unsigned int access)
 	struct vma *v = vma_find(mm, va);
 	unsigned int need = to_prot(access);
 
+	if (mm->exited)
+		return -ESRCH;
 	if (!v)
 		return -EFAULT;
 	if (access & ~v->prot)
@@ -438,7 +452,9 @@ int vsmmu_mm_notifier_register(struct vsmmu_mm *mm,
 	if (!mm || !ops)
 		return -EINVAL;
 	pthread_mutex_lock(&mm->lock);
-	if (mm->nnotifiers == MAX_NOTIFIERS)
+	if (mm->exited)
+		rc = -ESRCH;
+	else if (mm->nnotifiers == MAX_NOTIFIERS)
 		rc = -ENOSPC;
 	else
 		mm->notifiers[mm->nnotifiers++] = (struct notifier){ ops, arg };
@@ -475,9 +491,16 @@ int vsmmu_mm_destroy(struct vsmmu_mm *mm)
 
 	if (!mm)
 		return 0;
-	if (__atomic_load_n(&mm->pinned, __ATOMIC_RELAXED))
+	/* A pin nobody else could ever drop */
+	if (__atomic_load_n(&mm->pinned, __ATOMIC_RELAXED) &&
+	    atomic_load(&mm->refs) == 1)
 		return -EBUSY;
 	pthread_mutex_lock(&mm->lock);
+	if (mm->exited) {
+		pthread_mutex_unlock(&mm->lock);
+		return -EINVAL;
+	}
+	mm->exited = true;
 	/* The devices stop using it first (Linux's mmu_notifier release) */
 	for (i = 0; i < mm->nnotifiers; i++)
 		if (mm->notifiers[i].ops->release)
@@ -490,9 +513,22 @@ int vsmmu_mm_destroy(struct vsmmu_mm *mm)
 	}
 	mm->vmas = NULL;
 	pthread_mutex_unlock(&mm->lock);
+	vsmmu_mm_drop(mm);
+	return 0;
+}
+
+void vsmmu_mm_grab(struct vsmmu_mm *mm)
+{
+	if (mm)
+		atomic_fetch_add(&mm->refs, 1);
+}
+
+void vsmmu_mm_drop(struct vsmmu_mm *mm)
+{
+	if (!mm || atomic_fetch_sub(&mm->refs, 1) != 1)
+		return;
 	vsmmu_pgtable_destroy(mm->pgt);
 	pthread_mutex_destroy(&mm->lock);
 	atomic_fetch_sub(&mm->cpu->nmm, 1);
 	free(mm);
-	return 0;
 }
