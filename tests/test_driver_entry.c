@@ -104,11 +104,9 @@ TEST(drv_entry_cd_golden)
  */
 TEST(drv_entry_sva_cd_golden)
 {
-	struct vsmmu_mm_info mi = { .ttb = 0x123000,
-				    .tsz = 16,
-				    .tg = 0,
-				    .ps = 5,
-				    .mair = 0x0404ff44 };
+	struct vsmmu_mm_info mi = {
+		.ttb = 0x123000, .tsz = 16, .tg = 0, .ps = 5, .mair = 0x0404ff44
+	};
 	uint64_t cd[8];
 
 	drv_make_sva_cd(cd, 5, &mi, true, true);

@@ -324,8 +324,7 @@ struct vsmmu_drv_master {
 /* master.c.  The master holding @sid (under drv->obj_lock), or NULL. */
 struct vsmmu_drv_master *drv_find_master(struct vsmmu_drv *drv, uint32_t sid);
 /* Write @m's CD of @ssid hitlessly (CFGI_CD + CMD_SYNC syncs). */
-int drv_write_cd(struct vsmmu_drv_master *m, uint32_t ssid,
-		 const uint64_t *cd);
+int drv_write_cd(struct vsmmu_drv_master *m, uint32_t ssid, const uint64_t *cd);
 /*
  * PASIDs, with drv->asid_lock and m->lock held: the domain of @ssid (NULL:
  * none; its index in m->pasids in *@pos); whether @ssid may be bound now

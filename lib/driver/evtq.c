@@ -46,7 +46,7 @@ static int stall_resume(struct vsmmu_drv *drv, const struct vsmmu_drv_event *e)
 				   .stag = (uint16_t)VS_FIELD_GET(EVTQ_1_STAG,
 								  e->raw[1]) };
 	unsigned int access = (e->raw[1] & EVTQ_1_RnW) ? VSMMU_MM_READ :
-							  VSMMU_MM_WRITE;
+							 VSMMU_MM_WRITE;
 	uint64_t cmd[1][2];
 	int rc;
 

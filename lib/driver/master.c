@@ -155,8 +155,7 @@ static int cd_pa(struct vsmmu_drv_master *m, uint32_t ssid, bool alloc,
 	return 0;
 }
 
-int drv_write_cd(struct vsmmu_drv_master *m, uint32_t ssid,
-		 const uint64_t *cd)
+int drv_write_cd(struct vsmmu_drv_master *m, uint32_t ssid, const uint64_t *cd)
 {
 	struct cd_writer w = { m, ssid, 0 };
 	uint64_t cur[DRV_ENTRY_QWORDS];
@@ -411,8 +410,8 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
 	uint64_t cd[DRV_ENTRY_QWORDS];
 	int rc = 0;
 
-	if (!m || (dom && (dom->drv != m->drv ||
-			   dom->type == VSMMU_DRV_DOMAIN_SVA)))
+	if (!m ||
+	    (dom && (dom->drv != m->drv || dom->type == VSMMU_DRV_DOMAIN_SVA)))
 		return -EINVAL;
 	/* A stage-1 CD is written with the domain's ASID: no move now */
 	pthread_mutex_lock(&m->drv->asid_lock);

@@ -46,6 +46,14 @@ static bool prg_failed(struct vsmmu_drv *drv, uint32_t sid, unsigned int prgi,
 	return found;
 }
 
+/* A page request's permissions as a process fault's access. */
+static unsigned int mm_access(unsigned int perm)
+{
+	return ((perm & VSMMU_PRI_READ) ? VSMMU_MM_READ : 0) |
+	       ((perm & VSMMU_PRI_WRITE) ? VSMMU_MM_WRITE : 0) |
+	       ((perm & VSMMU_PRI_EXEC) ? VSMMU_MM_EXEC : 0);
+}
+
 static void decode_ppr(const uint64_t *w, struct vsmmu_drv_ppr *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -96,19 +104,11 @@ int vsmmu_drv_priq_drain(struct vsmmu_drv *drv)
 			continue; /* Stop PASID marker */
 		/* SVA PASIDs fault their process in; others go to pri_fn */
 		rc = drv_sva_iopf(drv, r.sid, r.ssv, r.ssid, r.addr,
-				  ((r.perm & VSMMU_PRI_READ) ? VSMMU_MM_READ :
-							       0) |
-					  ((r.perm & VSMMU_PRI_WRITE) ?
-						   VSMMU_MM_WRITE :
-						   0) |
-					  ((r.perm & VSMMU_PRI_EXEC) ?
-						   VSMMU_MM_EXEC :
-						   0));
-		if (rc != 1)
-			fail = rc != 0;
-		else
-			fail = !drv->cfg.pri_fn ||
-			       drv->cfg.pri_fn(drv->cfg.pri_arg, &r);
+				  mm_access(r.perm));
+		if (rc == 1) /* not an SVA PASID */
+			rc = !drv->cfg.pri_fn ||
+			     drv->cfg.pri_fn(drv->cfg.pri_arg, &r);
+		fail = rc != 0;
 		rc = 0;
 		fail = prg_failed(drv, r.sid, r.prgi, fail, r.last);
 		if (!r.last)

@@ -100,8 +100,8 @@ void drv_make_sva_cd(uint64_t *cd, uint16_t asid,
 		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_IRGN0, 1) |
 		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_ORGN0, 1) |
 		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_SH0, ARM_LPAE_PTE_SH_IS) |
-		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_IPS, mi->ps) |
-		 CTXDESC_CD_0_R | (stall ? CTXDESC_CD_0_S : 0);
+		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_IPS, mi->ps) | CTXDESC_CD_0_R |
+		 (stall ? CTXDESC_CD_0_S : 0);
 	cd[1] = mi->ttb & CTXDESC_CD_1_TTB0_MASK;
 	cd[3] = mi->mair;
 }

@@ -80,8 +80,9 @@ static int cd_users(struct vsmmu_drv *drv, struct vsmmu_drv_domain *d,
 				}
 				u = p;
 			}
-			u[(*n)++] = (struct cd_user){ m, main ? 0 :
-							  m->pasids[i].ssid };
+			u[(*n)++] =
+				(struct cd_user){ m, main ? 0 :
+							    m->pasids[i].ssid };
 		}
 		pthread_mutex_unlock(&m->lock);
 	}
@@ -174,8 +175,7 @@ static struct vsmmu_drv_domain *s1_owner(struct vsmmu_drv *drv, uint16_t asid)
 
 static int sva_tlbi(struct vsmmu_drv_domain *d, uint64_t start, uint64_t end)
 {
-	return drv_tlbi_asid(d, (uint16_t)vsmmu_drv_domain_asid(d), start,
-			     end);
+	return drv_tlbi_asid(d, (uint16_t)vsmmu_drv_domain_asid(d), start, end);
 }
 
 /*
