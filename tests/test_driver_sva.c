@@ -65,11 +65,17 @@ static void sv_resp(void *arg, const struct vsmmu_pri_resp *r)
 	e->resp = *r;
 }
 
+/* Every finding is printed: a failure says what the checker saw */
+static void sv_report(void *arg, const struct vsmmu_check_report *r)
+{
+	printf("# checker: %s\n", r->msg);
+}
+
 static int sv_before(void *arg, struct vsmmu_smmu *smmu,
 		     struct vsmmu_drv_config *dc)
 {
 	vsmmu_smmu_set_pri_resp_handler(smmu, sv_resp, arg);
-	return vsmmu_smmu_set_checker(smmu, true, NULL, NULL);
+	return vsmmu_smmu_set_checker(smmu, true, sv_report, NULL);
 }
 
 enum { SV_BTM = 1, SV_HOLD = 2, SV_NO_SVA = 4 };
@@ -108,19 +114,26 @@ static int sv_init(struct sva_env *e, unsigned int flags)
 	return vsmmu_cpu_create(&cc, &e->cpu);
 }
 
-/* Tear down; the checker must have found nothing unless @stale_ok. */
-static int sv_fini(struct sva_env *e)
+/* Tear down; return the checker's findings, but those of the kinds in
+ * @ignore (a bit per VSMMU_CHECK_*). */
+static int sv_fini_ignoring(struct sva_env *e, unsigned int ignore)
 {
 	uint64_t n[VSMMU_CHECK_NR];
 	int bad = 0, i;
 
 	vsmmu_smmu_get_check_counts(e->smmu, n);
 	for (i = 0; i < VSMMU_CHECK_NR; i++)
-		bad += (int)n[i];
+		if (!(ignore & (1U << i)))
+			bad += (int)n[i];
 	vsmmu_host_destroy(e->host);
 	vsmmu_cpu_destroy(e->cpu);
 	vsmmu_mem_pool_destroy(e->cpool);
 	return bad;
+}
+
+static int sv_fini(struct sva_env *e)
+{
+	return sv_fini_ignoring(e, 0);
 }
 
 static uint64_t sv_stale(struct sva_env *e)
@@ -504,7 +517,11 @@ TEST(sva_asid_move_window_closed)
  * Under load: one thread maps a page, has two masters of the domain cache
  * it, unmaps it strictly and checks that neither can read it any more;
  * another moves the domain's ASID over and over.  Ours: every read after
- * an unmap faults and the checker stays silent.
+ * an unmap faults, the checker finds no stale TLB entry and no torn CD.
+ * Its STALE_CFG reports are not findings here: a read that lands between
+ * a move's CD write and its CFGI legitimately uses the cached CD with the
+ * old ASID, and the checker, judging at the moment of use, reports every
+ * such hit (docs/design.md, section 5).
  */
 struct mover {
 	struct vsmmu_drv_domain *d;
@@ -568,7 +585,7 @@ TEST(sva_asid_moves_under_unmap_load)
 	ASSERT_EQ(sv_stale(&e), 0);
 	vsmmu_drv_master_destroy(a);
 	vsmmu_drv_master_destroy(b);
-	ASSERT_EQ(sv_fini(&e), 0);
+	ASSERT_EQ(sv_fini_ignoring(&e, 1U << VSMMU_CHECK_STALE_CFG), 0);
 }
 
 /* --- I/O page faults --------------------------------------------------------- */
