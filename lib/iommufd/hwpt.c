@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * HWPT: hardware page tables.  A paging HWPT is a host driver domain
+ * filled from an IOAS (stage 1 by default, as Linux's SMMUv3 driver
+ * prefers it; stage 2 with IOMMU_HWPT_ALLOC_NEST_PARENT); a nested HWPT
+ * is a guest's stage 1 (its STE words) over a nest parent, made on a
+ * vIOMMU.  Commands: HWPT_ALLOC, HWPT_SET_DIRTY_TRACKING,
+ * HWPT_GET_DIRTY_BITMAP, HWPT_INVALIDATE.
+ *
+ * The argument checks and their order are Linux's iommufd_hwpt_alloc(),
+ * iommufd_hwpt_paging_alloc() and arm_smmu_domain_alloc_paging_flags():
+ * __reserved: -EOPNOTSUPP; data type NONE with a length or a type without
+ * one: -EINVAL; no such device: -ENOENT; no such pt_id (or one that is
+ * neither an IOAS, a paging HWPT nor a vIOMMU): -EINVAL; unknown flags or
+ * a combination the SMMU cannot do: -EOPNOTSUPP.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vsmmu/arch.h>
+#include <vsmmu/bits.h>
+
+#include "iommufd/ifd.h"
+
+#define PG VSMMU_MEM_PAGE_SIZE
+
+/* --- Mirroring the IOAS ------------------------------------------------- */
+
+static unsigned int area_prot(const struct ifd_area *a)
+{
+	/*
+	 * As iommufd's conv_iommu_prot(): cacheable, READ / WRITE as asked,
+	 * and no IOMMU_NOEXEC, so the page is executable.
+	 */
+	unsigned int prot = VSMMU_PROT_CACHE | VSMMU_PROT_EXEC;
+
+	if (a->flags & IOMMU_IOAS_MAP_READABLE)
+		prot |= VSMMU_PROT_READ;
+	if (a->flags & IOMMU_IOAS_MAP_WRITEABLE)
+		prot |= VSMMU_PROT_WRITE;
+	return prot;
+}
+
+int ifd_hwpt_map_area(struct ifd_hwpt_paging *hwpt, struct ifd_ioas *ioas,
+		      const struct ifd_area *a)
+{
+	struct ifd_ctx *ctx = hwpt->common.obj.ctx;
+	uint64_t len = a->last - a->iova + 1, pa = ifd_area_pa(a, a->iova);
+	uint64_t step = ioas->disable_large_pages ? PG : len, off;
+	int rc = 0;
+
+	for (off = 0; off < len; off += step) {
+		if (ifd_should_fail(ctx)) {
+			rc = -ENOMEM;
+			break;
+		}
+		/* The library picks the largest blocks alignment allows */
+		rc = vsmmu_drv_map(hwpt->dom, a->iova + off, pa + off, step,
+				   area_prot(a));
+		if (rc)
+			break;
+	}
+	if (rc && off)
+		ifd_hwpt_unmap_range(hwpt, a->iova, off);
+	return rc;
+}
+
+void ifd_hwpt_unmap_range(struct ifd_hwpt_paging *hwpt, uint64_t iova,
+			  uint64_t len)
+{
+	/* Strict: invalidated (TLBI + CMD_SYNC) before it returns */
+	vsmmu_drv_unmap(hwpt->dom, iova, len, 0, NULL, NULL);
+}
+
+/* --- Paging HWPTs --------------------------------------------------------- */
+
+static bool dbm_capable(const struct ifd_host *h)
+{
+	return h->feat->httu >= IDR0_HTTU_ACCESS_DIRTY && h->feat->coherent;
+}
+
+int ifd_hwpt_paging_create(struct ifd_ctx *ctx, struct ifd_ioas *ioas,
+			   struct ifd_device *dev, uint32_t flags,
+			   bool auto_domain, struct ifd_hwpt_paging **out)
+{
+	const uint32_t valid = IOMMU_HWPT_ALLOC_NEST_PARENT |
+			       IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+			       IOMMU_HWPT_FAULT_ID_VALID |
+			       IOMMU_HWPT_ALLOC_PASID;
+	const struct vsmmu_drv_features *feat = dev->host->feat;
+	struct vsmmu_drv_domain_cfg dcfg = { 0 };
+	struct ifd_hwpt_paging *p;
+	int rc;
+
+	if (flags & ~valid)
+		return -EOPNOTSUPP;
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    !dbm_capable(dev->host))
+		return -EOPNOTSUPP;
+	p = (struct ifd_hwpt_paging *)ifd_obj_alloc(ctx, sizeof(*p),
+						    IFD_HWPT_PAGING);
+	if (!p)
+		return -ENOMEM;
+	p->common.host = dev->host;
+	p->ioas = ioas;
+	ifd_obj_hold(&ioas->obj);
+	p->auto_domain = auto_domain;
+	/* arm_smmu_domain_alloc_paging_flags() */
+	rc = -EOPNOTSUPP;
+	switch (flags & ~IOMMU_HWPT_FAULT_ID_VALID) {
+	case 0:
+		p->stage = feat->s1 ? 1 : 2;
+		break;
+	case IOMMU_HWPT_ALLOC_NEST_PARENT:
+		if (!feat->s1 || !feat->s2)
+			goto out_put_ioas;
+		p->stage = 2;
+		p->nest_parent = true;
+		break;
+	case IOMMU_HWPT_ALLOC_DIRTY_TRACKING:
+	case IOMMU_HWPT_ALLOC_DIRTY_TRACKING | IOMMU_HWPT_ALLOC_PASID:
+		/*
+		 * Linux tracks dirty state in a stage-1 domain (CD.HD); the
+		 * host driver has no dirty tracking to offer yet.
+		 */
+		goto out_put_ioas;
+	case IOMMU_HWPT_ALLOC_PASID:
+		if (!feat->s1)
+			goto out_put_ioas;
+		p->stage = 1;
+		break;
+	default:
+		goto out_put_ioas;
+	}
+	dcfg.type = p->stage == 1 ? VSMMU_DRV_DOMAIN_S1 : VSMMU_DRV_DOMAIN_S2;
+	dcfg.ias = 48;
+	if (p->stage == 2 && feat->oas < dcfg.ias)
+		dcfg.ias = feat->oas;
+	p->ias = dcfg.ias;
+	rc = -ENOMEM;
+	if (ifd_should_fail(ctx))
+		goto out_put_ioas;
+	rc = vsmmu_drv_domain_alloc(dev->host->drv, &dcfg, &p->dom);
+	if (rc)
+		goto out_put_ioas;
+	pthread_mutex_lock(&ioas->lock);
+	rc = ifd_ioas_add_hwpt(ioas, p);
+	pthread_mutex_unlock(&ioas->lock);
+	if (rc)
+		goto out_free_dom;
+	*out = p;
+	return 0;
+out_free_dom:
+	vsmmu_drv_domain_free(p->dom);
+out_put_ioas:
+	ifd_obj_put(&ioas->obj);
+	ifd_obj_abort(&p->common.obj);
+	return rc;
+}
+
+void ifd_hwpt_paging_destroy(struct ifd_obj *obj)
+{
+	struct ifd_hwpt_paging *p = (struct ifd_hwpt_paging *)obj;
+
+	pthread_mutex_lock(&p->ioas->lock);
+	ifd_ioas_remove_hwpt(p->ioas, p);
+	pthread_mutex_unlock(&p->ioas->lock);
+	ifd_msi_unbind_hwpt(obj->ctx, p);
+	vsmmu_drv_domain_free(p->dom);
+	if (p->common.fault)
+		ifd_fault_put(p->common.fault);
+	ifd_obj_put(&p->ioas->obj);
+}
+
+void ifd_hwpt_nested_destroy(struct ifd_obj *obj)
+{
+	struct ifd_hwpt_nested *n = (struct ifd_hwpt_nested *)obj;
+
+	if (n->common.fault)
+		ifd_fault_put(n->common.fault);
+	if (n->viommu)
+		ifd_obj_put(&n->viommu->obj);
+}
+
+/* Install @hwpt (NULL: blocked) in the hardware for @dev; dev->lock held. */
+int ifd_hwpt_install(struct ifd_device *dev, struct ifd_hwpt *hwpt);
+int ifd_hwpt_install(struct ifd_device *dev, struct ifd_hwpt *hwpt)
+{
+	if (!hwpt)
+		return vsmmu_drv_attach(dev->master, NULL);
+	if (ifd_should_fail(dev->obj.ctx))
+		return -ENOMEM;
+	if (hwpt->obj.type == IFD_HWPT_PAGING)
+		return vsmmu_drv_attach(dev->master,
+					((struct ifd_hwpt_paging *)hwpt)->dom);
+	/* Nested domains come with the driver's VM support */
+	return -EOPNOTSUPP;
+}
+
+/* A nested HWPT on a vIOMMU: the guest STE words, checked as Linux does. */
+static int nested_alloc(struct ifd_ucmd *ucmd, struct ifd_viommu *viommu,
+			struct ifd_device *dev, struct ifd_hwpt **out)
+{
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+
+	if (viommu->host != dev->host)
+		return -EINVAL;
+	if (cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID)
+		return -EOPNOTSUPP;
+	if (!cmd->data_len)
+		return -EOPNOTSUPP;
+	(void)out;
+	return -EOPNOTSUPP;
+}
+
+int ifd_cmd_hwpt_alloc(struct ifd_ucmd *ucmd)
+{
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	struct ifd_ctx *ctx = ucmd->ctx;
+	struct ifd_hwpt_paging *paging;
+	struct ifd_hwpt *hwpt = NULL;
+	struct ifd_device *dev;
+	struct ifd_fault *fault;
+	struct ifd_obj *pt;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	if ((cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
+	    (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len))
+		return -EINVAL;
+	dev = ifd_device_get(ctx, cmd->dev_id);
+	if (!dev)
+		return -ENOENT;
+	pt = ifd_obj_get(ctx, cmd->pt_id, IFD_ANY);
+	if (!pt) {
+		rc = -EINVAL;
+		goto out_put_dev;
+	}
+	switch (pt->type) {
+	case IFD_IOAS:
+		/* SMMUv3 takes no driver data for a paging domain */
+		if (cmd->data_len) {
+			rc = -EOPNOTSUPP;
+			goto out_put_pt;
+		}
+		rc = ifd_hwpt_paging_create(ctx, (struct ifd_ioas *)pt, dev,
+					    cmd->flags, false, &paging);
+		if (!rc)
+			hwpt = &paging->common;
+		break;
+	case IFD_HWPT_PAGING:
+		/*
+		 * A nested domain straight on a parent: SMMUv3 has no such
+		 * operation (its nesting goes through a vIOMMU).
+		 */
+		rc = -EOPNOTSUPP;
+		break;
+	case IFD_VIOMMU:
+		rc = nested_alloc(ucmd, (struct ifd_viommu *)pt, dev, &hwpt);
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	if (rc)
+		goto out_put_pt;
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		fault = ifd_fault_get(ctx, cmd->fault_id);
+		if (!fault) {
+			rc = -ENOENT;
+			goto out_abort;
+		}
+		hwpt->fault = fault; /* the lookup's reference is the HWPT's */
+	}
+	cmd->out_hwpt_id = hwpt->obj.id;
+	rc = ifd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_abort;
+	ifd_obj_finalize(&hwpt->obj);
+	goto out_put_pt;
+out_abort:
+	ifd_obj_abort_destroy(&hwpt->obj);
+out_put_pt:
+	ifd_obj_put(pt);
+out_put_dev:
+	ifd_obj_put(&dev->obj);
+	return rc;
+}
+
+/* --- Dirty tracking -------------------------------------------------------- */
+
+static struct ifd_hwpt_paging *paging_get(struct ifd_ctx *ctx, uint32_t id)
+{
+	return (struct ifd_hwpt_paging *)ifd_obj_get(ctx, id, IFD_HWPT_PAGING);
+}
+
+int ifd_cmd_hwpt_set_dirty_tracking(struct ifd_ucmd *ucmd)
+{
+	struct iommu_hwpt_set_dirty_tracking *cmd = ucmd->cmd;
+	struct ifd_hwpt_paging *p;
+	int rc = -EOPNOTSUPP;
+
+	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
+		return -EOPNOTSUPP;
+	p = paging_get(ucmd->ctx, cmd->hwpt_id);
+	if (!p)
+		return -ENOENT;
+	/* A page table without dirty tracking has no dirty operations */
+	if (p->dirty_tracking)
+		rc = -EOPNOTSUPP;
+	ifd_obj_put(&p->common.obj);
+	return rc;
+}
+
+int ifd_cmd_hwpt_get_dirty_bitmap(struct ifd_ucmd *ucmd)
+{
+	struct iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
+	struct ifd_hwpt_paging *p;
+	uint64_t last, align;
+	int rc;
+
+	if ((cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ||
+	    cmd->__reserved)
+		return -EOPNOTSUPP;
+	p = paging_get(ucmd->ctx, cmd->hwpt_id);
+	if (!p)
+		return -ENOENT;
+	/* iommufd_check_iova_range() */
+	pthread_mutex_lock(&p->ioas->lock);
+	align = p->ioas->iova_alignment;
+	pthread_mutex_unlock(&p->ioas->lock);
+	last = cmd->iova + cmd->length - 1;
+	rc = -EOVERFLOW;
+	if (cmd->length && last < cmd->iova)
+		goto out;
+	if (!cmd->length && cmd->iova == 0)
+		goto out; /* iova + length - 1 wraps */
+	rc = -EINVAL;
+	if ((cmd->iova & (align - 1)) || ((last + 1) & (align - 1)))
+		goto out;
+	if (!cmd->page_size)
+		goto out;
+	if ((cmd->iova & (cmd->page_size - 1)) ||
+	    ((last + 1) & (cmd->page_size - 1)))
+		goto out;
+	rc = -EOPNOTSUPP; /* no dirty operations: see HWPT_ALLOC */
+out:
+	ifd_obj_put(&p->common.obj);
+	return rc;
+}
+
+/* --- Invalidation ---------------------------------------------------------- */
+
+int ifd_viommu_invalidate(struct ifd_viommu *viommu, struct ifd_ctx *ctx,
+			  struct iommu_hwpt_invalidate *cmd, uint32_t *done);
+
+int ifd_cmd_hwpt_invalidate(struct ifd_ucmd *ucmd)
+{
+	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
+	struct ifd_obj *pt;
+	uint32_t done = 0;
+	int rc;
+
+	if (cmd->__reserved) {
+		rc = -EOPNOTSUPP;
+		goto out;
+	}
+	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	pt = ifd_obj_get(ucmd->ctx, cmd->hwpt_id, IFD_ANY);
+	if (!pt) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (pt->type == IFD_HWPT_NESTED)
+		rc = -EOPNOTSUPP; /* an SMMUv3 nested domain has none */
+	else if (pt->type == IFD_VIOMMU)
+		rc = ifd_viommu_invalidate((struct ifd_viommu *)pt, ucmd->ctx,
+					   cmd, &done);
+	else
+		rc = -EINVAL;
+	ifd_obj_put(pt);
+out:
+	cmd->entry_num = done;
+	if (ifd_ucmd_respond(ucmd, sizeof(*cmd)))
+		return -EFAULT;
+	return rc;
+}
