@@ -27,11 +27,6 @@
 
 #include "iommufd/ifd.h"
 
-struct ifd_device *ifd_device_get(struct ifd_ctx *ctx, uint32_t id)
-{
-	return (struct ifd_device *)ifd_obj_get(ctx, id, IFD_DEVICE);
-}
-
 static struct ifd_hwpt_paging *find_paging(struct ifd_hwpt *hwpt)
 {
 	if (hwpt->obj.type == IFD_HWPT_PAGING)

@@ -489,21 +489,6 @@ void ifd_veventq_destroy(struct ifd_obj *obj)
 
 /* --- FAULT ------------------------------------------------------------------ */
 
-struct ifd_fault *ifd_fault_get(struct ifd_ctx *ctx, uint32_t id)
-{
-	return (struct ifd_fault *)ifd_obj_get(ctx, id, IFD_FAULT);
-}
-
-void ifd_fault_hold(struct ifd_fault *f)
-{
-	ifd_obj_hold(&f->obj);
-}
-
-void ifd_fault_put(struct ifd_fault *f)
-{
-	ifd_obj_put(&f->obj);
-}
-
 /* Answer a stalled transaction (CMD_RESUME), as arm_smmu_page_response(). */
 static void resume(struct ifd_ctx *ctx, unsigned int host, uint32_t sid,
 		   uint32_t stag, bool retry)

@@ -57,6 +57,13 @@ enum ifd_type {
 };
 
 struct ifd_ctx;
+struct ifd_obj;
+
+/* What each object type does (main.c's table, by enum ifd_type). */
+struct ifd_obj_ops {
+	void (*destroy)(struct ifd_obj *obj); /* undo an initialised one */
+	bool (*busy)(struct ifd_obj *obj); /* may not go now; NULL: never */
+};
 
 struct ifd_obj {
 	enum ifd_type type;
@@ -82,6 +89,7 @@ struct ifd_range {
 #define IFD_DOORBELL_RING 256
 
 struct ifd_ctx {
+	const struct ifd_obj_ops *obj_ops;
 	struct ifd_host hosts[VSMMU_IOMMUFD_MAX_HOSTS];
 	unsigned int nhosts;
 	struct vsmmu_mem *mem; /* the hosts' physical memory */
@@ -131,7 +139,7 @@ struct ifd_ctx {
 
 #define IFD_RESERVED ((struct ifd_obj *)1)
 
-/* --- main.c: objects, fault injection, caller memory ----------------- */
+/* --- object.c: objects, fault injection, caller memory --------------- */
 
 /* Should this allocation (or allocating lower-layer call) fail? */
 bool ifd_should_fail(struct ifd_ctx *ctx);
@@ -279,7 +287,10 @@ struct ifd_ioas {
 	size_t nhwpts, hwpt_cap;
 };
 
-struct ifd_ioas *ifd_ioas_get(struct ifd_ctx *ctx, uint32_t id);
+static inline struct ifd_ioas *ifd_ioas_get(struct ifd_ctx *ctx, uint32_t id)
+{
+	return (struct ifd_ioas *)ifd_obj_get(ctx, id, IFD_IOAS);
+}
 /* With ioas->lock held: */
 int ifd_ioas_reserve(struct ifd_ioas *ioas, uint64_t start, uint64_t last,
 		     const void *owner);
@@ -332,7 +343,8 @@ struct ifd_device;
 int ifd_hwpt_paging_create(struct ifd_ctx *ctx, struct ifd_ioas *ioas,
 			   struct ifd_device *dev, uint32_t flags,
 			   bool auto_domain, struct ifd_hwpt_paging **out);
-/* Map / unmap one area in a paging HWPT (invalidated before return). */
+/* pgtbl.c: map / unmap one area in a paging HWPT's page table (an unmap
+ * is invalidated before it returns). */
 int ifd_hwpt_map_area(struct ifd_hwpt_paging *hwpt, struct ifd_ioas *ioas,
 		      const struct ifd_area *a);
 void ifd_hwpt_unmap_range(struct ifd_hwpt_paging *hwpt, uint64_t iova,
@@ -370,7 +382,11 @@ struct ifd_route {
 	uint32_t vsid;
 };
 
-struct ifd_device *ifd_device_get(struct ifd_ctx *ctx, uint32_t id);
+static inline struct ifd_device *ifd_device_get(struct ifd_ctx *ctx,
+						uint32_t id)
+{
+	return (struct ifd_device *)ifd_obj_get(ctx, id, IFD_DEVICE);
+}
 /* Refresh the routes of @dev from its attachment (dev->lock held). */
 void ifd_device_update_routes(struct ifd_device *dev);
 /* Map the doorbell in @hwpt's MSI window for @dev (ioas->lock held). */
@@ -388,9 +404,15 @@ int ifd_fault_report_stall(struct ifd_fault *fault, struct ifd_device *dev,
 void ifd_fault_auto_respond(struct ifd_fault *fault, struct ifd_device *dev);
 int ifd_veventq_report(struct ifd_viommu *viommu, unsigned int type,
 		       const void *data, size_t len);
-struct ifd_fault *ifd_fault_get(struct ifd_ctx *ctx, uint32_t id);
-void ifd_fault_hold(struct ifd_fault *f);
-void ifd_fault_put(struct ifd_fault *f);
+/* A FAULT object embeds struct ifd_obj first. */
+static inline struct ifd_fault *ifd_fault_get(struct ifd_ctx *ctx, uint32_t id)
+{
+	return (struct ifd_fault *)ifd_obj_get(ctx, id, IFD_FAULT);
+}
+static inline void ifd_fault_put(struct ifd_fault *f)
+{
+	ifd_obj_put((struct ifd_obj *)f);
+}
 
 /* --- dma.c: the simulated endpoint and the doorbell ---------------- */
 

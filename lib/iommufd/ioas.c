@@ -35,13 +35,6 @@
 
 #define PG VSMMU_MEM_PAGE_SIZE
 
-struct ifd_ioas *ifd_ioas_get(struct ifd_ctx *ctx, uint32_t id)
-{
-	struct ifd_obj *obj = ifd_obj_get(ctx, id, IFD_IOAS);
-
-	return obj ? (struct ifd_ioas *)obj : NULL;
-}
-
 /* --- Areas ------------------------------------------------------------ */
 
 /* Index of the first area whose last >= @iova. */
