@@ -236,6 +236,19 @@ static int do_attach(struct ifd_device *dev, struct ifd_hwpt *hwpt,
 
 	if (hwpt->host != dev->host)
 		return -EINVAL;
+	if (hwpt->obj.type == IFD_HWPT_NESTED) {
+		struct ifd_hwpt_nested *n = (struct ifd_hwpt_nested *)hwpt;
+
+		/*
+		 * arm_smmu_attach_prepare_vmaster(): a guest stage 1 needs the
+		 * device's vDEVICE in that vIOMMU (CD and ATC invalidations and
+		 * events need its vSID); abort and bypass do not.
+		 */
+		if (VS_FIELD_GET(STRTAB_STE_0_CFG, n->ste[0]) ==
+			    STRTAB_STE_0_CFG_S1_TRANS &&
+		    (!dev->vdev || dev->vdev->viommu != n->viommu))
+			return -ENOENT;
+	}
 	old_paging = old ? find_paging(old) : NULL;
 	new_ioas = !old_paging || old_paging->ioas != paging->ioas;
 	pthread_mutex_lock(&paging->ioas->lock);

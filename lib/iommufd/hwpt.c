@@ -20,6 +20,7 @@
 
 #include <vsmmu/arch.h>
 #include <vsmmu/bits.h>
+#include <vsmmu/entry.h>
 
 #include "iommufd/ifd.h"
 
@@ -129,6 +130,8 @@ void ifd_hwpt_nested_destroy(struct ifd_obj *obj)
 {
 	struct ifd_hwpt_nested *n = (struct ifd_hwpt_nested *)obj;
 
+	if (n->dom)
+		vsmmu_drv_domain_free(n->dom);
 	if (n->common.fault)
 		ifd_fault_put(n->common.fault);
 	if (n->viommu)
@@ -146,15 +149,28 @@ int ifd_hwpt_install(struct ifd_device *dev, struct ifd_hwpt *hwpt)
 	if (hwpt->obj.type == IFD_HWPT_PAGING)
 		return vsmmu_drv_attach(dev->master,
 					((struct ifd_hwpt_paging *)hwpt)->dom);
-	/* Nested domains come with the driver's VM support */
-	return -EOPNOTSUPP;
+	return vsmmu_drv_attach(dev->master,
+				((struct ifd_hwpt_nested *)hwpt)->dom);
 }
 
-/* A nested HWPT on a vIOMMU: the guest STE words, checked as Linux does. */
+/*
+ * A nested HWPT on a vIOMMU (iommufd_viommu_alloc_hwpt_nested() and
+ * arm_vsmmu_alloc_domain_nested()): another SMMU's device: -EINVAL;
+ * flags other than FAULT_ID_VALID, or no data: -EOPNOTSUPP; the data not
+ * an iommu_hwpt_arm_smmuv3 of 16 bytes: -EINVAL (iommu_copy_struct_from_
+ * user(): the type must match and the length lie in [16, 16]); a guest
+ * STE Linux refuses (vsmmu_ste_nested_check(), the one rule the driver
+ * and the model's checker share): -EIO.
+ */
 static int nested_alloc(struct ifd_ucmd *ucmd, struct ifd_viommu *viommu,
 			struct ifd_device *dev, struct ifd_hwpt **out)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	struct ifd_ctx *ctx = ucmd->ctx;
+	struct iommu_hwpt_arm_smmuv3 arg;
+	struct ifd_hwpt_nested *n;
+	bool ats = false;
+	int rc;
 
 	if (viommu->host != dev->host)
 		return -EINVAL;
@@ -162,8 +178,37 @@ static int nested_alloc(struct ifd_ucmd *ucmd, struct ifd_viommu *viommu,
 		return -EOPNOTSUPP;
 	if (!cmd->data_len)
 		return -EOPNOTSUPP;
-	(void)out;
-	return -EOPNOTSUPP;
+	n = (struct ifd_hwpt_nested *)ifd_obj_alloc(ctx, sizeof(*n),
+						    IFD_HWPT_NESTED);
+	if (!n)
+		return -ENOMEM;
+	n->common.host = viommu->host;
+	n->viommu = viommu;
+	ifd_obj_hold(&viommu->obj);
+	n->parent = viommu->parent;
+	rc = ifd_copy_user_data(ctx, &arg, sizeof(arg), sizeof(arg.ste),
+				cmd->data_type, IOMMU_HWPT_DATA_ARM_SMMUV3,
+				cmd->data_uptr, cmd->data_len);
+	if (rc)
+		goto out_abort;
+	/* Little-endian words; the host is little-endian too */
+	n->ste[0] = arg.ste[0];
+	n->ste[1] = arg.ste[1];
+	rc = vsmmu_ste_nested_check(n->ste, &ats);
+	if (rc)
+		goto out_abort;
+	n->enable_ats = ats;
+	rc = -ENOMEM;
+	if (ifd_should_fail(ctx))
+		goto out_abort;
+	rc = vsmmu_drv_nested_alloc(viommu->vm, n->ste, &n->dom);
+	if (rc)
+		goto out_abort;
+	*out = &n->common;
+	return 0;
+out_abort:
+	ifd_obj_abort_destroy(&n->common.obj);
+	return rc;
 }
 
 int ifd_cmd_hwpt_alloc(struct ifd_ucmd *ucmd)

@@ -335,6 +335,7 @@ struct ifd_hwpt_nested {
 	struct ifd_hwpt common;
 	struct ifd_hwpt_paging *parent;
 	struct ifd_viommu *viommu;
+	struct vsmmu_drv_domain *dom; /* the driver's nested domain */
 	uint64_t ste[2]; /* validated guest STE words (EATS taken out) */
 	bool enable_ats;
 };
@@ -426,6 +427,7 @@ struct ifd_viommu {
 	uint32_t type; /* IOMMU_VIOMMU_TYPE_* */
 	struct ifd_host *host;
 	struct ifd_hwpt_paging *parent;
+	struct vsmmu_drv_vm *vm; /* the VM's slice of the SMMU: its VMID */
 	uint16_t vmid;
 	pthread_mutex_t lock; /* its vDEVICEs and VEVENTQs */
 	struct ifd_veventq *veventqs; /* one per type at most */
