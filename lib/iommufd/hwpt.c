@@ -87,6 +87,7 @@ int ifd_hwpt_paging_create(struct ifd_ctx *ctx, struct ifd_ioas *ioas,
 		goto out_put_ioas;
 	}
 	dcfg.type = p->stage == 1 ? VSMMU_DRV_DOMAIN_S1 : VSMMU_DRV_DOMAIN_S2;
+	dcfg.nest_parent = p->nest_parent;
 	dcfg.ias = 48;
 	if (p->stage == 2 && feat->oas < dcfg.ias)
 		dcfg.ias = feat->oas;

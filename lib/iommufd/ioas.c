@@ -210,8 +210,10 @@ static uint32_t for_each_hole(struct ifd_ioas *ioas, struct ifd_range *tmp,
 	bool done = false;
 	size_t i;
 
-	memcpy(tmp, ioas->resv, ioas->nresv * sizeof(*tmp));
-	qsort(tmp, ioas->nresv, sizeof(*tmp), range_cmp);
+	if (ioas->nresv) {
+		memcpy(tmp, ioas->resv, ioas->nresv * sizeof(*tmp));
+		qsort(tmp, ioas->nresv, sizeof(*tmp), range_cmp);
+	}
 	for (i = 0; i < ioas->nresv && !done; i++) {
 		if (tmp[i].last < next)
 			continue;

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A VM's worth of iommufd objects, end to end: an IOAS over a user buffer
+ * that is the guest's RAM, a nest parent, a vIOMMU, the device's vDEVICE,
+ * a nested HWPT from a guest STE whose CD and stage-1 tables live in that
+ * guest RAM (built with the page-table library, as a guest driver would),
+ * device DMA landing in the user buffer, a guest unmap invalidated
+ * through HWPT_INVALIDATE, the next DMA's fault read from the VEVENTQ fd
+ * with the virtual StreamID, and the device's MSI through gIOVA -> gDB ->
+ * hDB reaching the doorbell.  Plus the errnos of VIOMMU_ALLOC,
+ * VDEVICE_ALLOC, nested HWPT_ALLOC, HWPT_INVALIDATE and VEVENTQ_ALLOC.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <vsmmu/arch.h>
+#include <vsmmu/bits.h>
+#include <vsmmu/pgtable.h>
+
+#include "harness.h"
+#include "iommufd_env.h"
+
+#define PG 4096ULL
+#define RAM_SIZE (8ULL << 20)
+#define GPA_CDTAB 0x80000ULL /* the guest's CD table (one CD) */
+#define GPA_POOL 0x100000ULL /* the guest's page tables from here */
+#define GPA_DATA 0x400000ULL /* a guest page the device writes */
+#define GIOVA 0x7000000ULL /* the guest's IOVA for it */
+#define GIOVA_MSI 0x7100000ULL /* the guest's IOVA of its doorbell */
+#define GDB 0x9000000ULL /* the guest's doorbell (an IPA) */
+#define SID 0x42
+#define VSID 0x15
+#define ASID 7
+
+struct vm {
+	struct ienv e;
+	unsigned char *ram; /* the guest's RAM: the caller's buffer */
+	struct vsmmu_mem *gmem; /* the guest's physical view of it */
+	struct vsmmu_mem_pool *gpool;
+	struct vsmmu_pgtable *gpt; /* the guest's stage 1 */
+	uint32_t ioas, dev, parent, viommu, vdev, nested, veventq;
+	int evfd;
+	uint64_t gste[2];
+};
+
+/* The guest's CD: T0SZ, TG0, IPS from its table, ASID; in guest RAM. */
+static int guest_cd(struct vm *v)
+{
+	struct vsmmu_pgtable_info pi;
+	uint64_t cd[8] = { 0 };
+	unsigned int i;
+	int rc;
+
+	vsmmu_pgtable_get_info(v->gpt, &pi);
+	cd[0] = VS_FIELD_PREP(CTXDESC_CD_0_TCR_T0SZ, pi.tsz) |
+		VS_FIELD_PREP(CTXDESC_CD_0_TCR_TG0, pi.tg) |
+		VS_FIELD_PREP(CTXDESC_CD_0_TCR_IPS, pi.ps) |
+		CTXDESC_CD_0_TCR_EPD1 | CTXDESC_CD_0_V | CTXDESC_CD_0_AA64 |
+		CTXDESC_CD_0_R | CTXDESC_CD_0_A |
+		VS_FIELD_PREP(CTXDESC_CD_0_ASID, ASID);
+	cd[1] = pi.ttb & CTXDESC_CD_1_TTB0_MASK;
+	cd[3] = 0x0404ff44; /* MAIR: normal WB, device */
+	for (i = 0; i < 8; i++) {
+		rc = vsmmu_mem_write64(v->gmem, GPA_CDTAB + 8 * i, cd[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Host side up to the vIOMMU; the guest's tables; nothing attached. */
+static int vm_init(struct vm *v, const struct ienv_opts *o)
+{
+	struct vsmmu_pgtable_cfg gc = { .fmt = VSMMU_PGTABLE_S1,
+					.granule_shift = 12,
+					.ias = 48,
+					.oas = 40 };
+	struct iommu_viommu_alloc va = { .size = sizeof(va) };
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd) };
+	struct iommu_veventq_alloc vq = { .size = sizeof(vq) };
+	uint64_t iova = 0;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->evfd = -1;
+	v->ram = ienv_buf(2 << 20, RAM_SIZE);
+	if (!v->ram)
+		return -ENOMEM;
+	rc = ienv_init(&v->e, o);
+	/* Guest RAM at IPA 0 of the IOAS the nest parent is filled from */
+	if (!rc)
+		rc = ienv_ioas(&v->e, &v->ioas);
+	if (!rc)
+		rc = ienv_map(&v->e, v->ioas, v->ram, RAM_SIZE, &iova,
+			      IOMMU_IOAS_MAP_READABLE |
+				      IOMMU_IOAS_MAP_WRITEABLE |
+				      IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (!rc)
+		rc = ienv_bind(&v->e, 0, SID, &v->dev);
+	if (!rc)
+		rc = ienv_hwpt(&v->e, v->dev, v->ioas,
+			       IOMMU_HWPT_ALLOC_NEST_PARENT, &v->parent);
+	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	va.dev_id = v->dev;
+	va.hwpt_id = v->parent;
+	if (!rc)
+		rc = ienv_ioctl(&v->e, IOMMU_VIOMMU_ALLOC, &va);
+	v->viommu = va.out_viommu_id;
+	vd.viommu_id = v->viommu;
+	vd.dev_id = v->dev;
+	vd.virt_id = VSID;
+	if (!rc)
+		rc = ienv_ioctl(&v->e, IOMMU_VDEVICE_ALLOC, &vd);
+	v->vdev = vd.out_vdevice_id;
+	vq.viommu_id = v->viommu;
+	vq.type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3;
+	vq.veventq_depth = 4;
+	if (!rc)
+		rc = ienv_ioctl(&v->e, IOMMU_VEVENTQ_ALLOC, &vq);
+	if (!rc) {
+		v->veventq = vq.out_veventq_id;
+		v->evfd = (int)vq.out_veventq_fd;
+	}
+	/* The guest: its view of its RAM, stage 1 and CD in it */
+	if (!rc)
+		rc = vsmmu_mem_create(40, &v->gmem);
+	if (!rc)
+		rc = vsmmu_mem_map_host(v->gmem, 0, v->ram, RAM_SIZE);
+	if (!rc)
+		rc = vsmmu_mem_pool_create(v->gmem, GPA_POOL, 1ULL << 20,
+					   &v->gpool);
+	gc.pool = v->gpool;
+	if (!rc)
+		rc = vsmmu_pgtable_create(&gc, &v->gpt);
+	if (!rc)
+		rc = vsmmu_pgtable_map(v->gpt, GIOVA, GPA_DATA, PG,
+				       VSMMU_PROT_READ | VSMMU_PROT_WRITE |
+					       VSMMU_PROT_USER);
+	if (!rc)
+		rc = guest_cd(v);
+	/* Guest STE: V | Config S1 (0b101 << 1) | S1ContextPtr; CD fetch
+	 * attributes WB (S1CIR = S1COR = 1), inner shareable (S1CSH = 3) */
+	v->gste[0] = 0x1 | 0xa | GPA_CDTAB;
+	v->gste[1] = 0xd4;
+	return rc;
+}
+
+static void vm_fini(struct vm *v)
+{
+	if (v->evfd >= 0)
+		close(v->evfd);
+	ienv_fini(&v->e); /* the context goes in dependency order */
+	vsmmu_pgtable_destroy(v->gpt);
+	vsmmu_mem_pool_destroy(v->gpool);
+	vsmmu_mem_destroy(v->gmem);
+	free(v->ram);
+}
+
+static int nested_hwpt(struct vm *v, const uint64_t *ste, uint32_t *id)
+{
+	struct iommu_hwpt_arm_smmuv3 data = { .ste = { ste[0], ste[1] } };
+	struct iommu_hwpt_alloc a = {
+		.size = sizeof(a),
+		.dev_id = v->dev,
+		.pt_id = v->viommu,
+		.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3,
+		.data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+	int rc = ienv_ioctl(&v->e, IOMMU_HWPT_ALLOC, &a);
+
+	*id = a.out_hwpt_id;
+	return rc;
+}
+
+static int invalidate(struct vm *v, const uint64_t (*cmds)[2], uint32_t n,
+		      uint32_t *done)
+{
+	struct iommu_hwpt_invalidate inv = {
+		.size = sizeof(inv),
+		.hwpt_id = v->viommu,
+		.data_uptr = (uintptr_t)cmds,
+		.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+		.entry_len = 16,
+		.entry_num = n,
+	};
+	int rc = ienv_ioctl(&v->e, IOMMU_HWPT_INVALIDATE, &inv);
+
+	*done = inv.entry_num;
+	return rc;
+}
+
+TEST(iommufd_nested_end_to_end)
+{
+	struct vm v;
+	uint64_t cmd[1][2], rec[5];
+	struct pollfd pfd;
+	uint32_t pt, done;
+	unsigned char data[16] = "guest dma data!";
+	ssize_t n;
+
+	ASSERT_OK(vm_init(&v, NULL));
+	ASSERT_OK(nested_hwpt(&v, v.gste, &v.nested));
+	pt = v.nested;
+	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
+	ASSERT_EQ(pt, v.nested);
+	/* gIOVA -> GPA_DATA (guest stage 1) -> the user buffer (stage 2) */
+	ASSERT_OK(ienv_dma(&v.e, v.dev, GIOVA + 0x20, data, sizeof(data),
+			   true));
+	ASSERT_TRUE(!memcmp(v.ram + GPA_DATA + 0x20, data, sizeof(data)));
+	/* The guest unmaps in its stage 1.  Until it invalidates, the IOTLB
+	 * still serves the old translation (as hardware may) */
+	ASSERT_EQ(vsmmu_pgtable_unmap(v.gpt, GIOVA, PG, NULL), (int64_t)PG);
+	ASSERT_OK(ienv_dma(&v.e, v.dev, GIOVA, data, 4, false));
+	/* TLBI_NH_VA of its ASID, with a VMID of its own choosing (9): the
+	 * host forces the VM's */
+	cmd[0][0] = CMDQ_OP_TLBI_NH_VA | VS_FIELD_PREP(CMDQ_TLBI_0_VMID, 9) |
+		    VS_FIELD_PREP(CMDQ_TLBI_0_ASID, ASID);
+	cmd[0][1] = GIOVA;
+	ASSERT_OK(invalidate(&v, (const uint64_t(*)[2])cmd, 1, &done));
+	ASSERT_EQ(done, 1);
+	/* Now the DMA faults at stage 1: F_TRANSLATION for the physical SID */
+	ASSERT_EQ(ienv_dma(&v.e, v.dev, GIOVA, data, 4, false), -EFAULT);
+	/* Nothing on the VEVENTQ before the host drains its event queue */
+	pfd = (struct pollfd){ .fd = v.evfd, .events = POLLIN };
+	ASSERT_EQ(poll(&pfd, 1, 0), 0);
+	ienv_process(&v.e);
+	ASSERT_EQ(poll(&pfd, 1, 1000), 1);
+	ASSERT_TRUE(pfd.revents & POLLIN);
+	/* One record: header + the event with the vSID in place of the SID */
+	n = read(v.evfd, rec, sizeof(rec));
+	ASSERT_EQ(n, 8 + 32);
+	ASSERT_EQ(rec[0] & 0xffffffff, 0); /* flags */
+	ASSERT_EQ(rec[0] >> 32, 0); /* sequence 0 */
+	ASSERT_EQ(VS_FIELD_GET(EVTQ_0_ID, rec[1]), EVT_ID_TRANSLATION);
+	ASSERT_EQ(VS_FIELD_GET(EVTQ_0_SID, rec[1]), VSID);
+	ASSERT_EQ(rec[3], GIOVA);
+	ASSERT_FALSE(rec[2] & EVTQ_1_S2);
+	ASSERT_EQ(atomic_load(&v.e.host_events), 0);
+	/* Drained: nothing more to read */
+	ASSERT_EQ(read(v.evfd, rec, sizeof(rec)), -1);
+	ASSERT_EQ(errno, EAGAIN);
+	vm_fini(&v);
+}
+
+TEST(iommufd_nested_msi_through_gdb)
+{
+	struct vsmmu_iommufd_irq irq[4];
+	struct vm v;
+	uint64_t iova;
+	uint32_t pt;
+
+	ASSERT_OK(vm_init(&v, NULL));
+	/* The guest maps its doorbell page (an IPA) at GIOVA_MSI */
+	ASSERT_OK(vsmmu_pgtable_map(v.gpt, GIOVA_MSI, GDB, PG,
+				    VSMMU_PROT_READ | VSMMU_PROT_WRITE |
+					    VSMMU_PROT_USER |
+					    VSMMU_PROT_MMIO));
+	ASSERT_OK(nested_hwpt(&v, v.gste, &v.nested));
+	pt = v.nested;
+	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
+	/* Under nesting the guest programs the MSI address: none yet */
+	ASSERT_EQ(vsmmu_iommufd_msi_addr(v.e.ictx, v.dev, &iova), -ENODEV);
+	ASSERT_OK(vsmmu_iommufd_set_msi_addr(
+		v.e.ictx, v.dev, GIOVA_MSI + VSMMU_IOMMUFD_GITS_TRANSLATER));
+	/* Without a binding gDB is not in the nest parent: a stage-2 fault,
+	 * the host's business, not forwarded to the guest */
+	ASSERT_EQ(vsmmu_iommufd_msi(v.e.ictx, v.dev, 0x33), -EFAULT);
+	ienv_process(&v.e);
+	ASSERT_EQ(atomic_load(&v.e.host_events), 1);
+	ASSERT_TRUE(v.e.last_host_event.raw[1] & EVTQ_1_S2);
+	/* The VMM names gDB: mapped onto the doorbell in the nest parent */
+	ASSERT_EQ(vsmmu_iommufd_msi_bind(v.e.ictx, v.parent, GDB, 3000),
+		  -EINVAL);
+	ASSERT_EQ(vsmmu_iommufd_msi_bind(v.e.ictx, v.nested, GDB, PG),
+		  -ENOENT);
+	ASSERT_EQ(vsmmu_iommufd_msi_bind(v.e.ictx, v.parent, 0x100000, PG),
+		  -EADDRINUSE); /* that is guest RAM */
+	ASSERT_OK(vsmmu_iommufd_msi_bind(v.e.ictx, v.parent, GDB, 1 << 16));
+	ASSERT_EQ(vsmmu_iommufd_msi_bind(v.e.ictx, v.parent, GDB + PG, PG),
+		  -EEXIST);
+	/* The binding is reserved in the IOAS: no RAM can go over it */
+	iova = GDB;
+	ASSERT_EQ(ienv_map(&v.e, v.ioas, v.ram, PG, &iova,
+			   IOMMU_IOAS_MAP_READABLE |
+				   IOMMU_IOAS_MAP_FIXED_IOVA),
+		  -EINVAL);
+	/* The stage-1 entry the guest's doorbell IOVA left in the TLB (a
+	 * walk that failed at stage 2 cached nothing): the MSI now lands */
+	ASSERT_OK(vsmmu_iommufd_msi(v.e.ictx, v.dev, 0x33));
+	ASSERT_EQ(vsmmu_iommufd_doorbell_take(v.e.ictx, irq, 4, NULL), 1);
+	ASSERT_EQ(irq[0].devid, SID);
+	ASSERT_EQ(irq[0].eventid, 0x33);
+	/* The device cannot read the doorbell: the mapping is write-only */
+	{
+		uint32_t word;
+
+		ASSERT_EQ(ienv_dma(&v.e, v.dev, GIOVA_MSI + 0x40, &word, 4,
+				   false),
+			  -EFAULT);
+	}
+	ASSERT_OK(vsmmu_iommufd_msi_unbind(v.e.ictx, v.parent, GDB));
+	ASSERT_EQ(vsmmu_iommufd_msi_unbind(v.e.ictx, v.parent, GDB), -ENOENT);
+	vm_fini(&v);
+}
+
+TEST(iommufd_paging_msi_window)
+{
+	struct vsmmu_iommufd_irq irq[4];
+	struct iommu_iova_range r[4];
+	struct iommu_ioas_iova_ranges q = { .size = sizeof(q) };
+	struct ienv e;
+	uint32_t ioas, dev, pt;
+	uint64_t addr, iova;
+	char *buf = ienv_buf(PG, PG);
+
+	ASSERT_OK(ienv_init(&e, NULL));
+	ASSERT_OK(ienv_ioas(&e, &ioas));
+	ASSERT_OK(ienv_bind(&e, 0, SID, &dev));
+	pt = ioas;
+	ASSERT_OK(vsmmu_iommufd_device_attach(e.ictx, dev, &pt));
+	/* The doorbell is at the window's first page: 0x8000000 + 0x40 */
+	ASSERT_OK(vsmmu_iommufd_msi_addr(e.ictx, dev, &addr));
+	ASSERT_EQ(addr, 0x8000040);
+	ASSERT_OK(vsmmu_iommufd_msi(e.ictx, dev, 0xabc));
+	ASSERT_EQ(vsmmu_iommufd_doorbell_take(e.ictx, irq, 4, NULL), 1);
+	ASSERT_EQ(irq[0].devid, SID);
+	ASSERT_EQ(irq[0].eventid, 0xabc);
+	/* IOVA_RANGES: the MSI window and what lies beyond the stage-1
+	 * table's 48 bits are reserved; the alignment is the page size */
+	q.ioas_id = ioas;
+	q.num_iovas = 4;
+	q.allowed_iovas = (uintptr_t)r;
+	ASSERT_OK(ienv_ioctl(&e, IOMMU_IOAS_IOVA_RANGES, &q));
+	ASSERT_EQ(q.num_iovas, 2);
+	ASSERT_EQ(r[0].start, 0);
+	ASSERT_EQ(r[0].last, 0x7ffffff);
+	ASSERT_EQ(r[1].start, 0x8100000);
+	ASSERT_EQ(r[1].last, (1ULL << 48) - 1);
+	ASSERT_EQ(q.out_iova_alignment, PG);
+	/* Mapping into the window: reserved, EINVAL */
+	iova = 0x8000000;
+	ASSERT_EQ(ienv_map(&e, ioas, buf, PG, &iova,
+			   IOMMU_IOAS_MAP_READABLE |
+				   IOMMU_IOAS_MAP_FIXED_IOVA),
+		  -EINVAL);
+	/* Detached, the window is free again */
+	ASSERT_OK(vsmmu_iommufd_device_detach(e.ictx, dev));
+	ASSERT_OK(ienv_ioctl(&e, IOMMU_IOAS_IOVA_RANGES, &q));
+	ASSERT_EQ(q.num_iovas, 1);
+	ienv_fini(&e);
+	free(buf);
+}
