@@ -354,3 +354,338 @@ TEST(iommufd_paging_msi_window)
 	ienv_fini(&e);
 	free(buf);
 }
+
+TEST(iommufd_viommu_vdevice_errnos)
+{
+	struct iommu_viommu_alloc va = { .size = sizeof(va) };
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd) };
+	struct vsmmu_iommufd_dev_cfg dc = { 0 };
+	uint32_t sids[2] = { 0x60, 0x61 }, dev2, dev3, s1;
+	struct vm v;
+
+	ASSERT_OK(vm_init(&v, NULL));
+	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	va.dev_id = v.dev;
+	va.hwpt_id = v.parent;
+	va.flags = 1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va), -EOPNOTSUPP);
+	va.flags = 0;
+	va.type = IOMMU_VIOMMU_TYPE_DEFAULT;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va), -EOPNOTSUPP);
+	va.type = 77;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va), -EOPNOTSUPP);
+	/* No CMDQV on this SMMU */
+	va.type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va), -EOPNOTSUPP);
+	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	va.dev_id = 999;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va), -ENOENT);
+	va.dev_id = v.dev;
+	va.hwpt_id = v.ioas; /* not a paging HWPT */
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va), -ENOENT);
+	/* A paging HWPT that is not a nest parent: EINVAL */
+	ASSERT_OK(ienv_hwpt(&v.e, v.dev, v.ioas, 0, &s1));
+	va.hwpt_id = s1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va), -EINVAL);
+	ASSERT_OK(ienv_destroy(&v.e, s1));
+	/* A second vIOMMU over the same parent: another VM, another VMID */
+	va.hwpt_id = v.parent;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va));
+	ASSERT_NE(va.out_viommu_id, v.viommu);
+	/* The parent is held: DESTROY EBUSY */
+	ASSERT_EQ(ienv_destroy(&v.e, v.parent), -EBUSY);
+	ASSERT_OK(ienv_destroy(&v.e, va.out_viommu_id));
+	/* VDEVICE_ALLOC */
+	vd.viommu_id = 999;
+	vd.dev_id = v.dev;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VDEVICE_ALLOC, &vd), -ENOENT);
+	vd.viommu_id = v.viommu;
+	vd.dev_id = 999;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VDEVICE_ALLOC, &vd), -ENOENT);
+	/* The device has one: EEXIST */
+	vd.dev_id = v.dev;
+	vd.virt_id = 0x99;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VDEVICE_ALLOC, &vd), -EEXIST);
+	/* Another device, the same vSID: EEXIST */
+	ASSERT_OK(ienv_bind(&v.e, 0, 0x50, &dev2));
+	vd.dev_id = dev2;
+	vd.virt_id = VSID;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VDEVICE_ALLOC, &vd), -EEXIST);
+	vd.virt_id = VSID + 1;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_VDEVICE_ALLOC, &vd));
+	/* Held by its vDEVICE: the vIOMMU cannot go */
+	ASSERT_EQ(ienv_destroy(&v.e, v.viommu), -EBUSY);
+	ASSERT_OK(ienv_destroy(&v.e, vd.out_vdevice_id));
+	/* Unbinding a device takes its vDEVICE with it */
+	vd.virt_id = VSID + 2;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_VDEVICE_ALLOC, &vd));
+	ASSERT_OK(vsmmu_iommufd_device_unbind(v.e.ictx, dev2));
+	ASSERT_EQ(ienv_destroy(&v.e, vd.out_vdevice_id), -ENOENT);
+	/* A device with two StreamIDs: one vSID cannot name it */
+	dc.sids = sids;
+	dc.nsids = 2;
+	ASSERT_OK(vsmmu_iommufd_device_bind(v.e.ictx, &dc, &dev3));
+	vd.dev_id = dev3;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VDEVICE_ALLOC, &vd), -EOPNOTSUPP);
+	vm_fini(&v);
+}
+
+TEST(iommufd_nested_hwpt_errnos)
+{
+	struct iommu_hwpt_arm_smmuv3 data;
+	struct iommu_hwpt_alloc a = { .size = sizeof(a) };
+	uint64_t ste[2];
+	uint32_t id, pt, dev2;
+	struct vm v;
+
+	ASSERT_OK(vm_init(&v, NULL));
+	memcpy(data.ste, v.gste, sizeof(data.ste));
+	a.dev_id = v.dev;
+	a.pt_id = v.viommu;
+	a.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
+	a.data_len = sizeof(data);
+	a.data_uptr = (uintptr_t)&data;
+	/* Flags other than FAULT_ID_VALID: EOPNOTSUPP */
+	a.flags = IOMMU_HWPT_ALLOC_NEST_PARENT;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EOPNOTSUPP);
+	a.flags = 0;
+	/* A type with no data, or data with type NONE: EINVAL */
+	a.data_len = 0;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EINVAL);
+	a.data_type = IOMMU_HWPT_DATA_NONE;
+	a.data_len = sizeof(data);
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EINVAL);
+	/* No data at all on a vIOMMU: EOPNOTSUPP */
+	a.data_len = 0;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EOPNOTSUPP);
+	/* iommu_copy_struct_from_user(): type, then the length in [16, 16] */
+	a.data_type = IOMMU_HWPT_DATA_VTD_S1;
+	a.data_len = sizeof(data);
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EINVAL);
+	a.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
+	a.data_len = 8;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EINVAL);
+	a.data_len = 24;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EINVAL);
+	a.data_len = sizeof(data);
+	a.data_uptr = 16;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EFAULT);
+	a.data_uptr = (uintptr_t)&data;
+	/* arm_smmu_validate_vste(): EIO for what a guest may not set */
+	data.ste[0] = v.gste[0] | (1ULL << 55); /* outside word 0's mask */
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EIO);
+	data.ste[0] = (v.gste[0] & ~0xeULL) | (6 << 1); /* Config S2 */
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EIO);
+	data.ste[0] = v.gste[0];
+	data.ste[1] = v.gste[1] | (2ULL << 28); /* EATS 0b10 */
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EIO);
+	data.ste[1] = v.gste[1] | (1ULL << 19); /* MEV: the host's */
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EIO);
+	/* V = 0 is accepted whatever else is set (an abort STE) */
+	data.ste[0] = 0xfff0;
+	data.ste[1] = 1ULL << 60;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a));
+	ASSERT_OK(ienv_destroy(&v.e, a.out_hwpt_id));
+	/* A nested domain straight on the parent: SMMUv3 has none */
+	memcpy(data.ste, v.gste, sizeof(data.ste));
+	a.pt_id = v.parent;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EOPNOTSUPP);
+	/* pt_id that does not exist, or is a device: EINVAL */
+	a.pt_id = 999;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EINVAL);
+	a.pt_id = v.dev;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -EINVAL);
+	/* FAULT_ID_VALID with no such FAULT: ENOENT, nothing left behind */
+	a.pt_id = v.viommu;
+	a.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	a.fault_id = 999;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a), -ENOENT);
+	a.flags = 0;
+	/* A stage-1 guest STE needs the device's vDEVICE at attach */
+	ASSERT_OK(ienv_bind(&v.e, 0, 0x50, &dev2));
+	ste[0] = v.gste[0];
+	ste[1] = v.gste[1];
+	a.dev_id = dev2;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a));
+	id = a.out_hwpt_id;
+	pt = id;
+	ASSERT_EQ(vsmmu_iommufd_device_attach(v.e.ictx, dev2, &pt), -ENOENT);
+	/* ... a bypass or abort one does not */
+	ste[0] = (ste[0] & ~0xeULL) | (4 << 1);
+	ASSERT_OK(nested_hwpt(&v, ste, &pt));
+	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, dev2, &pt));
+	/* The nested HWPT holds the vIOMMU */
+	ASSERT_EQ(ienv_destroy(&v.e, v.viommu), -EBUSY);
+	ASSERT_OK(vsmmu_iommufd_device_detach(v.e.ictx, dev2));
+	ASSERT_OK(ienv_destroy(&v.e, pt));
+	ASSERT_OK(ienv_destroy(&v.e, id));
+	vm_fini(&v);
+}
+
+TEST(iommufd_hwpt_invalidate_rules)
+{
+	struct iommu_hwpt_invalidate inv = { .size = sizeof(inv) };
+	struct vsmmu_drv_stats before, after;
+	uint64_t cmds[12][2], big[3];
+	uint32_t done, i;
+	struct vm v;
+
+	ASSERT_OK(vm_init(&v, NULL));
+	for (i = 0; i < 12; i++) {
+		cmds[i][0] = CMDQ_OP_TLBI_NH_VA |
+			     VS_FIELD_PREP(CMDQ_TLBI_0_ASID, ASID);
+		cmds[i][1] = GIOVA + i * PG;
+	}
+	/* Every command in one batch with one CMD_SYNC */
+	vsmmu_drv_get_stats(v.e.drv[0], &before);
+	ASSERT_OK(invalidate(&v, (const uint64_t(*)[2])cmds, 12, &done));
+	vsmmu_drv_get_stats(v.e.drv[0], &after);
+	ASSERT_EQ(done, 12);
+	ASSERT_EQ(after.syncs - before.syncs, 1);
+	ASSERT_EQ(after.cmds - before.cmds, 13);
+	/* A command the vIOMMU does not take: EIO, entry_num says where;
+	 * the ones before it were issued */
+	cmds[3][0] = CMDQ_OP_CFGI_STE | VS_FIELD_PREP(CMDQ_CFGI_0_SID, VSID);
+	cmds[3][1] = 0;
+	ASSERT_EQ(invalidate(&v, (const uint64_t(*)[2])cmds, 12, &done), -EIO);
+	ASSERT_EQ(done, 3);
+	/* An unknown vSID: EIO */
+	cmds[0][0] = CMDQ_OP_CFGI_CD_ALL |
+		     VS_FIELD_PREP(CMDQ_CFGI_0_SID, VSID + 1);
+	cmds[0][1] = 0;
+	ASSERT_EQ(invalidate(&v, (const uint64_t(*)[2])cmds, 1, &done), -EIO);
+	ASSERT_EQ(done, 0);
+	/* A known one: the physical SID goes to the queue */
+	cmds[0][0] = CMDQ_OP_CFGI_CD_ALL | VS_FIELD_PREP(CMDQ_CFGI_0_SID, VSID);
+	ASSERT_OK(invalidate(&v, (const uint64_t(*)[2])cmds, 1, &done));
+	ASSERT_EQ(done, 1);
+	/* A bit outside the command's fields: refused (vsmmu_cmd_check) */
+	cmds[0][1] = 1ULL << 40;
+	ASSERT_EQ(invalidate(&v, (const uint64_t(*)[2])cmds, 1, &done), -EIO);
+	/* entry_len shorter than 16: zero-extended (copy_struct_from_user) */
+	inv.hwpt_id = v.viommu;
+	inv.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;
+	big[0] = CMDQ_OP_TLBI_NSNH_ALL;
+	big[1] = 0;
+	big[2] = 0;
+	inv.data_uptr = (uintptr_t)big;
+	inv.entry_len = 8;
+	inv.entry_num = 1;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv));
+	ASSERT_EQ(inv.entry_num, 1);
+	/* Longer, with a non-zero tail: E2BIG, nothing done */
+	inv.entry_len = 24;
+	big[2] = 1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -E2BIG);
+	ASSERT_EQ(inv.entry_num, 0);
+	/* The argument checks, entry_num coming back 0 each time */
+	inv.entry_len = 16;
+	inv.entry_num = 1;
+	inv.__reserved = 1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -EOPNOTSUPP);
+	ASSERT_EQ(inv.entry_num, 0);
+	inv.__reserved = 0;
+	inv.entry_num = 1;
+	inv.data_uptr = 0;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -EINVAL);
+	inv.data_uptr = (uintptr_t)big;
+	inv.entry_len = 0;
+	inv.entry_num = 1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -EINVAL);
+	inv.entry_len = 16;
+	inv.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1;
+	inv.entry_num = 1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -EINVAL);
+	inv.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;
+	/* An empty array: Linux's SMMUv3 refuses it (the array copy helper) */
+	inv.entry_num = 0;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -EINVAL);
+	/* More than kcalloc() gives (4 MiB of commands): ENOMEM */
+	inv.entry_num = (4U << 20) / 16 + 1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -ENOMEM);
+	/* Not a vIOMMU or nested HWPT */
+	inv.entry_num = 1;
+	inv.hwpt_id = v.parent;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -EINVAL);
+	inv.hwpt_id = 999;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -ENOENT);
+	/* A nested HWPT: SMMUv3's has no invalidation of its own */
+	ASSERT_OK(nested_hwpt(&v, v.gste, &v.nested));
+	inv.hwpt_id = v.nested;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_HWPT_INVALIDATE, &inv), -EOPNOTSUPP);
+	vm_fini(&v);
+}
+
+/* Make @n F_TRANSLATION events of the device at distinct gIOVAs. */
+static void faults(struct vm *v, unsigned int n, uint64_t base)
+{
+	unsigned int i;
+	uint32_t w;
+
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(ienv_dma(&v->e, v->dev, base + i * PG, &w, 4, false),
+			  -EFAULT);
+	ienv_process(&v->e);
+}
+
+TEST(iommufd_veventq_depth_lost_and_lifetime)
+{
+	struct iommu_veventq_alloc vq = { .size = sizeof(vq) };
+	uint64_t rec[5];
+	uint32_t pt;
+	struct vm v;
+
+	ASSERT_OK(vm_init(&v, NULL));
+	/* VEVENTQ_ALLOC errnos */
+	vq.viommu_id = v.viommu;
+	vq.type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3;
+	vq.veventq_depth = 4;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VEVENTQ_ALLOC, &vq), -EEXIST);
+	vq.flags = 1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VEVENTQ_ALLOC, &vq), -EOPNOTSUPP);
+	vq.flags = 0;
+	vq.__reserved = 1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VEVENTQ_ALLOC, &vq), -EOPNOTSUPP);
+	vq.__reserved = 0;
+	vq.type = IOMMU_VEVENTQ_TYPE_DEFAULT;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VEVENTQ_ALLOC, &vq), -EOPNOTSUPP);
+	vq.type = IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV;
+	vq.veventq_depth = 0;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VEVENTQ_ALLOC, &vq), -EINVAL);
+	vq.veventq_depth = 1;
+	vq.viommu_id = 999;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VEVENTQ_ALLOC, &vq), -ENOENT);
+	/* The SMMUv3 queue was made with depth 4: six faults */
+	ASSERT_OK(nested_hwpt(&v, v.gste, &v.nested));
+	pt = v.nested;
+	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
+	faults(&v, 6, 0x20000000);
+	/* Four events (sequence 0..3), then the LOST_EVENTS header of the
+	 * first lost one (4), no payload */
+	ASSERT_EQ(read(v.evfd, rec, sizeof(rec)), 40);
+	ASSERT_EQ(rec[0], 0ULL << 32);
+	ASSERT_EQ(rec[3], 0x20000000);
+	ASSERT_EQ(read(v.evfd, rec, sizeof(rec)), 40);
+	ASSERT_EQ(rec[0], 1ULL << 32);
+	ASSERT_EQ(read(v.evfd, rec, sizeof(rec)), 40);
+	ASSERT_EQ(read(v.evfd, rec, sizeof(rec)), 40);
+	ASSERT_EQ(rec[0], 3ULL << 32);
+	ASSERT_EQ(read(v.evfd, rec, sizeof(rec)), 8);
+	ASSERT_EQ(rec[0], (4ULL << 32) | IOMMU_VEVENTQ_FLAG_LOST_EVENTS);
+	ASSERT_EQ(read(v.evfd, rec, sizeof(rec)), -1);
+	/* Room again: the next event's sequence shows what was lost (4, 5) */
+	faults(&v, 1, 0x30000000);
+	ASSERT_EQ(read(v.evfd, rec, sizeof(rec)), 40);
+	ASSERT_EQ(rec[0], 6ULL << 32);
+	ASSERT_EQ(rec[3], 0x30000000);
+	/* While the fd is open the queue cannot go (the file holds it) */
+	ASSERT_EQ(ienv_destroy(&v.e, v.veventq), -EBUSY);
+	ASSERT_EQ(ienv_destroy(&v.e, v.viommu), -EBUSY);
+	close(v.evfd);
+	v.evfd = -1;
+	ASSERT_OK(ienv_destroy(&v.e, v.veventq));
+	/* No queue: the event is the host's */
+	faults(&v, 1, 0x40000000);
+	ASSERT_EQ(atomic_load(&v.e.host_events), 1);
+	vm_fini(&v);
+}
