@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,7 @@ struct vm {
 	uint32_t ioas, dev, parent, viommu, vdev, nested, veventq;
 	int evfd;
 	uint64_t gste[2];
+	bool cd_stall; /* the guest's CD stalls faults (CD.S) */
 };
 
 /* The guest's CD: T0SZ, TG0, IPS from its table, ASID; in guest RAM. */
@@ -61,6 +63,8 @@ static int guest_cd(struct vm *v)
 		CTXDESC_CD_0_TCR_EPD1 | CTXDESC_CD_0_V | CTXDESC_CD_0_AA64 |
 		CTXDESC_CD_0_R | CTXDESC_CD_0_A |
 		VS_FIELD_PREP(CTXDESC_CD_0_ASID, ASID);
+	if (v->cd_stall)
+		cd[0] |= CTXDESC_CD_0_S;
 	cd[1] = pi.ttb & CTXDESC_CD_1_TTB0_MASK;
 	cd[3] = 0x0404ff44; /* MAIR: normal WB, device */
 	for (i = 0; i < 8; i++) {
@@ -72,7 +76,14 @@ static int guest_cd(struct vm *v)
 }
 
 /* Host side up to the vIOMMU; the guest's tables; nothing attached. */
+static int vm_init_cd(struct vm *v, const struct ienv_opts *o, bool stall);
+
 static int vm_init(struct vm *v, const struct ienv_opts *o)
+{
+	return vm_init_cd(v, o, false);
+}
+
+static int vm_init_cd(struct vm *v, const struct ienv_opts *o, bool stall)
 {
 	struct vsmmu_pgtable_cfg gc = { .fmt = VSMMU_PGTABLE_S1,
 					.granule_shift = 12,
@@ -86,6 +97,7 @@ static int vm_init(struct vm *v, const struct ienv_opts *o)
 
 	memset(v, 0, sizeof(*v));
 	v->evfd = -1;
+	v->cd_stall = stall;
 	v->ram = ienv_buf(2 << 20, RAM_SIZE);
 	if (!v->ram)
 		return -ENOMEM;
@@ -687,5 +699,116 @@ TEST(iommufd_veventq_depth_lost_and_lifetime)
 	/* No queue: the event is the host's */
 	faults(&v, 1, 0x40000000);
 	ASSERT_EQ(atomic_load(&v.e.host_events), 1);
+	vm_fini(&v);
+}
+
+/* A device thread doing one read that may stall. */
+struct stall_dma {
+	struct vm *v;
+	uint64_t iova;
+	uint32_t word;
+	int rc;
+	struct vsmmu_iommufd_dma op;
+};
+
+static void *stall_dma_thread(void *arg)
+{
+	struct stall_dma *d = arg;
+
+	d->op = (struct vsmmu_iommufd_dma){ .iova = d->iova,
+					    .buf = &d->word,
+					    .len = 4,
+					    .stall_wait_ns = 10000000000ULL };
+	d->rc = vsmmu_iommufd_dma(d->v->e.ictx, d->v->dev, &d->op);
+	return NULL;
+}
+
+/* Drain host events until the FAULT fd has a record; read it. */
+static int wait_fault(struct vm *v, int fd, struct iommu_hwpt_pgfault *f)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned int i;
+
+	for (i = 0; i < 2000; i++) {
+		ienv_process(&v->e);
+		if (poll(&p, 1, 1) == 1)
+			return read(fd, f, sizeof(*f)) == sizeof(*f) ? 0 : -EIO;
+	}
+	return -ETIMEDOUT;
+}
+
+TEST(iommufd_fault_queue_stall_answered)
+{
+	static const struct ienv_opts o = { .hold_stalls = true,
+					    .service_thread = true };
+	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
+	struct iommu_hwpt_arm_smmuv3 data;
+	struct iommu_hwpt_alloc a = { .size = sizeof(a) };
+	struct iommu_hwpt_page_response resp;
+	struct iommu_hwpt_pgfault f;
+	struct stall_dma d;
+	pthread_t t;
+	uint32_t pt;
+	struct vm v;
+	int ffd;
+
+	ASSERT_OK(vm_init_cd(&v, &o, true));
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_FAULT_QUEUE_ALLOC, &fa), 0);
+	ffd = (int)fa.out_fault_fd;
+	fa.flags = 1;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_FAULT_QUEUE_ALLOC, &fa), -EOPNOTSUPP);
+	/* The nested HWPT sends its faults to that queue */
+	memcpy(data.ste, v.gste, sizeof(data.ste));
+	a.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	a.dev_id = v.dev;
+	a.pt_id = v.viommu;
+	a.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
+	a.data_len = sizeof(data);
+	a.data_uptr = (uintptr_t)&data;
+	a.fault_id = fa.out_fault_id;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a));
+	pt = a.out_hwpt_id;
+	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
+	/* The guest has nothing at GIOVA + 1 page: the read stalls */
+	memset(&d, 0, sizeof(d));
+	d.v = &v;
+	d.iova = GIOVA + PG + 8;
+	ASSERT_OK(pthread_create(&t, NULL, stall_dma_thread, &d));
+	ASSERT_OK(wait_fault(&v, ffd, &f));
+	/* arm_smmu_handle_event(): a page request of one, LAST_PAGE */
+	ASSERT_EQ(f.flags, IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+	ASSERT_EQ(f.dev_id, v.dev);
+	ASSERT_EQ(f.perm, IOMMU_PGFAULT_PERM_READ);
+	ASSERT_EQ(f.addr, GIOVA + PG + 8);
+	ASSERT_NE(f.cookie, 0);
+	/* The guest maps the page and the VMM answers SUCCESS: the device's
+	 * transaction is retried (CMD_RESUME) and completes */
+	ASSERT_OK(vsmmu_mem_write64(v.gmem, GPA_DATA + 8, 0xfeedf00d));
+	ASSERT_OK(vsmmu_pgtable_map(v.gpt, GIOVA + PG, GPA_DATA, PG,
+				    VSMMU_PROT_READ | VSMMU_PROT_WRITE |
+					    VSMMU_PROT_USER));
+	resp.cookie = f.cookie;
+	resp.code = IOMMUFD_PAGE_RESP_SUCCESS;
+	ASSERT_EQ(write(ffd, &resp, sizeof(resp)), (ssize_t)sizeof(resp));
+	ASSERT_OK(pthread_join(t, NULL));
+	ASSERT_EQ(d.rc, 0);
+	ASSERT_EQ(d.word, 0xfeedf00d);
+	/* Another stall, answered INVALID: the transaction is aborted */
+	d.iova = GIOVA + 2 * PG;
+	ASSERT_OK(pthread_create(&t, NULL, stall_dma_thread, &d));
+	ASSERT_OK(wait_fault(&v, ffd, &f));
+	resp.cookie = f.cookie;
+	resp.code = IOMMUFD_PAGE_RESP_INVALID;
+	ASSERT_EQ(write(ffd, &resp, sizeof(resp)), (ssize_t)sizeof(resp));
+	ASSERT_OK(pthread_join(t, NULL));
+	ASSERT_EQ(d.rc, -EFAULT);
+	ASSERT_TRUE(d.op.stalled);
+	/* The HWPT holds the FAULT; after it goes the open fd still does */
+	ASSERT_EQ(ienv_destroy(&v.e, fa.out_fault_id), -EBUSY);
+	ASSERT_OK(vsmmu_iommufd_device_detach(v.e.ictx, v.dev));
+	ASSERT_OK(ienv_destroy(&v.e, pt));
+	ASSERT_EQ(ienv_destroy(&v.e, fa.out_fault_id), -EBUSY);
+	close(ffd);
+	ASSERT_OK(ienv_destroy(&v.e, fa.out_fault_id));
 	vm_fini(&v);
 }
