@@ -69,7 +69,7 @@ static void env_init(struct env *e, enum vsmmu_exec_mode exec)
 	dc.pool = e->pool;
 	dc.timeout_ns = TIMEOUT_NS;
 	dc.log_fn = quiet_log;
-	dc.cmdqv_ops = &vsmmu_drv_cmdqv_host_mmio_ops;
+	dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
 	dc.cmdqv_ctx = e->smmu;
 	dc.cmdqv_nqueues = 2; /* Grace's share per VINTF: 128 / 64 */
 	bench_check(vsmmu_drv_create(&dc, &e->drv), "driver create");

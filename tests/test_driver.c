@@ -8,6 +8,7 @@
  * execution modes of the model.
  */
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -502,6 +503,7 @@ static void cerror_ill(enum vsmmu_exec_mode mode, bool no_msi)
 	const uint64_t bad_op[2] = { 0xff, 0 };
 	const uint64_t bad_cs[2] = { CMDQ_OP_CMD_SYNC | (3ULL << 12), 0 };
 	struct vsmmu_drv_cmd ok = { .opcode = CMDQ_OP_TLBI_NSNH_ALL };
+	unsigned int i;
 
 	ASSERT_OK(env_init(&e, mode, no_msi ? no_ril_no_msi : NULL));
 	vsmmu_drv_batch_init(&b);
@@ -519,6 +521,17 @@ static void cerror_ill(enum vsmmu_exec_mode mode, bool no_msi)
 	ASSERT_EQ(reg(&e, ARM_SMMU_GERROR, 4) ^ reg(&e, ARM_SMMU_GERRORN, 4),
 		  0);
 	ASSERT_OK(vsmmu_drv_cmdq_sync(e.drv));
+	/*
+	 * The queue runs to PROD.  With an MSI-completed sync and the
+	 * consumer thread, the MSI (the completion) may be seen before the
+	 * consumer's CONS write, which the architecture allows: wait for it
+	 * (bounded), rather than expect the two in one instant.
+	 */
+	for (i = 0;
+	     i < 1000000 && (reg(&e, ARM_SMMU_CMDQ_CONS, 4) & 0xfffff) !=
+				    (reg(&e, ARM_SMMU_CMDQ_PROD, 4) & 0xfffff);
+	     i++)
+		sched_yield();
 	ASSERT_EQ(reg(&e, ARM_SMMU_CMDQ_CONS, 4) & 0xfffff,
 		  reg(&e, ARM_SMMU_CMDQ_PROD, 4) & 0xfffff);
 	ASSERT_TRUE(e.nlogs >= 2);

@@ -2,10 +2,11 @@
 /*
  * The driver's CMDQV against the hardware model's CMDQV, in both execution
  * modes: as the host (strict unmaps invalidate through the thread's
- * LVCMDQ, the stale translation is gone afterwards), as a guest (HYP_OWN
- * reads 0: invalidations on the VCMDQ, configuration commands on the main
- * queue, nothing refused), and a VCMDQ's CERROR_ILL recovered through its
- * own GERRORN.
+ * LVCMDQ, the stale translation is gone afterwards), as a guest (through
+ * the tests' trap layer its VINTF 0 is the host's VINTF 1 with HYP_OWN 0:
+ * invalidations on the VCMDQ, configuration commands on the main queue,
+ * nothing refused), and a VCMDQ's CERROR_ILL recovered through its own
+ * GERRORN.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <vsmmu/driver.h>
 #include <vsmmu/smmu.h>
 
+#include "guest_trap.h"
 #include "harness.h"
 
 #define POOL_BASE 0x10000000ULL
@@ -24,6 +26,7 @@ struct menv {
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_smmu *smmu;
 	struct vsmmu_drv *drv;
+	struct guest_trap trap;
 	unsigned int errs[4];
 };
 
@@ -73,9 +76,25 @@ static int menv_init(struct menv *e, enum vsmmu_exec_mode mode, bool guest)
 	dc.cmdq_err_fn = menv_err;
 	dc.cmdq_err_arg = e;
 	dc.timeout_ns = 5000000000ULL;
-	dc.cmdqv_ops = guest ? &vsmmu_drv_cmdqv_guest_mmio_ops :
-			       &vsmmu_drv_cmdqv_host_mmio_ops;
+	dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
 	dc.cmdqv_ctx = e->smmu;
+	if (guest) {
+		/* What the host did for the VM: CMDQV on, VINTF 1 with the
+		 * VM's VMID (7) and HYP_OWN 0; the guest enables it itself */
+		rc = vsmmu_smmu_cmdqv_mmio_write(e->smmu, TEGRA241_CMDQV_CONFIG,
+						 4, CMDQV_EN);
+		if (!rc)
+			rc = vsmmu_smmu_cmdqv_mmio_write(
+				e->smmu,
+				TEGRA241_VINTF(1) + TEGRA241_VINTF_CONFIG, 4,
+				VS_FIELD_PREP(VINTF_VMID, 7));
+		if (!rc)
+			rc = guest_trap_init(&e->trap, e->smmu, 1);
+		if (rc)
+			return rc;
+		dc.cmdqv_ops = &guest_trap_ops;
+		dc.cmdqv_ctx = &e->trap;
+	}
 	dc.cmdqv_nqueues = 2;
 	rc = vsmmu_drv_create(&dc, &e->drv);
 	if (!rc)
@@ -95,7 +114,7 @@ static uint32_t cvreg(struct menv *e, uint64_t off)
 {
 	uint64_t v = ~0ULL;
 
-	vsmmu_smmu_cmdqv_mmio_read(e->smmu, VSMMU_CMDQV_HOST, off, 4, &v);
+	vsmmu_smmu_cmdqv_mmio_read(e->smmu, off, 4, &v);
 	return (uint32_t)v;
 }
 
@@ -190,9 +209,9 @@ TEST(drvq_model_guest_routes_accepted_only)
 		vsmmu_drv_cmdqv_get_info(e.drv, &info);
 		ASSERT_TRUE(info.enabled);
 		ASSERT_FALSE(info.hyp_own);
-		/* The host sees VINTF0 enabled and not HYP_OWN */
-		ASSERT_EQ(cvreg(&e, TEGRA241_VINTF(0) + TEGRA241_VINTF_CONFIG),
-			  0x1);
+		/* The host sees VINTF1 enabled, VMID 7, not HYP_OWN */
+		ASSERT_EQ(cvreg(&e, TEGRA241_VINTF(1) + TEGRA241_VINTF_CONFIG),
+			  0xf);
 		vsmmu_drv_set_thread_queue(e.drv, 0);
 		ASSERT_OK(vsmmu_drv_queue_get_stats(e.drv, 0, &q0));
 		ASSERT_OK(vsmmu_drv_queue_get_stats(e.drv, -1, &mq0));
@@ -209,7 +228,7 @@ TEST(drvq_model_guest_routes_accepted_only)
 		/* Nothing was refused: no queue error anywhere */
 		ASSERT_EQ(e.errs[CMDQ_ERR_CERROR_ILL_IDX], 0);
 		ASSERT_EQ(cvreg(&e, TEGRA241_CMDQV_CMDQ_ERR_MAP(0)), 0);
-		ASSERT_EQ(cvreg(&e, TEGRA241_VINTFi_PAGE0(0) +
+		ASSERT_EQ(cvreg(&e, TEGRA241_VINTFi_PAGE0(1) +
 					    TEGRA241_VCMDQ_CONS) &
 				  0xfffff,
 			  q0b.prod);

@@ -76,12 +76,11 @@ extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
 
 /*
  * Ops that bind vsmmu_drv_config.cmdqv_ops to the model's CMDQV register
- * block (vsmmu_smmu_cmdqv_mmio_read/write), ctx = a struct vsmmu_smmu *:
- * as the host (VSMMU_CMDQV_HOST) or as software in a guest
- * (VSMMU_CMDQV_GUEST: VINTF_CONFIG.HYP_OWN reads 0 and cannot be set).
+ * block (vsmmu_smmu_cmdqv_mmio_read/write), ctx = a struct vsmmu_smmu *.
+ * A driver running in a guest gets ops from its VMM instead, which trap
+ * the guest's view (see vsmmu_smmu_cmdqv_mmio_read()).
  */
-extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_host_mmio_ops;
-extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_guest_mmio_ops;
+extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_mmio_ops;
 
 /* --- Configuration and probe --------------------------------------------- */
 
@@ -680,6 +679,94 @@ void vsmmu_drv_set_thread_queue(struct vsmmu_drv *drv, unsigned int idx);
  * queue (no CMDQV, not enabled, or bypassed).  Thread-safe.
  */
 int vsmmu_drv_thread_queue(struct vsmmu_drv *drv);
+
+/* --- VINTFs for VMs (CMDQV) ----------------------------------------------- */
+
+/*
+ * A guest-owned VINTF errored: @map is its 128-bit LVCMDQ_ERR_MAP (bit n:
+ * logical queue n is halted).  The host does not recover a guest's queue:
+ * it reports, the guest recovers through its own page (Linux forwards the
+ * map to the VMM as an IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV record).  Called
+ * from vsmmu_drv_process() once per newly set bit.
+ */
+typedef void vsmmu_drv_vintf_err_fn(void *arg, struct vsmmu_drv_vintf *v,
+				    const uint64_t map[2]);
+
+/**
+ * vsmmu_drv_vintf_alloc() - give a VM a VINTF of its own: a free VINTF
+ * (never VINTF0, the host's) with HYP_OWN = 0 and @vmid, enabled.  Its
+ * commands then execute with that VMID and only the StreamIDs of its
+ * pairs (vsmmu_drv_vintf_sid_set).  @err_fn (may be NULL) hears of its
+ * queues' errors.  Thread-safe.  Return: 0, -ENODEV (no CMDQV in use, or
+ * not as the host), -ENOSPC (every VINTF taken), -EINVAL, -ETIMEDOUT,
+ * -ENOMEM.
+ */
+int vsmmu_drv_vintf_alloc(struct vsmmu_drv *drv, unsigned int vmid,
+			  vsmmu_drv_vintf_err_fn *err_fn, void *err_arg,
+			  struct vsmmu_drv_vintf **out);
+
+/**
+ * vsmmu_drv_vintf_free() - take the VINTF back, in the order the hardware
+ * needs: its logical queues from the last down, its StreamID pairs, the
+ * VINTF disabled -- each queue's going followed by a CMD_SYNC on the main
+ * queue, so that an ATC-invalidation timeout pending from the guest cannot
+ * be charged to the next owner.  NULL is a no-op.  Not thread-safe
+ * against other calls on @v.
+ */
+void vsmmu_drv_vintf_free(struct vsmmu_drv_vintf *v);
+
+struct vsmmu_drv_vintf_info {
+	unsigned int index; /* the VINTF's number */
+	unsigned int vmid;
+	unsigned int nqueues; /* logical queues it may have (its share) */
+	unsigned int nsids; /* StreamID pairs (2^NUM_SID_PER_VM_LOG2) */
+	/*
+	 * Offsets in the CMDQV register block of the VINTF's logical
+	 * VCMDQ pages (64 KiB each): page 0 is what a VMM maps into its
+	 * guest so that the guest rings PROD and reads CONS with no trap.
+	 */
+	uint64_t page0, page1;
+	unsigned int cmdq_max_shift; /* IDR1.CMDQS: the largest queue */
+};
+
+/** vsmmu_drv_vintf_get_info() - fill @info.  Thread-safe. */
+void vsmmu_drv_vintf_get_info(const struct vsmmu_drv_vintf *v,
+			      struct vsmmu_drv_vintf_info *info);
+
+/**
+ * vsmmu_drv_vintf_queue_alloc() - logical VCMDQ @lidx of @v, a ring of
+ * 2^@log2size commands at physical address @base (the owner translated it:
+ * a guest-physical queue through the VM's stage 2), allocated to the
+ * VINTF and reset with BASE programmed; the guest enables it (CONFIG.EN)
+ * itself.  The rules of Linux's HW_QUEUE_ALLOC: @lidx below the VINTF's
+ * share (-EINVAL), not in use (-EEXIST), allocated in ascending order
+ * (@lidx - 1 exists, else -EIO); @log2size at most IDR1.CMDQS and at least
+ * 1 (32 bytes), @base aligned to the ring's size and within VCMDQ_BASE's
+ * [47:5] (-EINVAL).  Return: 0 or -errno as above, -ETIMEDOUT.
+ */
+int vsmmu_drv_vintf_queue_alloc(struct vsmmu_drv_vintf *v, unsigned int lidx,
+				uint64_t base, unsigned int log2size);
+
+/**
+ * vsmmu_drv_vintf_queue_free() - disable and deallocate logical VCMDQ
+ * @lidx, which must be the VINTF's last (queues go in descending order:
+ * -EBUSY otherwise), then CMD_SYNC on the main queue.  Return: 0, -EINVAL
+ * (not allocated), -EBUSY.
+ */
+int vsmmu_drv_vintf_queue_free(struct vsmmu_drv_vintf *v, unsigned int lidx);
+
+/**
+ * vsmmu_drv_vintf_sid_set() - a StreamID pair: the guest's commands naming
+ * @vsid execute for @sid.  The slot used is returned in *@slot.
+ * Return: 0, -EINVAL (@vsid wider than 31 bits... as SID_MATCH holds it),
+ * -EEXIST (@vsid has a pair), -ENOSPC (every slot taken).
+ */
+int vsmmu_drv_vintf_sid_set(struct vsmmu_drv_vintf *v, uint32_t vsid,
+			    uint32_t sid, unsigned int *slot);
+
+/** vsmmu_drv_vintf_sid_clear() - remove the pair in @slot.  Return: 0,
+ * -EINVAL (no pair there). */
+int vsmmu_drv_vintf_sid_clear(struct vsmmu_drv_vintf *v, unsigned int slot);
 
 #ifdef __cplusplus
 }

@@ -45,6 +45,18 @@ struct drv_vcmdq {
 	char name[32];
 };
 
+/* A VINTF given to a VM (HYP_OWN = 0): vsmmu_drv_vintf_alloc(). */
+struct drv_gvintf {
+	struct vsmmu_drv_vintf base; /* first */
+	unsigned int idx, vmid;
+	vsmmu_drv_vintf_err_fn *err_fn;
+	void *err_arg;
+	unsigned int nlv; /* logical queues 0 .. nlv - 1 allocated */
+	struct ida sids; /* StreamID pair slots */
+	uint32_t *vsid; /* [nsids]: the vSID in each used slot */
+	uint64_t forwarded[2]; /* LVCMDQ_ERR_MAP bits already reported */
+};
+
 struct drv_cmdqv {
 	struct drv_mmio mmio; /* the CMDQV register block */
 	unsigned int num_vintfs, num_vcmdqs, per_vintf; /* CMDQV_PARAM */
@@ -55,6 +67,10 @@ struct drv_cmdqv {
 	_Atomic bool enabled; /* VINTF0 and its queues up: route to them */
 	_Atomic bool bypass; /* vsmmu_drv_cmdqv_set_bypass() */
 	struct drv_vcmdq *vq; /* [nq] */
+	/* VINTFs given to VMs (never 0) */
+	pthread_mutex_t vintf_lock;
+	struct ida vintfs;
+	struct drv_gvintf **gv; /* [num_vintfs] */
 };
 
 static struct drv_cmdqv *to_cv(struct vsmmu_drv *drv)
@@ -251,6 +267,8 @@ static int vq_poll_errors(void *ctx)
  * each.  The host also logs the global maps (VINTF_ERR_MAP, CMDQ_ERR_MAP)
  * that led there.  If the map cannot be read, every queue is checked.
  */
+static void forward_guest_errors(struct vsmmu_drv *drv);
+
 static int cmdqv_handle_irq(struct vsmmu_drv *drv)
 {
 	struct drv_cmdqv *cv = to_cv(drv);
@@ -259,7 +277,11 @@ static int cmdqv_handle_irq(struct vsmmu_drv *drv)
 	bool scan_all = false;
 	int rc = 0, r;
 
-	if (!cv || !atomic_load(&cv->enabled))
+	if (!cv)
+		return 0;
+	if (cv->hyp_own && cv->hw_on)
+		forward_guest_errors(drv);
+	if (!atomic_load(&cv->enabled))
 		return 0;
 	if (cv_read64(drv, VINTF0_REG(LVCMDQ_ERR_MAP_64(0)), &map[0]) ||
 	    cv_read64(drv, VINTF0_REG(LVCMDQ_ERR_MAP_64(1)), &map[1]))
@@ -291,21 +313,29 @@ static int cmdqv_handle_irq(struct vsmmu_drv *drv)
 
 /* --- Probe and remove ------------------------------------------------------ */
 
-static void cmdqv_remove(struct vsmmu_drv *drv)
+static void cv_free(struct vsmmu_drv *drv, struct drv_cmdqv *cv)
 {
-	struct drv_cmdqv *cv = to_cv(drv);
 	unsigned int i;
 
-	if (!cv)
-		return;
 	for (i = 0; i < cv->nq; i++) {
 		vsmmu_mem_pool_free(drv->cfg.pool, cv->vq[i].q.q.base,
 				    16ULL << cv->vq[i].q.q.shift);
 		drv_queue_fini(&cv->vq[i].q);
 	}
 	free(cv->vq);
+	pthread_mutex_destroy(&cv->vintf_lock);
+	ida_fini(&cv->vintfs);
+	free(cv->gv);
 	free(cv);
 	drv->impl_priv = NULL;
+}
+
+static void cmdqv_remove(struct vsmmu_drv *drv)
+{
+	struct drv_cmdqv *cv = to_cv(drv);
+
+	if (cv)
+		cv_free(drv, cv);
 }
 
 /*
@@ -345,6 +375,13 @@ static int cmdqv_probe(struct vsmmu_drv *drv)
 		goto out_free;
 	}
 	cv->per_vintf = cv->num_vcmdqs / cv->num_vintfs;
+	cv->gv = calloc(cv->num_vintfs, sizeof(*cv->gv));
+	if (!cv->gv || ida_init(&cv->vintfs, cv->num_vintfs)) {
+		free(cv->gv);
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	pthread_mutex_init(&cv->vintf_lock, NULL);
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	nq = drv->cfg.cmdqv_nqueues ? drv->cfg.cmdqv_nqueues :
 				      (unsigned int)(cpus > 0 ? cpus : 1);
@@ -353,7 +390,7 @@ static int cmdqv_probe(struct vsmmu_drv *drv)
 			drv_log(drv, "CMDQV: %u queues asked, VINTF has %u", nq,
 				cv->per_vintf);
 			rc = -EINVAL;
-			goto out_free;
+			goto out_vintfs;
 		}
 		nq = cv->per_vintf;
 	}
@@ -396,10 +433,14 @@ static int cmdqv_probe(struct vsmmu_drv *drv)
 	return 0;
 
 out_queues:
-	cmdqv_remove(drv);
+	cv_free(drv, cv);
 	return rc;
 out_unset:
 	drv->impl_priv = NULL;
+out_vintfs:
+	pthread_mutex_destroy(&cv->vintf_lock);
+	ida_fini(&cv->vintfs);
+	free(cv->gv);
 out_free:
 	free(cv);
 	return rc;
@@ -459,6 +500,7 @@ static int vq_hw_init(struct drv_vcmdq *vq)
 }
 
 static void cmdqv_disable(struct vsmmu_drv *drv);
+static void gv_free(struct vsmmu_drv_vintf *v);
 
 /*
  * Bring VINTF0 and its queues up.  Any failure leaves the CMDQV unused
@@ -540,6 +582,10 @@ static void cmdqv_disable(struct vsmmu_drv *drv)
 
 	if (!cv)
 		return;
+	/* The VMs' VINTFs go first (they are not the SMMU's to keep) */
+	for (i = 1; i < cv->num_vintfs; i++)
+		if (cv->gv[i])
+			gv_free(&cv->gv[i]->base);
 	atomic_store(&cv->enabled, false);
 	for (i = cv->nq; i-- > 0;)
 		if (atomic_load(&cv->vq[i].enabled))
@@ -559,6 +605,289 @@ static void cmdqv_disable(struct vsmmu_drv *drv)
 				TEGRA241_CMDQV_STATUS, cfg & ~CMDQV_EN,
 				"CMDQV");
 	cv->hw_on = false;
+}
+
+/* --- VINTFs for VMs ---------------------------------------------------------- */
+
+/*
+ * A guest VINTF's queues halt on the guest's errors and the guest recovers
+ * them (through the logical page its VMM maps for it).  The host only
+ * reports: for every VINTF the global VINTF_ERR_MAP names, the bits of its
+ * LVCMDQ_ERR_MAP not yet reported go to the owner's callback.  A bit
+ * leaves the map when the guest acknowledges (GERRORN), so it is reported
+ * again if its queue halts again.
+ */
+static void forward_guest_errors(struct vsmmu_drv *drv)
+{
+	struct drv_cmdqv *cv = to_cv(drv);
+	uint32_t lo = 0, hi = 0;
+	uint64_t vmap;
+	unsigned int v;
+
+	if (cv_read32(drv, TEGRA241_CMDQV_VINTF_ERR_MAP, &lo) ||
+	    cv_read32(drv, TEGRA241_CMDQV_VINTF_ERR_MAP + 4, &hi))
+		return;
+	vmap = (uint64_t)hi << 32 | lo;
+	pthread_mutex_lock(&cv->vintf_lock);
+	for (v = 1; v < cv->num_vintfs; v++) {
+		struct drv_gvintf *g = cv->gv[v];
+		uint64_t map[2] = { 0, 0 };
+
+		if (!g)
+			continue;
+		if ((vmap >> v) & 1) {
+			uint64_t off = TEGRA241_VINTF(v) +
+				       TEGRA241_VINTF_LVCMDQ_ERR_MAP_64(0);
+
+			if (cv_read64(drv, off, &map[0]) ||
+			    cv_read64(drv, off + 8, &map[1]))
+				continue;
+		}
+		if (g->err_fn && ((map[0] & ~g->forwarded[0]) ||
+				  (map[1] & ~g->forwarded[1])))
+			g->err_fn(g->err_arg, &g->base, map);
+		g->forwarded[0] = map[0];
+		g->forwarded[1] = map[1];
+	}
+	pthread_mutex_unlock(&cv->vintf_lock);
+}
+
+static struct drv_gvintf *to_gv(const struct vsmmu_drv_vintf *v)
+{
+	return (struct drv_gvintf *)v;
+}
+
+static int gv_alloc(struct vsmmu_drv *drv, unsigned int vmid,
+		    vsmmu_drv_vintf_err_fn *err_fn, void *err_arg,
+		    struct vsmmu_drv_vintf **out)
+{
+	struct drv_cmdqv *cv = to_cv(drv);
+	struct drv_gvintf *g;
+	int idx, rc;
+
+	if (!cv || !cv->hyp_own || !cv->hw_on)
+		return -ENODEV;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->vsid = calloc(1U << cv->sid_per_vm_log2, sizeof(*g->vsid));
+	if (!g->vsid || ida_init(&g->sids, 1U << cv->sid_per_vm_log2)) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	idx = ida_alloc(&cv->vintfs, 1, cv->num_vintfs - 1, false);
+	if (idx < 0) {
+		rc = idx == -EINVAL ? -ENOSPC : idx;
+		goto out_sids;
+	}
+	g->base.drv = drv;
+	g->idx = (unsigned int)idx;
+	g->vmid = vmid;
+	g->err_fn = err_fn;
+	g->err_arg = err_arg;
+	/* HYP_OWN = 0, the VM's VMID, enabled (Linux enables it here) */
+	rc = cv_write_config(drv,
+			     TEGRA241_VINTF(g->idx) + TEGRA241_VINTF_CONFIG,
+			     TEGRA241_VINTF(g->idx) + TEGRA241_VINTF_STATUS,
+			     VS_FIELD_PREP(VINTF_VMID, vmid) | VINTF_EN,
+			     "VINTF");
+	if (rc)
+		goto out_idx;
+	pthread_mutex_lock(&cv->vintf_lock);
+	cv->gv[g->idx] = g;
+	pthread_mutex_unlock(&cv->vintf_lock);
+	*out = &g->base;
+	return 0;
+
+out_idx:
+	cv_write32(drv, TEGRA241_VINTF(g->idx) + TEGRA241_VINTF_CONFIG, 0);
+	ida_free(&cv->vintfs, g->idx);
+out_sids:
+	ida_fini(&g->sids);
+out_free:
+	free(g->vsid);
+	free(g);
+	return rc;
+}
+
+static void gv_info(const struct vsmmu_drv_vintf *v,
+		    struct vsmmu_drv_vintf_info *info)
+{
+	const struct drv_gvintf *g = to_gv(v);
+	struct drv_cmdqv *cv = to_cv(v->drv);
+
+	info->index = g->idx;
+	info->vmid = g->vmid;
+	info->nqueues = cv->per_vintf;
+	info->nsids = 1U << cv->sid_per_vm_log2;
+	info->page0 = TEGRA241_VINTFi_PAGE0(g->idx);
+	info->page1 = TEGRA241_VINTFi_PAGE1(g->idx);
+	info->cmdq_max_shift = v->drv->feat.cmdq_max_shift;
+}
+
+/* The global VCMDQ behind logical queue @lidx of @g (a static share) */
+static unsigned int gv_vcmdq(struct drv_cmdqv *cv, const struct drv_gvintf *g,
+			     unsigned int lidx)
+{
+	return g->idx * cv->per_vintf + lidx;
+}
+
+/* Disable VCMDQ @q, clear its indices, BASE and any stale error. */
+static int vcmdq_reset(struct vsmmu_drv *drv, unsigned int q)
+{
+	uint64_t p0 = TEGRA241_VCMDQ_PAGE0(q), p1 = TEGRA241_VCMDQ_PAGE1(q);
+	uint32_t gerror = 0, gerrorn = 0;
+	int rc;
+
+	rc = cv_write_config(drv, p0 + TEGRA241_VCMDQ_CONFIG,
+			     p0 + TEGRA241_VCMDQ_STATUS, 0, "VCMDQ");
+	if (!rc)
+		rc = cv_write32(drv, p0 + TEGRA241_VCMDQ_PROD, 0);
+	if (!rc)
+		rc = cv_write32(drv, p0 + TEGRA241_VCMDQ_CONS, 0);
+	if (!rc)
+		rc = cv_write64(drv, p1 + TEGRA241_VCMDQ_BASE, 0);
+	if (!rc)
+		rc = cv_read32(drv, p0 + TEGRA241_VCMDQ_GERROR, &gerror);
+	if (!rc)
+		rc = cv_read32(drv, p0 + TEGRA241_VCMDQ_GERRORN, &gerrorn);
+	if (!rc && gerror != gerrorn)
+		rc = cv_write32(drv, p0 + TEGRA241_VCMDQ_GERRORN, gerror);
+	return rc;
+}
+
+static int gv_queue_alloc(struct vsmmu_drv_vintf *v, unsigned int lidx,
+			  uint64_t base, unsigned int log2size)
+{
+	struct drv_gvintf *g = to_gv(v);
+	struct vsmmu_drv *drv = v->drv;
+	struct drv_cmdqv *cv = to_cv(drv);
+	uint64_t bytes = 16ULL << log2size;
+	unsigned int q;
+	int rc;
+
+	if (lidx >= cv->per_vintf)
+		return -EINVAL;
+	if (lidx < g->nlv)
+		return -EEXIST;
+	if (lidx > g->nlv)
+		return -EIO; /* ascending order: lidx - 1 first */
+	if (!log2size || log2size > drv->feat.cmdq_max_shift ||
+	    (base & (bytes - 1)) || (base & ~VCMDQ_ADDR))
+		return -EINVAL;
+	q = gv_vcmdq(cv, g, lidx);
+	rc = cv_write32(drv, TEGRA241_CMDQV_CMDQ_ALLOC(q),
+			VS_FIELD_PREP(CMDQV_CMDQ_ALLOC_VINTF, g->idx) |
+				VS_FIELD_PREP(CMDQV_CMDQ_ALLOC_LVCMDQ, lidx) |
+				CMDQV_CMDQ_ALLOCATED);
+	if (!rc)
+		rc = vcmdq_reset(drv, q);
+	if (!rc)
+		rc = cv_write64(
+			drv, TEGRA241_VCMDQ_PAGE1(q) + TEGRA241_VCMDQ_BASE,
+			(base & VCMDQ_ADDR) |
+				VS_FIELD_PREP(VCMDQ_LOG2SIZE, log2size));
+	if (rc) {
+		cv_write32(drv, TEGRA241_CMDQV_CMDQ_ALLOC(q), 0);
+		return rc;
+	}
+	g->nlv = lidx + 1;
+	return 0;
+}
+
+/* A CMD_SYNC on the main queue: whatever the guest left pending ends */
+static void main_sync(struct vsmmu_drv *drv)
+{
+	drv_cmdq_issue(&drv->cmdq.q, &drv->cmdq.be, NULL, 0, true);
+}
+
+static int gv_queue_free(struct vsmmu_drv_vintf *v, unsigned int lidx)
+{
+	struct drv_gvintf *g = to_gv(v);
+	struct vsmmu_drv *drv = v->drv;
+	struct drv_cmdqv *cv = to_cv(drv);
+	unsigned int q;
+
+	if (lidx >= g->nlv)
+		return -EINVAL;
+	if (lidx + 1 != g->nlv)
+		return -EBUSY; /* descending order */
+	q = gv_vcmdq(cv, g, lidx);
+	vcmdq_reset(drv, q);
+	cv_write32(drv, TEGRA241_CMDQV_CMDQ_ALLOC(q), 0);
+	g->nlv = lidx;
+	main_sync(drv);
+	return 0;
+}
+
+static int gv_sid_set(struct vsmmu_drv_vintf *v, uint32_t vsid, uint32_t sid,
+		      unsigned int *slot)
+{
+	struct drv_gvintf *g = to_gv(v);
+	struct vsmmu_drv *drv = v->drv;
+	uint64_t regs = TEGRA241_VINTF(g->idx);
+	unsigned int i;
+	int s, rc;
+
+	if (!VS_FIELD_FIT(VINTF_SID_MATCH_VSID, vsid))
+		return -EINVAL;
+	for (i = 0; i < g->sids.n; i++)
+		if (ida_busy(&g->sids, i) && g->vsid[i] == vsid)
+			return -EEXIST;
+	s = ida_alloc(&g->sids, 0, ~0U, false);
+	if (s < 0)
+		return s;
+	rc = cv_write32(drv, regs + TEGRA241_VINTF_SID_REPLACE(s), sid);
+	if (!rc)
+		rc = cv_write32(drv, regs + TEGRA241_VINTF_SID_MATCH(s),
+				VS_FIELD_PREP(VINTF_SID_MATCH_VSID, vsid) |
+					VINTF_SID_MATCH_EN);
+	if (rc) {
+		ida_free(&g->sids, (unsigned int)s);
+		return rc;
+	}
+	g->vsid[s] = vsid;
+	if (slot)
+		*slot = (unsigned int)s;
+	return 0;
+}
+
+static int gv_sid_clear(struct vsmmu_drv_vintf *v, unsigned int slot)
+{
+	struct drv_gvintf *g = to_gv(v);
+	uint64_t regs = TEGRA241_VINTF(g->idx);
+
+	if (!ida_busy(&g->sids, slot))
+		return -EINVAL;
+	/* MATCH first: the pair stops matching before it changes */
+	cv_write32(v->drv, regs + TEGRA241_VINTF_SID_MATCH(slot), 0);
+	cv_write32(v->drv, regs + TEGRA241_VINTF_SID_REPLACE(slot), 0);
+	ida_free(&g->sids, slot);
+	return 0;
+}
+
+static void gv_free(struct vsmmu_drv_vintf *v)
+{
+	struct drv_gvintf *g = to_gv(v);
+	struct vsmmu_drv *drv = v->drv;
+	struct drv_cmdqv *cv = to_cv(drv);
+	unsigned int i;
+
+	while (g->nlv)
+		gv_queue_free(v, g->nlv - 1);
+	for (i = 0; i < g->sids.n; i++)
+		if (ida_busy(&g->sids, i))
+			gv_sid_clear(v, i);
+	cv_write_config(drv, TEGRA241_VINTF(g->idx) + TEGRA241_VINTF_CONFIG,
+			TEGRA241_VINTF(g->idx) + TEGRA241_VINTF_STATUS, 0,
+			"VINTF");
+	pthread_mutex_lock(&cv->vintf_lock);
+	cv->gv[g->idx] = NULL;
+	pthread_mutex_unlock(&cv->vintf_lock);
+	ida_free(&cv->vintfs, g->idx);
+	ida_fini(&g->sids);
+	free(g->vsid);
+	free(g);
 }
 
 /* --- Information ----------------------------------------------------------- */
@@ -629,4 +958,11 @@ const struct drv_impl_ops drv_tegra241_cmdqv_impl = {
 	.get_queue = cmdqv_get_queue,
 	.handle_irq = cmdqv_handle_irq,
 	.add_stats = cmdqv_add_stats,
+	.vintf_alloc = gv_alloc,
+	.vintf_free = gv_free,
+	.vintf_info = gv_info,
+	.vintf_queue_alloc = gv_queue_alloc,
+	.vintf_queue_free = gv_queue_free,
+	.vintf_sid_set = gv_sid_set,
+	.vintf_sid_clear = gv_sid_clear,
 };

@@ -149,10 +149,24 @@ struct drv_impl_ops {
 	int (*handle_irq)(struct vsmmu_drv *drv);
 	/* Add the implementation's queues' counters to @st */
 	void (*add_stats)(struct vsmmu_drv *drv, struct vsmmu_drv_stats *st);
-	/* VM interfaces (vm.c's vsmmu_drv_vintf_*) */
+	/* VM interfaces (vm.c's vsmmu_drv_vintf_*); @v's drv is set */
 	int (*vintf_alloc)(struct vsmmu_drv *drv, unsigned int vmid,
+			   vsmmu_drv_vintf_err_fn *err_fn, void *err_arg,
 			   struct vsmmu_drv_vintf **out);
 	void (*vintf_free)(struct vsmmu_drv_vintf *v);
+	void (*vintf_info)(const struct vsmmu_drv_vintf *v,
+			   struct vsmmu_drv_vintf_info *info);
+	int (*vintf_queue_alloc)(struct vsmmu_drv_vintf *v, unsigned int lidx,
+				 uint64_t base, unsigned int log2size);
+	int (*vintf_queue_free)(struct vsmmu_drv_vintf *v, unsigned int lidx);
+	int (*vintf_sid_set)(struct vsmmu_drv_vintf *v, uint32_t vsid,
+			     uint32_t sid, unsigned int *slot);
+	int (*vintf_sid_clear)(struct vsmmu_drv_vintf *v, unsigned int slot);
+};
+
+/* The part of a VINTF every implementation's VINTF begins with. */
+struct vsmmu_drv_vintf {
+	struct vsmmu_drv *drv;
 };
 
 /* Probe every known implementation; the first present one is drv->impl. */

@@ -22,33 +22,17 @@ const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops = {
 	.write = smmu_write,
 };
 
-static int host_read(void *ctx, uint64_t off, unsigned int size, uint64_t *v)
+static int cmdqv_read(void *ctx, uint64_t off, unsigned int size, uint64_t *v)
 {
-	return vsmmu_smmu_cmdqv_mmio_read(ctx, VSMMU_CMDQV_HOST, off, size, v);
+	return vsmmu_smmu_cmdqv_mmio_read(ctx, off, size, v);
 }
 
-static int host_write(void *ctx, uint64_t off, unsigned int size, uint64_t v)
+static int cmdqv_write(void *ctx, uint64_t off, unsigned int size, uint64_t v)
 {
-	return vsmmu_smmu_cmdqv_mmio_write(ctx, VSMMU_CMDQV_HOST, off, size, v);
+	return vsmmu_smmu_cmdqv_mmio_write(ctx, off, size, v);
 }
 
-static int guest_read(void *ctx, uint64_t off, unsigned int size, uint64_t *v)
-{
-	return vsmmu_smmu_cmdqv_mmio_read(ctx, VSMMU_CMDQV_GUEST, off, size, v);
-}
-
-static int guest_write(void *ctx, uint64_t off, unsigned int size, uint64_t v)
-{
-	return vsmmu_smmu_cmdqv_mmio_write(ctx, VSMMU_CMDQV_GUEST, off, size,
-					   v);
-}
-
-const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_host_mmio_ops = {
-	.read = host_read,
-	.write = host_write,
-};
-
-const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_guest_mmio_ops = {
-	.read = guest_read,
-	.write = guest_write,
+const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_mmio_ops = {
+	.read = cmdqv_read,
+	.write = cmdqv_write,
 };

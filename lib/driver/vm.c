@@ -243,3 +243,60 @@ void drv_vm_destroy_all(struct vsmmu_drv *drv)
 		vsmmu_drv_vm_destroy((struct vsmmu_drv_vm *)o);
 	}
 }
+
+/* --- VINTFs: the implementation's, reached through its ops ----------------- */
+
+int vsmmu_drv_vintf_alloc(struct vsmmu_drv *drv, unsigned int vmid,
+			  vsmmu_drv_vintf_err_fn *err_fn, void *err_arg,
+			  struct vsmmu_drv_vintf **out)
+{
+	if (!drv || !out || !vmid || vmid >> drv->feat.vmid_bits)
+		return -EINVAL;
+	if (!drv->impl || !drv->impl->vintf_alloc)
+		return -ENODEV;
+	return drv->impl->vintf_alloc(drv, vmid, err_fn, err_arg, out);
+}
+
+void vsmmu_drv_vintf_free(struct vsmmu_drv_vintf *v)
+{
+	if (v)
+		v->drv->impl->vintf_free(v);
+}
+
+void vsmmu_drv_vintf_get_info(const struct vsmmu_drv_vintf *v,
+			      struct vsmmu_drv_vintf_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (v)
+		v->drv->impl->vintf_info(v, info);
+}
+
+int vsmmu_drv_vintf_queue_alloc(struct vsmmu_drv_vintf *v, unsigned int lidx,
+				uint64_t base, unsigned int log2size)
+{
+	if (!v)
+		return -EINVAL;
+	return v->drv->impl->vintf_queue_alloc(v, lidx, base, log2size);
+}
+
+int vsmmu_drv_vintf_queue_free(struct vsmmu_drv_vintf *v, unsigned int lidx)
+{
+	if (!v)
+		return -EINVAL;
+	return v->drv->impl->vintf_queue_free(v, lidx);
+}
+
+int vsmmu_drv_vintf_sid_set(struct vsmmu_drv_vintf *v, uint32_t vsid,
+			    uint32_t sid, unsigned int *slot)
+{
+	if (!v)
+		return -EINVAL;
+	return v->drv->impl->vintf_sid_set(v, vsid, sid, slot);
+}
+
+int vsmmu_drv_vintf_sid_clear(struct vsmmu_drv_vintf *v, unsigned int slot)
+{
+	if (!v)
+		return -EINVAL;
+	return v->drv->impl->vintf_sid_clear(v, slot);
+}

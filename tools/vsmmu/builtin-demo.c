@@ -626,7 +626,7 @@ static int setup(struct demo *d)
 	dc.cmdq_err_arg = d;
 	dc.timeout_ns = 5000000000ULL;
 	if (d->cmdqv) {
-		dc.cmdqv_ops = &vsmmu_drv_cmdqv_host_mmio_ops;
+		dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
 		dc.cmdqv_ctx = d->smmu;
 	}
 	rc = vsmmu_drv_create(&dc, &d->drv);
