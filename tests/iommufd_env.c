@@ -81,7 +81,7 @@ int ienv_init(struct ienv *e, const struct ienv_opts *o)
 		dc.log_fn = env_log;
 		dc.timeout_ns = 5000000000ULL;
 		if (o->cmdqv) {
-			dc.cmdqv_ops = &vsmmu_drv_cmdqv_host_mmio_ops;
+			dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
 			dc.cmdqv_ctx = e->smmu[h];
 		}
 		rc = vsmmu_drv_create(&dc, &e->drv[h]);

@@ -46,6 +46,8 @@ struct vm {
 	int evfd;
 	uint64_t gste[2];
 	bool cd_stall; /* the guest's CD stalls faults (CD.S) */
+	uint32_t viommu_type;
+	struct iommu_viommu_tegra241_cmdqv vintf; /* TEGRA241_CMDQV */
 };
 
 /* The guest's CD: T0SZ, TG0, IPS from its table, ASID; in guest RAM. */
@@ -76,14 +78,21 @@ static int guest_cd(struct vm *v)
 }
 
 /* Host side up to the vIOMMU; the guest's tables; nothing attached. */
-static int vm_init_cd(struct vm *v, const struct ienv_opts *o, bool stall);
+static int vm_init_type(struct vm *v, const struct ienv_opts *o, bool stall,
+			uint32_t type);
 
 static int vm_init(struct vm *v, const struct ienv_opts *o)
 {
-	return vm_init_cd(v, o, false);
+	return vm_init_type(v, o, false, IOMMU_VIOMMU_TYPE_ARM_SMMUV3);
 }
 
 static int vm_init_cd(struct vm *v, const struct ienv_opts *o, bool stall)
+{
+	return vm_init_type(v, o, stall, IOMMU_VIOMMU_TYPE_ARM_SMMUV3);
+}
+
+static int vm_init_type(struct vm *v, const struct ienv_opts *o, bool stall,
+			uint32_t type)
 {
 	struct vsmmu_pgtable_cfg gc = { .fmt = VSMMU_PGTABLE_S1,
 					.granule_shift = 12,
@@ -98,6 +107,7 @@ static int vm_init_cd(struct vm *v, const struct ienv_opts *o, bool stall)
 	memset(v, 0, sizeof(*v));
 	v->evfd = -1;
 	v->cd_stall = stall;
+	v->viommu_type = type;
 	v->ram = ienv_buf(2 << 20, RAM_SIZE);
 	if (!v->ram)
 		return -ENOMEM;
@@ -115,9 +125,13 @@ static int vm_init_cd(struct vm *v, const struct ienv_opts *o, bool stall)
 	if (!rc)
 		rc = ienv_hwpt(&v->e, v->dev, v->ioas,
 			       IOMMU_HWPT_ALLOC_NEST_PARENT, &v->parent);
-	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	va.type = type;
 	va.dev_id = v->dev;
 	va.hwpt_id = v->parent;
+	if (type == IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV) {
+		va.data_len = sizeof(v->vintf);
+		va.data_uptr = (uintptr_t)&v->vintf;
+	}
 	if (!rc)
 		rc = ienv_ioctl(&v->e, IOMMU_VIOMMU_ALLOC, &va);
 	v->viommu = va.out_viommu_id;
@@ -810,5 +824,210 @@ TEST(iommufd_fault_queue_stall_answered)
 	ASSERT_EQ(ienv_destroy(&v.e, fa.out_fault_id), -EBUSY);
 	close(ffd);
 	ASSERT_OK(ienv_destroy(&v.e, fa.out_fault_id));
+	vm_fini(&v);
+}
+
+/* --- TEGRA241_CMDQV -------------------------------------------------------- */
+
+#define GPA_RING 0x600000ULL /* the guest's VCMDQ ring, in its RAM */
+
+static int hwq(struct vm *v, uint32_t index, uint64_t iova, uint64_t len,
+	       uint32_t *id)
+{
+	struct iommu_hw_queue_alloc q = {
+		.size = sizeof(q),
+		.viommu_id = v->viommu,
+		.type = IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV,
+		.index = index,
+		.nesting_parent_iova = iova,
+		.length = len,
+	};
+	int rc = ienv_ioctl(&v->e, IOMMU_HW_QUEUE_ALLOC, &q);
+
+	if (id)
+		*id = q.out_hw_queue_id;
+	return rc;
+}
+
+/* The guest's access to its VINTF page, register @reg of LVCMDQ @lidx. */
+static int gw(struct vm *v, unsigned int lidx, uint64_t reg, uint32_t val)
+{
+	return vsmmu_iommufd_mmap_write(v->e.ictx,
+					v->vintf.out_vintf_mmap_offset +
+						0x80 * lidx + reg,
+					4, val);
+}
+
+static uint32_t gr(struct vm *v, unsigned int lidx, uint64_t reg)
+{
+	uint64_t val = ~0ULL;
+
+	vsmmu_iommufd_mmap_read(v->e.ictx,
+				v->vintf.out_vintf_mmap_offset + 0x80 * lidx +
+					reg,
+				4, &val);
+	return (uint32_t)val;
+}
+
+/* The guest writes command @i of its ring (in its RAM). */
+static void ring_put(struct vm *v, unsigned int i, uint64_t c0, uint64_t c1)
+{
+	memcpy(v->ram + GPA_RING + 16 * i, &c0, 8);
+	memcpy(v->ram + GPA_RING + 16 * i + 8, &c1, 8);
+}
+
+static const struct ienv_opts cmdqv_opts = { .cmdqv = true };
+
+TEST(iommufd_cmdqv_guest_queue_invalidates)
+{
+	struct iommu_hw_info_tegra241_cmdqv info;
+	struct iommu_hw_info h = { .size = sizeof(h) };
+	struct iommu_veventq_alloc vq = { .size = sizeof(vq) };
+	uint32_t pt, q0, q1, w;
+	uint64_t rec[4], val;
+	struct vm v;
+	int tfd;
+
+	ASSERT_OK(vm_init_type(&v, &cmdqv_opts, false,
+			       IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV));
+	/* The VINTF's page of logical VCMDQs, 64 KiB, at mmap offset 0 */
+	ASSERT_EQ(v.vintf.out_vintf_mmap_length, 0x10000);
+	ASSERT_EQ(v.vintf.out_vintf_mmap_offset, 0);
+	ASSERT_EQ(vsmmu_iommufd_mmap_read(v.e.ictx, 0x10000, 4, &val), -ENXIO);
+	/* GET_HW_INFO of the CMDQV: 2 LVCMDQs (8 VCMDQs / 4 VINTFs), 16
+	 * StreamID pairs per VINTF */
+	h.dev_id = v.dev;
+	h.flags = IOMMU_HW_INFO_FLAG_INPUT_TYPE;
+	h.in_data_type = IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV;
+	h.data_len = sizeof(info);
+	h.data_uptr = (uintptr_t)&info;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_GET_HW_INFO, &h));
+	ASSERT_EQ(h.out_data_type, IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV);
+	ASSERT_EQ(h.data_len, 8);
+	ASSERT_EQ(info.log2vcmdqs, 1);
+	ASSERT_EQ(info.log2vsids, 4);
+	/* HW_QUEUE_ALLOC's rules */
+	ASSERT_EQ(hwq(&v, 1, GPA_RING, 4096, NULL), -EIO); /* 1 before 0 */
+	ASSERT_EQ(hwq(&v, 2, GPA_RING, 4096, NULL), -EINVAL); /* share 2 */
+	ASSERT_EQ(hwq(&v, 0, GPA_RING, 48, NULL), -EINVAL);
+	ASSERT_EQ(hwq(&v, 0, GPA_RING + 0x800, 4096, NULL), -EINVAL);
+	ASSERT_EQ(hwq(&v, 0, 0x40000000, 4096, NULL), -ENOENT);
+	ASSERT_EQ(hwq(&v, 0, RAM_SIZE - 0x800, 4096, NULL), -ENOENT);
+	ASSERT_EQ(hwq(&v, 0, GPA_RING, 0, NULL), -EINVAL);
+	ASSERT_EQ(hwq(&v, 0, UINT64_MAX - 8, 4096, NULL), -EOVERFLOW);
+	ASSERT_OK(hwq(&v, 0, GPA_RING, 4096, &q0));
+	ASSERT_EQ(hwq(&v, 0, GPA_RING + 4096, 4096, NULL), -EEXIST);
+	ASSERT_OK(hwq(&v, 1, GPA_RING + 4096, 4096, &q1));
+	/* Queues go in descending order; the ring is pinned */
+	ASSERT_EQ(ienv_destroy(&v.e, q0), -EBUSY);
+	ASSERT_EQ(ienv_unmap(&v.e, v.ioas, 0, RAM_SIZE, NULL), -EBUSY);
+	ASSERT_OK(ienv_destroy(&v.e, q1));
+	/* A TEGRA241_CMDQV VEVENTQ for the VINTF's queue errors */
+	vq.viommu_id = v.viommu;
+	vq.type = IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV;
+	vq.veventq_depth = 4;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_VEVENTQ_ALLOC, &vq));
+	tfd = (int)vq.out_veventq_fd;
+	/* The device translates through the guest's stage 1 */
+	ASSERT_OK(nested_hwpt(&v, v.gste, &v.nested));
+	pt = v.nested;
+	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
+	ASSERT_OK(ienv_dma(&v.e, v.dev, GIOVA, &w, 4, false));
+	ASSERT_EQ(vsmmu_pgtable_unmap(v.gpt, GIOVA, PG, NULL), (int64_t)PG);
+	ASSERT_OK(ienv_dma(&v.e, v.dev, GIOVA, &w, 4, false)); /* stale */
+	/* The guest enables its queue and rings it, no trap: TLBI_NH_VA
+	 * (the VINTF puts its VMID in) and a CMD_SYNC */
+	ASSERT_OK(gw(&v, 0, TEGRA241_VCMDQ_CONFIG, 1));
+	ASSERT_EQ(gr(&v, 0, TEGRA241_VCMDQ_STATUS) & 1, 1);
+	ring_put(&v, 0,
+		 CMDQ_OP_TLBI_NH_VA | VS_FIELD_PREP(CMDQ_TLBI_0_ASID, ASID) |
+			 VS_FIELD_PREP(CMDQ_TLBI_0_VMID, 0x3ff),
+		 GIOVA);
+	ring_put(&v, 1, CMDQ_OP_CMD_SYNC, 0);
+	ASSERT_OK(gw(&v, 0, TEGRA241_VCMDQ_PROD, 2));
+	ASSERT_EQ(gr(&v, 0, TEGRA241_VCMDQ_CONS) & 0xff, 2);
+	ASSERT_EQ(ienv_dma(&v.e, v.dev, GIOVA, &w, 4, false), -EFAULT);
+	/* A command a guest VINTF does not take: its queue halts, and the
+	 * VMM hears of it as the VINTF's LVCMDQ_ERR_MAP */
+	ring_put(&v, 2,
+		 CMDQ_OP_CFGI_STE | VS_FIELD_PREP(CMDQ_CFGI_0_SID, VSID), 0);
+	ASSERT_OK(gw(&v, 0, TEGRA241_VCMDQ_PROD, 3));
+	ASSERT_NE(VS_FIELD_GET(VS_GENMASK(30, 24),
+			       gr(&v, 0, TEGRA241_VCMDQ_CONS)),
+		  0);
+	ienv_process(&v.e);
+	ASSERT_EQ(read(tfd, rec, sizeof(rec)), 8 + 16);
+	ASSERT_EQ(rec[0] >> 32, 0);
+	ASSERT_EQ(rec[1], 1); /* logical queue 0 */
+	ASSERT_EQ(rec[2], 0);
+	close(tfd);
+	vm_fini(&v);
+}
+
+TEST(iommufd_cmdqv_vdevice_sid_pair)
+{
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd) };
+	uint32_t dev2, found = 0;
+	unsigned int vi, s;
+	struct vm v;
+
+	ASSERT_OK(vm_init_type(&v, &cmdqv_opts, false,
+			       IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV));
+	/* The VM's vDEVICE (vSID 0x15 for SID 0x42) took a pair of its
+	 * VINTF: SID_MATCH = vSID << 1 | enable, SID_REPLACE = SID */
+	for (vi = 1; vi < 4; vi++) {
+		for (s = 0; s < 16; s++) {
+			uint64_t m = 0, r = 0;
+
+			vsmmu_smmu_cmdqv_mmio_read(
+				v.e.smmu[0],
+				TEGRA241_VINTF(vi) + TEGRA241_VINTF_SID_MATCH(s),
+				4, &m);
+			vsmmu_smmu_cmdqv_mmio_read(
+				v.e.smmu[0],
+				TEGRA241_VINTF(vi) +
+					TEGRA241_VINTF_SID_REPLACE(s),
+				4, &r);
+			if (m == ((VSID << 1) | 1) && r == SID)
+				found++;
+		}
+	}
+	ASSERT_EQ(found, 1);
+	/* A vSID over 32 bits: EINVAL */
+	ASSERT_OK(ienv_bind(&v.e, 0, 0x50, &dev2));
+	vd.viommu_id = v.viommu;
+	vd.dev_id = dev2;
+	vd.virt_id = 1ULL << 32;
+	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VDEVICE_ALLOC, &vd), -EINVAL);
+	/* Destroying the vDEVICE clears the pair */
+	ASSERT_OK(ienv_destroy(&v.e, v.vdev));
+	for (vi = 1; vi < 4; vi++) {
+		for (s = 0; s < 16; s++) {
+			uint64_t m = 0;
+
+			vsmmu_smmu_cmdqv_mmio_read(
+				v.e.smmu[0],
+				TEGRA241_VINTF(vi) + TEGRA241_VINTF_SID_MATCH(s),
+				4, &m);
+			ASSERT_EQ(m, 0);
+		}
+	}
+	/* TEGRA241_CMDQV without its data: EINVAL */
+	{
+		struct iommu_viommu_alloc va = { .size = sizeof(va) };
+
+		va.type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV;
+		va.dev_id = v.dev;
+		va.hwpt_id = v.parent;
+		ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va), -EINVAL);
+		/* Three VINTFs for VMs (VINTF0 is the host's): the fourth
+		 * vIOMMU finds none */
+		va.data_len = sizeof(v.vintf);
+		va.data_uptr = (uintptr_t)&v.vintf;
+		ASSERT_OK(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va));
+		ASSERT_OK(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va));
+		ASSERT_EQ(v.vintf.out_vintf_mmap_offset, 0x20000);
+		ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_VIOMMU_ALLOC, &va), -ENOSPC);
+	}
 	vm_fini(&v);
 }

@@ -957,6 +957,21 @@ int vsmmu_iommufd_msi_unbind(struct vsmmu_iommufd_ctx *ctx, uint32_t hwpt_id,
 			     uint64_t gdb);
 
 /**
+ * vsmmu_iommufd_mmap_read() / vsmmu_iommufd_mmap_write() - what mmap(2)
+ * of the iommufd maps: @off is an offset VIOMMU_ALLOC handed out
+ * (iommu_viommu_tegra241_cmdqv.out_vintf_mmap_offset) plus a register's
+ * offset in the 64 KiB it maps, the VINTF's page of logical VCMDQs.  The
+ * access goes straight to the SMMU's CMDQV, as a guest's does once the
+ * VMM maps the page into it: the accessor a VMM hands its guest.  @size 4
+ * or 8.  Thread-safe.  Return: 0, -ENXIO (nothing mapped at @off),
+ * -EINVAL (size, alignment).
+ */
+int vsmmu_iommufd_mmap_read(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
+			    unsigned int size, uint64_t *val);
+int vsmmu_iommufd_mmap_write(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
+			     unsigned int size, uint64_t val);
+
+/**
  * vsmmu_iommufd_set_fail_nth() - a test hook, the counterpart of Linux's
  * fail_nth fault injection: the @n-th (1, 2, ...) allocation or
  * allocating lower-layer call made by @ctx from now on fails with

@@ -123,6 +123,10 @@ struct ifd_ctx {
 	unsigned int irq_head, irq_count;
 	uint64_t irq_lost;
 
+	/* What mmap(2) of the iommufd maps: VINTF pages (viommu.c). */
+	pthread_rwlock_t mmap_lock;
+	struct ifd_mmap *mmaps;
+
 	/* Event queues and the service thread (eventq.c). */
 	pthread_mutex_t evq_lock;
 	struct ifd_evq *evqs; /* every live queue core */
@@ -428,6 +432,8 @@ struct ifd_viommu {
 	struct ifd_host *host;
 	struct ifd_hwpt_paging *parent;
 	struct vsmmu_drv_vm *vm; /* the VM's slice of the SMMU: its VMID */
+	struct vsmmu_drv_vintf *vintf; /* TEGRA241_CMDQV: the VM's VINTF */
+	struct ifd_hw_queue *queues[128]; /* TEGRA241_CMDQV: by index */
 	uint16_t vmid;
 	pthread_mutex_t lock; /* its vDEVICEs and VEVENTQs */
 	struct ifd_veventq *veventqs; /* one per type at most */
@@ -440,6 +446,26 @@ struct ifd_vdevice {
 	struct ifd_viommu *viommu;
 	struct ifd_device *dev;
 	uint64_t virt_id;
+	int sid_slot; /* TEGRA241_CMDQV: the VINTF's SID pair, or -1 */
+};
+
+/* A region of the iommufd's mmap space (viommu.c). */
+struct ifd_mmap {
+	struct ifd_mmap *next;
+	uint64_t offset, length;
+	struct ifd_host *host;
+	uint64_t cmdqv_off; /* where it lies in the CMDQV register block */
+	const void *owner;
+};
+
+/* A hardware queue (hw_queue.c). */
+struct ifd_hw_queue {
+	struct ifd_obj obj;
+	struct ifd_viommu *viommu;
+	struct ifd_hw_queue *prev; /* index - 1: held, so it goes later */
+	struct ifd_ioas *ioas;
+	struct ifd_area *area; /* pinned: not unmapped while the queue is */
+	unsigned int index;
 };
 
 /* MSI doorbell binding under nesting (msi.c). */

@@ -273,6 +273,7 @@ void vsmmu_iommufd_ctx_destroy(struct vsmmu_iommufd_ctx *uctx)
 	pthread_mutex_destroy(&ctx->msi_lock);
 	pthread_mutex_destroy(&ctx->irq_lock);
 	pthread_mutex_destroy(&ctx->evq_lock);
+	pthread_rwlock_destroy(&ctx->mmap_lock);
 	free(ctx);
 }
 
@@ -331,6 +332,7 @@ int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
 	pthread_mutex_init(&ctx->msi_lock, NULL);
 	pthread_mutex_init(&ctx->irq_lock, NULL);
 	pthread_mutex_init(&ctx->evq_lock, NULL);
+	pthread_rwlock_init(&ctx->mmap_lock, NULL);
 	rc = ifd_evq_init_ctx(ctx, !cfg->no_service_thread);
 	if (rc) {
 		ctx->wake_fd = -1;

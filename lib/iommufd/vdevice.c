@@ -10,6 +10,11 @@
  * device being unbound: -ENOENT; one that has a vDEVICE already, or a
  * vSID taken in the vIOMMU: -EEXIST; a device with more than one
  * StreamID: -EOPNOTSUPP (the SMMUv3 vIOMMU maps one vSID to one SID).
+ * On a TEGRA241_CMDQV vIOMMU (tegra241_vintf_init_vsid()) a vSID wider
+ * than 32 bits is -EINVAL and the device also takes a StreamID
+ * MATCH/REPLACE pair of the VM's VINTF (-ENOSPC when all are taken), so
+ * the guest's commands on its own queue name the device by its vSID;
+ * the pair is cleared when the vDEVICE goes.
  * The device holds at most one vDEVICE; unbinding the device destroys
  * it (its id is gone).
  */
@@ -112,16 +117,37 @@ int ifd_cmd_vdevice_alloc(struct ifd_ucmd *ucmd)
 	rc = -EOPNOTSUPP;
 	if (dev->nsids != 1)
 		goto out_remove;
+	vdev->sid_slot = -1;
+	if (viommu->vintf) {
+		unsigned int slot;
+
+		rc = -EINVAL;
+		if (cmd->virt_id > UINT32_MAX)
+			goto out_remove;
+		rc = -ENOMEM;
+		if (ifd_should_fail(ctx))
+			goto out_remove;
+		rc = vsmmu_drv_vintf_sid_set(viommu->vintf,
+					     (uint32_t)cmd->virt_id,
+					     dev->sids[0], &slot);
+		if (rc)
+			goto out_remove;
+		vdev->sid_slot = (int)slot;
+	}
 	cmd->out_vdevice_id = vdev->obj.id;
 	rc = ifd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc)
-		goto out_remove;
+		goto out_pair;
 	/* It holds its vIOMMU and its device (the lookups' references) */
 	dev->vdev = vdev;
 	ifd_device_update_routes(dev);
 	ifd_obj_finalize(&vdev->obj);
 	pthread_mutex_unlock(&dev->lock);
 	return 0;
+out_pair:
+	if (vdev->sid_slot >= 0)
+		vsmmu_drv_vintf_sid_clear(viommu->vintf,
+					  (unsigned int)vdev->sid_slot);
 out_remove:
 	pthread_mutex_lock(&viommu->lock);
 	vdevs_remove(viommu, vdev);
@@ -147,6 +173,9 @@ void ifd_vdevice_destroy(struct ifd_obj *obj)
 	dev->vdev = NULL;
 	ifd_device_update_routes(dev);
 	pthread_mutex_unlock(&dev->lock);
+	if (vdev->sid_slot >= 0)
+		vsmmu_drv_vintf_sid_clear(viommu->vintf,
+					  (unsigned int)vdev->sid_slot);
 	pthread_mutex_lock(&viommu->lock);
 	vdevs_remove(viommu, vdev);
 	pthread_mutex_unlock(&viommu->lock);

@@ -7,10 +7,16 @@
  * invalidations (HWPT_INVALIDATE).
  *
  * VIOMMU_ALLOC checks in Linux's order (iommufd_viommu_alloc_ioctl(),
- * arm_smmu_get_viommu_size(), arm_vsmmu_init()): flags, or type DEFAULT:
- * -EOPNOTSUPP; no such device: -ENOENT; a type the SMMU cannot do (no
- * nesting, no CMDQV): -EOPNOTSUPP; no such paging HWPT: -ENOENT; not a
- * nest parent, or another SMMU's: -EINVAL.
+ * arm_smmu_get_viommu_size(), arm_vsmmu_init(),
+ * tegra241_cmdqv_init_vintf_user()): flags, or type DEFAULT: -EOPNOTSUPP;
+ * no such device: -ENOENT; a type the SMMU cannot do (no nesting, no
+ * CMDQV): -EOPNOTSUPP; no such paging HWPT: -ENOENT; not a nest parent,
+ * or another SMMU's: -EINVAL; TEGRA241_CMDQV without its data: -EINVAL;
+ * no free VINTF: -ENOSPC.  A TEGRA241_CMDQV vIOMMU takes a VINTF of the
+ * host's CMDQV for the VM (HYP_OWN = 0, the VM's VMID) and offers its page
+ * of logical VCMDQs in the iommufd's mmap space
+ * (vsmmu_iommufd_mmap_read/write); its queue errors reach the
+ * TEGRA241_CMDQV VEVENTQ as the VINTF's LVCMDQ_ERR_MAP.
  *
  * HWPT_INVALIDATE takes raw SMMUv3 commands and does what
  * arm_vsmmu_cache_invalidate() does, through the driver's
@@ -32,6 +38,172 @@
 
 #include "iommufd/ifd.h"
 
+/* --- mmap(2) of the iommufd: the VINTF's page ------------------------------- */
+
+#define VINTF_PAGE 0x10000ULL
+
+/* A region of @len at the lowest free offset (mmap_lock held for write). */
+static int mmap_add(struct ifd_ctx *ctx, struct ifd_host *host,
+		    uint64_t cmdqv_off, const void *owner, uint64_t *offset)
+{
+	struct ifd_mmap *m, *cur;
+	uint64_t off = 0;
+
+	m = ifd_zalloc(ctx, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	for (;;) {
+		for (cur = ctx->mmaps; cur; cur = cur->next)
+			if (cur->offset == off)
+				break;
+		if (!cur)
+			break;
+		off += VINTF_PAGE;
+	}
+	m->offset = off;
+	m->length = VINTF_PAGE;
+	m->host = host;
+	m->cmdqv_off = cmdqv_off;
+	m->owner = owner;
+	m->next = ctx->mmaps;
+	ctx->mmaps = m;
+	*offset = off;
+	return 0;
+}
+
+static void mmap_del(struct ifd_ctx *ctx, const void *owner)
+{
+	struct ifd_mmap **pp, *m;
+
+	pthread_rwlock_wrlock(&ctx->mmap_lock);
+	for (pp = &ctx->mmaps; (m = *pp);) {
+		if (m->owner == owner) {
+			*pp = m->next;
+			free(m);
+		} else {
+			pp = &m->next;
+		}
+	}
+	pthread_rwlock_unlock(&ctx->mmap_lock);
+}
+
+static int mmap_access(struct vsmmu_iommufd_ctx *uctx, uint64_t off,
+		       unsigned int size, uint64_t *val, bool write)
+{
+	struct ifd_ctx *ctx = (struct ifd_ctx *)uctx;
+	struct ifd_mmap *m;
+	int rc = -ENXIO;
+
+	if (!ctx || (size != 4 && size != 8) || (off & (size - 1)) ||
+	    (!write && !val))
+		return -EINVAL;
+	pthread_rwlock_rdlock(&ctx->mmap_lock);
+	for (m = ctx->mmaps; m; m = m->next) {
+		if (off < m->offset || off - m->offset >= m->length)
+			continue;
+		off = m->cmdqv_off + (off - m->offset);
+		rc = write ? vsmmu_smmu_cmdqv_mmio_write(m->host->smmu, off,
+							  size, *val) :
+			     vsmmu_smmu_cmdqv_mmio_read(m->host->smmu, off,
+							size, val);
+		break;
+	}
+	pthread_rwlock_unlock(&ctx->mmap_lock);
+	return rc;
+}
+
+int vsmmu_iommufd_mmap_read(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
+			    unsigned int size, uint64_t *val)
+{
+	return mmap_access(ctx, off, size, val, false);
+}
+
+int vsmmu_iommufd_mmap_write(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
+			     unsigned int size, uint64_t val)
+{
+	return mmap_access(ctx, off, size, &val, true);
+}
+
+/* --- VIOMMU_ALLOC ------------------------------------------------------------ */
+
+/* The VM's VINTF errored: Linux forwards its LVCMDQ_ERR_MAP. */
+static void vintf_err(void *arg, struct vsmmu_drv_vintf *v,
+		      const uint64_t map[2])
+{
+	struct iommu_vevent_tegra241_cmdqv ev = {
+		.lvcmdq_err_map = { map[0], map[1] },
+	};
+
+	(void)v;
+	ifd_veventq_report(arg, IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV, &ev,
+			   sizeof(ev));
+}
+
+/*
+ * tegra241_cmdqv_init_vintf_user(): the data is required (-EINVAL
+ * without), a free VINTF with the VM's VMID and HYP_OWN = 0, no queue
+ * yet, and its logical page 0 offered for mmap (64 KiB), written back.
+ */
+static int vintf_init(struct ifd_ucmd *ucmd, struct ifd_viommu *viommu)
+{
+	struct iommu_viommu_alloc *cmd = ucmd->cmd;
+	struct ifd_ctx *ctx = ucmd->ctx;
+	struct iommu_viommu_tegra241_cmdqv data;
+	struct vsmmu_drv_vintf_info info;
+	uint64_t off;
+	int rc;
+
+	if (!cmd->data_len)
+		return -EINVAL;
+	rc = ifd_copy_user_data(ctx, &data, sizeof(data), sizeof(data),
+				cmd->type, IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV,
+				cmd->data_uptr, cmd->data_len);
+	if (rc)
+		return rc;
+	if (ifd_should_fail(ctx))
+		return -ENOMEM;
+	rc = vsmmu_drv_vintf_alloc(viommu->host->drv, viommu->vmid, vintf_err,
+				   viommu, &viommu->vintf);
+	if (rc)
+		return rc;
+	vsmmu_drv_vintf_get_info(viommu->vintf, &info);
+	pthread_rwlock_wrlock(&ctx->mmap_lock);
+	rc = mmap_add(ctx, viommu->host, info.page0, viommu, &off);
+	pthread_rwlock_unlock(&ctx->mmap_lock);
+	if (rc)
+		goto out_free;
+	data.out_vintf_mmap_offset = off;
+	data.out_vintf_mmap_length = VINTF_PAGE;
+	/* iommu_copy_struct_to_user(): as much as the caller's length */
+	rc = ifd_copy_to_user(ctx, cmd->data_uptr, &data,
+			      cmd->data_len < sizeof(data) ? cmd->data_len :
+							     sizeof(data));
+	if (rc)
+		goto out_mmap;
+	return 0;
+out_mmap:
+	mmap_del(ctx, viommu);
+out_free:
+	vsmmu_drv_vintf_free(viommu->vintf);
+	viommu->vintf = NULL;
+	return rc;
+}
+
+/* arm_smmu_get_viommu_size(): can this SMMU make a vIOMMU of @type? */
+static bool viommu_type_ok(struct ifd_host *h, uint32_t type)
+{
+	struct vsmmu_drv_cmdqv_info qi;
+
+	if (!h->feat->s1 || !h->feat->s2)
+		return false; /* ARM_SMMU_FEAT_NESTING */
+	if (type == IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
+		return true;
+	if (type != IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV)
+		return false;
+	vsmmu_drv_cmdqv_get_info(h->drv, &qi);
+	return qi.present && qi.enabled && qi.hyp_own;
+}
+
 int ifd_cmd_viommu_alloc(struct ifd_ucmd *ucmd)
 {
 	struct iommu_viommu_alloc *cmd = ucmd->cmd;
@@ -46,12 +218,9 @@ int ifd_cmd_viommu_alloc(struct ifd_ucmd *ucmd)
 	dev = ifd_device_get(ctx, cmd->dev_id);
 	if (!dev)
 		return -ENOENT;
-	/* arm_smmu_get_viommu_size(): nesting needs both stages */
 	rc = -EOPNOTSUPP;
-	if (!dev->host->feat->s1 || !dev->host->feat->s2)
+	if (!viommu_type_ok(dev->host, cmd->type))
 		goto out_put_dev;
-	if (cmd->type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
-		goto out_put_dev; /* TEGRA241_CMDQV: with the driver's VINTFs */
 	parent = (struct ifd_hwpt_paging *)ifd_obj_get(ctx, cmd->hwpt_id,
 						       IFD_HWPT_PAGING);
 	if (!parent) {
@@ -82,13 +251,23 @@ int ifd_cmd_viommu_alloc(struct ifd_ucmd *ucmd)
 	if (rc)
 		goto out_abort;
 	viommu->vmid = (uint16_t)vsmmu_drv_vm_vmid(viommu->vm);
+	if (cmd->type == IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV) {
+		rc = vintf_init(ucmd, viommu);
+		if (rc)
+			goto out_vm;
+	}
 	cmd->out_viommu_id = viommu->obj.id;
 	rc = ifd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc)
-		goto out_vm;
+		goto out_vintf;
 	ifd_obj_hold(&parent->common.obj); /* the vIOMMU's */
 	ifd_obj_finalize(&viommu->obj);
 	goto out_put_parent;
+out_vintf:
+	if (viommu->vintf) {
+		mmap_del(ctx, viommu);
+		vsmmu_drv_vintf_free(viommu->vintf);
+	}
 out_vm:
 	vsmmu_drv_vm_destroy(viommu->vm);
 out_abort:
@@ -105,7 +284,14 @@ void ifd_viommu_destroy(struct ifd_obj *obj)
 {
 	struct ifd_viommu *viommu = (struct ifd_viommu *)obj;
 
-	/* vDEVICEs, VEVENTQs and nested HWPTs held it: none is left */
+	/*
+	 * vDEVICEs, VEVENTQs, HW queues and nested HWPTs held it: none is
+	 * left.  The page goes from the mmap space before the VINTF goes.
+	 */
+	if (viommu->vintf) {
+		mmap_del(obj->ctx, viommu);
+		vsmmu_drv_vintf_free(viommu->vintf);
+	}
 	vsmmu_drv_vm_destroy(viommu->vm);
 	free(viommu->vdevs);
 	pthread_mutex_destroy(&viommu->lock);
