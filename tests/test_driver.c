@@ -14,6 +14,7 @@
 
 #include <vsmmu/arch.h>
 #include <vsmmu/driver.h>
+#include <vsmmu/host.h>
 #include <vsmmu/smmu.h>
 
 #include "harness.h"
@@ -22,6 +23,7 @@
 #define POOL_SIZE (32ULL << 20)
 
 struct env {
+	struct vsmmu_host *host;
 	struct vsmmu_mem *mem;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_smmu *smmu;
@@ -69,37 +71,24 @@ static int env_create(struct env *e, enum vsmmu_exec_mode mode,
 		      void (*tweak)(struct vsmmu_smmu_config *,
 				    struct vsmmu_drv_config *))
 {
-	struct vsmmu_smmu_config sc;
-	struct vsmmu_drv_config dc = { 0 };
+	struct vsmmu_host_config hc;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = vsmmu_mem_create(48, &e->mem);
-	if (!rc)
-		rc = vsmmu_mem_pool_create(e->mem, POOL_BASE, POOL_SIZE,
-					   &e->pool);
-	if (rc)
-		return rc;
-	vsmmu_smmu_config_default(&sc);
-	sc.exec = mode;
-	dc.ops = &vsmmu_drv_smmu_mmio_ops;
-	dc.pool = e->pool;
-	dc.event_fn = env_event;
-	dc.event_arg = e;
-	dc.log_fn = env_log;
-	dc.log_arg = e;
-	dc.cmdq_err_fn = env_cmdq_err;
-	dc.cmdq_err_arg = e;
-	dc.timeout_ns = 5000000000ULL;
+	vsmmu_host_config_default(&hc);
+	hc.smmu.exec = mode;
+	hc.pool_base = POOL_BASE;
+	hc.pool_size = POOL_SIZE;
+	hc.no_enable = true;
+	hc.drv.event_fn = env_event;
+	hc.drv.event_arg = e;
+	hc.drv.log_fn = env_log;
+	hc.drv.log_arg = e;
+	hc.drv.cmdq_err_fn = env_cmdq_err;
+	hc.drv.cmdq_err_arg = e;
+	hc.drv.timeout_ns = 5000000000ULL;
 	if (tweak)
-		tweak(&sc, &dc);
-	rc = vsmmu_smmu_create(&sc, e->mem, &e->smmu);
-	if (rc)
-		return rc;
-	dc.ops_ctx = e->smmu;
-	rc = vsmmu_drv_create(&dc, &e->drv);
-	if (rc)
-		return rc;
+		tweak(&hc.smmu, &hc.drv);
 	/*
 	 * The wired interrupt only in SYNC mode, where it runs in the
 	 * register writer's thread: the model cannot promise that no
@@ -107,9 +96,15 @@ static int env_create(struct env *e, enum vsmmu_exec_mode mode,
 	 * handler is replaced, so the driver could be freed under one.
 	 * THREAD mode relies on the driver polling GERROR.
 	 */
-	e->irq = mode == VSMMU_EXEC_SYNC;
-	if (e->irq)
-		vsmmu_smmu_set_irq_handler(e->smmu, vsmmu_drv_irq, e->drv);
+	hc.irq = mode == VSMMU_EXEC_SYNC;
+	rc = vsmmu_host_create(&hc, NULL, &e->host);
+	if (rc)
+		return rc;
+	e->irq = hc.irq;
+	e->mem = vsmmu_host_mem(e->host);
+	e->pool = vsmmu_host_pool(e->host);
+	e->smmu = vsmmu_host_smmu(e->host);
+	e->drv = vsmmu_host_drv(e->host);
 	return 0;
 }
 
@@ -124,12 +119,7 @@ static int env_init(struct env *e, enum vsmmu_exec_mode mode,
 
 static void env_fini(struct env *e)
 {
-	if (e->irq)
-		vsmmu_smmu_set_irq_handler(e->smmu, NULL, NULL);
-	vsmmu_drv_destroy(e->drv);
-	vsmmu_smmu_destroy(e->smmu);
-	vsmmu_mem_pool_destroy(e->pool);
-	vsmmu_mem_destroy(e->mem);
+	vsmmu_host_destroy(e->host);
 }
 
 static uint64_t reg(struct env *e, uint64_t off, unsigned int size)

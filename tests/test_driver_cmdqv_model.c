@@ -13,6 +13,7 @@
 
 #include <vsmmu/arch.h>
 #include <vsmmu/driver.h>
+#include <vsmmu/host.h>
 #include <vsmmu/smmu.h>
 
 #include "guest_trap.h"
@@ -22,6 +23,7 @@
 #define POOL_SIZE (16ULL << 20)
 
 struct menv {
+	struct vsmmu_host *host;
 	struct vsmmu_mem *mem;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_smmu *smmu;
@@ -45,69 +47,69 @@ static void menv_err(void *arg, unsigned int err, uint32_t cons,
 		e->errs[err]++;
 }
 
+/*
+ * A guest's driver: what the host did for the VM (CMDQV on, VINTF 1 with
+ * the VM's VMID (7) and HYP_OWN 0; the guest enables it itself), and the
+ * driver's CMDQV reached through the tests' trap layer.
+ */
+static int menv_guest(void *arg, struct vsmmu_smmu *smmu,
+		      struct vsmmu_drv_config *dc)
+{
+	struct menv *e = arg;
+	int rc;
+
+	rc = vsmmu_smmu_cmdqv_mmio_write(smmu, TEGRA241_CMDQV_CONFIG, 4,
+					 CMDQV_EN);
+	if (!rc)
+		rc = vsmmu_smmu_cmdqv_mmio_write(
+			smmu, TEGRA241_VINTF(1) + TEGRA241_VINTF_CONFIG, 4,
+			VS_FIELD_PREP(VINTF_VMID, 7));
+	if (!rc)
+		rc = guest_trap_init(&e->trap, smmu, 1);
+	dc->cmdqv_ops = &guest_trap_ops;
+	dc->cmdqv_ctx = &e->trap;
+	return rc;
+}
+
 /* 4 VINTFs, 8 VCMDQs (2 per VINTF); the driver takes both of VINTF0's */
 static int menv_init(struct menv *e, enum vsmmu_exec_mode mode, bool guest)
 {
-	struct vsmmu_smmu_config sc;
-	struct vsmmu_drv_config dc = { 0 };
+	struct vsmmu_host_config hc;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = vsmmu_mem_create(48, &e->mem);
-	if (!rc)
-		rc = vsmmu_mem_pool_create(e->mem, POOL_BASE, POOL_SIZE,
-					   &e->pool);
-	if (rc)
-		return rc;
-	vsmmu_smmu_config_default(&sc);
-	sc.exec = mode;
-	sc.cmdqv.present = true;
-	sc.cmdqv.num_vintf_log2 = 2;
-	sc.cmdqv.num_vcmdq_log2 = 3;
-	sc.cmdqv.num_sid_per_vm_log2 = 4;
-	sc.cmdqv.version = 1;
-	rc = vsmmu_smmu_create(&sc, e->mem, &e->smmu);
-	if (rc)
-		return rc;
-	dc.ops = &vsmmu_drv_smmu_mmio_ops;
-	dc.ops_ctx = e->smmu;
-	dc.pool = e->pool;
-	dc.log_fn = menv_log;
-	dc.cmdq_err_fn = menv_err;
-	dc.cmdq_err_arg = e;
-	dc.timeout_ns = 5000000000ULL;
-	dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
-	dc.cmdqv_ctx = e->smmu;
+	vsmmu_host_config_default(&hc);
+	hc.smmu.exec = mode;
+	hc.smmu.cmdqv.present = true;
+	hc.smmu.cmdqv.num_vintf_log2 = 2;
+	hc.smmu.cmdqv.num_vcmdq_log2 = 3;
+	hc.smmu.cmdqv.num_sid_per_vm_log2 = 4;
+	hc.smmu.cmdqv.version = 1;
+	hc.irq = false;
+	hc.pool_base = POOL_BASE;
+	hc.pool_size = POOL_SIZE;
+	hc.drv.log_fn = menv_log;
+	hc.drv.cmdq_err_fn = menv_err;
+	hc.drv.cmdq_err_arg = e;
+	hc.drv.timeout_ns = 5000000000ULL;
+	hc.drv.cmdqv_nqueues = 2;
 	if (guest) {
-		/* What the host did for the VM: CMDQV on, VINTF 1 with the
-		 * VM's VMID (7) and HYP_OWN 0; the guest enables it itself */
-		rc = vsmmu_smmu_cmdqv_mmio_write(e->smmu, TEGRA241_CMDQV_CONFIG,
-						 4, CMDQV_EN);
-		if (!rc)
-			rc = vsmmu_smmu_cmdqv_mmio_write(
-				e->smmu,
-				TEGRA241_VINTF(1) + TEGRA241_VINTF_CONFIG, 4,
-				VS_FIELD_PREP(VINTF_VMID, 7));
-		if (!rc)
-			rc = guest_trap_init(&e->trap, e->smmu, 1);
-		if (rc)
-			return rc;
-		dc.cmdqv_ops = &guest_trap_ops;
-		dc.cmdqv_ctx = &e->trap;
+		hc.before_driver = menv_guest;
+		hc.before_driver_arg = e;
 	}
-	dc.cmdqv_nqueues = 2;
-	rc = vsmmu_drv_create(&dc, &e->drv);
-	if (!rc)
-		rc = vsmmu_drv_enable(e->drv);
-	return rc;
+	rc = vsmmu_host_create(&hc, NULL, &e->host);
+	if (rc)
+		return rc;
+	e->mem = vsmmu_host_mem(e->host);
+	e->pool = vsmmu_host_pool(e->host);
+	e->smmu = vsmmu_host_smmu(e->host);
+	e->drv = vsmmu_host_drv(e->host);
+	return 0;
 }
 
 static void menv_fini(struct menv *e)
 {
-	vsmmu_drv_destroy(e->drv);
-	vsmmu_smmu_destroy(e->smmu);
-	vsmmu_mem_pool_destroy(e->pool);
-	vsmmu_mem_destroy(e->mem);
+	vsmmu_host_destroy(e->host);
 }
 
 static uint32_t cvreg(struct menv *e, uint64_t off)

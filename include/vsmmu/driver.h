@@ -573,6 +573,24 @@ int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *dom, uint64_t iova,
 			uint64_t size, unsigned int flags,
 			vsmmu_drv_free_fn *free_fn, void *free_arg);
 
+#define VSMMU_DRV_DIRTY_NO_CLEAR (1U << 0)
+
+/**
+ * vsmmu_drv_domain_read_dirty() - for a domain allocated with
+ * dirty_tracking: call @fn(@arg, iova, size) for every leaf in [@iova,
+ * @iova + @size) the SMMU wrote through since it was last cleared, and
+ * clear them (unless VSMMU_DRV_DIRTY_NO_CLEAR), invalidating what was
+ * cleared before returning, so that the next write is tracked again
+ * (iommufd's GET_DIRTY_BITMAP, read-and-clear or not).  Serialised per
+ * domain.  Return: dirty leaves found (>= 0), -EINVAL (no dirty tracking,
+ * range), or an invalidation error.
+ */
+int64_t vsmmu_drv_domain_read_dirty(struct vsmmu_drv_domain *dom, uint64_t iova,
+				    uint64_t size, unsigned int flags,
+				    void (*fn)(void *arg, uint64_t iova,
+					       uint64_t size),
+				    void *arg);
+
 /**
  * vsmmu_drv_domain_flush() - flush the deferred unmaps of @dom: one
  * TLBI_NH_ASID (stage 1) or TLBI_S12_VMALL (stage 2) and a CMD_SYNC, then

@@ -33,11 +33,22 @@ struct vsmmu_host_config {
 	/* The SMMU model (IDRs, caches, execution mode, CMDQV). */
 	struct vsmmu_smmu_config smmu;
 	/*
-	 * The driver.  ops, ops_ctx, pool and (with a CMDQV) cmdqv_ops and
-	 * cmdqv_ctx are filled in by the host; every other field (callbacks,
-	 * queue sizes, timeout, cmdqv_nqueues...) is the caller's.
+	 * The driver.  ops, ops_ctx and pool are filled in by the host, and
+	 * with a CMDQV so are cmdqv_ops and cmdqv_ctx (the model's own block)
+	 * unless the caller set cmdqv_ops (a VMM's trap, say); every other
+	 * field (callbacks, queue sizes, timeout, cmdqv_nqueues...) is the
+	 * caller's.
 	 */
 	struct vsmmu_drv_config drv;
+	/*
+	 * Called (if set) once the SMMU model exists and before the driver
+	 * is created, with the driver's configuration as the host filled it:
+	 * to prepare the model or adjust @dc.  A non-zero return aborts the
+	 * creation with that error.
+	 */
+	int (*before_driver)(void *arg, struct vsmmu_smmu *smmu,
+			     struct vsmmu_drv_config *dc);
+	void *before_driver_arg;
 	unsigned int pa_bits; /* of a memory the host creates; 0: 48 */
 	/* Physical range the driver allocates its tables and queues from;
 	 * 0: 1 GiB at 4 GiB */

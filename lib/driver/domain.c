@@ -417,6 +417,8 @@ int vsmmu_drv_map(struct vsmmu_drv_domain *d, uint64_t iova, uint64_t pa,
 	 * without IOMMU_PRIV, stage-1 mappings allow EL0 access */
 	if (d->type == VSMMU_DRV_DOMAIN_S1)
 		prot |= VSMMU_PROT_USER;
+	if (d->dirty_tracking)
+		prot |= VSMMU_PROT_DIRTY_TRACK;
 	pthread_mutex_lock(&d->lock);
 	rc = vsmmu_pgtable_map(d->pgt, iova, pa, size, prot);
 	pthread_mutex_unlock(&d->lock);
@@ -610,4 +612,34 @@ void drv_domain_destroy_all(struct vsmmu_drv *drv)
 		atomic_store(&d->users, 0);
 		vsmmu_drv_domain_free(d);
 	}
+}
+
+int64_t vsmmu_drv_domain_read_dirty(struct vsmmu_drv_domain *d, uint64_t iova,
+				    uint64_t size, unsigned int flags,
+				    void (*fn)(void *arg, uint64_t iova,
+					       uint64_t size),
+				    void *arg)
+{
+	struct vsmmu_pgtable_gather g;
+	int64_t n;
+	int rc;
+
+	if (!d || !d->pgt || !d->dirty_tracking ||
+	    (flags & ~VSMMU_DRV_DIRTY_NO_CLEAR))
+		return -EINVAL;
+	pthread_mutex_lock(&d->lock);
+	vsmmu_pgtable_gather_init(&g);
+	n = vsmmu_pgtable_read_dirty(d->pgt, iova, size,
+				     (flags & VSMMU_DRV_DIRTY_NO_CLEAR) ?
+					     VSMMU_PGTABLE_DIRTY_NO_CLEAR :
+					     0,
+				     fn, arg, &g);
+	/* Cleared leaves may still be cached writable: not tracked */
+	if (n > 0 && !(flags & VSMMU_DRV_DIRTY_NO_CLEAR)) {
+		rc = inv_range(d, &g);
+		if (rc)
+			n = rc;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return n;
 }

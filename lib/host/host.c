@@ -57,9 +57,17 @@ int vsmmu_host_create(const struct vsmmu_host_config *cfg,
 	dc.ops = &vsmmu_drv_smmu_mmio_ops;
 	dc.ops_ctx = h->smmu;
 	dc.pool = h->pool;
-	dc.cmdqv_ops = cfg->smmu.cmdqv.present ? &vsmmu_drv_cmdqv_mmio_ops :
-						 NULL;
-	dc.cmdqv_ctx = h->smmu;
+	if (!dc.cmdqv_ops) {
+		dc.cmdqv_ops = cfg->smmu.cmdqv.present ?
+				       &vsmmu_drv_cmdqv_mmio_ops :
+				       NULL;
+		dc.cmdqv_ctx = h->smmu;
+	}
+	if (cfg->before_driver) {
+		rc = cfg->before_driver(cfg->before_driver_arg, h->smmu, &dc);
+		if (rc)
+			goto out_smmu;
+	}
 	rc = vsmmu_drv_create(&dc, &h->drv);
 	if (rc)
 		goto out_smmu;
