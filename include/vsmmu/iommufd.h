@@ -167,7 +167,10 @@ struct iommu_ioas_map {
 };
 #define IOMMU_IOAS_MAP VSMMU_IOMMUFD_IO(IOMMUFD_CMD_IOAS_MAP)
 
-/* IOMMU_IOAS_MAP_FILE: as IOAS_MAP, from a memfd (not supported here). */
+/*
+ * IOMMU_IOAS_MAP_FILE: as IOAS_MAP, of @length bytes of file @fd from
+ * @start (here the file is mapped shared into the process, then pinned).
+ */
 struct iommu_ioas_map_file {
 	__u32 size;
 	__u32 flags;
