@@ -27,6 +27,7 @@ struct ienv_opts {
 	bool cmdqv;
 	bool no_ril; /* IDR3.RIL = 0 */
 	bool no_s2; /* IDR0.S2P = 0 */
+	bool no_dirty; /* IDR0.HTTU = 1: access flag only */
 };
 
 struct ienv;

@@ -4,7 +4,8 @@
  * full nested scenario -- IOAS over a user buffer, nest parent, a
  * TEGRA241_CMDQV vIOMMU, vDEVICE, VEVENTQs, a FAULT queue, a nested HWPT,
  * attach, DMA, guest invalidation, a HW queue, MSI binding, COPY, a
- * second device on an automatic HWPT, unmap -- is run with the N-th
+ * second device on an automatic HWPT replaced by a dirty-tracking one,
+ * its dirty bitmap, unmap -- is run with the N-th
  * allocation (or allocating call into the lower layers, or object
  * lookup) failing, for N = 1, 2, ... until a run passes every point.
  * Each run must fail cleanly where the failure hit, tear down whatever
@@ -198,6 +199,34 @@ static int scenario(struct ienv *e, unsigned char *ram, struct made *m)
 	rc = ienv_dma(e, dev2, 0x1000, &word, 4, true);
 	if (rc)
 		return rc;
+	/* A dirty-tracking HWPT replaces the automatic one; dirty read */
+	rc = ienv_hwpt(e, dev2, ioas2, IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &pt);
+	if (rc)
+		return rc;
+	keep(m, pt);
+	rc = vsmmu_iommufd_device_replace(e->ictx, dev2, &pt);
+	if (rc)
+		return rc;
+	rc = ienv_dma(e, dev2, 0x1000, &word, 4, true);
+	if (rc)
+		return rc;
+	{
+		uint64_t bm = 0;
+		struct iommu_hwpt_get_dirty_bitmap g = {
+			.size = sizeof(g),
+			.hwpt_id = pt,
+			.iova = 0x1000,
+			.length = 2 * PG,
+			.page_size = PG,
+			.data = (uintptr_t)&bm,
+		};
+
+		rc = ienv_ioctl(e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g);
+		if (rc)
+			return rc;
+		if (bm != 1)
+			return -EIO; /* not an injected failure: reported */
+	}
 	return ienv_unmap(e, ioas2, 0, UINT64_MAX, NULL);
 }
 

@@ -3,7 +3,7 @@
  * Paging HWPTs and devices through the iommufd layer: HWPT_ALLOC's
  * errnos and stages, block mappings (and HUGE_PAGES off), attach /
  * replace / detach, device reserved regions, two SMMUs, GET_HW_INFO,
- * dirty-tracking argument checks, IOAS_MAP_FILE and CHANGE_PROCESS.
+ * dirty tracking, IOAS_MAP_FILE and CHANGE_PROCESS.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -354,6 +354,145 @@ TEST(iommufd_dirty_tracking_arguments)
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g),
 		  -EOPNOTSUPP);
 	ienv_fini(&e);
+}
+
+/* GET_DIRTY_BITMAP of [@iova, @iova + @len) into @bm (not cleared first). */
+static int dirty_get(struct ienv *e, uint32_t hwpt, uint64_t iova, uint64_t len,
+		     uint64_t page_size, uint64_t *bm, uint32_t flags)
+{
+	struct iommu_hwpt_get_dirty_bitmap g = {
+		.size = sizeof(g),
+		.hwpt_id = hwpt,
+		.flags = flags,
+		.iova = iova,
+		.length = len,
+		.page_size = page_size,
+		.data = (uintptr_t)bm,
+	};
+
+	return ienv_ioctl(e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g);
+}
+
+static int dirty_set(struct ienv *e, uint32_t hwpt, bool enable)
+{
+	struct iommu_hwpt_set_dirty_tracking s = {
+		.size = sizeof(s),
+		.flags = enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = hwpt,
+	};
+
+	return ienv_ioctl(e, IOMMU_HWPT_SET_DIRTY_TRACKING, &s);
+}
+
+TEST(iommufd_dirty_tracking)
+{
+	static const struct ienv_opts nodirty = { .no_dirty = true };
+	const uint64_t small = 0x100000, big = 0x400000;
+	unsigned char *buf = ienv_buf(2 << 20, 4 << 20);
+	uint32_t ioas, dev, hwpt, pt;
+	uint64_t bm[8], iova, w = 0x5a, r;
+	struct ienv e;
+	unsigned int i;
+
+	ASSERT_TRUE(buf);
+	/* Without HTTU dirty state: no capability, no dirty HWPT */
+	ASSERT_OK(ienv_init(&e, &nodirty));
+	ASSERT_OK(ienv_ioas(&e, &ioas));
+	ASSERT_OK(ienv_bind(&e, 0, SID, &dev));
+	ASSERT_EQ(ienv_hwpt(&e, dev, ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+			    &hwpt),
+		  -EOPNOTSUPP);
+	ienv_fini(&e);
+
+	ASSERT_OK(ienv_init(&e, NULL));
+	ASSERT_OK(ienv_ioas(&e, &ioas));
+	ASSERT_OK(ienv_bind(&e, 0, SID, &dev));
+	/* arm_smmu_domain_alloc_paging_flags(): dirty tracking is no
+	 * nest parent; vsmmu's dirty tables are stage 2, so serve no PASID */
+	ASSERT_EQ(ienv_hwpt(&e, dev, ioas,
+			    IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+				    IOMMU_HWPT_ALLOC_NEST_PARENT,
+			    &hwpt),
+		  -EOPNOTSUPP);
+	ASSERT_EQ(ienv_hwpt(&e, dev, ioas,
+			    IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+				    IOMMU_HWPT_ALLOC_PASID,
+			    &hwpt),
+		  -EOPNOTSUPP);
+	ASSERT_OK(ienv_hwpt(&e, dev, ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+			    &hwpt));
+	pt = hwpt;
+	ASSERT_OK(vsmmu_iommufd_device_attach(e.ictx, dev, &pt));
+	/* 16 pages at 1 MiB (4K leaves), 2 MiB at 4 MiB (one block) */
+	iova = small;
+	ASSERT_OK(ienv_map(&e, ioas, buf + (2 << 20), 16 * PG, &iova, FIXED));
+	iova = big;
+	ASSERT_OK(ienv_map(&e, ioas, buf, 2 << 20, &iova, FIXED));
+	ASSERT_EQ(leaf_shift(&e, 0, SID, big, NULL), 21);
+	ASSERT_OK(dirty_set(&e, hwpt, true));
+	/* Nothing written yet; reads do not dirty */
+	ASSERT_OK(ienv_dma(&e, dev, small + 2 * PG, &r, 1, false));
+	memset(bm, 0, sizeof(bm));
+	ASSERT_OK(dirty_get(&e, hwpt, small, 16 * PG, PG, bm, 0));
+	ASSERT_EQ(bm[0], 0);
+	/* Writes to pages 1 and 5: bits 1 and 5; bits already set (15)
+	 * stay set, as Linux's iova_bitmap only ever sets */
+	ASSERT_OK(ienv_dma(&e, dev, small + PG + 8, &w, 1, true));
+	ASSERT_OK(ienv_dma(&e, dev, small + 5 * PG, &w, 1, true));
+	bm[0] = 1ULL << 15;
+	ASSERT_OK(dirty_get(&e, hwpt, small, 16 * PG, PG, bm, 0));
+	ASSERT_EQ(bm[0], (1ULL << 15) | (1ULL << 5) | (1ULL << 1));
+	/* Read and cleared: nothing the second time ... */
+	bm[0] = 0;
+	ASSERT_OK(dirty_get(&e, hwpt, small, 16 * PG, PG, bm, 0));
+	ASSERT_EQ(bm[0], 0);
+	/* ... and the next write is seen again (the clean entry was
+	 * invalidated, no TLB still holds it writable) */
+	ASSERT_OK(ienv_dma(&e, dev, small + 5 * PG, &w, 1, true));
+	ASSERT_OK(dirty_get(&e, hwpt, small, 16 * PG, PG, bm, 0));
+	ASSERT_EQ(bm[0], 1ULL << 5);
+	/* NO_CLEAR leaves it dirty */
+	ASSERT_OK(ienv_dma(&e, dev, small + 3 * PG, &w, 1, true));
+	bm[0] = 0;
+	ASSERT_OK(dirty_get(&e, hwpt, small, 16 * PG, PG, bm,
+			    IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR));
+	ASSERT_EQ(bm[0], 1ULL << 3);
+	bm[0] = 0;
+	ASSERT_OK(dirty_get(&e, hwpt, small, 16 * PG, PG, bm, 0));
+	ASSERT_EQ(bm[0], 1ULL << 3);
+	/* A bitmap page of 8 KiB: page 5 is bit 2; a range from page 4 */
+	ASSERT_OK(ienv_dma(&e, dev, small + 5 * PG, &w, 1, true));
+	bm[0] = 0;
+	ASSERT_OK(dirty_get(&e, hwpt, small + 4 * PG, 8 * PG, 2 * PG, bm, 0));
+	ASSERT_EQ(bm[0], 1ULL << 0);
+	/* A write into the block dirties the whole 2 MiB leaf: 512 bits */
+	ASSERT_OK(ienv_dma(&e, dev, big + 0x3000, &w, 1, true));
+	memset(bm, 0, sizeof(bm));
+	ASSERT_OK(dirty_get(&e, hwpt, big, 2 << 20, PG, bm, 0));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(bm[i], UINT64_MAX);
+	/* A range with a hole: EINVAL, and nothing read (or cleared) */
+	ASSERT_OK(ienv_dma(&e, dev, small + 9 * PG, &w, 1, true));
+	memset(bm, 0, sizeof(bm));
+	ASSERT_EQ(dirty_get(&e, hwpt, small, 32 * PG, PG, bm, 0), -EINVAL);
+	ASSERT_EQ(bm[0], 0);
+	/* A bitmap the layer cannot write: EFAULT, nothing lost */
+	ASSERT_EQ(dirty_get(&e, hwpt, small, 16 * PG, PG, (uint64_t *)8, 0),
+		  -EFAULT);
+	ASSERT_OK(dirty_get(&e, hwpt, small, 16 * PG, PG, bm, 0));
+	ASSERT_EQ(bm[0], 1ULL << 9);
+	/* Enabling again starts a clean snapshot; disabling is allowed */
+	ASSERT_OK(ienv_dma(&e, dev, small + 7 * PG, &w, 1, true));
+	ASSERT_OK(dirty_set(&e, hwpt, false));
+	ASSERT_OK(dirty_set(&e, hwpt, true));
+	bm[0] = 0;
+	ASSERT_OK(dirty_get(&e, hwpt, small, 16 * PG, PG, bm, 0));
+	ASSERT_EQ(bm[0], 0);
+	/* The data the device wrote is where it should be */
+	ASSERT_EQ(buf[(2 << 20) + 7 * PG], 0x5a);
+	ASSERT_EQ(buf[0x3000], 0x5a);
+	ienv_fini(&e);
+	free(buf);
 }
 
 TEST(iommufd_ioas_map_file_and_change_process)

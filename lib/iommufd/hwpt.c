@@ -72,12 +72,17 @@ int ifd_hwpt_paging_create(struct ifd_ctx *ctx, struct ifd_ioas *ioas,
 		p->nest_parent = true;
 		break;
 	case IOMMU_HWPT_ALLOC_DIRTY_TRACKING:
-	case IOMMU_HWPT_ALLOC_DIRTY_TRACKING | IOMMU_HWPT_ALLOC_PASID:
 		/*
 		 * Linux tracks dirty state in a stage-1 domain (CD.HD); the
-		 * host driver has no dirty tracking to offer yet.
+		 * host driver tracks it at stage 2 (STE.S2HD), which has the
+		 * same IOVA -> PA view of the IOAS.  A stage 2 serves no
+		 * PASIDs, so DIRTY_TRACKING | PASID is not offered.
 		 */
-		goto out_put_ioas;
+		if (!feat->s2)
+			goto out_put_ioas;
+		p->stage = 2;
+		p->dirty_tracking = true;
+		break;
 	case IOMMU_HWPT_ALLOC_PASID:
 		if (!feat->s1)
 			goto out_put_ioas;
@@ -88,6 +93,7 @@ int ifd_hwpt_paging_create(struct ifd_ctx *ctx, struct ifd_ioas *ioas,
 	}
 	dcfg.type = p->stage == 1 ? VSMMU_DRV_DOMAIN_S1 : VSMMU_DRV_DOMAIN_S2;
 	dcfg.nest_parent = p->nest_parent;
+	dcfg.dirty_tracking = p->dirty_tracking;
 	dcfg.ias = 48;
 	if (p->stage == 2 && feat->oas < dcfg.ias)
 		dcfg.ias = feat->oas;
@@ -293,11 +299,23 @@ static struct ifd_hwpt_paging *paging_get(struct ifd_ctx *ctx, uint32_t id)
 	return (struct ifd_hwpt_paging *)ifd_obj_get(ctx, id, IFD_HWPT_PAGING);
 }
 
+static void dirty_discard(void *arg, uint64_t iova, uint64_t size)
+{
+}
+
+/*
+ * HWPT_SET_DIRTY_TRACKING: as Linux's SMMUv3, the hardware always
+ * records dirty state in a dirty-tracking table; enabling starts a clean
+ * snapshot (every dirty bit of the IOAS's mappings is cleared first, as
+ * iopt_set_dirty_tracking() does), disabling changes nothing.
+ */
 int ifd_cmd_hwpt_set_dirty_tracking(struct ifd_ucmd *ucmd)
 {
 	struct iommu_hwpt_set_dirty_tracking *cmd = ucmd->cmd;
 	struct ifd_hwpt_paging *p;
-	int rc = -EOPNOTSUPP;
+	struct ifd_ioas *ioas;
+	int64_t n = 0;
+	size_t i;
 
 	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
 		return -EOPNOTSUPP;
@@ -305,17 +323,116 @@ int ifd_cmd_hwpt_set_dirty_tracking(struct ifd_ucmd *ucmd)
 	if (!p)
 		return -ENOENT;
 	/* A page table without dirty tracking has no dirty operations */
-	if (p->dirty_tracking)
-		rc = -EOPNOTSUPP;
+	if (!p->dirty_tracking) {
+		ifd_obj_put(&p->common.obj);
+		return -EOPNOTSUPP;
+	}
+	ioas = p->ioas;
+	pthread_mutex_lock(&ioas->lock);
+	if (cmd->flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE) {
+		for (i = 0; i < ioas->nareas && n >= 0; i++) {
+			const struct ifd_area *a = ioas->areas[i];
+
+			n = vsmmu_drv_domain_read_dirty(p->dom, a->iova,
+							a->last - a->iova + 1,
+							0, dirty_discard, NULL);
+		}
+	}
+	pthread_mutex_unlock(&ioas->lock);
 	ifd_obj_put(&p->common.obj);
-	return rc;
+	return n < 0 ? (int)n : 0;
+}
+
+/*
+ * GET_DIRTY_BITMAP's walk: bit i of the caller's bitmap (byte i / 8, bit
+ * i % 8: unsigned longs of a little-endian machine) is the page_size page
+ * at iova + i * page_size.  Bits are only ever set, never cleared (as
+ * Linux's iova_bitmap).  The bitmap is handled a chunk of bytes at a
+ * time: read from the caller and written back unchanged before the dirty
+ * state is read (and cleared), so that a bad pointer fails with -EFAULT
+ * before any dirty state is lost, as Linux pins the bitmap first.
+ */
+#define DIRTY_CHUNK 4096U /* bytes of bitmap per step */
+
+struct dirty_walk {
+	uint64_t base; /* the bitmap's first IOVA */
+	unsigned int shift; /* log2 of the bitmap's page size */
+	uint64_t byte0; /* first bitmap byte in @buf */
+	uint64_t lo, hi; /* the chunk's IOVA range (inclusive) */
+	uint8_t buf[DIRTY_CHUNK];
+};
+
+static void dirty_set(void *arg, uint64_t iova, uint64_t size)
+{
+	struct dirty_walk *w = arg;
+	uint64_t last = iova + size - 1, b, e;
+
+	iova = iova < w->lo ? w->lo : iova;
+	last = last > w->hi ? w->hi : last;
+	if (iova > last)
+		return;
+	b = (iova - w->base) >> w->shift;
+	e = (last - w->base) >> w->shift;
+	for (; b <= e; b++)
+		w->buf[b / 8 - w->byte0] |= (uint8_t)(1U << (b % 8));
+}
+
+/* Read (and clear unless NO_CLEAR) [lo, hi] into the caller's bitmap. */
+static int dirty_range(struct ifd_ctx *ctx, struct ifd_hwpt_paging *p,
+		       const struct iommu_hwpt_get_dirty_bitmap *cmd,
+		       struct dirty_walk *w, uint64_t lo, uint64_t hi)
+{
+	unsigned int flags = (cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ?
+				     VSMMU_DRV_DIRTY_NO_CLEAR :
+				     0;
+	uint64_t span = (uint64_t)DIRTY_CHUNK * 8 << w->shift;
+	uint64_t b0, b1, end;
+	int64_t n;
+	int rc;
+
+	while (lo <= hi) {
+		/* This chunk: the bitmap bytes from lo's, DIRTY_CHUNK at most */
+		b0 = ((lo - w->base) >> w->shift) / 8;
+		end = w->base + ((b0 * 8) << w->shift) + span - 1;
+		w->lo = lo;
+		w->hi = end < hi && end > lo ? end : hi;
+		b1 = ((w->hi - w->base) >> w->shift) / 8;
+		if (b1 - b0 >= DIRTY_CHUNK)
+			return -EINVAL; /* cannot happen: span is the chunk's */
+		w->byte0 = b0;
+		rc = ifd_copy_from_user(ctx, w->buf, cmd->data + b0,
+					b1 - b0 + 1);
+		if (!rc)
+			rc = ifd_copy_to_user(ctx, cmd->data + b0, w->buf,
+					      b1 - b0 + 1);
+		if (rc)
+			return rc;
+		n = vsmmu_drv_domain_read_dirty(p->dom, w->lo,
+						w->hi - w->lo + 1, flags,
+						dirty_set, w);
+		if (n < 0)
+			return (int)n;
+		if (n > 0) {
+			rc = ifd_copy_to_user(ctx, cmd->data + b0, w->buf,
+					      b1 - b0 + 1);
+			if (rc)
+				return rc;
+		}
+		if (w->hi == hi)
+			break;
+		lo = w->hi + 1;
+	}
+	return 0;
 }
 
 int ifd_cmd_hwpt_get_dirty_bitmap(struct ifd_ucmd *ucmd)
 {
 	struct iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
 	struct ifd_hwpt_paging *p;
-	uint64_t last, align;
+	struct dirty_walk *w = NULL;
+	struct ifd_ioas *ioas;
+	uint64_t last, align, cur;
+	size_t i;
 	int rc;
 
 	if ((cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ||
@@ -324,10 +441,10 @@ int ifd_cmd_hwpt_get_dirty_bitmap(struct ifd_ucmd *ucmd)
 	p = paging_get(ucmd->ctx, cmd->hwpt_id);
 	if (!p)
 		return -ENOENT;
+	ioas = p->ioas;
+	pthread_mutex_lock(&ioas->lock);
 	/* iommufd_check_iova_range() */
-	pthread_mutex_lock(&p->ioas->lock);
-	align = p->ioas->iova_alignment;
-	pthread_mutex_unlock(&p->ioas->lock);
+	align = ioas->iova_alignment;
 	last = cmd->iova + cmd->length - 1;
 	rc = -EOVERFLOW;
 	if (cmd->length && last < cmd->iova)
@@ -342,8 +459,41 @@ int ifd_cmd_hwpt_get_dirty_bitmap(struct ifd_ucmd *ucmd)
 	if ((cmd->iova & (cmd->page_size - 1)) ||
 	    ((last + 1) & (cmd->page_size - 1)))
 		goto out;
-	rc = -EOPNOTSUPP; /* no dirty operations: see HWPT_ALLOC */
+	/* iommu_read_and_clear_dirty(): no dirty operations */
+	rc = -EOPNOTSUPP;
+	if (!p->dirty_tracking)
+		goto out;
+	/*
+	 * The range must be mapped without a hole (Linux's walk of the
+	 * contiguous areas ends in -EINVAL otherwise); checked before
+	 * anything is read, so a refused call clears nothing.
+	 */
+	rc = -EINVAL;
+	cur = cmd->iova;
+	for (i = 0; i < ioas->nareas && cur <= last; i++) {
+		const struct ifd_area *a = ioas->areas[i];
+
+		if (a->last < cur)
+			continue;
+		if (a->iova > cur)
+			goto out;
+		if (a->last >= last)
+			break;
+		cur = a->last + 1;
+	}
+	if (i == ioas->nareas)
+		goto out;
+	rc = -ENOMEM;
+	w = malloc(sizeof(*w));
+	if (!w || ifd_should_fail(ucmd->ctx))
+		goto out;
+	w->base = cmd->iova;
+	/* iova_bitmap_alloc(): the page size's lowest set bit */
+	w->shift = (unsigned int)__builtin_ctzll(cmd->page_size);
+	rc = dirty_range(ucmd->ctx, p, cmd, w, cmd->iova, last);
 out:
+	pthread_mutex_unlock(&ioas->lock);
+	free(w);
 	ifd_obj_put(&p->common.obj);
 	return rc;
 }
