@@ -748,7 +748,10 @@ struct vsmmu_iommufd_config {
  * gives a VMM, bound to the host SMMUs of @cfg.  Every host must have an
  * enabled driver, and all of them one physical memory (the hosts' SMMU
  * models created over the same vsmmu_mem).  The drivers must outlive the
- * context; their event_fn should call vsmmu_iommufd_host_event().
+ * context; their event_fn should call vsmmu_iommufd_host_event().  The
+ * context belongs to the process that created it (the pointers in
+ * commands are read and written in that process): a child made by fork()
+ * must not use it.
  * Return: 0, -EINVAL, -ENOMEM, or an errno of thread/fd creation.
  */
 int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,

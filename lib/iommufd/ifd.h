@@ -31,6 +31,7 @@
 #define VSMMU_LIB_IOMMUFD_IFD_H
 
 #include <pthread.h>
+#include <sys/types.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -139,6 +140,7 @@ struct ifd_ctx {
 	atomic_uint fail_nth, fail_seen;
 	/* Copies to and from the caller: process_vm_readv/writev or not. */
 	atomic_int uaccess_mode;
+	pid_t pid; /* the process that created the context */
 };
 
 #define IFD_RESERVED ((struct ifd_obj *)1)
@@ -181,6 +183,12 @@ int ifd_clear_user(struct ifd_ctx *ctx, uint64_t uptr, size_t len);
  * into a @ksize-byte one, zero-filling a shorter one and requiring the
  * tail of a longer one to be zero (-E2BIG).
  */
+/*
+ * Read @len bytes if all of them are readable (one system call); return
+ * false (nothing known) otherwise or where copies are plain memcpy.
+ */
+bool ifd_try_copy_from_user(struct ifd_ctx *ctx, void *dst, uint64_t uptr,
+			    size_t len);
 int ifd_copy_struct_from_user(struct ifd_ctx *ctx, void *dst, size_t ksize,
 			      uint64_t uptr, size_t usize);
 /*

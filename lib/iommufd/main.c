@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "iommufd/ifd.h"
 
@@ -215,6 +216,22 @@ int vsmmu_iommufd_ioctl(struct vsmmu_iommufd_ctx *uctx, unsigned long cmd,
 	if (!op->fn)
 		return -ENOTTY;
 	ucmd.ubuf = (uintptr_t)arg;
+	/*
+	 * The common case in one copy: the whole structure is readable and
+	 * the caller's size is at most ours.  Otherwise Linux's order: the
+	 * size (EFAULT), its minimum (EINVAL), then copy_struct_from_user()
+	 * (EFAULT, E2BIG).
+	 */
+	if (ifd_try_copy_from_user(ctx, buf.bytes, ucmd.ubuf, op->size)) {
+		memcpy(&ucmd.user_size, buf.bytes, sizeof(ucmd.user_size));
+		if (ucmd.user_size < op->min_size)
+			return -EINVAL;
+		if (ucmd.user_size <= op->size) {
+			memset(buf.bytes + ucmd.user_size, 0,
+			       op->size - ucmd.user_size);
+			return op->fn(&ucmd);
+		}
+	}
 	rc = ifd_copy_from_user(ctx, &ucmd.user_size, ucmd.ubuf,
 				sizeof(ucmd.user_size));
 	if (rc)
@@ -306,6 +323,7 @@ int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
 	}
 	ctx->nhosts = cfg->nhosts;
 	ctx->obj_ops = obj_ops;
+	ctx->pid = getpid();
 	pa_bits = vsmmu_mem_pa_bits(ctx->mem);
 	ctx->pin_base = cfg->pin_base;
 	ctx->pin_size = cfg->pin_size;

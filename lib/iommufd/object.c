@@ -95,8 +95,8 @@ static int ua_copy(struct ifd_ctx *ctx, void *local, uint64_t remote,
 		l.iov_len = len;
 		r.iov_base = (void *)(uintptr_t)remote;
 		r.iov_len = len;
-		n = write ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
-			    process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+		n = write ? process_vm_writev(ctx->pid, &l, 1, &r, 1, 0) :
+			    process_vm_readv(ctx->pid, &l, 1, &r, 1, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -130,6 +130,20 @@ int ifd_copy_from_user(struct ifd_ctx *ctx, void *dst, uint64_t uptr,
 		       size_t len)
 {
 	return ua_copy(ctx, dst, uptr, len, false);
+}
+
+bool ifd_try_copy_from_user(struct ifd_ctx *ctx, void *dst, uint64_t uptr,
+			    size_t len)
+{
+	struct iovec l = { .iov_base = dst, .iov_len = len };
+	struct iovec r = { .iov_base = (void *)(uintptr_t)uptr, .iov_len = len };
+
+	/* One remote element is transferred whole or not at all */
+	if (atomic_load_explicit(&ctx->uaccess_mode, memory_order_relaxed) !=
+		    UA_SYSCALL ||
+	    !uptr || uptr + len < uptr || (uintptr_t)uptr != uptr)
+		return false;
+	return process_vm_readv(ctx->pid, &l, 1, &r, 1, 0) == (ssize_t)len;
 }
 
 int ifd_copy_to_user(struct ifd_ctx *ctx, uint64_t uptr, const void *src,

@@ -358,7 +358,10 @@ int ifd_viommu_invalidate(struct ifd_viommu *viommu, struct ifd_ctx *ctx,
 	cmds = ifd_zalloc(ctx, (size_t)n * sizeof(*cmds));
 	if (!cmds)
 		return -ENOMEM;
-	for (i = 0; i < n && !rc; i++)
+	if (cmd->entry_len == sizeof(*cmds)) /* in one copy, as Linux */
+		rc = ifd_copy_from_user(ctx, cmds, cmd->data_uptr,
+					(size_t)n * sizeof(*cmds));
+	for (i = 0; i < n && !rc && cmd->entry_len != sizeof(*cmds); i++)
 		rc = ifd_copy_struct_from_user(ctx, cmds[i], sizeof(cmds[i]),
 					       cmd->data_uptr +
 						       (uint64_t)i *
