@@ -535,6 +535,30 @@ TEST(iommufd_ioas_map_file_and_change_process)
 	iova = 0x500000;
 	ASSERT_OK(ienv_map(&e, ioas, buf, PG, &iova, FIXED));
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_CHANGE_PROCESS, &cp), -EINVAL);
+	/* Pages that cannot be pinned: EFAULT, however the process got
+	 * there -- a writable pin of read-only memory, PROT_NONE memory, a
+	 * file's pages beyond its end (in that order: the first two must
+	 * not turn the pin check for the third into a looser one) */
+	{
+		char *ro = mmap(NULL, 2 * PG, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		ASSERT_TRUE(ro != MAP_FAILED);
+		ASSERT_OK(mprotect(ro + PG, PG, PROT_NONE));
+		iova = 0x700000;
+		ASSERT_EQ(ienv_map(&e, ioas, ro, PG, &iova, FIXED), -EFAULT);
+		ASSERT_EQ(ienv_map(&e, ioas, ro + PG, PG, &iova,
+				   IOMMU_IOAS_MAP_READABLE |
+					   IOMMU_IOAS_MAP_FIXED_IOVA),
+			  -EFAULT);
+		munmap(ro, 2 * PG);
+		m.iova = 0x800000;
+		m.start = 2 * PG;
+		m.length = 4 * PG; /* the file has 4 pages */
+		ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_MAP_FILE, &m), -EFAULT);
+		m.length = 2 * PG;
+		ASSERT_OK(ienv_ioctl(&e, IOMMU_IOAS_MAP_FILE, &m));
+	}
 	/* MAP_FILE argument checks */
 	m.fd = -1;
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_MAP_FILE, &m), -EBADF);
