@@ -371,6 +371,13 @@ static void fz_event(void *arg, const struct vsmmu_drv_event *e)
 		vsmmu_iommufd_host_event(f->ictx, 0, e);
 }
 
+static bool fz_stall(void *arg, const struct vsmmu_drv_event *e)
+{
+	struct fz *f = arg;
+
+	return f->ictx && vsmmu_iommufd_host_stall(f->ictx, 0, e);
+}
+
 static int fz_init(struct fz *f, uint8_t hdr)
 {
 	struct vsmmu_iommufd_config ic = { 0 };
@@ -408,6 +415,8 @@ static int fz_init(struct fz *f, uint8_t hdr)
 	hc.smmu.hold_stalls = hdr & 2;
 	hc.drv.event_fn = fz_event;
 	hc.drv.event_arg = f;
+	hc.drv.stall_fn = fz_stall;
+	hc.drv.stall_arg = f;
 	hc.drv.timeout_ns = 100000000ULL;
 	hc.pool_size = 16 << 20;
 	if (vsmmu_host_create(&hc, NULL, &f->host))

@@ -23,6 +23,15 @@ static void env_event(void *arg, const struct vsmmu_drv_event *evt)
 	atomic_fetch_add(&e->host_events, 1);
 }
 
+/* The driver's stall_fn: the context's FAULT queues may take it. */
+static bool env_stall(void *arg, const struct vsmmu_drv_event *evt)
+{
+	struct ienv_host *hh = arg;
+
+	return hh->e->ictx && vsmmu_iommufd_host_stall(hh->e->ictx, hh->index,
+						       evt);
+}
+
 static void env_log(void *arg, const char *msg)
 {
 	if (getenv("VSMMU_TEST_VERBOSE"))
@@ -81,6 +90,8 @@ int ienv_init(struct ienv *e, const struct ienv_opts *o)
 		e->harg[h].e = e;
 		e->harg[h].index = h;
 		dc.event_arg = &e->harg[h];
+		dc.stall_fn = env_stall;
+		dc.stall_arg = &e->harg[h];
 		dc.log_fn = env_log;
 		dc.timeout_ns = 5000000000ULL;
 		if (o->cmdqv) {

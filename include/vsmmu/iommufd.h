@@ -748,7 +748,8 @@ struct vsmmu_iommufd_config {
  * gives a VMM, bound to the host SMMUs of @cfg.  Every host must have an
  * enabled driver, and all of them one physical memory (the hosts' SMMU
  * models created over the same vsmmu_mem).  The drivers must outlive the
- * context; their event_fn should call vsmmu_iommufd_host_event().  The
+ * context; their event_fn should call vsmmu_iommufd_host_event() and their
+ * stall_fn vsmmu_iommufd_host_stall().  The
  * context belongs to the process that created it (the pointers in
  * commands are read and written in that process): a child made by fork()
  * must not use it.
@@ -788,12 +789,22 @@ int vsmmu_iommufd_ioctl(struct vsmmu_iommufd_ctx *ctx, unsigned long cmd,
 /**
  * vsmmu_iommufd_host_event() - hand an event record that host @host's
  * driver drained to the context: events of devices attached to nested
- * HWPTs go (rewritten with the vSID) to their vIOMMU's VEVENTQ, stall
- * faults of HWPTs with a FAULT queue to that queue.  Call it from the
- * driver's event_fn.  Thread-safe.  Return: true if the event was
- * consumed (forwarded), false if the host should handle it itself.
+ * HWPTs (but stage-2 faults and stalls) go, rewritten with the vSID, to
+ * their vIOMMU's VEVENTQ.  Call it from the driver's event_fn.
+ * Thread-safe.  Return: true if the event was consumed (forwarded), false
+ * if the host should handle it itself.
  */
 bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *ctx, unsigned int host,
+			      const struct vsmmu_drv_event *evt);
+
+/**
+ * vsmmu_iommufd_host_stall() - offer a stalled transaction of host @host
+ * to the context: a translation fault of a device whose page table has a
+ * FAULT queue becomes a page request there, answered by the caller's
+ * page response (CMD_RESUME).  Call it from the driver's stall_fn.
+ * Thread-safe.  Return: true if taken, false (the driver aborts it).
+ */
+bool vsmmu_iommufd_host_stall(struct vsmmu_iommufd_ctx *ctx, unsigned int host,
 			      const struct vsmmu_drv_event *evt);
 
 /**
