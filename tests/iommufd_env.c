@@ -28,8 +28,8 @@ static bool env_stall(void *arg, const struct vsmmu_drv_event *evt)
 {
 	struct ienv_host *hh = arg;
 
-	return hh->e->ictx && vsmmu_iommufd_host_stall(hh->e->ictx, hh->index,
-						       evt);
+	return hh->e->ictx &&
+	       vsmmu_iommufd_host_stall(hh->e->ictx, hh->index, evt);
 }
 
 static void env_log(void *arg, const char *msg)
@@ -212,8 +212,7 @@ int ienv_destroy(struct ienv *e, uint32_t id)
 	return ienv_ioctl(e, IOMMU_DESTROY, &d);
 }
 
-int ienv_bind(struct ienv *e, unsigned int host, uint32_t sid,
-	      uint32_t *dev_id)
+int ienv_bind(struct ienv *e, unsigned int host, uint32_t sid, uint32_t *dev_id)
 {
 	struct vsmmu_iommufd_dev_cfg c = {
 		.host = host,
@@ -239,8 +238,8 @@ int ienv_hwpt(struct ienv *e, uint32_t dev, uint32_t pt, uint32_t flags,
 	return rc;
 }
 
-int ienv_dma(struct ienv *e, uint32_t dev, uint64_t iova, void *buf,
-	     size_t len, bool write)
+int ienv_dma(struct ienv *e, uint32_t dev, uint64_t iova, void *buf, size_t len,
+	     bool write)
 {
 	struct vsmmu_iommufd_dma op = {
 		.iova = iova,

@@ -71,7 +71,7 @@ int ienv_bind(struct ienv *e, unsigned int host, uint32_t sid,
 	      uint32_t *dev_id);
 int ienv_hwpt(struct ienv *e, uint32_t dev, uint32_t pt, uint32_t flags,
 	      uint32_t *hwpt);
-int ienv_dma(struct ienv *e, uint32_t dev, uint64_t iova, void *buf,
-	     size_t len, bool write);
+int ienv_dma(struct ienv *e, uint32_t dev, uint64_t iova, void *buf, size_t len,
+	     bool write);
 
 #endif /* VSMMU_TESTS_IOMMUFD_ENV_H */

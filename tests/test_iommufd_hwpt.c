@@ -18,7 +18,7 @@
 #include "iommufd_env.h"
 
 #define PG 4096ULL
-#define FIXED                                                  \
+#define FIXED                                                 \
 	(IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE | \
 	 IOMMU_IOAS_MAP_FIXED_IOVA)
 #define SID 0x42
@@ -32,8 +32,7 @@ static int leaf_shift(struct ienv *e, unsigned int host, uint32_t sid,
 			       .flags = VSMMU_TXN_READ };
 	struct vsmmu_txn_result r;
 
-	if (vsmmu_translate(e->smmu[host], &t, &r) ||
-	    r.outcome != VSMMU_TXN_OK)
+	if (vsmmu_translate(e->smmu[host], &t, &r) || r.outcome != VSMMU_TXN_OK)
 		return -1;
 	if (oa)
 		*oa = r.oa;
@@ -256,8 +255,9 @@ TEST(iommufd_get_hw_info)
 	ASSERT_EQ(*(uint64_t *)(out + 40), 0);
 	/* The default SMMU does HTTU with dirty state; the device is not
 	 * ATS-capable, has no PASIDs */
-	ASSERT_EQ(h.out_capabilities, IOMMU_HW_CAP_DIRTY_TRACKING |
-					      IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED);
+	ASSERT_EQ(h.out_capabilities,
+		  IOMMU_HW_CAP_DIRTY_TRACKING |
+			  IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED);
 	ASSERT_EQ(h.out_max_pasid_log2, 0);
 	/* A short buffer: only what fits; data_len says the full size */
 	memset(out, 0xff, sizeof(out));
@@ -335,14 +335,12 @@ TEST(iommufd_dirty_tracking_arguments)
 	/* iommufd_check_iova_range() before that */
 	g.hwpt_id = hwpt;
 	g.flags = 2;
-	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g),
-		  -EOPNOTSUPP);
+	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EOPNOTSUPP);
 	g.flags = 0;
 	g.iova = UINT64_MAX - PG + 1;
 	g.length = 2 * PG;
 	g.page_size = PG;
-	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g),
-		  -EOVERFLOW);
+	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EOVERFLOW);
 	g.iova = 0x1800;
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EINVAL);
 	g.iova = 0x1000;
@@ -351,8 +349,7 @@ TEST(iommufd_dirty_tracking_arguments)
 	g.page_size = 0x2000;
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EINVAL);
 	g.page_size = PG;
-	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g),
-		  -EOPNOTSUPP);
+	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EOPNOTSUPP);
 	ienv_fini(&e);
 }
 
@@ -529,8 +526,7 @@ TEST(iommufd_ioas_map_file_and_change_process)
 	/* Only file mappings: CHANGE_PROCESS succeeds */
 	ASSERT_OK(ienv_ioctl(&e, IOMMU_IOAS_CHANGE_PROCESS, &cp));
 	cp.__reserved = 1;
-	ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_CHANGE_PROCESS, &cp),
-		  -EOPNOTSUPP);
+	ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_CHANGE_PROCESS, &cp), -EOPNOTSUPP);
 	cp.__reserved = 0;
 	iova = 0x500000;
 	ASSERT_OK(ienv_map(&e, ioas, buf, PG, &iova, FIXED));

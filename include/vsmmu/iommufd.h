@@ -5,7 +5,8 @@
  *
  * Part 1 is the uAPI.  Every command structure, enum, flag and command
  * number carries the name, value, size and field offsets of Linux's
- * <linux/iommufd.h> (the ioctl interface of /dev/iommu, as of Linux 7.x),
+ * <linux/iommufd.h> (the ioctl interface of /dev/iommu, as torvalds/linux
+ * has it: up to IOMMU_HW_QUEUE_ALLOC and IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED),
  * so that VMM code written against that header builds against this one by
  * changing only the #include, and calls vsmmu_iommufd_ioctl(ctx, cmd, arg)
  * where it called ioctl(fd, cmd, arg).  The layouts are checked by static
@@ -666,8 +667,7 @@ _Static_assert(sizeof(struct iommu_hw_info) == 40, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_set_dirty_tracking) == 16, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_get_dirty_bitmap) == 48, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_vtd_s1_invalidate) == 24, "uapi");
-_Static_assert(sizeof(struct iommu_viommu_arm_smmuv3_invalidate) == 16,
-	       "uapi");
+_Static_assert(sizeof(struct iommu_viommu_arm_smmuv3_invalidate) == 16, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_invalidate) == 32, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_pgfault) == 40, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_page_response) == 8, "uapi");
@@ -849,8 +849,7 @@ int vsmmu_iommufd_device_bind(struct vsmmu_iommufd_ctx *ctx,
  * vsmmu_iommufd_device_unbind() - detach (if attached), destroy the
  * device's vDEVICE (if any) and unbind.  Thread-safe.  Return: 0, -ENOENT.
  */
-int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *ctx,
-				uint32_t dev_id);
+int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id);
 
 /**
  * vsmmu_iommufd_device_attach() - as VFIO_DEVICE_ATTACH_IOMMUFD_PT: attach
@@ -867,16 +866,15 @@ int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *ctx,
  */
 int vsmmu_iommufd_device_attach(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
 				uint32_t *pt_id);
-int vsmmu_iommufd_device_replace(struct vsmmu_iommufd_ctx *ctx,
-				 uint32_t dev_id, uint32_t *pt_id);
+int vsmmu_iommufd_device_replace(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
+				 uint32_t *pt_id);
 
 /**
  * vsmmu_iommufd_device_detach() - block the device's DMA and drop its
  * attachment (an automatic HWPT left unused is destroyed).
  * Thread-safe.  Return: 0, -ENOENT, -EINVAL (not attached).
  */
-int vsmmu_iommufd_device_detach(struct vsmmu_iommufd_ctx *ctx,
-				uint32_t dev_id);
+int vsmmu_iommufd_device_detach(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id);
 
 /* Flags of struct vsmmu_iommufd_dma */
 #define VSMMU_IOMMUFD_DMA_READ 0 /* device reads memory into @buf */

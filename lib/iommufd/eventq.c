@@ -417,8 +417,7 @@ int ifd_cmd_veventq_alloc(struct ifd_ucmd *ucmd)
 		}
 	}
 	rc = -ENOMEM;
-	vq = (struct ifd_veventq *)ifd_obj_alloc(ctx, sizeof(*vq),
-						 IFD_VEVENTQ);
+	vq = (struct ifd_veventq *)ifd_obj_alloc(ctx, sizeof(*vq), IFD_VEVENTQ);
 	if (!vq)
 		goto out_unlock;
 	vq->q = evq_new(ctx, false);
@@ -505,8 +504,8 @@ static void resume(struct ifd_ctx *ctx, unsigned int host, uint32_t sid,
 	if (host >= ctx->nhosts || vsmmu_drv_cmd_build(&c, cmd[0]))
 		return;
 	/* No CMD_SYNC: it adds nothing for RESUME (as Linux) */
-	vsmmu_drv_cmdq_issue(ctx->hosts[host].drv,
-			     (const uint64_t(*)[2])cmd, 1, false);
+	vsmmu_drv_cmdq_issue(ctx->hosts[host].drv, (const uint64_t(*)[2])cmd, 1,
+			     false);
 }
 
 int ifd_fault_report_stall(struct ifd_fault *fault, struct ifd_device *dev,
@@ -774,8 +773,7 @@ bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
 	if (!forwarded_id(evt->id) || (raw[1] & EVTQ_1_STALL))
 		return false;
 	pthread_rwlock_rdlock(&ctx->route_lock);
-	rt = route_find(ctx, host,
-			(uint32_t)VS_FIELD_GET(EVTQ_0_SID, raw[0]));
+	rt = route_find(ctx, host, (uint32_t)VS_FIELD_GET(EVTQ_0_SID, raw[0]));
 	/* A stage-2 fault is the host's, never the guest's */
 	if (rt && rt->viommu && !(raw[1] & EVTQ_1_S2)) {
 		v.evt[0] = (raw[0] & ~EVTQ_0_SID) |

@@ -127,9 +127,8 @@ static int pa_alloc(struct ifd_ctx *ctx, uint64_t size, uint64_t align,
 		uint64_t gap = ctx->pin_base;
 
 		for (i = 0; i <= ctx->npa_used; i++) {
-			uint64_t gap_end = i < ctx->npa_used ?
-						   ctx->pa_used[i].start :
-						   end;
+			uint64_t gap_end =
+				i < ctx->npa_used ? ctx->pa_used[i].start : end;
 			uint64_t c = VS_ALIGN_DOWN(gap, align) + off;
 
 			if (c < gap)
@@ -203,8 +202,8 @@ int ifd_pages_pin(struct ifd_ctx *ctx, uint64_t uva, uint64_t len,
 	if (!p)
 		return -ENOMEM;
 	align = natural_align(size);
-	rc = pa_alloc(ctx, size, align,
-		      (iova - (uva - start)) & (align - 1), &p->pa);
+	rc = pa_alloc(ctx, size, align, (iova - (uva - start)) & (align - 1),
+		      &p->pa);
 	if (rc)
 		goto out_free;
 	if (ifd_should_fail(ctx)) {
