@@ -25,10 +25,11 @@ awk '/^Its output:/ { want = 1; next }
 
 # Link as the library was built (sanitizers need their runtime)
 lib=$build/libvsmmu.a
+syms=$(nm "$lib" 2>/dev/null || true)
 flags=
-if nm "$lib" 2>/dev/null | grep -q '__tsan_'; then
+if grep -q '__tsan_' <<<"$syms"; then
 	flags=-fsanitize=thread
-elif nm "$lib" 2>/dev/null | grep -q '__asan_'; then
+elif grep -q '__asan_' <<<"$syms"; then
 	flags="-fsanitize=address,undefined"
 fi
 ${CC:-cc} -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I"$root/include" $flags \
