@@ -41,6 +41,8 @@
  *
  * Invariants (abort() on a violation): every call returns 0 or a negative
  * errno; closing the context leaves no page of the pin window present.
+ * Built with -DFZ_TRACE it prints each operation and its result (to see
+ * how far a seed or a reproducer gets).
  */
 #include <errno.h>
 #include <fcntl.h>
