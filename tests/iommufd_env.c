@@ -77,6 +77,8 @@ int ienv_init(struct ienv *e, const struct ienv_opts *o)
 			sc.idr[3] &= ~(uint32_t)IDR3_RIL;
 		if (o->no_s2)
 			sc.idr[0] &= ~(uint32_t)IDR0_S2P;
+		if (o->no_4k)
+			sc.idr[5] &= ~(uint32_t)IDR5_GRAN4K;
 		if (o->no_dirty)
 			sc.idr[0] = (sc.idr[0] & ~(uint32_t)IDR0_HTTU) |
 				    VS_FIELD_PREP(IDR0_HTTU, IDR0_HTTU_ACCESS);

@@ -28,6 +28,7 @@ struct ienv_opts {
 	bool no_ril; /* IDR3.RIL = 0 */
 	bool no_s2; /* IDR0.S2P = 0 */
 	bool no_dirty; /* IDR0.HTTU = 1: access flag only */
+	bool no_4k; /* IDR5.GRAN4K = 0: 16K and 64K granules only */
 };
 
 struct ienv;

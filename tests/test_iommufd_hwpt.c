@@ -102,6 +102,35 @@ TEST(iommufd_hwpt_alloc_errnos_and_stages)
 	free(buf);
 }
 
+TEST(iommufd_hwpt_smmu_without_4k_granule)
+{
+	static const struct ienv_opts o = { .no_4k = true };
+	uint32_t ioas, dev, hwpt, pt;
+	uint64_t iova = 0x200000;
+	char *buf = ienv_buf(PG, PG);
+	struct ienv e;
+
+	/* iopt_table_add_domain(): the page table's smallest page (16 KiB)
+	 * is larger than the process's: EINVAL, for an explicit HWPT and
+	 * for an attach to the IOAS alike; the IOAS is left as it was */
+	ASSERT_OK(ienv_init(&e, &o));
+	ASSERT_OK(ienv_ioas(&e, &ioas));
+	ASSERT_OK(ienv_bind(&e, 0, SID, &dev));
+	/* Refused by the page size itself, not by what is mapped */
+	ASSERT_EQ(ienv_hwpt(&e, dev, ioas, 0, &hwpt), -EINVAL);
+	pt = ioas;
+	ASSERT_EQ(vsmmu_iommufd_device_attach(e.ictx, dev, &pt), -EINVAL);
+	ASSERT_OK(ienv_map(&e, ioas, buf, PG, &iova, FIXED));
+	ASSERT_EQ(ienv_hwpt(&e, dev, ioas, 0, &hwpt), -EINVAL);
+	ASSERT_EQ(ienv_hwpt(&e, dev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, &hwpt),
+		  -EINVAL);
+	pt = ioas;
+	ASSERT_EQ(vsmmu_iommufd_device_attach(e.ictx, dev, &pt), -EINVAL);
+	ASSERT_OK(ienv_unmap(&e, ioas, iova, PG, NULL));
+	ienv_fini(&e);
+	free(buf);
+}
+
 TEST(iommufd_hwpt_blocks_where_alignment_allows)
 {
 	struct iommu_option o = { .size = sizeof(o) };

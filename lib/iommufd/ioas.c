@@ -272,10 +272,19 @@ static int recalc_alignment(struct ifd_ioas *ioas)
 int ifd_ioas_add_hwpt(struct ifd_ioas *ioas, struct ifd_hwpt_paging *hwpt)
 {
 	uint64_t align = PG > ioas->iova_alignment ? PG : ioas->iova_alignment;
+	uint64_t bitmap = hwpt->common.host->feat->pgsize_bitmap;
 	struct ifd_hwpt_paging **p;
 	size_t i;
 	int rc;
 
+	/*
+	 * iopt_table_add_domain(): the IOAS's alignment becomes the page
+	 * table's smallest page, which must not exceed the process's page
+	 * (the pinned memory is 4 KiB pages): an SMMU without the 4 KiB
+	 * granule cannot hold the caller's pages.
+	 */
+	if (!bitmap || (bitmap & -bitmap) > PG)
+		return -EINVAL;
 	if (align != ioas->iova_alignment) {
 		rc = check_alignment(ioas, align);
 		if (rc)
