@@ -98,7 +98,7 @@ struct vsmmu_drv_event {
 
 typedef void vsmmu_drv_event_fn(void *arg, const struct vsmmu_drv_event *evt);
 /*
- * Offered a stalled transaction (Stall = 1) that no SVA process resolved,
+ * Offered a stalled transaction (Stall = 1) that is not on an SVA PASID,
  * before the driver would abort it (Linux's iommu_report_device_fault()
  * to the domain's fault handler, e.g. an iommufd FAULT queue).  Return
  * true to take it: the taker answers it later with CMD_RESUME and a
