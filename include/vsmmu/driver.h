@@ -97,6 +97,15 @@ struct vsmmu_drv_event {
 };
 
 typedef void vsmmu_drv_event_fn(void *arg, const struct vsmmu_drv_event *evt);
+/*
+ * Offered a stalled transaction (Stall = 1) that is not on an SVA PASID,
+ * before the driver would abort it (Linux's iommu_report_device_fault()
+ * to the domain's fault handler, e.g. an iommufd FAULT queue).  Return
+ * true to take it: the taker answers it later with CMD_RESUME and a
+ * CMD_SYNC (vsmmu_drv_cmdq_issue()), and the event goes to no one else;
+ * false: the driver aborts it and hands the event to event_fn.
+ */
+typedef bool vsmmu_drv_stall_fn(void *arg, const struct vsmmu_drv_event *evt);
 typedef void vsmmu_drv_log_fn(void *arg, const char *msg);
 
 /*
@@ -145,6 +154,8 @@ struct vsmmu_drv_config {
 	bool bypass_when_disabled; /* GBPA.ABORT = 0 (default: abort) */
 	vsmmu_drv_event_fn *event_fn; /* drained events; may be NULL */
 	void *event_arg;
+	vsmmu_drv_stall_fn *stall_fn; /* NULL: such stalls are aborted */
+	void *stall_arg;
 	vsmmu_drv_log_fn *log_fn; /* driver messages; NULL: stderr */
 	void *log_arg;
 	vsmmu_drv_cmdq_err_fn *cmdq_err_fn; /* may be NULL */
@@ -173,7 +184,7 @@ struct vsmmu_drv_config {
 	 * with @sva the PRI queue is enabled even without pri_fn, and the
 	 * page requests and stalled faults of SVA PASIDs are resolved
 	 * against their process (other requests still go to pri_fn, stalls
-	 * elsewhere are aborted).  With @btm as well, on an SMMU with
+	 * elsewhere to stall_fn or are aborted).  With @btm as well, on an SMMU with
 	 * IDR0.BTM, the SMMU takes part in the CPUs' broadcast TLB
 	 * maintenance (CR2.PTM = 0): an SVA CD carries its process's pinned
 	 * CPU ASID in the shared set (ASET = 0), and the CPUs' own TLBIs
