@@ -118,14 +118,14 @@ int vsmmu_mem_read32(const struct vsmmu_mem *mem, uint64_t pa, uint32_t *val);
 int vsmmu_mem_write32(struct vsmmu_mem *mem, uint64_t pa, uint32_t val);
 
 /**
- * vsmmu_mem_cmpxchg64() - atomically replace *@pa with @new if it holds
+ * vsmmu_mem_cmpxchg64() - atomically replace *@pa with @new_val if it holds
  * *@old; otherwise store the current value in *@old.
  *
  * Used for hardware updates of the access flag and dirty state.
  * Return: 0 if replaced, -EAGAIN if the value differed, -EINVAL, -EFAULT.
  */
 int vsmmu_mem_cmpxchg64(struct vsmmu_mem *mem, uint64_t pa, uint64_t *old,
-			uint64_t new);
+			uint64_t new_val);
 
 /**
  * vsmmu_mem_page() - direct pointer to the present page holding @pa, or

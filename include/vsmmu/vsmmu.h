@@ -9,6 +9,8 @@
 #ifndef VSMMU_VSMMU_H
 #define VSMMU_VSMMU_H
 
+#include <vsmmu/export.h>
+#include <vsmmu/version.h>
 #include <vsmmu/mem.h>
 #include <vsmmu/pgtable.h>
 #include <vsmmu/smmu.h>
@@ -18,8 +20,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define VSMMU_VERSION "0.1.0"
 
 /** vsmmu_strerror() - a static string for a -errno value.  Thread-safe. */
 const char *vsmmu_strerror(int err);
