@@ -69,7 +69,9 @@ const char *vsmmu_cmd_name(unsigned int opcode);
 
 /**
  * vsmmu_reg_lookup() - find a register by its spec name ("STRTAB_BASE",
- * "CR0", "IDR5", case-insensitive, with or without "SMMU_").
+ * "CR0", "IDR5", "EVENTQ_BASE"; case-insensitive, with or without
+ * "SMMU_"), or by the Linux driver's name where that differs ("EVTQ_BASE",
+ * with or without "ARM_SMMU_").
  * Return: 0 and its offset and size in bytes (4 or 8), or -ENOENT.
  */
 int vsmmu_reg_lookup(const char *name, uint64_t *offset, unsigned int *size);
