@@ -195,12 +195,39 @@ bool vsmmu_mem_is_elf(const void *buf, size_t len);
  * section header 0's sh_info) is supported.  Segments with p_memsz 0 are
  * ignored; any e_type is accepted.  -ENOMEM if the segments touch more
  * pages than the limit.  The path version maps large files like
- * vsmmu_mem_load_raw() for segments whose p_offset and p_paddr are page
- * aligned, except where two segments share file bytes (those are copied,
- * so guest pages never alias).
+ * vsmmu_mem_load_raw() for the whole pages of segments whose p_offset and
+ * p_paddr agree modulo 8, except where two segments share file bytes
+ * (those are copied, so guest pages never alias).
  */
 int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path);
 int vsmmu_mem_load_elf_buf(struct vsmmu_mem *mem, const void *buf, size_t len);
+
+/* What vsmmu_mem_load_elf_info() loaded, or why it refused the file. */
+struct vsmmu_mem_load_info {
+	uint64_t segments; /* PT_LOAD segments with memory (p_memsz > 0) */
+	uint64_t bytes; /* their p_memsz, summed */
+	uint64_t pages_mapped; /* guest pages pointing into the file */
+	/*
+	 * On failure, what is wrong, naming the header, program header,
+	 * field or byte offset ("program header 3 (PT_LOAD, at byte 0xe8):
+	 * p_offset 0x... + p_filesz 0x... ends past the end of the file");
+	 * "" when the error is the file system's (-errno of open/read).
+	 */
+	char error[192];
+};
+
+/**
+ * vsmmu_mem_load_elf_info() - vsmmu_mem_load_elf() that also reports in
+ * @info (may be NULL) what it loaded or why it refused.  A file with no
+ * loadable segment is no error (0 segments): callers that expect memory
+ * should say so.  Whole guest pages are mapped rather than copied
+ * wherever a segment's file offset and address agree modulo 8 (page-
+ * aligned offsets, and QEMU's), so a dump of any size costs memory only
+ * for the pages read; other segments are copied.  Thread safety as
+ * vsmmu_mem_load_elf().
+ */
+int vsmmu_mem_load_elf_info(struct vsmmu_mem *mem, const char *path,
+			    struct vsmmu_mem_load_info *info);
 
 /* --- A simple allocator of physical memory ---------------------------- */
 
