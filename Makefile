@@ -246,7 +246,7 @@ else
 FUZZ_FLAGS := -fsanitize=address,undefined
 FUZZ_MAIN := fuzz/standalone.c
 endif
-$(O)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HDRS) $(FUZZ_MAIN) $(FLAGS_FILE)
+$(O)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(TOOL_SRCS) $(HDRS) $(FUZZ_MAIN) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O1 -g -pthread -Iinclude -Ilib -D_GNU_SOURCE $(WARN) \
 		$(FUZZ_FLAGS) -fno-sanitize-recover=all -o $@ $< $(FUZZ_MAIN) \

@@ -681,9 +681,11 @@ static int for_each_item(const char *arg, item_fn *fn, void *farg, char *err,
 		char q[QUOTE_MAX + 1];
 		int ret;
 
+		if (!len) {
+			quote(q, sizeof(q), arg, strlen(arg));
+			return fail(err, errlen, "empty property in '%s'", q);
+		}
 		quote(q, sizeof(q), p, len);
-		if (!len)
-			return fail(err, errlen, "empty property in '%s'", arg);
 		if (!eq || eq == p)
 			return fail(err, errlen, "'%s': expected NAME=VALUE",
 				    q);
