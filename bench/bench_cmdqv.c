@@ -105,7 +105,7 @@ static uint64_t body(void *arg, unsigned int tid, uint64_t iters)
 	struct work *w = arg;
 	uint64_t i, done = 0;
 
-	vsmmu_drv_set_thread_queue(tid);
+	vsmmu_drv_set_thread_queue(w->e->drv, tid);
 	for (i = 0; i < iters; i++) {
 		uint64_t t0 = bench_now_ns();
 		int rc = vsmmu_drv_cmdq_issue(

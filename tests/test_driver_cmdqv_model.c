@@ -134,7 +134,7 @@ TEST(drvq_model_host_unmap_via_vcmdq)
 			  0x20001);
 		ASSERT_EQ(cvreg(&e, TEGRA241_CMDQV_STATUS), 1);
 
-		vsmmu_drv_set_thread_queue(1);
+		vsmmu_drv_set_thread_queue(e.drv, 1);
 		ASSERT_OK(vsmmu_drv_master_create(e.drv, &sid, 1, 0, &mst));
 		ASSERT_OK(vsmmu_drv_domain_alloc(e.drv, &dcfg, &dom));
 		ASSERT_OK(vsmmu_drv_attach(mst, dom));
@@ -193,7 +193,7 @@ TEST(drvq_model_guest_routes_accepted_only)
 		/* The host sees VINTF0 enabled and not HYP_OWN */
 		ASSERT_EQ(cvreg(&e, TEGRA241_VINTF(0) + TEGRA241_VINTF_CONFIG),
 			  0x1);
-		vsmmu_drv_set_thread_queue(0);
+		vsmmu_drv_set_thread_queue(e.drv, 0);
 		ASSERT_OK(vsmmu_drv_queue_get_stats(e.drv, 0, &q0));
 		ASSERT_OK(vsmmu_drv_queue_get_stats(e.drv, -1, &mq0));
 		vsmmu_drv_batch_init(&b);
@@ -231,7 +231,7 @@ TEST(drvq_model_vcmdq_ill_recovered)
 					   .asid = 2 };
 
 		ASSERT_OK(menv_init(&e, modes[m], false));
-		vsmmu_drv_set_thread_queue(1);
+		vsmmu_drv_set_thread_queue(e.drv, 1);
 		vsmmu_drv_batch_init(&b);
 		ASSERT_OK(vsmmu_drv_batch_add_raw(e.drv, &b, bad));
 		ASSERT_OK(vsmmu_drv_batch_add(e.drv, &b, &c));

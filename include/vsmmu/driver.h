@@ -51,6 +51,8 @@ extern "C" {
 struct vsmmu_drv;
 struct vsmmu_drv_master;
 struct vsmmu_drv_domain;
+struct vsmmu_drv_vm;
+struct vsmmu_drv_vintf;
 
 /* --- Register access ----------------------------------------------------- */
 
@@ -399,12 +401,28 @@ enum vsmmu_drv_domain_type {
 	VSMMU_DRV_DOMAIN_ABORT,
 	VSMMU_DRV_DOMAIN_S1, /* stage 1: ASID, CD, stage-1 page table */
 	VSMMU_DRV_DOMAIN_S2, /* stage 2: VMID, stage-2 page table */
+	/* A guest's STE over a nest parent (vsmmu_drv_nested_alloc()) */
+	VSMMU_DRV_DOMAIN_NESTED,
 };
 
 struct vsmmu_drv_domain_cfg {
-	enum vsmmu_drv_domain_type type;
+	enum vsmmu_drv_domain_type type; /* BYPASS, ABORT, S1 or S2 */
 	unsigned int granule_shift; /* 12, 14, 16; 0: the smallest supported */
 	unsigned int ias; /* input address bits; 0: 48 (capped at OAS for S2) */
+	/*
+	 * Stage 2 only: the table may also be the stage 2 of nested
+	 * translation for VMs (vsmmu_drv_vm_create()) on this SMMU and on
+	 * others that share its memory.  Its unmaps invalidate every VMID
+	 * that uses it, and the guests' stage-1 entries over it.
+	 */
+	bool nest_parent;
+	/*
+	 * Stage 2 only: the SMMU records dirty state in the table (HTTU
+	 * with DBM, IDR0.HTTU = 2): writable pages are mapped clean and
+	 * vsmmu_drv_domain_read_dirty() reports and re-arms them.
+	 * -EOPNOTSUPP without HTTU dirty state.
+	 */
+	bool dirty_tracking;
 };
 
 /**
@@ -424,9 +442,87 @@ int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
  */
 int vsmmu_drv_domain_free(struct vsmmu_drv_domain *dom);
 
-/** vsmmu_drv_domain_asid() / _vmid() - the allocated tag (0 if none). */
+/** vsmmu_drv_domain_asid() / _vmid() - the allocated tag (0 if none);
+ * for a nested domain, its VM's VMID.  Thread-safe. */
 unsigned int vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *dom);
 unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *dom);
+
+/* --- VMIDs, VMs and nested domains ------------------------------------------ */
+
+/**
+ * vsmmu_drv_vmid_alloc() - a VMID of @drv's, owned by the caller (a
+ * stage-2 domain takes its own; a VM takes one per SMMU).  IDs start at 1
+ * and are handed out cyclically.  Thread-safe.
+ * Return: the VMID (>= 1), -ENOSPC, -EINVAL.
+ */
+int vsmmu_drv_vmid_alloc(struct vsmmu_drv *drv);
+
+/** vsmmu_drv_vmid_free() - give @vmid back (the caller has invalidated
+ * it).  Thread-safe. */
+void vsmmu_drv_vmid_free(struct vsmmu_drv *drv, unsigned int vmid);
+
+/**
+ * vsmmu_drv_vm_create() - one VM's slice of @drv over the nest parent
+ * @parent: a VMID of @drv's for every device of that VM behind this SMMU
+ * (one guest TLBI then covers them all: the shared VMID of seed 003),
+ * registered with @parent so that its unmaps invalidate this VMID too.
+ * @parent may belong to another driver whose SMMU shares @drv's memory.
+ * Thread-safe.  Return: 0, -EINVAL (@parent is not a nest parent, or its
+ * table is in another memory), -ENOSPC (no VMID), -ENOMEM.
+ */
+int vsmmu_drv_vm_create(struct vsmmu_drv *drv, struct vsmmu_drv_domain *parent,
+			struct vsmmu_drv_vm **out);
+
+/**
+ * vsmmu_drv_vm_destroy() - invalidate everything tagged with the VM's
+ * VMID (TLBI_S12_VMALL + CMD_SYNC), unregister it from its parent and free
+ * the VMID.  NULL is a no-op.  Return: 0, -EBUSY (nested domains of the VM
+ * still exist).
+ */
+int vsmmu_drv_vm_destroy(struct vsmmu_drv_vm *vm);
+
+/** vsmmu_drv_vm_vmid() - the VM's VMID on its SMMU.  Thread-safe. */
+unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm);
+
+/**
+ * vsmmu_drv_nested_alloc() - a nested domain: the guest's STE words
+ * @ste[0..1] (as the guest wrote them, CPU order) over @vm's nest parent.
+ * They are checked with vsmmu_ste_nested_check() (<vsmmu/entry.h>).
+ * Attached to a master with vsmmu_drv_attach(), the master's physical STE
+ * becomes:
+ *  - guest stage 1 (Config 0b101): the parent's stage-2 STE with the VM's
+ *    VMID, Config = nested, the guest's words merged in, MEV set, and
+ *    EATS = 0b01 if the guest asked for ATS and the master uses ATS;
+ *  - guest bypass: the parent's plain stage-2 STE (VM's VMID);
+ *  - guest abort or V = 0: an abort STE.
+ * Replacing one nested domain by another (the guest rewrote its STE) is
+ * hitless wherever the rules of <vsmmu/entry.h> allow.  Thread-safe.
+ * Return: 0, -EIO (refused guest STE, as Linux), -EINVAL, -ENOMEM.
+ */
+int vsmmu_drv_nested_alloc(struct vsmmu_drv_vm *vm, const uint64_t *ste,
+			   struct vsmmu_drv_domain **out);
+
+/* A StreamID translation for vsmmu_drv_vm_invalidate(): 0 or -errno. */
+typedef int vsmmu_drv_vsid_fn(void *arg, uint32_t vsid, uint32_t *sid);
+
+/**
+ * vsmmu_drv_vm_invalidate() - execute a guest's invalidation commands
+ * (raw 16-byte SMMUv3 commands, CPU order) on behalf of @vm, as Linux's
+ * arm_vsmmu_cache_invalidate does: TLBI_NH_ALL/ASID/VA/VAA have their
+ * VMID replaced by the VM's; TLBI_NSNH_ALL becomes TLBI_NH_ALL of the VM's
+ * VMID (dword 1 cleared); ATC_INV, CFGI_CD and CFGI_CD_ALL have their
+ * (virtual) StreamID replaced through @vsid_fn (a failure is -EIO); any
+ * other opcode is -EIO; and each converted command must pass
+ * vsmmu_cmd_check() for this SMMU (else -EIO), so nothing a guest sends
+ * can stop the host's queue.  Converted commands are issued as one batch
+ * ending in one CMD_SYNC, which has completed when this returns.  On a
+ * refused command the ones before it are still issued and synced.
+ * *@done (may be NULL) is set to how many were handled.  Thread-safe.
+ * Return: 0, -EIO, or a queue error (-ETIMEDOUT, -EIO).
+ */
+int vsmmu_drv_vm_invalidate(struct vsmmu_drv_vm *vm, const uint64_t (*cmds)[2],
+			    unsigned int n, vsmmu_drv_vsid_fn *vsid_fn,
+			    void *arg, unsigned int *done);
 
 /**
  * vsmmu_drv_attach() - make @dom the translation of @m's StreamIDs (for a
@@ -569,12 +665,14 @@ int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
 void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
 
 /**
- * vsmmu_drv_set_thread_queue() - the calling thread's queue index: it
- * uses LVCMDQ (@idx modulo the number in use) of every driver.  Without a
- * call, each thread takes the next index of a process-wide counter the
- * first time it issues a command, so threads spread over the queues.
+ * vsmmu_drv_set_thread_queue() - the calling thread's queue index for
+ * @drv: it uses LVCMDQ (@idx modulo the number in use).  Without a call,
+ * each thread takes the next index of @drv's own counter the first time
+ * it issues a command to @drv, so threads spread over its queues; drivers
+ * number threads independently (a host's and a guest's driver in one
+ * process do not steer each other).  Thread-local; lock-free.
  */
-void vsmmu_drv_set_thread_queue(unsigned int idx);
+void vsmmu_drv_set_thread_queue(struct vsmmu_drv *drv, unsigned int idx);
 
 /**
  * vsmmu_drv_thread_queue() - the LVCMDQ the calling thread's commands go

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <vsmmu/arch.h>
+#include <vsmmu/command.h>
 #include <vsmmu/smmu.h>
 
 #include "hw/cache.h"
@@ -305,6 +306,7 @@ struct vsmmu_smmu {
 	uint8_t oas; /* bits */
 	uint8_t sidsize, ssidsize;
 	uint8_t s1p, s2p, st2lvl, cd2l, asid16, vmid16, hyp, ats;
+	struct vsmmu_cmd_caps cmd_caps; /* what the command engine accepts */
 	uint8_t httu; /* 0 none, 1 access flag, 2 access + dirty */
 	uint8_t stall_model, term_model, attr_perms_ovr, ttendian;
 	uint8_t gran; /* bit 0: 4K, 1: 16K, 2: 64K */
@@ -526,8 +528,6 @@ void hw_check_fetched(struct vsmmu_smmu *s, unsigned int kind, uint32_t sid,
 void hw_check_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv);
 void hw_check_fini(struct vsmmu_smmu *s);
 void hw_check_report(struct vsmmu_smmu *s, struct vsmmu_check_report *r);
-void hw_ste_used_bits(const uint64_t *ste, uint64_t *used);
-void hw_cd_used_bits(const uint64_t *cd, uint64_t *used);
 
 void hw_trace(struct txn_ctx *t, const struct vsmmu_trace_step *step);
 void hw_note(struct txn_ctx *t, const char *fmt, ...)

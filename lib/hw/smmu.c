@@ -176,6 +176,7 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 		  ((idr5 & IDR5_GRAN64K) ? 4 : 0);
 	s->stt = !!(idr3 & IDR3_STT);
 	s->vax52 = VS_FIELD_GET(IDR5_VAX, idr5) == IDR5_VAX_52_BIT;
+	vsmmu_cmd_caps_from_idr(cfg->idr, &s->cmd_caps);
 
 	rc = sa_init(&s->tlb, cfg->tlb_sets ? cfg->tlb_sets : 256,
 		     cfg->tlb_ways ? cfg->tlb_ways : 4, 4);

@@ -567,7 +567,8 @@ static void driver_step(struct demo *d, struct thread *t)
 	if (s->pending)
 		return; /* waits for its domain's flush */
 	if (d->cmdqv)
-		vsmmu_drv_set_thread_queue(di); /* each device its queue */
+		vsmmu_drv_set_thread_queue(d->drv,
+					   di); /* each device its queue */
 	/* Revoke, then wait for the DMAs in flight */
 	atomic_fetch_or(&s->users, REVOKED);
 	while (atomic_load(&s->users) != REVOKED)
@@ -691,7 +692,7 @@ static int setup(struct demo *d)
 		if (!ci.enabled)
 			return -ENODEV;
 		/* A VCMDQ error and its recovery, on logical queue 0 */
-		vsmmu_drv_set_thread_queue(0);
+		vsmmu_drv_set_thread_queue(d->drv, 0);
 		atomic_store(&d->expected_errs, 1);
 		rc = vsmmu_drv_cmdq_issue(d->drv, bad, 1, true);
 		if (rc)
