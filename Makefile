@@ -64,7 +64,7 @@ ALL_LDFLAGS := -pthread $(SAN_LDFLAGS) $(LDFLAGS)
 # position-independent, every symbol hidden unless its prototype carries
 # VSMMU_API (include/vsmmu/export.h); calls inside the library bind
 # directly, as they would in a static link.
-LIB_CFLAGS := -fPIC -fno-semantic-interposition
+LIB_CFLAGS := -fPIC -fvisibility=hidden -fno-semantic-interposition
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)

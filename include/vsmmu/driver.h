@@ -43,6 +43,7 @@
 #include <vsmmu/mem.h>
 #include <vsmmu/pgtable.h> /* VSMMU_PROT_* for vsmmu_drv_map() */
 #include <vsmmu/smmu.h>
+#include <vsmmu/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,7 +73,7 @@ struct vsmmu_drv_mmio_ops {
  * Ops that bind the driver to the hardware model: use with
  * ctx = a struct vsmmu_smmu *.  They call vsmmu_smmu_mmio_read/write.
  */
-extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
+VSMMU_API extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
 
 /*
  * Ops that bind vsmmu_drv_config.cmdqv_ops to the model's CMDQV register
@@ -80,8 +81,8 @@ extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
  * as the host (VSMMU_CMDQV_HOST) or as software in a guest
  * (VSMMU_CMDQV_GUEST: VINTF_CONFIG.HYP_OWN reads 0 and cannot be set).
  */
-extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_host_mmio_ops;
-extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_guest_mmio_ops;
+VSMMU_API extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_host_mmio_ops;
+VSMMU_API extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_guest_mmio_ops;
 
 /* --- Configuration and probe --------------------------------------------- */
 
@@ -202,18 +203,18 @@ struct vsmmu_drv_features {
  * Not thread-safe.  Return: 0, -EINVAL (@cfg), -ENODEV (unusable SMMU),
  * -ENOMEM, or an MMIO error.
  */
-int vsmmu_drv_create(const struct vsmmu_drv_config *cfg,
-		     struct vsmmu_drv **out);
+VSMMU_API int vsmmu_drv_create(const struct vsmmu_drv_config *cfg,
+			       struct vsmmu_drv **out);
 
 /**
  * vsmmu_drv_destroy() - disable the SMMU (if enabled) and free everything.
  * Masters and domains still alive are freed too.  NULL is a no-op.
  * Not thread-safe.
  */
-void vsmmu_drv_destroy(struct vsmmu_drv *drv);
+VSMMU_API void vsmmu_drv_destroy(struct vsmmu_drv *drv);
 
 /** vsmmu_drv_get_features() - the probed features.  Thread-safe. */
-const struct vsmmu_drv_features *
+VSMMU_API const struct vsmmu_drv_features *
 vsmmu_drv_get_features(const struct vsmmu_drv *drv);
 
 /**
@@ -225,14 +226,14 @@ vsmmu_drv_get_features(const struct vsmmu_drv *drv);
  * update is acknowledged through CR0ACK within the timeout.
  * Not thread-safe.  Return: 0, -ETIMEDOUT, an MMIO error.
  */
-int vsmmu_drv_enable(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_enable(struct vsmmu_drv *drv);
 
 /**
  * vsmmu_drv_disable() - clear CR0 (SMMUEN and the queues), wait for
  * CR0ACK, and leave GBPA aborting incoming traffic (unless
  * bypass_when_disabled).  Not thread-safe.  Return: 0, -ETIMEDOUT.
  */
-int vsmmu_drv_disable(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_disable(struct vsmmu_drv *drv);
 
 /**
  * vsmmu_drv_irq() - the interrupt handler; matches vsmmu_irq_fn so it can
@@ -244,7 +245,7 @@ int vsmmu_drv_disable(struct vsmmu_drv *drv);
  * unregister it, and make sure the caller's interrupt source is quiet,
  * first.  Without interrupts the driver polls GERROR while it waits.
  */
-void vsmmu_drv_irq(void *drv, enum vsmmu_irq irq);
+VSMMU_API void vsmmu_drv_irq(void *drv, enum vsmmu_irq irq);
 
 /**
  * vsmmu_drv_process() - the "threaded interrupt": handle any active
@@ -252,7 +253,7 @@ void vsmmu_drv_irq(void *drv, enum vsmmu_irq irq);
  * drain the event queue.  Thread-safe.  Return: events drained (>= 0),
  * or -errno.
  */
-int vsmmu_drv_process(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_process(struct vsmmu_drv *drv);
 
 /* --- Commands ------------------------------------------------------------ */
 
@@ -283,7 +284,8 @@ struct vsmmu_drv_cmd {
  * Pure, thread-safe.  Return: 0, -EINVAL for an unknown opcode or a field
  * that does not fit.
  */
-int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *cmd, uint64_t out[2]);
+VSMMU_API int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *cmd,
+				  uint64_t out[2]);
 
 /**
  * vsmmu_drv_cmdq_issue() - insert @n encoded commands (@cmds[i][0..1]),
@@ -300,8 +302,9 @@ int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *cmd, uint64_t out[2]);
  * not make room or complete the sync in time), -EIO (the queue is dead:
  * its memory could not be fetched even after retries).
  */
-int vsmmu_drv_cmdq_issue(struct vsmmu_drv *drv, const uint64_t (*cmds)[2],
-			 unsigned int n, bool sync);
+VSMMU_API int vsmmu_drv_cmdq_issue(struct vsmmu_drv *drv,
+				   const uint64_t (*cmds)[2], unsigned int n,
+				   bool sync);
 
 /**
  * vsmmu_drv_cmdq_sync() - issue a CMD_SYNC and wait for it.  With a CMDQV
@@ -309,7 +312,7 @@ int vsmmu_drv_cmdq_issue(struct vsmmu_drv *drv, const uint64_t (*cmds)[2],
  * whatever this thread issued without a sync, on either, is complete.
  * Thread-safe.
  */
-int vsmmu_drv_cmdq_sync(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_cmdq_sync(struct vsmmu_drv *drv);
 
 #define VSMMU_DRV_BATCH_MAX 64
 
@@ -331,15 +334,16 @@ struct vsmmu_drv_batch {
 };
 
 /** vsmmu_drv_batch_init() - empty @b. */
-void vsmmu_drv_batch_init(struct vsmmu_drv_batch *b);
+VSMMU_API void vsmmu_drv_batch_init(struct vsmmu_drv_batch *b);
 
 /**
  * vsmmu_drv_batch_add() - build @cmd and append it; a full batch is first
  * submitted without a sync.  Return: 0, -EINVAL (bad command), or the
  * error of that submission.
  */
-int vsmmu_drv_batch_add(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
-			const struct vsmmu_drv_cmd *cmd);
+VSMMU_API int vsmmu_drv_batch_add(struct vsmmu_drv *drv,
+				  struct vsmmu_drv_batch *b,
+				  const struct vsmmu_drv_cmd *cmd);
 
 /*
  * Routing with a CMDQV (docs/driver.md): the first command binds the batch
@@ -352,16 +356,17 @@ int vsmmu_drv_batch_add(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
  */
 
 /** vsmmu_drv_batch_add_raw() - append an already encoded command. */
-int vsmmu_drv_batch_add_raw(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
-			    const uint64_t cmd[2]);
+VSMMU_API int vsmmu_drv_batch_add_raw(struct vsmmu_drv *drv,
+				      struct vsmmu_drv_batch *b,
+				      const uint64_t cmd[2]);
 
 /**
  * vsmmu_drv_batch_submit() - submit what @b holds, with a trailing
  * CMD_SYNC (waited for) if @sync, and empty it.  Return: as
  * vsmmu_drv_cmdq_issue(), or an earlier implicit submission's error.
  */
-int vsmmu_drv_batch_submit(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
-			   bool sync);
+VSMMU_API int vsmmu_drv_batch_submit(struct vsmmu_drv *drv,
+				     struct vsmmu_drv_batch *b, bool sync);
 
 /* --- Masters (devices) --------------------------------------------------- */
 
@@ -373,15 +378,16 @@ int vsmmu_drv_batch_submit(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
  * table the level-2 tables are allocated here.  Thread-safe.
  * Return: 0, -EINVAL, -EBUSY (a StreamID already has a master), -ENOMEM.
  */
-int vsmmu_drv_master_create(struct vsmmu_drv *drv, const uint32_t *sids,
-			    unsigned int nsids, unsigned int ssid_bits,
-			    struct vsmmu_drv_master **out);
+VSMMU_API int vsmmu_drv_master_create(struct vsmmu_drv *drv,
+				      const uint32_t *sids, unsigned int nsids,
+				      unsigned int ssid_bits,
+				      struct vsmmu_drv_master **out);
 
 /**
  * vsmmu_drv_master_destroy() - detach (STEs back to abort, invalidated)
  * and free.  NULL is a no-op.  Must not race with other calls on @m.
  */
-void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m);
+VSMMU_API void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m);
 
 /**
  * vsmmu_drv_master_enable_ats() - let the master's endpoint use ATS
@@ -392,7 +398,8 @@ void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m);
  * endpoint must have stopped using ATS.  Serialised per master.
  * Return: 0, -ENODEV (no ATS), -ETIMEDOUT, -EIO.
  */
-int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m, bool enable);
+VSMMU_API int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m,
+					  bool enable);
 
 /* --- Domains ------------------------------------------------------------- */
 
@@ -431,21 +438,23 @@ struct vsmmu_drv_domain_cfg {
  * page table.  Thread-safe.  Return: 0, -EINVAL, -ENODEV (the stage is
  * not implemented), -ENOSPC (no ASID/VMID left), -ENOMEM.
  */
-int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
-			   const struct vsmmu_drv_domain_cfg *cfg,
-			   struct vsmmu_drv_domain **out);
+VSMMU_API int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
+				     const struct vsmmu_drv_domain_cfg *cfg,
+				     struct vsmmu_drv_domain **out);
 
 /**
  * vsmmu_drv_domain_free() - free a domain with no master attached; its
  * TLB entries are invalidated first.  Pending deferred unmaps are
  * flushed.  NULL is a no-op.  Return: 0, -EBUSY (still attached).
  */
-int vsmmu_drv_domain_free(struct vsmmu_drv_domain *dom);
+VSMMU_API int vsmmu_drv_domain_free(struct vsmmu_drv_domain *dom);
 
 /** vsmmu_drv_domain_asid() / _vmid() - the allocated tag (0 if none);
  * for a nested domain, its VM's VMID.  Thread-safe. */
-unsigned int vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *dom);
-unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *dom);
+VSMMU_API unsigned int
+vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *dom);
+VSMMU_API unsigned int
+vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *dom);
 
 /* --- VMIDs, VMs and nested domains ------------------------------------------ */
 
@@ -455,11 +464,11 @@ unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *dom);
  * and are handed out cyclically.  Thread-safe.
  * Return: the VMID (>= 1), -ENOSPC, -EINVAL.
  */
-int vsmmu_drv_vmid_alloc(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_vmid_alloc(struct vsmmu_drv *drv);
 
 /** vsmmu_drv_vmid_free() - give @vmid back (the caller has invalidated
  * it).  Thread-safe. */
-void vsmmu_drv_vmid_free(struct vsmmu_drv *drv, unsigned int vmid);
+VSMMU_API void vsmmu_drv_vmid_free(struct vsmmu_drv *drv, unsigned int vmid);
 
 /**
  * vsmmu_drv_vm_create() - one VM's slice of @drv over the nest parent
@@ -470,8 +479,9 @@ void vsmmu_drv_vmid_free(struct vsmmu_drv *drv, unsigned int vmid);
  * Thread-safe.  Return: 0, -EINVAL (@parent is not a nest parent, or its
  * table is in another memory), -ENOSPC (no VMID), -ENOMEM.
  */
-int vsmmu_drv_vm_create(struct vsmmu_drv *drv, struct vsmmu_drv_domain *parent,
-			struct vsmmu_drv_vm **out);
+VSMMU_API int vsmmu_drv_vm_create(struct vsmmu_drv *drv,
+				  struct vsmmu_drv_domain *parent,
+				  struct vsmmu_drv_vm **out);
 
 /**
  * vsmmu_drv_vm_destroy() - invalidate everything tagged with the VM's
@@ -479,10 +489,10 @@ int vsmmu_drv_vm_create(struct vsmmu_drv *drv, struct vsmmu_drv_domain *parent,
  * the VMID.  NULL is a no-op.  Return: 0, -EBUSY (nested domains of the VM
  * still exist).
  */
-int vsmmu_drv_vm_destroy(struct vsmmu_drv_vm *vm);
+VSMMU_API int vsmmu_drv_vm_destroy(struct vsmmu_drv_vm *vm);
 
 /** vsmmu_drv_vm_vmid() - the VM's VMID on its SMMU.  Thread-safe. */
-unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm);
+VSMMU_API unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm);
 
 /**
  * vsmmu_drv_nested_alloc() - a nested domain: the guest's STE words
@@ -499,8 +509,9 @@ unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm);
  * hitless wherever the rules of <vsmmu/entry.h> allow.  Thread-safe.
  * Return: 0, -EIO (refused guest STE, as Linux), -EINVAL, -ENOMEM.
  */
-int vsmmu_drv_nested_alloc(struct vsmmu_drv_vm *vm, const uint64_t *ste,
-			   struct vsmmu_drv_domain **out);
+VSMMU_API int vsmmu_drv_nested_alloc(struct vsmmu_drv_vm *vm,
+				     const uint64_t *ste,
+				     struct vsmmu_drv_domain **out);
 
 /* A StreamID translation for vsmmu_drv_vm_invalidate(): 0 or -errno. */
 typedef int vsmmu_drv_vsid_fn(void *arg, uint32_t vsid, uint32_t *sid);
@@ -520,9 +531,10 @@ typedef int vsmmu_drv_vsid_fn(void *arg, uint32_t vsid, uint32_t *sid);
  * *@done (may be NULL) is set to how many were handled.  Thread-safe.
  * Return: 0, -EIO, or a queue error (-ETIMEDOUT, -EIO).
  */
-int vsmmu_drv_vm_invalidate(struct vsmmu_drv_vm *vm, const uint64_t (*cmds)[2],
-			    unsigned int n, vsmmu_drv_vsid_fn *vsid_fn,
-			    void *arg, unsigned int *done);
+VSMMU_API int vsmmu_drv_vm_invalidate(struct vsmmu_drv_vm *vm,
+				      const uint64_t (*cmds)[2], unsigned int n,
+				      vsmmu_drv_vsid_fn *vsid_fn, void *arg,
+				      unsigned int *done);
 
 /**
  * vsmmu_drv_attach() - make @dom the translation of @m's StreamIDs (for a
@@ -531,7 +543,8 @@ int vsmmu_drv_vm_invalidate(struct vsmmu_drv_vm *vm, const uint64_t (*cmds)[2],
  * architecture allows, with CFGI + CMD_SYNC.  Attaching NULL detaches
  * (abort).  Serialised per master.  Return: 0, -EINVAL, -ETIMEDOUT.
  */
-int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom);
+VSMMU_API int vsmmu_drv_attach(struct vsmmu_drv_master *m,
+			       struct vsmmu_drv_domain *dom);
 
 /**
  * vsmmu_drv_attach_pasid() - install the stage-1 domain @dom for
@@ -540,8 +553,8 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom);
  * bypasses: S1DSS = bypass).  @dom NULL removes it.  Return: 0, -EINVAL,
  * -ENOMEM, -ETIMEDOUT.
  */
-int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
-			   struct vsmmu_drv_domain *dom);
+VSMMU_API int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
+				     struct vsmmu_drv_domain *dom);
 
 #define VSMMU_DRV_UNMAP_DEFERRED (1U << 0)
 
@@ -552,8 +565,8 @@ int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
  * otherwise (Linux maps without IOMMU_PRIV the same way).  Serialised per
  * domain.  Return: as vsmmu_pgtable_map(), -EINVAL for bypass/abort.
  */
-int vsmmu_drv_map(struct vsmmu_drv_domain *dom, uint64_t iova, uint64_t pa,
-		  uint64_t size, unsigned int prot);
+VSMMU_API int vsmmu_drv_map(struct vsmmu_drv_domain *dom, uint64_t iova,
+			    uint64_t pa, uint64_t size, unsigned int prot);
 
 /* Called once the unmapped range can no longer be reached by the SMMU. */
 typedef void vsmmu_drv_free_fn(void *arg, uint64_t iova, uint64_t size);
@@ -570,16 +583,16 @@ typedef void vsmmu_drv_free_fn(void *arg, uint64_t iova, uint64_t size);
  * the queue fills) has invalidated the whole ASID/VMID and synced.
  * Serialised per domain.  Return: bytes unmapped (>= 0), or -errno.
  */
-int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *dom, uint64_t iova,
-			uint64_t size, unsigned int flags,
-			vsmmu_drv_free_fn *free_fn, void *free_arg);
+VSMMU_API int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *dom, uint64_t iova,
+				  uint64_t size, unsigned int flags,
+				  vsmmu_drv_free_fn *free_fn, void *free_arg);
 
 /**
  * vsmmu_drv_domain_flush() - flush the deferred unmaps of @dom: one
  * TLBI_NH_ASID (stage 1) or TLBI_S12_VMALL (stage 2) and a CMD_SYNC, then
  * every pending free_fn.  Return: 0, -ETIMEDOUT (nothing is freed then).
  */
-int vsmmu_drv_domain_flush(struct vsmmu_drv_domain *dom);
+VSMMU_API int vsmmu_drv_domain_flush(struct vsmmu_drv_domain *dom);
 
 /* --- Events and statistics ----------------------------------------------- */
 
@@ -592,7 +605,7 @@ int vsmmu_drv_domain_flush(struct vsmmu_drv_domain *dom);
  * vsmmu_drv_process().  Thread-safe (one drainer at a time).
  * Return: records drained, -ENODEV (no PRI), -errno.
  */
-int vsmmu_drv_priq_drain(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_priq_drain(struct vsmmu_drv *drv);
 
 /**
  * vsmmu_drv_evtq_drain() - read every record between EVTQ_CONS and
@@ -601,7 +614,7 @@ int vsmmu_drv_priq_drain(struct vsmmu_drv *drv);
  * (EVTQ_PROD.OVFLG != EVTQ_CONS.OVACKFLG) is logged and acknowledged.
  * Thread-safe (one drainer at a time).  Return: records drained, -errno.
  */
-int vsmmu_drv_evtq_drain(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_evtq_drain(struct vsmmu_drv *drv);
 
 struct vsmmu_drv_stats {
 	uint64_t cmds; /* commands inserted (syncs included) */
@@ -621,7 +634,8 @@ struct vsmmu_drv_stats {
 };
 
 /** vsmmu_drv_get_stats() - a snapshot of the counters.  Thread-safe. */
-void vsmmu_drv_get_stats(struct vsmmu_drv *drv, struct vsmmu_drv_stats *st);
+VSMMU_API void vsmmu_drv_get_stats(struct vsmmu_drv *drv,
+				   struct vsmmu_drv_stats *st);
 
 /* --- CMDQV --------------------------------------------------------------- */
 
@@ -636,8 +650,8 @@ struct vsmmu_drv_cmdqv_info {
 };
 
 /** vsmmu_drv_cmdqv_get_info() - fill @info.  Thread-safe. */
-void vsmmu_drv_cmdqv_get_info(struct vsmmu_drv *drv,
-			      struct vsmmu_drv_cmdqv_info *info);
+VSMMU_API void vsmmu_drv_cmdqv_get_info(struct vsmmu_drv *drv,
+					struct vsmmu_drv_cmdqv_info *info);
 
 /* Per-queue counters: the main queue or one LVCMDQ. */
 struct vsmmu_drv_queue_stats {
@@ -653,8 +667,8 @@ struct vsmmu_drv_queue_stats {
  * the main queue for @lidx -1.  Thread-safe.  Return: 0, -ENODEV (no
  * such queue).
  */
-int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
-			      struct vsmmu_drv_queue_stats *st);
+VSMMU_API int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
+					struct vsmmu_drv_queue_stats *st);
 
 /**
  * vsmmu_drv_cmdqv_set_bypass() - route every command to the main queue
@@ -662,7 +676,7 @@ int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
  * comparisons.  Commands already issued are unaffected; a batch keeps the
  * queue it is bound to.  Thread-safe.
  */
-void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
+VSMMU_API void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
 
 /**
  * vsmmu_drv_set_thread_queue() - the calling thread's queue index for
@@ -672,14 +686,15 @@ void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
  * number threads independently (a host's and a guest's driver in one
  * process do not steer each other).  Thread-local; lock-free.
  */
-void vsmmu_drv_set_thread_queue(struct vsmmu_drv *drv, unsigned int idx);
+VSMMU_API void vsmmu_drv_set_thread_queue(struct vsmmu_drv *drv,
+					  unsigned int idx);
 
 /**
  * vsmmu_drv_thread_queue() - the LVCMDQ the calling thread's commands go
  * to (before the per-command check), or -1 when they go to the main
  * queue (no CMDQV, not enabled, or bypassed).  Thread-safe.
  */
-int vsmmu_drv_thread_queue(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_thread_queue(struct vsmmu_drv *drv);
 
 #ifdef __cplusplus
 }

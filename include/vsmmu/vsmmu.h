@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /** vsmmu_strerror() - a static string for a -errno value.  Thread-safe. */
-const char *vsmmu_strerror(int err);
+VSMMU_API const char *vsmmu_strerror(int err);
 
 #ifdef __cplusplus
 }

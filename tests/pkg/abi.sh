@@ -20,8 +20,10 @@ awk '{print $2}' "$tmp/decls" | sort -u >"$tmp/declared"
 echo "$(wc -l <"$tmp/declared") functions and objects declared"
 
 # Exported: defined, global, in the dynamic symbol table.  Symbols the
-# toolchain itself adds to every shared object are not ours.
-toolchain='^(_init|_fini|_edata|_end|__bss_start)$'
+# toolchain itself adds are not ours: those of every shared object, and
+# AddressSanitizer's one-definition-rule indicator beside each exported
+# object (__odr_asan.NAME, under SAN=1).
+toolchain='^(_init|_fini|_edata|_end|__bss_start|__odr_asan[._].*)$'
 nm -D --defined-only "$so" | awk '{print $3}' | grep -Ev "$toolchain" |
 	sed 's/@.*//' | sort -u >"$tmp/exported"
 nm -g --defined-only "$ar" 2>/dev/null | awk 'NF == 3 {print $3}' |
@@ -84,6 +86,7 @@ for kind in shared static; do
 	[ "$out" = "$n linked" ] || fail "links-$kind: '$out', want '$n linked'"
 done
 # the runtime library found is the installed one
-ldd "$tmp/links-shared" | grep -q "$prefix/lib/libvsmmu.so" ||
-	fail "links-shared did not load $prefix/lib/libvsmmu.so"
+ldd "$tmp/links-shared" >"$tmp/ldd" 2>&1 || true
+grep -q "$prefix/lib/libvsmmu.so" "$tmp/ldd" ||
+	fail "links-shared did not load $prefix/lib/libvsmmu.so: $(cat "$tmp/ldd")"
 echo "abi: ok ($n declarations)"
