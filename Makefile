@@ -147,6 +147,12 @@ check: all $(TESTBIN) man
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT INT TERM && \
 	$(MAKE) -s --no-print-directory install DESTDIR= \
 		PREFIX="$$tmp/prefix" >/dev/null && \
+	$(MAKE) -s --no-print-directory install DESTDIR="$$tmp/stage" \
+		PREFIX=/usr >/dev/null && \
+	cp -a "$$tmp/stage" "$$tmp/unstage" && \
+	$(MAKE) -s --no-print-directory uninstall DESTDIR="$$tmp/unstage" \
+		PREFIX=/usr >/dev/null && \
+	VSMMU_STAGE="$$tmp/stage" VSMMU_UNSTAGE="$$tmp/unstage" \
 	VSMMU_EXPECT_SAN=$(SAN) VSMMU_PREFIX="$$tmp/prefix" \
 	VSMMU_BUILD="$(O)" VSMMU_CC="$(CC)" \
 	VSMMU_SAN_CFLAGS="$(SAN_CFLAGS)" VSMMU_SAN_LDFLAGS="$(SAN_LDFLAGS)" \
