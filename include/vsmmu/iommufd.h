@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vsmmu/export.h>
+
 /*
  * The kernel's fixed-width types.  On Linux the system's <linux/types.h>
  * provides them, so a program that also includes <linux/vfio.h> sees one
@@ -755,8 +757,8 @@ struct vsmmu_iommufd_config {
  * must not use it.
  * Return: 0, -EINVAL, -ENOMEM, or an errno of thread/fd creation.
  */
-int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
-			     struct vsmmu_iommufd_ctx **out);
+VSMMU_API int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
+				       struct vsmmu_iommufd_ctx **out);
 
 /**
  * vsmmu_iommufd_ctx_destroy() - close the context: unbind every device,
@@ -766,7 +768,7 @@ int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
  * they read end-of-file from then on.  NULL is a no-op.  Must not race
  * with any other call on @ctx.
  */
-void vsmmu_iommufd_ctx_destroy(struct vsmmu_iommufd_ctx *ctx);
+VSMMU_API void vsmmu_iommufd_ctx_destroy(struct vsmmu_iommufd_ctx *ctx);
 
 /**
  * vsmmu_iommufd_ioctl() - run the command @cmd (IOMMU_DESTROY ...
@@ -783,8 +785,8 @@ void vsmmu_iommufd_ctx_destroy(struct vsmmu_iommufd_ctx *ctx);
  * Thread-safe: commands on different objects run in parallel; commands
  * on one object are serialised as Linux serialises them.
  */
-int vsmmu_iommufd_ioctl(struct vsmmu_iommufd_ctx *ctx, unsigned long cmd,
-			void *arg);
+VSMMU_API int vsmmu_iommufd_ioctl(struct vsmmu_iommufd_ctx *ctx,
+				  unsigned long cmd, void *arg);
 
 /**
  * vsmmu_iommufd_host_event() - hand an event record that host @host's
@@ -794,8 +796,9 @@ int vsmmu_iommufd_ioctl(struct vsmmu_iommufd_ctx *ctx, unsigned long cmd,
  * Thread-safe.  Return: true if the event was consumed (forwarded), false
  * if the host should handle it itself.
  */
-bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *ctx, unsigned int host,
-			      const struct vsmmu_drv_event *evt);
+VSMMU_API bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *ctx,
+					unsigned int host,
+					const struct vsmmu_drv_event *evt);
 
 /**
  * vsmmu_iommufd_host_stall() - offer a stalled transaction of host @host
@@ -804,8 +807,9 @@ bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *ctx, unsigned int host,
  * page response (CMD_RESUME).  Call it from the driver's stall_fn.
  * Thread-safe.  Return: true if taken, false (the driver aborts it).
  */
-bool vsmmu_iommufd_host_stall(struct vsmmu_iommufd_ctx *ctx, unsigned int host,
-			      const struct vsmmu_drv_event *evt);
+VSMMU_API bool vsmmu_iommufd_host_stall(struct vsmmu_iommufd_ctx *ctx,
+					unsigned int host,
+					const struct vsmmu_drv_event *evt);
 
 /**
  * vsmmu_iommufd_process() - do the service thread's work now: take the
@@ -813,7 +817,7 @@ bool vsmmu_iommufd_host_stall(struct vsmmu_iommufd_ctx *ctx, unsigned int host,
  * queued events into VEVENTQ fds that have room.  Thread-safe.
  * Return: the number of responses and events handled.
  */
-int vsmmu_iommufd_process(struct vsmmu_iommufd_ctx *ctx);
+VSMMU_API int vsmmu_iommufd_process(struct vsmmu_iommufd_ctx *ctx);
 
 /* --- Devices (VFIO_DEVICE_BIND_IOMMUFD and the simulated endpoint) --- */
 
@@ -841,15 +845,16 @@ struct vsmmu_iommufd_dev_cfg {
  * id is -EBUSY.  Thread-safe.  Return: 0, -EINVAL (host, SIDs, sizes),
  * -EBUSY (a StreamID is bound already), -ENOMEM.
  */
-int vsmmu_iommufd_device_bind(struct vsmmu_iommufd_ctx *ctx,
-			      const struct vsmmu_iommufd_dev_cfg *cfg,
-			      uint32_t *out_dev_id);
+VSMMU_API int vsmmu_iommufd_device_bind(struct vsmmu_iommufd_ctx *ctx,
+					const struct vsmmu_iommufd_dev_cfg *cfg,
+					uint32_t *out_dev_id);
 
 /**
  * vsmmu_iommufd_device_unbind() - detach (if attached), destroy the
  * device's vDEVICE (if any) and unbind.  Thread-safe.  Return: 0, -ENOENT.
  */
-int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id);
+VSMMU_API int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *ctx,
+					  uint32_t dev_id);
 
 /**
  * vsmmu_iommufd_device_attach() - as VFIO_DEVICE_ATTACH_IOMMUFD_PT: attach
@@ -864,17 +869,18 @@ int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id);
  * (attach of an attached device), -EADDRINUSE (a reserved range is
  * mapped or conflicts with allowed IOVAs), -ENOMEM.
  */
-int vsmmu_iommufd_device_attach(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-				uint32_t *pt_id);
-int vsmmu_iommufd_device_replace(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-				 uint32_t *pt_id);
+VSMMU_API int vsmmu_iommufd_device_attach(struct vsmmu_iommufd_ctx *ctx,
+					  uint32_t dev_id, uint32_t *pt_id);
+VSMMU_API int vsmmu_iommufd_device_replace(struct vsmmu_iommufd_ctx *ctx,
+					   uint32_t dev_id, uint32_t *pt_id);
 
 /**
  * vsmmu_iommufd_device_detach() - block the device's DMA and drop its
  * attachment (an automatic HWPT left unused is destroyed).
  * Thread-safe.  Return: 0, -ENOENT, -EINVAL (not attached).
  */
-int vsmmu_iommufd_device_detach(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id);
+VSMMU_API int vsmmu_iommufd_device_detach(struct vsmmu_iommufd_ctx *ctx,
+					  uint32_t dev_id);
 
 /* Flags of struct vsmmu_iommufd_dma */
 #define VSMMU_IOMMUFD_DMA_READ 0 /* device reads memory into @buf */
@@ -916,8 +922,8 @@ struct vsmmu_iommufd_dma {
  * (terminated without an event: abort, blocked; or no memory at the
  * address), -ENOENT, -EINVAL.
  */
-int vsmmu_iommufd_dma(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-		      struct vsmmu_iommufd_dma *op);
+VSMMU_API int vsmmu_iommufd_dma(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
+				struct vsmmu_iommufd_dma *op);
 
 /**
  * vsmmu_iommufd_msi_addr() - the address the device's MSIs are written to
@@ -926,17 +932,17 @@ int vsmmu_iommufd_dma(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
  * guest programmed with vsmmu_iommufd_set_msi_addr() (its gIOVA).
  * Return: 0, -ENOENT, -ENODEV (no address yet).
  */
-int vsmmu_iommufd_msi_addr(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-			   uint64_t *addr);
-int vsmmu_iommufd_set_msi_addr(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-			       uint64_t addr);
+VSMMU_API int vsmmu_iommufd_msi_addr(struct vsmmu_iommufd_ctx *ctx,
+				     uint32_t dev_id, uint64_t *addr);
+VSMMU_API int vsmmu_iommufd_set_msi_addr(struct vsmmu_iommufd_ctx *ctx,
+					 uint32_t dev_id, uint64_t addr);
 
 /**
  * vsmmu_iommufd_msi() - the device signals MSI @eventid: a 32-bit DMA
  * write of @eventid to its MSI address.  Return: as vsmmu_iommufd_dma().
  */
-int vsmmu_iommufd_msi(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-		      uint32_t eventid);
+VSMMU_API int vsmmu_iommufd_msi(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
+				uint32_t eventid);
 
 /* An interrupt the doorbell recorded. */
 struct vsmmu_iommufd_irq {
@@ -950,9 +956,10 @@ struct vsmmu_iommufd_irq {
  * counted in *@lost (may be NULL) and dropped.  Thread-safe.
  * Return: the number taken.
  */
-unsigned int vsmmu_iommufd_doorbell_take(struct vsmmu_iommufd_ctx *ctx,
-					 struct vsmmu_iommufd_irq *out,
-					 unsigned int max, uint64_t *lost);
+VSMMU_API unsigned int
+vsmmu_iommufd_doorbell_take(struct vsmmu_iommufd_ctx *ctx,
+			    struct vsmmu_iommufd_irq *out, unsigned int max,
+			    uint64_t *lost);
 
 /**
  * vsmmu_iommufd_msi_bind() - MSI under nesting: the guest's doorbell is
@@ -966,10 +973,11 @@ unsigned int vsmmu_iommufd_doorbell_take(struct vsmmu_iommufd_ctx *ctx,
  * granule: 4K, 16K or 64K), -EEXIST (bound already), -EADDRINUSE (@gdb
  * is mapped in the IOAS), -ENOMEM.
  */
-int vsmmu_iommufd_msi_bind(struct vsmmu_iommufd_ctx *ctx, uint32_t hwpt_id,
-			   uint64_t gdb, uint64_t s1_granule);
-int vsmmu_iommufd_msi_unbind(struct vsmmu_iommufd_ctx *ctx, uint32_t hwpt_id,
-			     uint64_t gdb);
+VSMMU_API int vsmmu_iommufd_msi_bind(struct vsmmu_iommufd_ctx *ctx,
+				     uint32_t hwpt_id, uint64_t gdb,
+				     uint64_t s1_granule);
+VSMMU_API int vsmmu_iommufd_msi_unbind(struct vsmmu_iommufd_ctx *ctx,
+				       uint32_t hwpt_id, uint64_t gdb);
 
 /**
  * vsmmu_iommufd_mmap_read() / vsmmu_iommufd_mmap_write() - what mmap(2)
@@ -981,10 +989,12 @@ int vsmmu_iommufd_msi_unbind(struct vsmmu_iommufd_ctx *ctx, uint32_t hwpt_id,
  * or 8.  Thread-safe.  Return: 0, -ENXIO (nothing mapped at @off),
  * -EINVAL (size, alignment).
  */
-int vsmmu_iommufd_mmap_read(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
-			    unsigned int size, uint64_t *val);
-int vsmmu_iommufd_mmap_write(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
-			     unsigned int size, uint64_t val);
+VSMMU_API int vsmmu_iommufd_mmap_read(struct vsmmu_iommufd_ctx *ctx,
+				      uint64_t off, unsigned int size,
+				      uint64_t *val);
+VSMMU_API int vsmmu_iommufd_mmap_write(struct vsmmu_iommufd_ctx *ctx,
+				       uint64_t off, unsigned int size,
+				       uint64_t val);
 
 /**
  * vsmmu_iommufd_set_fail_nth() - a test hook, the counterpart of Linux's
@@ -993,8 +1003,9 @@ int vsmmu_iommufd_mmap_write(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
  * -ENOMEM; 0 turns it off.  vsmmu_iommufd_fail_count() says how many
  * such points were passed since the last set.  Thread-safe.
  */
-void vsmmu_iommufd_set_fail_nth(struct vsmmu_iommufd_ctx *ctx, unsigned int n);
-unsigned int vsmmu_iommufd_fail_count(struct vsmmu_iommufd_ctx *ctx);
+VSMMU_API void vsmmu_iommufd_set_fail_nth(struct vsmmu_iommufd_ctx *ctx,
+					  unsigned int n);
+VSMMU_API unsigned int vsmmu_iommufd_fail_count(struct vsmmu_iommufd_ctx *ctx);
 
 #ifdef __cplusplus
 }
