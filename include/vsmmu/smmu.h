@@ -73,7 +73,7 @@ struct vsmmu_smmu_config {
 		unsigned int version; /* CMDQV_PARAM.VER */
 	} cmdqv;
 	/* Cache geometry; 0 takes the default.  Sets must be a power of 2. */
-	unsigned int tlb_sets, tlb_ways; /* IOTLB (default 256 x 4) */
+	unsigned int tlb_sets, tlb_ways; /* IOTLB, per TBU (default 256 x 4) */
 	unsigned int s2_sets, s2_ways; /* stage-2 cache (default 128 x 4) */
 	unsigned int cfg_sets, cfg_ways; /* STE/CD cache (default 64 x 4) */
 	/*
@@ -87,6 +87,33 @@ struct vsmmu_smmu_config {
 	 * device had abandoned it at once; nothing stays stalled.
 	 */
 	bool hold_stalls;
+	/*
+	 * Walk caches: stage-1 and stage-2 caches of intermediate
+	 * translation table descriptors (a walk that finds the table
+	 * descriptor of level L for its address starts at level L + 1), and
+	 * a cache of level-1 stream table and CD table descriptors (L1STD,
+	 * L1CD).  They are invalidated as the architecture says (a TLBI or
+	 * CFGI with Leaf = 1 leaves them; docs/design.md has every rule),
+	 * so a driver that frees a table and issues only leaf invalidations
+	 * sees the model walk a stale table, as silicon would.  Geometry as
+	 * above, 0 takes the default: stage 1 128 x 4, stage 2 64 x 4,
+	 * L1STD/L1CD 32 x 4.  walk_caches_off: none of the three (every walk
+	 * fetches every level, as before they were modelled).
+	 */
+	unsigned int s1wc_sets, s1wc_ways;
+	unsigned int s2wc_sets, s2wc_ways;
+	unsigned int l1c_sets, l1c_ways;
+	bool walk_caches_off;
+	/*
+	 * TBUs: like a distributed SMMU (a TCU holding the configuration
+	 * and walk caches, shared; TBUs holding the IOTLBs), the model may
+	 * split its IOTLB into @tbus partitions (a power of 2, 1..64; 0 means
+	 * 1), each of tlb_sets x tlb_ways; StreamID s is served by TBU
+	 * s % tbus.  Invalidations reach every TBU.  Streams on different
+	 * TBUs never share an IOTLB set, so threads translating for them
+	 * write nothing in common (docs/benchmarks.md, "Two threads").
+	 */
+	unsigned int tbus;
 };
 
 /**

@@ -7,35 +7,57 @@
 #include "hw/cache.h"
 
 int sa_init(struct sa_cache *c, unsigned int sets, unsigned int ways,
-	    unsigned int words)
+	    unsigned int words, unsigned int cold_words)
 {
 	size_t bytes;
 
 	memset(c, 0, sizeof(*c));
 	if (!sets || (sets & (sets - 1)) || !ways || ways > 64 || !words ||
-	    sets > (1U << 24) || ways * words > 4096)
+	    sets > (1U << 24) || ways * words > 4096 || cold_words > 64)
 		return -EINVAL;
 	c->sets = sets;
 	c->ways = ways;
 	c->words = words;
+	c->cold_words = cold_words;
 	c->set_mask = sets - 1;
-	c->stride = (2 + ways * words + 7) & ~7U; /* 64-byte sets */
+	/* Sets of a power of 2 of cache lines */
+	c->stride = 8;
+	while (c->stride < 2 + ways * words)
+		c->stride *= 2;
+	c->set_shift = __builtin_ctz(c->stride * sizeof(uint64_t));
 	bytes = (size_t)sets * c->stride * sizeof(uint64_t);
 	if (posix_memalign((void **)&c->mem, 64, bytes))
 		return -ENOMEM;
 	memset(c->mem, 0, bytes);
+	if (cold_words) {
+		bytes = (size_t)sets * ways * cold_words * sizeof(uint64_t);
+		if (posix_memalign((void **)&c->cold, 64, bytes)) {
+			free(c->mem);
+			c->mem = NULL;
+			return -ENOMEM;
+		}
+		memset(c->cold, 0, bytes);
+	}
 	return 0;
 }
 
 void sa_fini(struct sa_cache *c)
 {
 	free(c->mem);
-	c->mem = NULL;
+	free(c->cold);
+	c->mem = c->cold = NULL;
 }
 
-int sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words,
-	      const uint64_t *gen, uint64_t expect)
+size_t sa_bytes(const struct sa_cache *c)
 {
+	return ((size_t)c->stride + (size_t)c->ways * c->cold_words) *
+	       c->sets * sizeof(uint64_t);
+}
+
+int sa_insert(struct sa_cache *c, unsigned int idx, const uint64_t *words,
+	      const uint64_t *cold, const uint64_t *gen, uint64_t expect)
+{
+	uint64_t *set = sa_set(c, idx);
 	unsigned int way, victim = c->ways;
 	uint64_t seq, ref, *e;
 	bool evicted;
@@ -69,6 +91,12 @@ int sa_insert(struct sa_cache *c, uint64_t *set, const uint64_t *words,
 	evicted = sa_ld(e) & SA_VALID;
 	for (way = 1; way < c->words; way++)
 		sa_st(&e[way], words[way]);
+	if (c->cold_words) {
+		uint64_t *cw = sa_cold(c, idx, victim);
+
+		for (way = 0; way < c->cold_words; way++)
+			sa_st(&cw[way], cold ? cold[way] : 0);
+	}
 	sa_st(&e[0], words[0]);
 	/* New entries start referenced so they survive the next sweep. */
 	sa_st(&set[1], ref | (1ULL << victim));

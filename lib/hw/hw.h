@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <vsmmu/arch.h>
@@ -74,17 +75,55 @@ struct stream_cfg {
 };
 
 /*
- * The part of a stream's configuration an IOTLB hit needs, three words,
- * kept at the front of each configuration cache entry so that a hit copies
- * only these (the full stream_cfg is copied on a TLB miss).
+ * The part of a stream's configuration an IOTLB hit needs: two words,
+ * kept with the key in the configuration cache's set line (the full
+ * stream_cfg is in the entry's cold words, copied only on a TLB miss).
+ * Word 0 is the IOTLB tag the stream's entries carry (tlb_key()); word 1
+ * packs the rest, HOT_*.
  */
 struct stream_hot {
-	uint64_t tlb_key; /* VMID, ASID, kind, EL2, valid: see tlb_key() */
-	uint64_t leaf_shifts; /* as stream_cfg */
-	uint8_t mode, privcfg, instcfg, pad;
-	uint8_t ias[2]; /* stage-1 TTB0/TTB1 input bits, 0: walks disabled */
-	uint8_t tbi[2];
+	uint64_t tlb_key; /* VMID, ASID, kind, EL2, valid */
+	uint64_t w; /* HOT_* */
 };
+
+#define HOT_MODE VS_GENMASK(7, 0) /* enum stream_mode */
+#define HOT_PRIVCFG VS_GENMASK(9, 8) /* STE.PRIVCFG */
+#define HOT_INSTCFG VS_GENMASK(11, 10) /* STE.INSTCFG */
+#define HOT_TBI0 VS_BIT(12) /* TBI for the TTB0 half */
+#define HOT_TBI1 VS_BIT(13)
+#define HOT_SIZES VS_GENMASK(23, 16) /* hw_size_shift bits possible */
+#define HOT_IAS0 VS_GENMASK(39, 32) /* TTB0 input bits, 0: EPD0 = 1 */
+#define HOT_IAS1 VS_GENMASK(47, 40)
+
+static inline unsigned int hot_mode(uint64_t w)
+{
+	return VS_FIELD_GET(HOT_MODE, w);
+}
+
+static inline unsigned int hot_ias(uint64_t w, unsigned int half)
+{
+	return (w >> (32 + 8 * half)) & 0xff;
+}
+
+/*
+ * IOTLB entry sizes in a compact mask: bit i stands for 2^hw_size_shift[i]
+ * bytes, every leaf size of the three granules (4K: 4K, 2M, 1G; 16K: 16K,
+ * 32M; 64K: 64K, 512M, 4T).
+ */
+#define HW_NSIZES 8
+static const uint8_t hw_size_shift[HW_NSIZES] = { 12, 14, 16, 21,
+						  25, 29, 30, 42 };
+
+/* The compact mask of the sizes in @shifts (bit n: 2^n bytes). */
+static inline unsigned int hw_sizes_of(uint64_t shifts)
+{
+	unsigned int i, m = 0;
+
+	for (i = 0; i < HW_NSIZES; i++)
+		if (shifts & (1ULL << hw_size_shift[i]))
+			m |= 1U << i;
+	return m;
+}
 
 /* --- Faults -------------------------------------------------------------- */
 
@@ -100,11 +139,13 @@ struct fault {
 /* --- The IOTLB / stage-2 cache entries -------------------------------- */
 
 /*
- * An IOTLB entry is four words (cache.h gives the layout rules):
+ * An IOTLB entry is three hot words and one cold one (cache.h gives the
+ * layout rules):
  *   w0: tag  - see TLB_TAG_* below
  *   w1: input address of the first byte the entry covers
  *   w2: output address of that byte
- *   w3: IPA of that byte (combined entries), or 0
+ *   cold: IPA of that byte (combined entries), or 0
+ * A stage-2 cache entry is the same three hot words, with no cold word.
  */
 #define TLB_TAG_VMID VS_GENMASK(15, 0)
 #define TLB_TAG_ASID VS_GENMASK(31, 16)
@@ -116,8 +157,8 @@ struct fault {
 #define TLB_TAG_EL2 VS_BIT(40)
 #define TLB_TAG_GLOBAL VS_BIT(41) /* nG == 0: matches any ASID */
 #define TLB_TAG_LEVEL VS_GENMASK(43, 42) /* level of the (last) leaf */
-#define TLB_TAG_S1PERM VS_GENMASK(49, 44) /* PERM_* of stage 1 */
-#define TLB_TAG_S2PERM VS_GENMASK(55, 50) /* PERM_* of stage 2 */
+/* PERM_* granted: both stages' intersected (IOTLB), stage 2's (S2 cache) */
+#define TLB_TAG_PERM VS_GENMASK(49, 44)
 #define TLB_TAG_GSHIFT VS_GENMASK(59, 56) /* leaf granule shift - 10 */
 #define TLB_TAG_VALID VS_BIT(63)
 
@@ -368,6 +409,13 @@ struct vsmmu_smmu {
 	uint32_t splintered; /* a combined entry smaller than its S1 leaf was
 				cached: stage-1 TLBIs by address must sweep */
 	uint64_t tlb_shifts; /* entry sizes ever inserted in the IOTLB */
+	uint32_t tlb_sizes; /* the same as hw_size_shift bits, for lookups */
+	/*
+	 * TBUs: the IOTLB is cfg.tbus partitions of tlb_sets sets each;
+	 * StreamID s is served by partition s & tbu_mask, whose sets are
+	 * (partition << tlb_set_bits) | (hash & tlb_hash_mask).
+	 */
+	uint32_t tbu_mask, tlb_set_bits, tlb_hash_mask;
 
 	/* The invalidation checker (check.c); NULL until first enabled */
 	struct hw_checker *checker;
@@ -378,21 +426,22 @@ struct vsmmu_smmu {
 /*
  * Statistics: each thread counts in its own shard (exact for up to
  * STAT_SHARDS threads), with a plain load and store -- no atomic
- * read-modify-write on the hot path.
+ * read-modify-write on the hot path.  A thread keeps the byte offset of
+ * its shard in a TLS word (SIZE_MAX until it first counts).
  */
-extern __thread unsigned int hw_my_shard
+extern __thread size_t hw_my_shard_off
 	__attribute__((tls_model("initial-exec")));
-unsigned int hw_shard_assign(void);
+size_t hw_shard_assign(void);
 
 static inline void hw_stat_add(struct vsmmu_smmu *s, enum stat_id id,
 			       uint64_t n)
 {
-	unsigned int i = hw_my_shard;
+	size_t off = hw_my_shard_off;
 	uint64_t *p;
 
-	if (__builtin_expect(i >= STAT_SHARDS, 0))
-		i = hw_shard_assign();
-	p = &s->stats[i].v[id];
+	if (__builtin_expect(off == SIZE_MAX, 0))
+		off = hw_shard_assign();
+	p = (uint64_t *)((char *)s->stats + off) + id;
 	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
 			 __ATOMIC_RELAXED);
 }
@@ -561,12 +610,16 @@ static inline uint64_t hw_leaf_shifts(const struct vsmmu_smmu *s,
 	return 0;
 }
 
-/* The set an IOTLB / stage-2 cache entry of size 2^@shift lives in. */
+/*
+ * The set an IOTLB / stage-2 cache entry of size 2^@shift lives in.
+ * VA[63:56] take no part, so that the set of an address is known before
+ * TBI is applied (a lookup can start before the configuration arrives).
+ */
 static inline unsigned int hw_tlb_hash(uint64_t va, unsigned int shift)
 {
-	uint64_t vpn = va >> shift;
+	uint64_t vpn = (va << 8) >> (8 + shift);
 
-	return (unsigned int)(vpn ^ (vpn >> 13) ^ (vpn >> 27) ^ (shift << 4));
+	return (unsigned int)(vpn ^ (vpn >> 13) ^ (vpn >> 27));
 }
 
 /* A transaction's flags: exactly one of READ, WRITE, EXEC, plus PRIV. */

@@ -369,7 +369,7 @@ static bool s2c_lookup(struct vsmmu_smmu *s, const struct stream_cfg *sc,
 				return false;
 			sa_touch(set, way);
 			*pa = oa | (ipa & ((1ULL << sh) - 1));
-			*perm = VS_FIELD_GET(TLB_TAG_S2PERM, w0);
+			*perm = VS_FIELD_GET(TLB_TAG_PERM, w0);
 			return true;
 		}
 	}
@@ -380,20 +380,18 @@ static void s2c_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 		       uint64_t ipa, const struct leaf *lf)
 {
 	struct vsmmu_smmu *s = t->smmu;
-	uint64_t w[4], *set;
+	uint64_t w[3];
 
 	w[0] = VS_FIELD_PREP(TLB_TAG_VMID, sc->vmid) |
 	       VS_FIELD_PREP(TLB_TAG_SHIFT, lf->shift) |
 	       VS_FIELD_PREP(TLB_TAG_KIND, TLB_KIND_S2) |
 	       VS_FIELD_PREP(TLB_TAG_LEVEL, lf->level) |
-	       VS_FIELD_PREP(TLB_TAG_S1PERM, PERM_ALL) |
-	       VS_FIELD_PREP(TLB_TAG_S2PERM, lf->perm) |
+	       VS_FIELD_PREP(TLB_TAG_PERM, lf->perm) |
 	       VS_FIELD_PREP(TLB_TAG_GSHIFT, lf->gshift - 10) | TLB_TAG_VALID;
 	w[1] = ipa & ~((1ULL << lf->shift) - 1);
 	w[2] = lf->oa & ~((1ULL << lf->shift) - 1);
-	w[3] = 0;
-	set = sa_set(&s->s2c, hw_tlb_hash(ipa, lf->shift));
-	if (sa_insert(&s->s2c, set, w, &s->inv_gen, t->gen) > 0)
+	if (sa_insert(&s->s2c, hw_tlb_hash(ipa, lf->shift), w, NULL,
+		      &s->inv_gen, t->gen) > 0)
 		hw_stat_inc(s, ST_EVICT);
 }
 
