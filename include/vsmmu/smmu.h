@@ -583,6 +583,10 @@ struct vsmmu_smmu_stats {
 	uint64_t pri_queued,
 		pri_auto; /* page requests queued / auto-answered */
 	uint64_t ats_requests, atc_inv; /* Translation Requests, ATC_INVs */
+	/* Walk caches: walks that found a cached table descriptor / none */
+	uint64_t walk_cache_hits, walk_cache_misses;
+	/* L1STD/L1CD cache: descriptors found cached / fetched */
+	uint64_t l1_hits, l1_misses;
 };
 
 /**
@@ -623,6 +627,15 @@ enum vsmmu_check_kind {
 	 */
 	VSMMU_CHECK_TORN_STE,
 	VSMMU_CHECK_TORN_CD,
+	/*
+	 * A walk used a walk-cache entry (a cached table descriptor) that
+	 * memory no longer agrees with: the descriptor is now invalid, or
+	 * points to another table, or has other table attributes.  The
+	 * classic case: an unmap freed a table and the driver issued only
+	 * TLBIs with Leaf = 1, which leave walk-cache entries in place, so
+	 * the walk reads the freed table.  The walk still uses the entry.
+	 */
+	VSMMU_CHECK_STALE_WALK,
 	VSMMU_CHECK_NR,
 };
 
@@ -650,6 +663,13 @@ struct vsmmu_check_report {
 	 *    event id (or 0xff: terminate) of what it gives now.
 	 *  TORN_*: observed = the 8 words fetched, expected = the 8 words in
 	 *    memory at the CFGI, previous = the 8 words of the CFGI before.
+	 *  STALE_WALK: addr is the input address walked (an IPA for stage
+	 *    2); observed: [0] the next table's address the entry holds,
+	 *    [1] the level of the cached descriptor, [2] the stage, [3] 1 if
+	 *    a TLBI with Leaf = 1 covered the entry (and so left it);
+	 *    expected: [0] the next table memory gives (0 if none), [3] the
+	 *    event id of the fault memory gives at or above that level, if
+	 *    any.
 	 */
 	uint64_t observed[8];
 	uint64_t expected[8];

@@ -138,6 +138,25 @@ unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
 	return n;
 }
 
+unsigned int sa_mark_set(struct sa_cache *c, uint64_t *set,
+			 bool (*match)(const uint64_t *e, const void *arg),
+			 const void *arg, uint64_t bits)
+{
+	unsigned int way, n = 0;
+	uint64_t seq = sa_lock(set);
+
+	for (way = 0; way < c->ways; way++) {
+		uint64_t *e = sa_way(c, set, way), w0 = sa_ld(e);
+
+		if ((w0 & SA_VALID) && (w0 & bits) != bits && match(e, arg)) {
+			sa_st(e, w0 | bits);
+			n++;
+		}
+	}
+	sa_unlock(set, seq, n > 0);
+	return n;
+}
+
 unsigned int sa_invalidate_all(struct sa_cache *c,
 			       bool (*match)(const uint64_t *e,
 					     const void *arg),

@@ -176,6 +176,13 @@ unsigned int sa_invalidate_set(struct sa_cache *c, uint64_t *set,
 			       bool (*match)(const uint64_t *e,
 					     const void *arg),
 			       const void *arg);
+/*
+ * Set @bits in the tag of the entries of one set for which @match returns
+ * true (and which do not have them yet).  Return: the number changed.
+ */
+unsigned int sa_mark_set(struct sa_cache *c, uint64_t *set,
+			 bool (*match)(const uint64_t *e, const void *arg),
+			 const void *arg, uint64_t bits);
 unsigned int sa_invalidate_all(struct sa_cache *c,
 			       bool (*match)(const uint64_t *e,
 					     const void *arg),

@@ -167,6 +167,34 @@ struct fault {
 	(TLB_TAG_VMID | TLB_TAG_ASID | TLB_TAG_SHIFT | TLB_TAG_KIND | \
 	 TLB_TAG_EL2 | TLB_TAG_VALID)
 
+/*
+ * A walk-cache entry (stage-1 and stage-2 walk caches) is four hot words:
+ *   w0: tag  - see WC_TAG_* below
+ *   w1: the input address (stage 2: IPA) with the bits below the level's
+ *       lowest resolved bit clear: the region the next table translates
+ *   w2: the next table's address as the descriptor gives it (stage 1
+ *       under nesting: an IPA)
+ *   w3: the next table's physical address (== w2 but under nesting,
+ *       where it is the stage-2 translation, valid if WC_TAG_PA)
+ * The tag's VMID, ASID, kind and EL2 are the IOTLB's (tlb_key()).
+ */
+#define WC_TAG_LEVEL VS_GENMASK(33, 32) /* level of the table descriptor */
+#define WC_TAG_GSHIFT VS_GENMASK(37, 34) /* granule shift - 10 */
+#define WC_TAG_PA VS_BIT(41) /* w3 holds the next table's PA */
+#define WC_TAG_TATTR VS_GENMASK(45, 42) /* TATTR_* collected down to here */
+#define WC_TAG_S2W VS_BIT(46) /* nested: stage 2 lets the table be written */
+#define WC_TAG_LEAF_KEPT VS_BIT(47) /* checker: a Leaf=1 TLBI covered it */
+#define WC_TAG_MATCH                                                     \
+	(TLB_TAG_VMID | TLB_TAG_ASID | WC_TAG_LEVEL | WC_TAG_GSHIFT |    \
+	 TLB_TAG_KIND | TLB_TAG_EL2 | TLB_TAG_VALID)
+#define WC_WORDS 4
+
+/* Hierarchical attributes collected from stage-1 table descriptors. */
+#define TATTR_NOEL0 1
+#define TATTR_RO 2
+#define TATTR_XN 4
+#define TATTR_PXN 8
+
 /* Permissions, per privilege: what a translation allows */
 #define PERM_PR 0x01
 #define PERM_PW 0x02
@@ -315,6 +343,10 @@ enum stat_id {
 	ST_S2_MISS,
 	ST_WALKS,
 	ST_DESC,
+	ST_WC_HIT,
+	ST_WC_MISS,
+	ST_L1_HIT,
+	ST_L1_MISS,
 	ST_FAULTS,
 	ST_TERMINATED,
 	ST_EVICT,
@@ -405,7 +437,14 @@ struct vsmmu_smmu {
 	struct sa_cache tlb; /* IOTLB: final translations */
 	struct sa_cache s2c; /* stage-2 translations of nested walk IPAs */
 	struct sa_cache cfgc; /* decoded STE + CD by (SID, SSID) */
-	uint64_t inv_gen; /* incremented by every invalidation (cache.h) */
+	/* Walk caches (walk.c); wc_on: they exist (cfg.walk_caches_off) */
+	bool wc_on;
+	struct sa_cache wc[2]; /* [0] stage-1, [1] stage-2 table descriptors */
+	uint64_t wc_lsbs[2]; /* bit n: entries of regions of 2^n bytes seen */
+	uint32_t wc_nested; /* a stage-1 entry holding a stage-2 PA was cached */
+	struct sa_cache l1c; /* L1STDs and L1CDs (config.c) */
+	uint64_t inv_gen; /* incremented as every invalidation begins */
+	uint64_t inv_done; /* ... and this as it ends (hw_fill_gen()) */
 	uint32_t splintered; /* a combined entry smaller than its S1 leaf was
 				cached: stage-1 TLBIs by address must sweep */
 	uint64_t tlb_shifts; /* entry sizes ever inserted in the IOTLB */
@@ -475,6 +514,30 @@ struct walk_result {
 
 int hw_walk(struct txn_ctx *t, const struct stream_cfg *sc, uint64_t ia,
 	    struct walk_result *wr, struct fault *f);
+/* The walk caches: create (per cfg) and free, and their invalidation. */
+int hw_wc_init(struct vsmmu_smmu *s);
+void hw_wc_fini(struct vsmmu_smmu *s);
+size_t hw_wc_bytes(const struct vsmmu_smmu *s);
+/*
+ * What a TLBI does to the walk caches: @stage 1 or 2 entries of @kinds
+ * (bit per TLB_KIND_*), EL2 or not, @vmid (or any), @asid (-1: any),
+ * regions meeting [@start, @last] when @ranged, of table descriptors at
+ * levels below @ttl (0: any) with granule @gshift (0: any).  @leaf: the
+ * TLBI has Leaf = 1 -- entries stay (the checker marks them).
+ */
+struct wc_inv {
+	unsigned int stage, kinds;
+	bool el2, any_vmid, ranged, leaf;
+	uint16_t vmid;
+	int asid;
+	uint64_t start, last;
+	unsigned int ttl, gshift;
+};
+void hw_wc_tlbi(struct vsmmu_smmu *s, const struct wc_inv *w);
+/* TLBI_S2_IPA: stage-1 entries of @vmid holding the PA of a table whose
+ * IPA lies in [@start, @last] */
+void hw_wc_tlbi_nested(struct vsmmu_smmu *s, uint16_t vmid, uint64_t start,
+		       uint64_t last);
 int hw_s2_translate(struct txn_ctx *t, const struct stream_cfg *sc,
 		    uint64_t ipa, unsigned int class, bool tt_read,
 		    uint64_t *pa, struct walk_result *wr, struct fault *f);
@@ -547,7 +610,7 @@ struct txn_ctx {
 	/* An ATS Translation Request: faults are answered to the endpoint,
 	 * never recorded and never stalled (3.9.1.2) */
 	bool ats;
-	uint64_t gen; /* inv_gen when the lookup began */
+	uint64_t gen; /* hw_fill_gen() when the lookup began */
 	vsmmu_trace_fn *trace;
 	void *trace_arg;
 };
@@ -561,6 +624,38 @@ static inline bool hw_check_on(const struct vsmmu_smmu *s)
 {
 	return __builtin_expect(__atomic_load_n(&s->check_on, __ATOMIC_RELAXED),
 				0);
+}
+
+/*
+ * Filling caches beside invalidations.  An invalidation increments
+ * inv_gen before it visits any cache and inv_done after the last one.  A
+ * walk (or configuration fetch) takes hw_fill_gen() before it reads
+ * anything, and every insert it makes is dropped unless inv_gen still
+ * has that value (sa_insert() checks it with the set locked, cache.h).
+ * A walk that begins while an invalidation is in progress gets
+ * HW_GEN_NOFILL and fills nothing: it may read cached entries the
+ * invalidation has not reached yet (a walk-cache entry, a stage-2 cache
+ * entry), and what it derives from them could otherwise land in a cache
+ * the invalidation has already swept.
+ */
+#define HW_GEN_NOFILL UINT64_MAX
+
+static inline uint64_t hw_fill_gen(struct vsmmu_smmu *s)
+{
+	uint64_t done = __atomic_load_n(&s->inv_done, __ATOMIC_ACQUIRE);
+	uint64_t gen = __atomic_load_n(&s->inv_gen, __ATOMIC_SEQ_CST);
+
+	return gen == done ? gen : HW_GEN_NOFILL;
+}
+
+static inline void hw_inv_begin(struct vsmmu_smmu *s)
+{
+	__atomic_fetch_add(&s->inv_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void hw_inv_end(struct vsmmu_smmu *s)
+{
+	__atomic_fetch_add(&s->inv_done, 1, __ATOMIC_RELEASE);
 }
 
 /* Should fetches by @t be tracked for tearing? */

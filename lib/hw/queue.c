@@ -462,10 +462,8 @@ unsigned int hw_cmd_exec(struct vsmmu_smmu *s, struct hw_cmdq *cq,
 		if (__atomic_exchange_n(&cq->atc_inv_failed, false,
 					__ATOMIC_ACQ_REL))
 			return CMDQ_ERR_CERROR_ATC_INV_IDX;
+		/* Completion is signalled once CONS has passed the sync */
 		hw_stall_sync(s);
-		exec_sync(s, cmd);
-		if (cq == &s->cmdq && s->cmdqv)
-			hw_cmdqv_main_sync(s);
 		return 0;
 	case CMDQ_OP_ATC_INV:
 		return exec_atc_inv(s, cq, cmd);
@@ -521,6 +519,16 @@ void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 				    ST_CMD0 + VS_FIELD_GET(CMDQ_0_OP, cmd[0]));
 		st32(&q->cons,
 		     (cons & (uint32_t)CMDQ_CONS_ERR) | hw_q_inc(q, cons));
+		/*
+		 * A CMD_SYNC signals its completion (MSI, interrupt, event)
+		 * after CONS has moved past it: software woken by the
+		 * signal finds the sync consumed.
+		 */
+		if (VS_FIELD_GET(CMDQ_0_OP, cmd[0]) == CMDQ_OP_CMD_SYNC) {
+			exec_sync(s, cmd);
+			if (cq == &s->cmdq && s->cmdqv)
+				hw_cmdqv_main_sync(s);
+		}
 	}
 	pthread_mutex_unlock(&cq->lock);
 }

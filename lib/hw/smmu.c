@@ -87,6 +87,10 @@ void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
 	st->pri_auto = v[ST_PRI_AUTO];
 	st->ats_requests = v[ST_ATS_REQ];
 	st->atc_inv = v[ST_ATC_INV];
+	st->walk_cache_hits = v[ST_WC_HIT];
+	st->walk_cache_misses = v[ST_WC_MISS];
+	st->l1_hits = v[ST_L1_HIT];
+	st->l1_misses = v[ST_L1_MISS];
 	for (j = 0; j < VSMMU_STATS_CMD_OPS; j++)
 		st->cmds[j] = v[ST_CMD0 + j];
 	for (j = 0; j < VSMMU_STATS_EVT_IDS; j++)
@@ -219,6 +223,9 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 		     CFG_WORDS);
 	if (rc)
 		goto out_s2c;
+	rc = hw_wc_init(s);
+	if (rc)
+		goto out_cfgc;
 	pthread_mutex_init(&s->reg_lock, NULL);
 	rc = hw_stalls_init(s);
 	if (!rc)
@@ -231,12 +238,14 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 	if (rc) {
 		hw_stalls_fini(s);
 		pthread_mutex_destroy(&s->reg_lock);
-		sa_fini(&s->cfgc);
-		goto out_s2c;
+		hw_wc_fini(s);
+		goto out_cfgc;
 	}
 	*out = s;
 	return 0;
 
+out_cfgc:
+	sa_fini(&s->cfgc);
 out_s2c:
 	sa_fini(&s->s2c);
 out_tlb:
@@ -257,6 +266,7 @@ void vsmmu_smmu_destroy(struct vsmmu_smmu *s)
 	hw_check_fini(s);
 	hw_cmdqv_fini(s);
 	hw_queues_fini(s);
+	hw_wc_fini(s);
 	sa_fini(&s->cfgc);
 	sa_fini(&s->s2c);
 	sa_fini(&s->tlb);
@@ -1374,7 +1384,7 @@ do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	}
 
 	if (t.use_cache) {
-		t.gen = __atomic_load_n(&s->inv_gen, __ATOMIC_ACQUIRE);
+		t.gen = hw_fill_gen(s);
 		if (cfgc_lookup(s, txn, &hot, &sc)) {
 			hw_stat_inc(s, ST_CFG_HIT);
 			if (hw_check_on(s))
@@ -1472,7 +1482,7 @@ int hw_stream_cfg(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f)
 	struct stream_hot hot;
 	int rc;
 
-	t->gen = __atomic_load_n(&s->inv_gen, __ATOMIC_ACQUIRE);
+	t->gen = hw_fill_gen(s);
 	if (cfgc_lookup(s, t->txn, &hot, sc)) {
 		hw_stat_inc(s, ST_CFG_HIT);
 		return 0;
@@ -1588,6 +1598,72 @@ static unsigned int tlbi_cache(struct sa_cache *c, const struct tlbi_match *m,
 	return n;
 }
 
+/*
+ * The walk caches' part of a TLBI (4.4): the stage-1 forms reach stage-1
+ * table entries of their scope, S2_IPA stage-2 table entries by IPA (and
+ * nested stage-1 entries holding the stage-2 translation of a table in
+ * the range), S12_VMALL and NSNH_ALL both stages.  Table entries are
+ * ASID-tagged, never global.  Leaf = 1 leaves them; TTL = n (with TG)
+ * reaches only the table entries of the levels above n, TG only entries
+ * of that granule.  With CR2.E2H = 0, EL2 entries carry no ASID and the
+ * EL2_VA(A) ASID is ignored (4.4.2.8).  @m is the IOTLB match already
+ * worked out from @inv.
+ */
+static void tlbi_walk_caches(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv,
+			     const struct tlbi_match *m)
+{
+	struct wc_inv w = {
+		.stage = 1,
+		.kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12),
+		.el2 = m->el2,
+		.any_vmid = m->any_vmid,
+		.vmid = m->vmid,
+		.asid = -1,
+		.ranged = m->ranged,
+		.start = m->start,
+		.last = m->last,
+		.ttl = m->ttl,
+		.gshift = m->gshift,
+		.leaf = m->ranged && inv->leaf,
+	};
+
+	if (!s->wc_on)
+		return;
+	switch (inv->kind) {
+	case VSMMU_TLBI_NSNH_ALL:
+	case VSMMU_TLBI_S12_VMALL:
+		hw_wc_tlbi(s, &w);
+		w.stage = 2;
+		w.kinds = 1U << TLB_KIND_S2;
+		hw_wc_tlbi(s, &w);
+		return;
+	case VSMMU_TLBI_NH_ASID:
+	case VSMMU_TLBI_NH_VA:
+		w.asid = inv->asid;
+		break;
+	case VSMMU_TLBI_EL2_ASID:
+		w.asid = inv->asid;
+		w.kinds = 1U << TLB_KIND_S1;
+		break;
+	case VSMMU_TLBI_EL2_VA:
+		if (hw_reg32(&s->cr2) & CR2_E2H)
+			w.asid = inv->asid;
+		/* fall through */
+	case VSMMU_TLBI_EL2_ALL:
+	case VSMMU_TLBI_EL2_VAA:
+		w.kinds = 1U << TLB_KIND_S1;
+		break;
+	case VSMMU_TLBI_S2_IPA:
+		hw_wc_tlbi_nested(s, inv->vmid, m->start, m->last);
+		w.stage = 2;
+		w.kinds = 1U << TLB_KIND_S2;
+		break;
+	default:
+		break;
+	}
+	hw_wc_tlbi(s, &w);
+}
+
 int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
 {
 	struct tlbi_match m = { .asid = -1 };
@@ -1677,7 +1753,7 @@ int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
 		}
 	}
 
-	__atomic_fetch_add(&s->inv_gen, 1, __ATOMIC_SEQ_CST);
+	hw_inv_begin(s);
 	/*
 	 * Splinters of a stage-1 leaf hash to the sets of their own
 	 * addresses, not the command's: probing sets cannot find them.  The
@@ -1702,6 +1778,8 @@ int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
 				   VS_BIT(42),
 			   false, 1, __builtin_ctz(s->s2c.sets));
 	}
+	tlbi_walk_caches(s, inv, &m);
+	hw_inv_end(s);
 	hw_stat_inc(s, ST_TLBI);
 	return 0;
 }
@@ -1761,8 +1839,9 @@ int vsmmu_smmu_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv)
 	default:
 		return -EINVAL;
 	}
-	__atomic_fetch_add(&s->inv_gen, 1, __ATOMIC_SEQ_CST);
+	hw_inv_begin(s);
 	sa_invalidate_all(&s->cfgc, cfgi_match_fn, &m);
+	hw_inv_end(s);
 	if (hw_check_on(s))
 		hw_check_cfgi(s, inv);
 	hw_stat_inc(s, ST_CFGI);
