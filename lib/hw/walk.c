@@ -24,7 +24,6 @@
 #include <endian.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hw/hw.h"
