@@ -131,12 +131,21 @@ int vsmmu_mem_cmpxchg64(struct vsmmu_mem *mem, uint64_t pa, uint64_t *old,
  * vsmmu_mem_page() - direct pointer to the present page holding @pa, or
  * NULL.  For the model's fast paths; callers access it with 64-bit
  * atomics only.  Not thread-unsafe, but the page content may change under
- * the caller.
+ * the caller.  A page, once present, stays at the same host address until
+ * vsmmu_mem_destroy().
  */
 void *vsmmu_mem_page(const struct vsmmu_mem *mem, uint64_t pa);
 
 /** vsmmu_mem_page_count() - number of present pages. */
 uint64_t vsmmu_mem_page_count(const struct vsmmu_mem *mem);
+
+/**
+ * vsmmu_mem_bytes() - host memory the model holds for @mem: the present
+ * pages (4 KiB each, whether owned or mapped from a file) and the nodes of
+ * its index (64 KiB each, one per 32 MiB of address space in use, plus
+ * the top array).  Thread-safe; a snapshot.
+ */
+uint64_t vsmmu_mem_bytes(const struct vsmmu_mem *mem);
 
 /**
  * vsmmu_mem_for_each_range() - call @fn for each maximal run of present

@@ -597,6 +597,28 @@ struct vsmmu_smmu_stats {
  */
 void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu, struct vsmmu_smmu_stats *st);
 
+/* --- Cache geometry ----------------------------------------------------- */
+
+struct vsmmu_smmu_cache_info {
+	unsigned int sets, ways; /* 0 x 0: the cache is not there */
+	uint64_t bytes; /* host memory it takes */
+};
+
+struct vsmmu_smmu_info {
+	unsigned int tbus; /* TBUs, each with an IOTLB of tlb's geometry */
+	struct vsmmu_smmu_cache_info tlb; /* per TBU (bytes: all TBUs) */
+	struct vsmmu_smmu_cache_info s2c, cfgc; /* stage-2, configuration */
+	struct vsmmu_smmu_cache_info s1wc, s2wc, l1c; /* walk caches */
+};
+
+/**
+ * vsmmu_smmu_get_info() - the geometry of every cache as created (the
+ * config's values with the defaults filled in) and the memory each takes.
+ * Thread-safe.
+ */
+void vsmmu_smmu_get_info(const struct vsmmu_smmu *smmu,
+			 struct vsmmu_smmu_info *info);
+
 /* --- The invalidation checker ------------------------------------------ */
 
 /*

@@ -97,6 +97,30 @@ void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
 		st->events[j] = v[ST_EVT0 + j];
 }
 
+static void cache_info(const struct sa_cache *c, unsigned int parts,
+		       struct vsmmu_smmu_cache_info *ci)
+{
+	ci->sets = c->sets / parts;
+	ci->ways = c->ways;
+	ci->bytes = sa_bytes(c);
+}
+
+void vsmmu_smmu_get_info(const struct vsmmu_smmu *s,
+			 struct vsmmu_smmu_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->tbus = s->tbu_mask + 1;
+	cache_info(&s->tlb, info->tbus, &info->tlb);
+	cache_info(&s->s2c, 1, &info->s2c);
+	cache_info(&s->cfgc, 1, &info->cfgc);
+	if (s->wc_on) {
+		cache_info(&s->wc[0], 1, &info->s1wc);
+		cache_info(&s->wc[1], 1, &info->s2wc);
+	}
+	if (s->l1c.mem)
+		cache_info(&s->l1c, 1, &info->l1c);
+}
+
 /* --- Tracing -------------------------------------------------------------- */
 
 void hw_trace(struct txn_ctx *t, const struct vsmmu_trace_step *step)

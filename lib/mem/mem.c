@@ -305,6 +305,13 @@ uint64_t vsmmu_mem_page_count(const struct vsmmu_mem *mem)
 	return __atomic_load_n(&mem->nr_pages, __ATOMIC_RELAXED);
 }
 
+uint64_t vsmmu_mem_bytes(const struct vsmmu_mem *mem)
+{
+	return (__atomic_load_n(&mem->nr_pages, __ATOMIC_RELAXED) << PG_SHIFT) +
+	       __atomic_load_n(&mem->nr_nodes, __ATOMIC_RELAXED) * NODE_BYTES +
+	       mem->top_entries * sizeof(*mem->top);
+}
+
 bool vsmmu_mem_present(const struct vsmmu_mem *mem, uint64_t pa, uint64_t size)
 {
 	uint64_t pfn, last;
