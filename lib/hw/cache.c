@@ -57,40 +57,50 @@ size_t sa_bytes(const struct sa_cache *c)
 int sa_insert(struct sa_cache *c, unsigned int idx, const uint64_t *words,
 	      const uint64_t *cold, const uint64_t *gen, uint64_t expect)
 {
-	uint64_t *set = sa_set(c, idx);
-	unsigned int way, victim = c->ways;
-	uint64_t seq, ref, *e;
+	uint64_t *set = sa_set(c, idx), seq, ref, *e, unref;
+	unsigned int way, victim;
 	bool evicted;
 
+	/* Dropped anyway: no need to take the lock (the check that
+	 * decides is the one below, with the set locked) */
+	if (__atomic_load_n(gen, __ATOMIC_RELAXED) != expect)
+		return -1;
 	seq = sa_lock(set);
 	if (__atomic_load_n(gen, __ATOMIC_SEQ_CST) != expect) {
 		sa_unlock(set, seq, false);
 		return -1;
 	}
+	/* An invalid way, else the first not referenced since the sweep */
 	ref = sa_ld(&set[1]);
-	for (way = 0; way < c->ways; way++) {
-		if (!(sa_ld(sa_way(c, set, way)) & SA_VALID)) {
-			victim = way;
+	for (way = 0; way < c->ways; way++)
+		if (!(sa_ld(sa_way(c, set, way)) & SA_VALID))
 			break;
-		}
-	}
+	victim = way;
 	if (victim == c->ways) {
-		for (way = 0; way < c->ways; way++) {
-			if (!(ref & (1ULL << way))) {
-				victim = way;
-				break;
-			}
+		unref = ~ref & (~0ULL >> (64 - c->ways));
+		if (unref) {
+			victim = __builtin_ctzll(unref);
+		} else {
+			/* Everything was used since the last sweep: start
+			 * over. */
+			victim = (unsigned int)(seq >> 1) % c->ways;
+			ref = 0;
 		}
-	}
-	if (victim == c->ways) {
-		/* Everything was used since the last sweep: start over. */
-		victim = (unsigned int)(seq >> 1) % c->ways;
-		ref = 0;
 	}
 	e = sa_way(c, set, victim);
 	evicted = sa_ld(e) & SA_VALID;
-	for (way = 1; way < c->words; way++)
-		sa_st(&e[way], words[way]);
+	switch (c->words) {
+	case 4:
+		sa_st(&e[3], words[3]);
+		/* fall through */
+	case 3:
+		sa_st(&e[2], words[2]);
+		sa_st(&e[1], words[1]);
+		break;
+	default:
+		for (way = 1; way < c->words; way++)
+			sa_st(&e[way], words[way]);
+	}
 	if (c->cold_words) {
 		uint64_t *cw = sa_cold(c, idx, victim);
 

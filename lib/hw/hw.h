@@ -189,11 +189,23 @@ struct fault {
 	 TLB_TAG_KIND | TLB_TAG_EL2 | TLB_TAG_VALID)
 #define WC_WORDS 4
 
-/* Hierarchical attributes collected from stage-1 table descriptors. */
-#define TATTR_NOEL0 1
-#define TATTR_RO 2
-#define TATTR_XN 4
-#define TATTR_PXN 8
+/*
+ * Hierarchical attributes collected from stage-1 table descriptors: the
+ * descriptor's bits [62:59] (APTable[1:0], UXNTable, PXNTable) as they
+ * are, so that a walk ORs (d >> 59) & 0xf per level.
+ */
+#define TATTR_PXN 1 /* PXNTable, bit 59 */
+#define TATTR_XN 2 /* UXNTable (XNTable), bit 60 */
+#define TATTR_NOEL0 4 /* APTable[0], bit 61 */
+#define TATTR_RO 8 /* APTable[1], bit 62 */
+#define TATTR_SHIFT 59
+_Static_assert(ARM_LPAE_PTE_PXNTABLE == VS_BIT(TATTR_SHIFT) &&
+		       ARM_LPAE_PTE_XNTABLE == VS_BIT(TATTR_SHIFT + 1) &&
+		       ARM_LPAE_PTE_APTABLE == VS_GENMASK(TATTR_SHIFT + 3,
+							  TATTR_SHIFT + 2) &&
+		       ARM_LPAE_PTE_APTABLE_NO_EL0 == 1 &&
+		       ARM_LPAE_PTE_APTABLE_RO == 2,
+	       "TATTR_* are the table descriptor's bits [62:59]");
 
 /* Permissions, per privilege: what a translation allows */
 #define PERM_PR 0x01
@@ -334,6 +346,7 @@ struct vsmmu_atc; /* ats.c */
 
 enum stat_id {
 	ST_FAST_HIT, /* a translation, a config hit and a TLB hit at once */
+	ST_FAST_MISS, /* a translation, a config hit and a TLB miss */
 	ST_TRANSLATIONS,
 	ST_TLB_HIT,
 	ST_TLB_MISS,
@@ -373,6 +386,7 @@ struct stat_shard {
 struct vsmmu_smmu {
 	struct vsmmu_smmu_config cfg;
 	struct vsmmu_mem *mem;
+	uint64_t uid; /* unique among every SMMU this process creates */
 
 	/* Features derived from the IDRs once, at create */
 	uint8_t oas; /* bits */

@@ -64,10 +64,11 @@ void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
 			v[j] += __atomic_load_n(&s->stats[i].v[j],
 						__ATOMIC_RELAXED);
 	memset(st, 0, sizeof(*st));
-	st->translations = v[ST_TRANSLATIONS] + v[ST_FAST_HIT];
+	st->translations = v[ST_TRANSLATIONS] + v[ST_FAST_HIT] +
+			   v[ST_FAST_MISS];
 	st->tlb_hits = v[ST_TLB_HIT] + v[ST_FAST_HIT];
-	st->tlb_misses = v[ST_TLB_MISS];
-	st->cfg_hits = v[ST_CFG_HIT] + v[ST_FAST_HIT];
+	st->tlb_misses = v[ST_TLB_MISS] + v[ST_FAST_MISS];
+	st->cfg_hits = v[ST_CFG_HIT] + v[ST_FAST_HIT] + v[ST_FAST_MISS];
 	st->cfg_misses = v[ST_CFG_MISS];
 	st->s2_hits = v[ST_S2_HIT];
 	st->s2_misses = v[ST_S2_MISS];
@@ -170,6 +171,8 @@ void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg)
 	cfg->aidr = 0x02; /* SMMUv3.2 */
 }
 
+static uint64_t next_uid;
+
 int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 		      struct vsmmu_mem *mem, struct vsmmu_smmu **out)
 {
@@ -197,6 +200,7 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	s->mem = mem;
+	s->uid = __atomic_add_fetch(&next_uid, 1, __ATOMIC_RELAXED);
 	s->oas = oas;
 	s->sidsize = VS_FIELD_GET(IDR1_SIDSIZE, idr1);
 	s->ssidsize = VS_FIELD_GET(IDR1_SSIDSIZE, idr1);
@@ -680,6 +684,7 @@ static inline bool cfgc_lookup(struct vsmmu_smmu *s,
 		if (uc) {
 			const uint64_t *cw = sa_cold(&s->cfgc, idx, way);
 
+#pragma GCC unroll 16
 			for (i = 0; i < CFG_WORDS; i++)
 				uc->w[i] = sa_ld(&cw[i]);
 		}
@@ -785,11 +790,16 @@ tlb_probe(struct vsmmu_smmu *s, uint64_t key, unsigned int tbu, uint64_t raw,
 	base = va & ~((1ULL << sh) - 1);
 	for (way = 0; way < s->tlb.ways; way++) {
 		uint64_t *e = set + 2 + way * 3; /* 3 hot words */
-		uint64_t w0 = sa_ld(&e[0]), diff = w0 ^ k;
+		uint64_t w0, diff;
 
+		/* The address first: what usually tells entries apart */
+		if (sa_ld(&e[1]) != base)
+			continue;
+		w0 = sa_ld(&e[0]);
+		diff = w0 ^ k;
 		/* A global entry matches any ASID */
 		diff &= ~(TLB_TAG_ASID & -(w0 >> 41 & 1));
-		if ((diff & TLB_TAG_MATCH) || sa_ld(&e[1]) != base)
+		if (diff & TLB_TAG_MATCH)
 			continue;
 		h->tag = w0;
 		h->oa = sa_ld(&e[2]);
@@ -836,7 +846,6 @@ static void tlb_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 {
 	struct vsmmu_smmu *s = t->smmu;
 	uint64_t mask = ~((1ULL << wr->shift) - 1), w[3], ipa;
-	unsigned int size = hw_sizes_of(1ULL << wr->shift);
 
 	w[0] = hot->tlb_key | VS_FIELD_PREP(TLB_TAG_SHIFT, wr->shift) |
 	       VS_FIELD_PREP(TLB_TAG_LEVEL, wr->level) |
@@ -855,7 +864,8 @@ static void tlb_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 	      VS_BIT(wr->shift))) {
 		__atomic_fetch_or(&s->tlb_shifts, VS_BIT(wr->shift),
 				  __ATOMIC_SEQ_CST);
-		__atomic_fetch_or(&s->tlb_sizes, size, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(&s->tlb_sizes, hw_sizes_of(VS_BIT(wr->shift)),
+				  __ATOMIC_SEQ_CST);
 	}
 	if (sa_insert(&s->tlb,
 		      tlb_set_idx(s, t->txn->sid & s->tbu_mask, va, wr->shift), w,
@@ -1080,6 +1090,53 @@ fast_hit(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	return 0;
 }
 
+/*
+ * The fast path's IOTLB miss: walk with the configuration cache's entry
+ * and fill the IOTLB, without the general path's set-up.  The fill
+ * generation is read before the entry is (cache.h, hw_fill_gen()); a
+ * configuration cache miss, a racing writer or a fault: do_translate()
+ * or result_fault().  @va is the input address after TBI.
+ */
+static __attribute__((noinline)) int
+translate_miss(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
+	       struct vsmmu_txn_result *res, uint64_t va)
+{
+	struct stream_hot hot;
+	struct walk_result wr;
+	struct stream_cfg sc;
+	struct txn_ctx t;
+	struct fault f;
+
+	t.gen = hw_fill_gen(s);
+	if (!cfgc_lookup(s, txn, &hot, &sc))
+		return do_translate(s, txn, res, NULL, NULL, false);
+	t.smmu = s;
+	t.txn = txn;
+	t.flags = override_flags(hot.w, txn->flags);
+	t.use_cache = true;
+	t.probe = false;
+	t.ats = false;
+	t.trace = NULL;
+	t.trace_arg = NULL;
+	hw_stat_inc(s, ST_FAST_MISS);
+	if (hw_walk(&t, &sc, va, &wr, &f)) {
+		memset(res, 0, sizeof(*res));
+		return result_fault(&t, &sc, &f, res);
+	}
+	tlb_insert(&t, &sc, &hot, va, &wr);
+	res->outcome = VSMMU_TXN_OK;
+	res->oa = wr.oa;
+	res->ipa = sc.mode == MODE_NESTED ? wr.ipa : wr.oa;
+	res->page_shift = wr.shift;
+	res->perm = txn_perm(wr.s1perm & wr.s2perm, t.flags);
+	res->tlb_hit = false;
+	res->bypass = false;
+	res->recorded = false;
+	res->stall = false;
+	res->held = false;
+	return 0;
+}
+
 /* The fast path with several entry sizes in the IOTLB: probe them all. */
 static __attribute__((noinline)) int
 fast_sizes(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
@@ -1090,7 +1147,7 @@ fast_sizes(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	struct tlb_hit h;
 
 	if (!tlb_lookup(s, &hot, txn->sid & s->tbu_mask, txn->addr, va, &h))
-		return do_translate(s, txn, res, NULL, NULL, false);
+		return translate_miss(s, txn, res, va);
 	return fast_hit(s, txn, res, &h, hw, va);
 }
 
@@ -1164,7 +1221,7 @@ int vsmmu_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	    tlb_probe(s, tkey, txn->sid & s->tbu_mask, txn->addr, va,
 		      hw_size_shift[__builtin_ctz(sizes)], mode == MODE_NESTED,
 		      &h) <= 0)
-		goto slow;
+		return translate_miss(s, txn, res, va);
 	return fast_hit(s, txn, res, &h, hw, va);
 slow:
 	return do_translate(s, txn, res, NULL, NULL, false);

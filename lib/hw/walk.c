@@ -32,14 +32,22 @@
 #define WALK_REFETCH 2 /* walk_leaf(): a hardware update lost a race */
 #define HTTU_RETRIES 16
 
-/* Output or next-level address held in a descriptor. */
-static inline uint64_t desc_addr(uint64_t d, unsigned int g)
+/*
+ * Output or next-level address held in a descriptor; @amask is
+ * VS_GENMASK(47, g), worked out once per walk.
+ */
+static inline uint64_t desc_addr_m(uint64_t d, unsigned int g, uint64_t amask)
 {
-	uint64_t a = d & VS_GENMASK(47, g);
+	uint64_t a = d & amask;
 
 	if (g == 16)
 		a |= VS_FIELD_GET(ARM_LPAE_PTE_ADDR_HI_64K, d) << 48;
 	return a;
+}
+
+static inline uint64_t desc_addr(uint64_t d, unsigned int g)
+{
+	return desc_addr_m(d, g, VS_GENMASK(47, g));
 }
 
 static bool block_allowed(const struct vsmmu_smmu *s, unsigned int g,
@@ -144,14 +152,55 @@ static void trace_desc(struct txn_ctx *t, unsigned int stage, int level,
 }
 
 /*
- * Read the descriptor at @pa straight from the memory's page (pages are
- * never removed, so the pointer is good for this read).  Descriptor
- * addresses are always 8-byte aligned.  Return 0 or -EFAULT.
+ * The host pages of the tables this thread's last walk read, per stage
+ * and level.  Most walks share their upper tables with the one before,
+ * and a page, once present, stays at its host address until its memory
+ * is destroyed (mem.h), so the memory's index need not be asked again.
+ * Keyed by the SMMU's uid, never reused, so that an SMMU created where a
+ * destroyed one was never sees its pages.  Thread-local: nothing shared
+ * is written.
  */
-static inline int desc_read(const struct vsmmu_smmu *s, uint64_t pa,
-			    uint64_t *d)
+struct page_memo {
+	uint64_t uid;
+	uint64_t key[2][4]; /* pfn + 1 of the page, 0: none */
+	const uint64_t *pg[2][4];
+};
+
+static __thread struct page_memo walk_memo;
+
+/* The host page holding the descriptor at @pa, of @stage and @level. */
+static inline const uint64_t *table_page(const struct vsmmu_smmu *s,
+					 unsigned int stage,
+					 unsigned int level, uint64_t pa)
 {
-	const uint64_t *pg = vsmmu_mem_page(s->mem, pa);
+	struct page_memo *m = &walk_memo;
+	uint64_t key = (pa >> 12) + 1;
+	const uint64_t *pg;
+
+	if (__builtin_expect(m->uid == s->uid, 1) &&
+	    m->key[stage - 1][level] == key)
+		return m->pg[stage - 1][level];
+	pg = vsmmu_mem_page(s->mem, pa);
+	if (pg) {
+		if (m->uid != s->uid) {
+			memset(m, 0, sizeof(*m));
+			m->uid = s->uid;
+		}
+		m->key[stage - 1][level] = key;
+		m->pg[stage - 1][level] = pg;
+	}
+	return pg;
+}
+
+/*
+ * Read the descriptor at @pa (of @stage, @level) straight from the
+ * memory's page.  Descriptor addresses are always 8-byte aligned.
+ * Return 0 or -EFAULT.
+ */
+static inline int desc_read(const struct vsmmu_smmu *s, unsigned int stage,
+			    unsigned int level, uint64_t pa, uint64_t *d)
+{
+	const uint64_t *pg = table_page(s, stage, level, pa);
 
 	if (__builtin_expect(!pg, 0))
 		return -EFAULT;
@@ -464,12 +513,12 @@ static inline int s1_table_s2(struct txn_ctx *t, const struct stream_cfg *sc,
  * The leaf at @dpa: apply the access flag and dirty state (HA, HD), and
  * fill @lf.  Rarely does anything but the last step.
  */
-static int walk_leaf(struct txn_ctx *t, const struct stream_cfg *sc,
-		     unsigned int stage, uint64_t ia, unsigned int class,
-		     unsigned int g, unsigned int level, unsigned int lsb,
-		     unsigned int tattr, uint64_t daddr, uint64_t dpa,
-		     unsigned int s2perm, uint64_t d, struct leaf *lf,
-		     struct fault *f, unsigned int *retries)
+static inline __attribute__((always_inline)) int
+walk_leaf(struct txn_ctx *t, const struct stream_cfg *sc, unsigned int stage,
+	  uint64_t ia, unsigned int class, unsigned int g, unsigned int level,
+	  unsigned int lsb, unsigned int tattr, uint64_t daddr, uint64_t dpa,
+	  unsigned int s2perm, uint64_t d, struct leaf *lf, struct fault *f,
+	  unsigned int *retries, const bool general)
 {
 	struct vsmmu_smmu *s = t->smmu;
 	bool s2 = stage == 2;
@@ -525,9 +574,10 @@ static int walk_leaf(struct txn_ctx *t, const struct stream_cfg *sc,
 				return WALK_FAULT; /* TTRnW = 0: a write */
 			}
 			/* A checker's probe sees the update but makes none */
-			rc = t->probe ? 0 :
-					vsmmu_mem_cmpxchg64(s->mem, dpa, &old,
-							    new);
+			rc = general && t->probe ?
+				     0 :
+				     vsmmu_mem_cmpxchg64(s->mem, dpa, &old,
+							 new);
 			/* Lost a race: the descriptor changed, fetch it again */
 			if (rc == -EAGAIN && ++*retries < HTTU_RETRIES)
 				return WALK_REFETCH;
@@ -537,7 +587,7 @@ static int walk_leaf(struct txn_ctx *t, const struct stream_cfg *sc,
 				f->fetch = 1;
 				return WALK_FAULT;
 			}
-			if (t->trace)
+			if (general && t->trace)
 				hw_note(t,
 					"hardware update: descriptor at "
 					"0x%llx now 0x%llx",
@@ -561,20 +611,28 @@ static int walk_leaf(struct txn_ctx *t, const struct stream_cfg *sc,
  * (stage 1 always reports IN for its own faults).  @rec, when not NULL,
  * records the table descriptors met (a checker's probe).  Return 0 or
  * WALK_FAULT.
+ *
+ * One body, two instances (walk_tt() picks): @general false is the
+ * common walk -- not traced, not a checker's probe, not recording, not a
+ * nested stage 1 -- with those branches compiled out.
  */
-static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
-		   unsigned int stage, uint64_t ia, unsigned int class,
-		   struct leaf *lf, struct fault *f, struct walk_rec *rec)
+static inline __attribute__((always_inline)) int
+walk_tt_impl(struct txn_ctx *t, const struct stream_cfg *sc,
+	     unsigned int stage, uint64_t ia, unsigned int class,
+	     struct leaf *lf, struct fault *f, struct walk_rec *rec,
+	     const bool general)
 {
 	struct vsmmu_smmu *s = t->smmu;
 	const struct tt_cfg *tt =
 		stage == 1 ? &sc->s1.tt[(ia >> 55) & 1] : &sc->s2.tt;
-	const bool s2 = stage == 2, nested = !s2 && sc->mode == MODE_NESTED;
+	const bool s2 = stage == 2;
+	const bool nested = general && !s2 && sc->mode == MODE_NESTED;
 	const unsigned int g = tt->gshift, start = tt->start_level;
 	const unsigned int oas = s2 ? sc->s2.oas : sc->s1.oas;
 	const bool be = s2 ? sc->s2.be : sc->s1.be;
+	const uint64_t amask = VS_GENMASK(47, g);
 	/* Walk caches: not for traced walks nor checker probes */
-	const bool use_wc = s->wc_on && t->use_cache && !t->probe;
+	const bool use_wc = s->wc_on && t->use_cache && !(general && t->probe);
 	unsigned int level = start, tattr = 0, ndesc = 0, lsb, bits, retries = 0;
 	unsigned int s2perm = PERM_ALL, pend_level = 0;
 	uint64_t table = tt->ttb, table_pa = 0, key = 0, pend_flags = 0, d;
@@ -582,7 +640,7 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 	int rc;
 
 	if (table >> oas) {
-		if (t->trace)
+		if (general && t->trace)
 			hw_note(t,
 				"S%u table base 0x%llx above the %u-bit "
 				"output size",
@@ -592,7 +650,7 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 	}
 	if (!nested)
 		table_pa = table;
-	if (rec)
+	if (general && rec)
 		rec->tables = -1;
 	if (use_wc && start < 3) {
 		struct wc_hit h;
@@ -637,7 +695,7 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 				if (w2.s2perm & PERM_PW)
 					pend_flags |= WC_TAG_S2W;
 			}
-			if (rec && level > 0 && w2.shift >= g) {
+			if (general && rec && level > 0 && w2.shift >= g) {
 				rec->next_pa[level - 1] = table_pa;
 				rec->pa_known[level - 1] = true;
 			}
@@ -652,8 +710,8 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 			pending = false;
 		}
 refetch:
-		if (__builtin_expect(desc_read(s, dpa, &d), 0)) {
-			if (t->trace)
+		if (__builtin_expect(desc_read(s, stage, level, dpa, &d), 0)) {
+			if (general && t->trace)
 				hw_note(t,
 					"S%u L%u descriptor fetch at 0x%llx "
 					"aborted",
@@ -667,30 +725,19 @@ refetch:
 		if (be)
 			d = __builtin_bswap64(d);
 		ndesc++;
-		if (__builtin_expect(t->trace != NULL, 0))
+		if (general && __builtin_expect(t->trace != NULL, 0))
 			trace_desc(t, stage, level, g, ia, dpa, daddr, d);
 
 		if (!(d & ARM_LPAE_PTE_VALID))
 			goto translation_fault;
 		if (level < 3 && (d & ARM_LPAE_PTE_TYPE)) {
-			uint64_t next = desc_addr(d, g);
+			uint64_t next = desc_addr_m(d, g, amask);
 
 			if (next >> oas)
 				goto addr_size_fault;
-			if (!s2) {
-				unsigned int apt =
-					VS_FIELD_GET(ARM_LPAE_PTE_APTABLE, d);
-
-				if (apt & ARM_LPAE_PTE_APTABLE_NO_EL0)
-					tattr |= TATTR_NOEL0;
-				if (apt & ARM_LPAE_PTE_APTABLE_RO)
-					tattr |= TATTR_RO;
-				if (d & ARM_LPAE_PTE_XNTABLE)
-					tattr |= TATTR_XN;
-				if (d & ARM_LPAE_PTE_PXNTABLE)
-					tattr |= TATTR_PXN;
-			}
-			if (rec) {
+			if (!s2)
+				tattr |= (d >> TATTR_SHIFT) & 0xf;
+			if (general && rec) {
 				rec->tables = level + 1;
 				rec->next[level] = next;
 				rec->tattr[level] = tattr;
@@ -720,10 +767,10 @@ refetch:
 				 !block_allowed(s, g, level))
 			goto translation_fault;
 		rc = walk_leaf(t, sc, stage, ia, class, g, level, lsb, tattr,
-			       daddr, dpa, s2perm, d, lf, f, &retries);
+			       daddr, dpa, s2perm, d, lf, f, &retries, general);
 		if (rc == WALK_REFETCH)
 			goto refetch;
-		if (!t->probe) {
+		if (!(general && t->probe)) {
 			hw_stat_inc(s, ST_WALKS);
 			hw_stat_add(s, ST_DESC, ndesc);
 		}
@@ -738,11 +785,22 @@ addr_size_fault:
 	walk_fault(f, EVT_ID_ADDR_SIZE, s2, s2 ? class : EVTQ_1_CLASS_IN,
 		   s2 ? ia : 0);
 out_fault:
-	if (!t->probe) {
+	if (!(general && t->probe)) {
 		hw_stat_inc(s, ST_WALKS);
 		hw_stat_add(s, ST_DESC, ndesc);
 	}
 	return WALK_FAULT;
+}
+
+static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
+		   unsigned int stage, uint64_t ia, unsigned int class,
+		   struct leaf *lf, struct fault *f, struct walk_rec *rec)
+{
+	if (!t->trace && !rec && !t->probe &&
+	    (stage == 2 || sc->mode != MODE_NESTED))
+		return walk_tt_impl(t, sc, stage, ia, class, lf, f, NULL,
+				    false);
+	return walk_tt_impl(t, sc, stage, ia, class, lf, f, rec, true);
 }
 
 /*
