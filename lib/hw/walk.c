@@ -160,50 +160,65 @@ static void trace_desc(struct txn_ctx *t, unsigned int stage, int level,
  * destroyed one was never sees its pages.  Thread-local: nothing shared
  * is written.
  */
+/*
+ * A nested walk's stage-2 translation of the page of the stage-1 table it
+ * read at a level.  Unlike the host pages, a translation can be
+ * invalidated: one is used only by a walk whose fill generation is the
+ * one it was made under (no invalidation began since; hw_fill_gen()), so
+ * it is a copy of what the stage-2 cache held then.
+ */
+struct ipa_memo {
+	uint64_t key; /* IPA page + 1, 0: none */
+	uint64_t pa; /* its PA page */
+	uint64_t gen; /* fill generation of the walk that made it */
+	uint16_t vmid; /* of the stage 2 that translated it */
+	uint8_t perm, shift; /* stage-2 permission and leaf size */
+};
+
 struct page_memo {
 	uint64_t uid;
-	uint64_t key[2][4]; /* pfn + 1 of the page, 0: none */
-	const uint64_t *pg[2][4];
+	struct {
+		uint64_t key; /* pfn + 1 of the page, 0: none */
+		const uint64_t *pg;
+	} lv[2][4];
+	struct ipa_memo ipa[4];
 };
 
 static __thread struct page_memo walk_memo;
 
-/* The host page holding the descriptor at @pa, of @stage and @level. */
-static inline const uint64_t *table_page(const struct vsmmu_smmu *s,
-					 unsigned int stage,
-					 unsigned int level, uint64_t pa)
+/* This thread's memo, emptied if it was another SMMU's. */
+static inline struct page_memo *memo_of(const struct vsmmu_smmu *s)
 {
 	struct page_memo *m = &walk_memo;
-	uint64_t key = (pa >> 12) + 1;
-	const uint64_t *pg;
 
-	if (__builtin_expect(m->uid == s->uid, 1) &&
-	    m->key[stage - 1][level] == key)
-		return m->pg[stage - 1][level];
-	pg = vsmmu_mem_page(s->mem, pa);
-	if (pg) {
-		if (m->uid != s->uid) {
-			memset(m, 0, sizeof(*m));
-			m->uid = s->uid;
-		}
-		m->key[stage - 1][level] = key;
-		m->pg[stage - 1][level] = pg;
+	if (__builtin_expect(m->uid != s->uid, 0)) {
+		memset(m, 0, sizeof(*m));
+		m->uid = s->uid;
 	}
-	return pg;
+	return m;
 }
 
 /*
  * Read the descriptor at @pa (of @stage, @level) straight from the
- * memory's page.  Descriptor addresses are always 8-byte aligned.
- * Return 0 or -EFAULT.
+ * memory's page, found through the memo @m.  Descriptor addresses are
+ * always 8-byte aligned.  Return 0 or -EFAULT.
  */
-static inline int desc_read(const struct vsmmu_smmu *s, unsigned int stage,
-			    unsigned int level, uint64_t pa, uint64_t *d)
+static inline int desc_read(const struct vsmmu_smmu *s, struct page_memo *m,
+			    unsigned int stage, unsigned int level,
+			    uint64_t pa, uint64_t *d)
 {
-	const uint64_t *pg = table_page(s, stage, level, pa);
+	uint64_t key = (pa >> 12) + 1;
+	const uint64_t *pg;
 
-	if (__builtin_expect(!pg, 0))
-		return -EFAULT;
+	if (__builtin_expect(m->lv[stage - 1][level].key == key, 1)) {
+		pg = m->lv[stage - 1][level].pg;
+	} else {
+		pg = vsmmu_mem_page(s->mem, pa);
+		if (__builtin_expect(!pg, 0))
+			return -EFAULT;
+		m->lv[stage - 1][level].key = key;
+		m->lv[stage - 1][level].pg = pg;
+	}
 	*d = le64toh(__atomic_load_n(pg + ((pa & 0xfff) >> 3),
 				     __ATOMIC_RELAXED));
 	return 0;
@@ -612,27 +627,30 @@ walk_leaf(struct txn_ctx *t, const struct stream_cfg *sc, unsigned int stage,
  * records the table descriptors met (a checker's probe).  Return 0 or
  * WALK_FAULT.
  *
- * One body, two instances (walk_tt() picks): @general false is the
- * common walk -- not traced, not a checker's probe, not recording, not a
- * nested stage 1 -- with those branches compiled out.
+ * One body, three instances (walk_tt() picks): @general false is the
+ * common walk -- not traced, not a checker's probe, not recording -- with
+ * those branches compiled out, and with @nested_inst false not a nested
+ * stage 1 either.
  */
 static inline __attribute__((always_inline)) int
 walk_tt_impl(struct txn_ctx *t, const struct stream_cfg *sc,
 	     unsigned int stage, uint64_t ia, unsigned int class,
 	     struct leaf *lf, struct fault *f, struct walk_rec *rec,
-	     const bool general)
+	     const bool general, const bool nested_inst)
 {
 	struct vsmmu_smmu *s = t->smmu;
 	const struct tt_cfg *tt =
 		stage == 1 ? &sc->s1.tt[(ia >> 55) & 1] : &sc->s2.tt;
 	const bool s2 = stage == 2;
-	const bool nested = general && !s2 && sc->mode == MODE_NESTED;
+	const bool nested = (general || nested_inst) && !s2 &&
+			    sc->mode == MODE_NESTED;
 	const unsigned int g = tt->gshift, start = tt->start_level;
 	const unsigned int oas = s2 ? sc->s2.oas : sc->s1.oas;
 	const bool be = s2 ? sc->s2.be : sc->s1.be;
 	const uint64_t amask = VS_GENMASK(47, g);
 	/* Walk caches: not for traced walks nor checker probes */
 	const bool use_wc = s->wc_on && t->use_cache && !(general && t->probe);
+	struct page_memo *memo = memo_of(s);
 	unsigned int level = start, tattr = 0, ndesc = 0, lsb, bits, retries = 0;
 	unsigned int s2perm = PERM_ALL, pend_level = 0;
 	uint64_t table = tt->ttb, table_pa = 0, key = 0, pend_flags = 0, d;
@@ -684,9 +702,26 @@ walk_tt_impl(struct txn_ctx *t, const struct stream_cfg *sc,
 		if (!pa_known) {
 			/* Nested: the descriptor's IPA through stage 2 */
 			struct walk_result w2 = { .s2perm = PERM_ALL };
+			struct ipa_memo *im = &memo->ipa[level];
 
-			if (s1_table_s2(t, sc, daddr, &dpa, &w2, f))
-				goto out_fault;
+			if (!general && im->gen == t->gen &&
+			    im->key == (daddr >> 12) + 1 &&
+			    im->vmid == sc->vmid) {
+				dpa = im->pa | (daddr & 0xfff);
+				w2.s2perm = im->perm;
+				w2.shift = im->shift;
+			} else {
+				if (s1_table_s2(t, sc, daddr, &dpa, &w2, f))
+					goto out_fault;
+				if (!general && t->gen != HW_GEN_NOFILL) {
+					im->key = (daddr >> 12) + 1;
+					im->pa = dpa & ~0xfffULL;
+					im->perm = w2.s2perm;
+					im->shift = w2.shift;
+					im->vmid = sc->vmid;
+					im->gen = t->gen;
+				}
+			}
 			s2perm = w2.s2perm;
 			/* The whole table in one stage-2 leaf: PA known */
 			if (w2.shift >= g) {
@@ -710,7 +745,8 @@ walk_tt_impl(struct txn_ctx *t, const struct stream_cfg *sc,
 			pending = false;
 		}
 refetch:
-		if (__builtin_expect(desc_read(s, stage, level, dpa, &d), 0)) {
+		if (__builtin_expect(desc_read(s, memo, stage, level, dpa, &d),
+				     0)) {
 			if (general && t->trace)
 				hw_note(t,
 					"S%u L%u descriptor fetch at 0x%llx "
@@ -796,11 +832,15 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 		   unsigned int stage, uint64_t ia, unsigned int class,
 		   struct leaf *lf, struct fault *f, struct walk_rec *rec)
 {
-	if (!t->trace && !rec && !t->probe &&
-	    (stage == 2 || sc->mode != MODE_NESTED))
+	/* The checker wants every stage-2 cache hit: no memo for it */
+	if (t->trace || rec || t->probe || hw_check_on(t->smmu))
+		return walk_tt_impl(t, sc, stage, ia, class, lf, f, rec, true,
+				    true);
+	if (stage == 2 || sc->mode != MODE_NESTED)
 		return walk_tt_impl(t, sc, stage, ia, class, lf, f, NULL,
-				    false);
-	return walk_tt_impl(t, sc, stage, ia, class, lf, f, rec, true);
+				    false, false);
+	return walk_tt_impl(t, sc, stage, ia, class, lf, f, NULL, false,
+			    true);
 }
 
 /*
