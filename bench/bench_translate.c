@@ -70,8 +70,8 @@
 #define STRTAB_PA 0x100000ULL
 #define STRTAB_LOG2SIZE 4 /* 16 STEs */
 #define POOL_SIZE (16ULL << 20) /* the tables of 1M pages, and more */
-#define S1_POOL_PA(k) (0x10000000ULL + (uint64_t)(k) * POOL_SIZE)
-#define S2_POOL_PA(k) (0x20000000ULL + (uint64_t)(k) * POOL_SIZE)
+#define S1_POOL_PA(k) (0x10000000ULL + (uint64_t)(k)*POOL_SIZE)
+#define S2_POOL_PA(k) (0x20000000ULL + (uint64_t)(k)*POOL_SIZE)
 /* Stage-1 input addresses: L0..L3 indexes all non-zero */
 #define IOVA_BASE 0x0000123480000000ULL
 /* Stage-1-only output (never touched, so never populated) */
@@ -532,10 +532,10 @@ static const struct bench_case cases[] = {
 	  TARGET_MISS_NS, CFG_NOWC },
 	{ "s1-miss-seq", K_MISS, 1, false, true, MISS_PAGES, 400000, 10000,
 	  TARGET_MISS_NS, CFG_NOWC },
-	{ "s1-miss-wc", K_MISS, 1, false, false, MISS_PAGES, 400000, 10000,
-	  0, CFG_WC },
-	{ "s1-miss-wc", K_MISS, 2, false, false, MISS_PAGES, 400000, 10000,
-	  0, CFG_WC },
+	{ "s1-miss-wc", K_MISS, 1, false, false, MISS_PAGES, 400000, 10000, 0,
+	  CFG_WC },
+	{ "s1-miss-wc", K_MISS, 2, false, false, MISS_PAGES, 400000, 10000, 0,
+	  CFG_WC },
 	{ "nested-miss", K_NESTED, 1, false, false, MISS_PAGES, 200000, 5000,
 	  TARGET_NESTED_NS, CFG_NOWC },
 	{ "nested-miss", K_NESTED, 2, false, false, MISS_PAGES, 200000, 5000,
@@ -544,12 +544,12 @@ static const struct bench_case cases[] = {
 	  TARGET_NESTED_NS, CFG_NOWC_1TBU },
 	{ "nested-miss", K_NESTED, 2, true, false, MISS_PAGES, 200000, 5000,
 	  TARGET_NESTED_NS, CFG_NOWC },
-	{ "nested-miss-seq", K_NESTED, 1, false, true, MISS_PAGES, 200000,
-	  5000, TARGET_NESTED_NS, CFG_NOWC },
-	{ "nested-miss-wc", K_NESTED, 1, false, false, MISS_PAGES, 200000,
-	  5000, 0, CFG_WC },
-	{ "nested-miss-wc", K_NESTED, 2, false, false, MISS_PAGES, 200000,
-	  5000, 0, CFG_WC },
+	{ "nested-miss-seq", K_NESTED, 1, false, true, MISS_PAGES, 200000, 5000,
+	  TARGET_NESTED_NS, CFG_NOWC },
+	{ "nested-miss-wc", K_NESTED, 1, false, false, MISS_PAGES, 200000, 5000,
+	  0, CFG_WC },
+	{ "nested-miss-wc", K_NESTED, 2, false, false, MISS_PAGES, 200000, 5000,
+	  0, CFG_WC },
 };
 
 #define REPS 9
@@ -733,8 +733,8 @@ static bool run_case(struct env *e, const struct bench_case *c,
 			base = one_thread_ops[i];
 	if (c->threads == 1)
 		one_thread_ops[c - cases] = row->ops_per_s;
-	bench_row_add(row, "x 1 thread", c->threads > 1 && base > 0 ? "%.2f" :
-								      "-",
+	bench_row_add(row, "x 1 thread",
+		      c->threads > 1 && base > 0 ? "%.2f" : "-",
 		      row->ops_per_s / (base > 0 ? base : 1));
 	bench_row_add(row, "TLB hit %", "%.2f",
 		      pct(d.tlb_hits, d.tlb_hits + d.tlb_misses));
@@ -792,9 +792,9 @@ static bool run_sweep(struct env *e, const struct bench_opts *o,
 				.body = translate_body,
 				.arg = &w,
 				.threads = 1,
-				.iters = o->quick ? 20000 :
-				 pages > 200000	  ? pages :
-						    200000,
+				.iters = o->quick	? 20000 :
+					 pages > 200000 ? pages :
+							  200000,
 			};
 			snprintf(name, sizeof(name), "%s-sweep",
 				 k ? "nested" : "s1");
@@ -826,11 +826,10 @@ static bool run_sweep(struct env *e, const struct bench_opts *o,
 				      pct(d.tlb_hits,
 					  d.tlb_hits + d.tlb_misses));
 			if (d.walk_cache_hits + d.walk_cache_misses)
-				bench_row_add(
-					row, "walk cache hit %", "%.2f",
-					pct(d.walk_cache_hits,
-					    d.walk_cache_hits +
-						    d.walk_cache_misses));
+				bench_row_add(row, "walk cache hit %", "%.2f",
+					      pct(d.walk_cache_hits,
+						  d.walk_cache_hits +
+							  d.walk_cache_misses));
 			else
 				bench_row_add(row, "walk cache hit %", "-");
 			if (d.s2_hits + d.s2_misses)
@@ -878,17 +877,16 @@ static void print_cache(const char *name, const char *what,
 		return;
 	}
 	printf("| %s | %s | %u x %u%s | %" PRIu64 " | %" PRIu64 " | %.1f |\n",
-	       name, what, ci->sets, ci->ways,
-	       parts > 1 ? " per TBU" : "", entries, ci->bytes,
-	       (double)ci->bytes / (double)entries);
+	       name, what, ci->sets, ci->ways, parts > 1 ? " per TBU" : "",
+	       entries, ci->bytes, (double)ci->bytes / (double)entries);
 }
 
 static void print_geometry_and_memory(struct env *e)
 {
 	struct vsmmu_smmu_info in;
 	uint64_t t1, t2, pages = e->s1[0].pages;
-	uint64_t idx_bytes = vsmmu_mem_bytes(e->mem) -
-			     vsmmu_mem_page_count(e->mem) * PAGE;
+	uint64_t idx_bytes =
+		vsmmu_mem_bytes(e->mem) - vsmmu_mem_page_count(e->mem) * PAGE;
 
 	vsmmu_smmu_get_info(env_smmu(e, CFG_WC), &in);
 	printf("\n### Cache geometry and memory per entry (walk caches on, "

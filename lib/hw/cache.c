@@ -50,8 +50,8 @@ void sa_fini(struct sa_cache *c)
 
 size_t sa_bytes(const struct sa_cache *c)
 {
-	return ((size_t)c->stride + (size_t)c->ways * c->cold_words) *
-	       c->sets * sizeof(uint64_t);
+	return ((size_t)c->stride + (size_t)c->ways * c->cold_words) * c->sets *
+	       sizeof(uint64_t);
 }
 
 int sa_insert(struct sa_cache *c, unsigned int idx, const uint64_t *words,

@@ -77,8 +77,8 @@ void sa_fini(struct sa_cache *c);
 
 static inline uint64_t *sa_set(const struct sa_cache *c, unsigned int idx)
 {
-	return (uint64_t *)((char *)c->mem + ((size_t)(idx & c->set_mask)
-					      << c->set_shift));
+	return (uint64_t *)((char *)c->mem +
+			    ((size_t)(idx & c->set_mask) << c->set_shift));
 }
 
 static inline uint64_t *sa_way(const struct sa_cache *c, uint64_t *set,

@@ -111,8 +111,9 @@ static inline unsigned int hot_ias(uint64_t w, unsigned int half)
  * 32M; 64K: 64K, 512M, 4T).
  */
 #define HW_NSIZES 8
-static const uint8_t hw_size_shift[HW_NSIZES] = { 12, 14, 16, 21,
-						  25, 29, 30, 42 };
+static const uint8_t hw_size_shift[HW_NSIZES] = {
+	12, 14, 16, 21, 25, 29, 30, 42
+};
 
 /* The compact mask of the sizes in @shifts (bit n: 2^n bytes). */
 static inline unsigned int hw_sizes_of(uint64_t shifts)
@@ -184,8 +185,8 @@ struct fault {
 #define WC_TAG_TATTR VS_GENMASK(45, 42) /* TATTR_* collected down to here */
 #define WC_TAG_S2W VS_BIT(46) /* nested: stage 2 lets the table be written */
 #define WC_TAG_LEAF_KEPT VS_BIT(47) /* checker: a Leaf=1 TLBI covered it */
-#define WC_TAG_MATCH                                                     \
-	(TLB_TAG_VMID | TLB_TAG_ASID | WC_TAG_LEVEL | WC_TAG_GSHIFT |    \
+#define WC_TAG_MATCH                                                  \
+	(TLB_TAG_VMID | TLB_TAG_ASID | WC_TAG_LEVEL | WC_TAG_GSHIFT | \
 	 TLB_TAG_KIND | TLB_TAG_EL2 | TLB_TAG_VALID)
 #define WC_WORDS 4
 
@@ -201,8 +202,8 @@ struct fault {
 #define TATTR_SHIFT 59
 _Static_assert(ARM_LPAE_PTE_PXNTABLE == VS_BIT(TATTR_SHIFT) &&
 		       ARM_LPAE_PTE_XNTABLE == VS_BIT(TATTR_SHIFT + 1) &&
-		       ARM_LPAE_PTE_APTABLE == VS_GENMASK(TATTR_SHIFT + 3,
-							  TATTR_SHIFT + 2) &&
+		       ARM_LPAE_PTE_APTABLE ==
+			       VS_GENMASK(TATTR_SHIFT + 3, TATTR_SHIFT + 2) &&
 		       ARM_LPAE_PTE_APTABLE_NO_EL0 == 1 &&
 		       ARM_LPAE_PTE_APTABLE_RO == 2,
 	       "TATTR_* are the table descriptor's bits [62:59]");
@@ -512,6 +513,12 @@ static inline void hw_stat_inc(struct vsmmu_smmu *s, enum stat_id id)
 #define CFG_TERMINATE 2
 struct txn_ctx;
 int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f);
+/* The L1STD/L1CD cache (config.c) */
+int hw_l1c_init(struct vsmmu_smmu *s);
+void hw_l1c_fini(struct vsmmu_smmu *s);
+/* A CFGI over StreamIDs [@lo, @hi] */
+void hw_l1c_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv,
+		 uint32_t lo, uint32_t hi);
 /* Only the STE: fetch and decode it (no CD).  Same returns. */
 int hw_ste_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f);
 

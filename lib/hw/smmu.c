@@ -38,7 +38,6 @@ union cfg_words {
 	uint64_t w[CFG_WORDS];
 };
 
-
 /* --- Statistics --------------------------------------------------------- */
 
 static unsigned int next_shard;
@@ -64,8 +63,8 @@ void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
 			v[j] += __atomic_load_n(&s->stats[i].v[j],
 						__ATOMIC_RELAXED);
 	memset(st, 0, sizeof(*st));
-	st->translations = v[ST_TRANSLATIONS] + v[ST_FAST_HIT] +
-			   v[ST_FAST_MISS];
+	st->translations =
+		v[ST_TRANSLATIONS] + v[ST_FAST_HIT] + v[ST_FAST_MISS];
 	st->tlb_hits = v[ST_TLB_HIT] + v[ST_FAST_HIT];
 	st->tlb_misses = v[ST_TLB_MISS] + v[ST_FAST_MISS];
 	st->cfg_hits = v[ST_CFG_HIT] + v[ST_FAST_HIT] + v[ST_FAST_MISS];
@@ -254,6 +253,11 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 	rc = hw_wc_init(s);
 	if (rc)
 		goto out_cfgc;
+	rc = hw_l1c_init(s);
+	if (rc) {
+		hw_wc_fini(s);
+		goto out_cfgc;
+	}
 	pthread_mutex_init(&s->reg_lock, NULL);
 	rc = hw_stalls_init(s);
 	if (!rc)
@@ -266,6 +270,7 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 	if (rc) {
 		hw_stalls_fini(s);
 		pthread_mutex_destroy(&s->reg_lock);
+		hw_l1c_fini(s);
 		hw_wc_fini(s);
 		goto out_cfgc;
 	}
@@ -294,6 +299,7 @@ void vsmmu_smmu_destroy(struct vsmmu_smmu *s)
 	hw_check_fini(s);
 	hw_cmdqv_fini(s);
 	hw_queues_fini(s);
+	hw_l1c_fini(s);
 	hw_wc_fini(s);
 	sa_fini(&s->cfgc);
 	sa_fini(&s->s2c);
@@ -868,8 +874,8 @@ static void tlb_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 				  __ATOMIC_SEQ_CST);
 	}
 	if (sa_insert(&s->tlb,
-		      tlb_set_idx(s, t->txn->sid & s->tbu_mask, va, wr->shift), w,
-		      &ipa, &s->inv_gen, t->gen) > 0)
+		      tlb_set_idx(s, t->txn->sid & s->tbu_mask, va, wr->shift),
+		      w, &ipa, &s->inv_gen, t->gen) > 0)
 		hw_stat_inc(s, ST_EVICT);
 }
 
@@ -1043,16 +1049,17 @@ static int fault_simple(struct txn_ctx *t, const struct stream_cfg *sc,
 }
 
 /* Valid transaction flags, as a bitmap over the 16 values of 4 bits. */
-#define TXN_FLAGS_OK                                                \
-	(VS_BIT(VSMMU_TXN_READ) | VS_BIT(VSMMU_TXN_WRITE) |         \
+#define TXN_FLAGS_OK                                                        \
+	(VS_BIT(VSMMU_TXN_READ) | VS_BIT(VSMMU_TXN_WRITE) |                 \
 	 VS_BIT(VSMMU_TXN_EXEC) | VS_BIT(VSMMU_TXN_READ | VSMMU_TXN_PRIV) | \
-	 VS_BIT(VSMMU_TXN_WRITE | VSMMU_TXN_PRIV) |                 \
+	 VS_BIT(VSMMU_TXN_WRITE | VSMMU_TXN_PRIV) |                         \
 	 VS_BIT(VSMMU_TXN_EXEC | VSMMU_TXN_PRIV))
 
-static __attribute__((noinline)) int
-do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
-	     struct vsmmu_txn_result *res, vsmmu_trace_fn *fn, void *arg,
-	     bool ats);
+static __attribute__((noinline)) int do_translate(struct vsmmu_smmu *s,
+						  const struct vsmmu_txn *txn,
+						  struct vsmmu_txn_result *res,
+						  vsmmu_trace_fn *fn, void *arg,
+						  bool ats);
 
 /*
  * The end of the fast path once the IOTLB hit @h (for a stream whose hot
@@ -1138,10 +1145,11 @@ translate_miss(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 }
 
 /* The fast path with several entry sizes in the IOTLB: probe them all. */
-static __attribute__((noinline)) int
-fast_sizes(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
-	   struct vsmmu_txn_result *res, uint64_t tkey, uint64_t hw,
-	   uint64_t va)
+static __attribute__((noinline)) int fast_sizes(struct vsmmu_smmu *s,
+						const struct vsmmu_txn *txn,
+						struct vsmmu_txn_result *res,
+						uint64_t tkey, uint64_t hw,
+						uint64_t va)
 {
 	struct stream_hot hot = { .tlb_key = tkey, .w = hw };
 	struct tlb_hit h;
@@ -1421,10 +1429,11 @@ static bool checked_tlb_hit(struct txn_ctx *t, const struct stream_hot *hot,
  * traced translations, ATS, the checker.  Kept out of line so that the
  * fast path in vsmmu_translate() stays small.
  */
-static __attribute__((noinline)) int
-do_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
-	     struct vsmmu_txn_result *res, vsmmu_trace_fn *fn, void *arg,
-	     bool ats)
+static __attribute__((noinline)) int do_translate(struct vsmmu_smmu *s,
+						  const struct vsmmu_txn *txn,
+						  struct vsmmu_txn_result *res,
+						  vsmmu_trace_fn *fn, void *arg,
+						  bool ats)
 {
 	struct txn_ctx t;
 	struct stream_hot hot;
@@ -1922,6 +1931,7 @@ int vsmmu_smmu_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv)
 	}
 	hw_inv_begin(s);
 	sa_invalidate_all(&s->cfgc, cfgi_match_fn, &m);
+	hw_l1c_cfgi(s, inv, m.sid_lo, m.sid_hi);
 	hw_inv_end(s);
 	if (hw_check_on(s))
 		hw_check_cfgi(s, inv);

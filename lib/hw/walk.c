@@ -204,8 +204,8 @@ static inline struct page_memo *memo_of(const struct vsmmu_smmu *s)
  * always 8-byte aligned.  Return 0 or -EFAULT.
  */
 static inline int desc_read(const struct vsmmu_smmu *s, struct page_memo *m,
-			    unsigned int stage, unsigned int level,
-			    uint64_t pa, uint64_t *d)
+			    unsigned int stage, unsigned int level, uint64_t pa,
+			    uint64_t *d)
 {
 	uint64_t key = (pa >> 12) + 1;
 	const uint64_t *pg;
@@ -219,8 +219,8 @@ static inline int desc_read(const struct vsmmu_smmu *s, struct page_memo *m,
 		m->lv[stage - 1][level].key = key;
 		m->lv[stage - 1][level].pg = pg;
 	}
-	*d = le64toh(__atomic_load_n(pg + ((pa & 0xfff) >> 3),
-				     __ATOMIC_RELAXED));
+	*d = le64toh(
+		__atomic_load_n(pg + ((pa & 0xfff) >> 3), __ATOMIC_RELAXED));
 	return 0;
 }
 
@@ -520,8 +520,7 @@ static inline int s1_table_s2(struct txn_ctx *t, const struct stream_cfg *sc,
 			      uint64_t daddr, uint64_t *dpa,
 			      struct walk_result *w2, struct fault *f)
 {
-	return hw_s2_translate(t, sc, daddr, EVTQ_1_CLASS_TT, true, dpa, w2,
-			       f);
+	return hw_s2_translate(t, sc, daddr, EVTQ_1_CLASS_TT, true, dpa, w2, f);
 }
 
 /*
@@ -633,14 +632,13 @@ walk_leaf(struct txn_ctx *t, const struct stream_cfg *sc, unsigned int stage,
  * stage 1 either.
  */
 static inline __attribute__((always_inline)) int
-walk_tt_impl(struct txn_ctx *t, const struct stream_cfg *sc,
-	     unsigned int stage, uint64_t ia, unsigned int class,
-	     struct leaf *lf, struct fault *f, struct walk_rec *rec,
-	     const bool general, const bool nested_inst)
+walk_tt_impl(struct txn_ctx *t, const struct stream_cfg *sc, unsigned int stage,
+	     uint64_t ia, unsigned int class, struct leaf *lf, struct fault *f,
+	     struct walk_rec *rec, const bool general, const bool nested_inst)
 {
 	struct vsmmu_smmu *s = t->smmu;
-	const struct tt_cfg *tt =
-		stage == 1 ? &sc->s1.tt[(ia >> 55) & 1] : &sc->s2.tt;
+	const struct tt_cfg *tt = stage == 1 ? &sc->s1.tt[(ia >> 55) & 1] :
+					       &sc->s2.tt;
 	const bool s2 = stage == 2;
 	const bool nested = (general || nested_inst) && !s2 &&
 			    sc->mode == MODE_NESTED;
@@ -651,7 +649,8 @@ walk_tt_impl(struct txn_ctx *t, const struct stream_cfg *sc,
 	/* Walk caches: not for traced walks nor checker probes */
 	const bool use_wc = s->wc_on && t->use_cache && !(general && t->probe);
 	struct page_memo *memo = memo_of(s);
-	unsigned int level = start, tattr = 0, ndesc = 0, lsb, bits, retries = 0;
+	unsigned int level = start, tattr = 0, ndesc = 0, lsb, bits,
+		     retries = 0;
 	unsigned int s2perm = PERM_ALL, pend_level = 0;
 	uint64_t table = tt->ttb, table_pa = 0, key = 0, pend_flags = 0, d;
 	bool pa_known = !nested, pending = false;
@@ -686,8 +685,8 @@ walk_tt_impl(struct txn_ctx *t, const struct stream_cfg *sc,
 			if (nested && pa_known)
 				s2perm = (h.tag & WC_TAG_S2W) ?
 						 PERM_ALL :
-						 PERM_ALL & ~(PERM_PW |
-							      PERM_UW);
+						 PERM_ALL &
+							 ~(PERM_PW | PERM_UW);
 		} else {
 			hw_stat_inc(s, ST_WC_MISS);
 		}
@@ -837,10 +836,9 @@ static int walk_tt(struct txn_ctx *t, const struct stream_cfg *sc,
 		return walk_tt_impl(t, sc, stage, ia, class, lf, f, rec, true,
 				    true);
 	if (stage == 2 || sc->mode != MODE_NESTED)
-		return walk_tt_impl(t, sc, stage, ia, class, lf, f, NULL,
-				    false, false);
-	return walk_tt_impl(t, sc, stage, ia, class, lf, f, NULL, false,
-			    true);
+		return walk_tt_impl(t, sc, stage, ia, class, lf, f, NULL, false,
+				    false);
+	return walk_tt_impl(t, sc, stage, ia, class, lf, f, NULL, false, true);
 }
 
 /*
@@ -874,8 +872,8 @@ static void wc_check_hit(struct txn_ctx *t, const struct stream_cfg *sc,
 		why = "has no table there";
 	else if (rec.next[L] != h->next)
 		why = "points to another table";
-	else if (stage == 1 && rec.tattr[L] != VS_FIELD_GET(WC_TAG_TATTR,
-							     h->tag))
+	else if (stage == 1 &&
+		 rec.tattr[L] != VS_FIELD_GET(WC_TAG_TATTR, h->tag))
 		why = "has other table attributes";
 	else if ((h->tag & WC_TAG_PA) && rec.pa_known[L] &&
 		 rec.next_pa[L] != h->next_pa)
