@@ -69,7 +69,7 @@ static void env_init(struct env *e, enum vsmmu_exec_mode exec)
 	dc.pool = e->pool;
 	dc.timeout_ns = TIMEOUT_NS;
 	dc.log_fn = quiet_log;
-	dc.cmdqv_ops = &vsmmu_drv_cmdqv_host_mmio_ops;
+	dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
 	dc.cmdqv_ctx = e->smmu;
 	dc.cmdqv_nqueues = 2; /* Grace's share per VINTF: 128 / 64 */
 	bench_check(vsmmu_drv_create(&dc, &e->drv), "driver create");
@@ -105,7 +105,7 @@ static uint64_t body(void *arg, unsigned int tid, uint64_t iters)
 	struct work *w = arg;
 	uint64_t i, done = 0;
 
-	vsmmu_drv_set_thread_queue(tid);
+	vsmmu_drv_set_thread_queue(w->e->drv, tid);
 	for (i = 0; i < iters; i++) {
 		uint64_t t0 = bench_now_ns();
 		int rc = vsmmu_drv_cmdq_issue(

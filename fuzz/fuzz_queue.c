@@ -59,6 +59,7 @@
 #include <time.h>
 
 #include <vsmmu/arch.h>
+#include <vsmmu/decode.h>
 #include <vsmmu/mem.h>
 #include <vsmmu/smmu.h>
 
@@ -245,19 +246,10 @@ static bool fq_known_event(unsigned int id)
 #define FQ_T_CONS (1U << 1)
 #define FQ_T_PROD (1U << 2)
 
+/* The register table the model uses (one table for all) */
 static bool fq_is64(uint64_t base)
 {
-	switch (base) {
-	case ARM_SMMU_STRTAB_BASE:
-	case ARM_SMMU_CMDQ_BASE:
-	case ARM_SMMU_EVTQ_BASE:
-	case ARM_SMMU_PRIQ_BASE:
-	case ARM_SMMU_GERROR_IRQ_CFG0:
-	case ARM_SMMU_EVTQ_IRQ_CFG0:
-	case ARM_SMMU_PRIQ_IRQ_CFG0:
-		return true;
-	}
-	return false;
+	return vsmmu_reg_width(base) == 8;
 }
 
 /* The contract's -EINVAL cases for a register access */

@@ -2,6 +2,7 @@
 /* The CMDQV tests' world: see test_cmdqv_env.h for the layout. */
 #include <string.h>
 
+#include "guest_trap.h"
 #include "test_cmdqv_env.h"
 
 static void cv_irq(void *arg, enum vsmmu_irq irq)
@@ -62,15 +63,16 @@ uint64_t cv_rd(struct cv_env *e, uint64_t off)
 {
 	uint64_t v = 0xdeadbeef;
 
-	vsmmu_smmu_cmdqv_mmio_read(e->smmu, VSMMU_CMDQV_HOST, off, 4, &v);
+	vsmmu_smmu_cmdqv_mmio_read(e->smmu, off, 4, &v);
 	return v;
 }
 
 uint64_t cv_grd(struct cv_env *e, uint64_t off)
 {
+	struct guest_trap t = { .smmu = e->smmu, .vintf = -1 };
 	uint64_t v = 0xdeadbeef;
 
-	vsmmu_smmu_cmdqv_mmio_read(e->smmu, VSMMU_CMDQV_GUEST, off, 4, &v);
+	guest_trap_read(&t, off, 4, &v);
 	return v;
 }
 
@@ -78,26 +80,25 @@ uint64_t cv_rd64(struct cv_env *e, uint64_t off)
 {
 	uint64_t v = 0xdeadbeef;
 
-	vsmmu_smmu_cmdqv_mmio_read(e->smmu, VSMMU_CMDQV_HOST, off, 8, &v);
+	vsmmu_smmu_cmdqv_mmio_read(e->smmu, off, 8, &v);
 	return v;
 }
 
 int cv_wr(struct cv_env *e, uint64_t off, uint64_t v)
 {
-	return vsmmu_smmu_cmdqv_mmio_write(e->smmu, VSMMU_CMDQV_HOST, off, 4,
-					   v);
+	return vsmmu_smmu_cmdqv_mmio_write(e->smmu, off, 4, v);
 }
 
 int cv_gwr(struct cv_env *e, uint64_t off, uint64_t v)
 {
-	return vsmmu_smmu_cmdqv_mmio_write(e->smmu, VSMMU_CMDQV_GUEST, off, 4,
-					   v);
+	struct guest_trap t = { .smmu = e->smmu, .vintf = -1 };
+
+	return guest_trap_write(&t, off, 4, v);
 }
 
 int cv_wr64(struct cv_env *e, uint64_t off, uint64_t v)
 {
-	return vsmmu_smmu_cmdqv_mmio_write(e->smmu, VSMMU_CMDQV_HOST, off, 8,
-					   v);
+	return vsmmu_smmu_cmdqv_mmio_write(e->smmu, off, 8, v);
 }
 
 int cv_vintf(struct cv_env *e, unsigned int v, bool hyp_own, unsigned int vmid)

@@ -75,10 +75,11 @@ struct cv_env {
 int cv_env_init(struct cv_env *e, enum vsmmu_exec_mode mode);
 void cv_env_fini(struct cv_env *e);
 uint64_t cv_rd(struct cv_env *e, uint64_t off);
-uint64_t cv_grd(struct cv_env *e, uint64_t off); /* as the guest */
+/* As the guest, through the tests' trap layer (guest_trap.h, no remap) */
+uint64_t cv_grd(struct cv_env *e, uint64_t off);
 uint64_t cv_rd64(struct cv_env *e, uint64_t off);
 int cv_wr(struct cv_env *e, uint64_t off, uint64_t v);
-int cv_gwr(struct cv_env *e, uint64_t off, uint64_t v); /* as the guest */
+int cv_gwr(struct cv_env *e, uint64_t off, uint64_t v);
 int cv_wr64(struct cv_env *e, uint64_t off, uint64_t v);
 /* Host: VINTF v with VMID and HYP_OWN, enabled */
 int cv_vintf(struct cv_env *e, unsigned int v, bool hyp_own, unsigned int vmid);

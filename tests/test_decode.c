@@ -803,3 +803,39 @@ TEST(decode_random_words)
 	}
 	ASSERT_EQ(bad, 0);
 }
+
+/*
+ * Register access widths, the one table the model, the decoder and the
+ * fuzzers use (offsets from the SMMUv3 register map, 6.2, and the CMDQV
+ * layout of reference/cmdqv.md).
+ */
+TEST(decode_register_widths)
+{
+	ASSERT_EQ(vsmmu_reg_width(0x00), 4); /* IDR0 */
+	ASSERT_EQ(vsmmu_reg_width(0x20), 4); /* CR0 */
+	ASSERT_EQ(vsmmu_reg_width(0x68), 8); /* GERROR_IRQ_CFG0 */
+	ASSERT_EQ(vsmmu_reg_width(0x80), 8); /* STRTAB_BASE */
+	ASSERT_EQ(vsmmu_reg_width(0x84), 0); /* its upper half */
+	ASSERT_EQ(vsmmu_reg_width(0x88), 4); /* STRTAB_BASE_CFG */
+	ASSERT_EQ(vsmmu_reg_width(0x90), 8); /* CMDQ_BASE */
+	ASSERT_EQ(vsmmu_reg_width(0x98), 4); /* CMDQ_PROD */
+	ASSERT_EQ(vsmmu_reg_width(0xa0), 8); /* EVTQ_BASE */
+	ASSERT_EQ(vsmmu_reg_width(0x100a8), 4); /* EVTQ_PROD, page 1 */
+	ASSERT_EQ(vsmmu_reg_width(0xd0), 8); /* PRIQ_IRQ_CFG0 */
+	ASSERT_EQ(vsmmu_reg_width(0x30), 0); /* reserved */
+	ASSERT_EQ(vsmmu_reg_width(0x21), 0); /* misaligned */
+	ASSERT_EQ(vsmmu_reg_width(0x20000), 0); /* past page 1 */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x0000), 4); /* CMDQV_CONFIG */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x0014), 4); /* VINTF_ERR_MAP */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x0200), 4); /* CMDQ_ALLOC0 */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x1000), 4); /* VINTF0_CONFIG */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x10c0), 8); /* LVCMDQ_ERR_MAP0 */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x10c8), 8); /* LVCMDQ_ERR_MAP1 */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x10004), 4); /* VCMDQ0_PROD */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x20000), 8); /* VCMDQ0_BASE */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x20008), 8); /* CONS_INDX_BASE */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x50000), 4); /* VINTF1 LVCMDQ0_CONS */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x60000), 8); /* VINTF1 LVCMDQ0_BASE */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x0030), 4); /* CMDQ_ERR_MAP3 */
+	ASSERT_EQ(vsmmu_cmdqv_reg_width(0x0040), 0); /* reserved */
+}

@@ -13,6 +13,7 @@
 
 #include <vsmmu/arch.h>
 #include <vsmmu/driver.h>
+#include <vsmmu/host.h>
 #include <vsmmu/smmu.h>
 
 #include "harness.h"
@@ -23,6 +24,7 @@
 #define DA_PA 0x80000000ULL
 
 struct da_env {
+	struct vsmmu_host *host;
 	struct vsmmu_mem *mem;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_smmu *smmu;
@@ -71,44 +73,45 @@ static void da_resp(void *arg, const struct vsmmu_pri_resp *r)
 	e->resp = *r;
 }
 
+static int da_setup_model(void *arg, struct vsmmu_smmu *smmu,
+			  struct vsmmu_drv_config *dc)
+{
+	vsmmu_smmu_set_pri_resp_handler(smmu, da_resp, arg);
+	return 0;
+}
+
 static int da_init(struct da_env *e, enum vsmmu_exec_mode mode)
 {
-	struct vsmmu_smmu_config sc;
-	struct vsmmu_drv_config dc = { 0 };
+	struct vsmmu_host_config hc;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = vsmmu_mem_create(48, &e->mem);
-	if (!rc)
-		rc = vsmmu_mem_pool_create(e->mem, DA_POOL_BASE, DA_POOL_SIZE,
-					   &e->pool);
+	vsmmu_host_config_default(&hc);
+	hc.smmu.exec = mode;
+	hc.irq = false; /* the driver polls */
+	hc.pool_base = DA_POOL_BASE;
+	hc.pool_size = DA_POOL_SIZE;
+	hc.drv.log_fn = da_log;
+	hc.drv.cmdq_err_fn = da_cmdq_err;
+	hc.drv.cmdq_err_arg = e;
+	hc.drv.pri_fn = da_pri;
+	hc.drv.pri_arg = e;
+	hc.drv.timeout_ns = 5000000000ULL;
+	hc.before_driver = da_setup_model;
+	hc.before_driver_arg = e;
+	rc = vsmmu_host_create(&hc, NULL, &e->host);
 	if (rc)
 		return rc;
-	vsmmu_smmu_config_default(&sc);
-	sc.exec = mode;
-	rc = vsmmu_smmu_create(&sc, e->mem, &e->smmu);
-	if (rc)
-		return rc;
-	vsmmu_smmu_set_pri_resp_handler(e->smmu, da_resp, e);
-	dc.ops = &vsmmu_drv_smmu_mmio_ops;
-	dc.ops_ctx = e->smmu;
-	dc.pool = e->pool;
-	dc.log_fn = da_log;
-	dc.cmdq_err_fn = da_cmdq_err;
-	dc.cmdq_err_arg = e;
-	dc.pri_fn = da_pri;
-	dc.pri_arg = e;
-	dc.timeout_ns = 5000000000ULL;
-	rc = vsmmu_drv_create(&dc, &e->drv);
-	return rc ? rc : vsmmu_drv_enable(e->drv);
+	e->mem = vsmmu_host_mem(e->host);
+	e->pool = vsmmu_host_pool(e->host);
+	e->smmu = vsmmu_host_smmu(e->host);
+	e->drv = vsmmu_host_drv(e->host);
+	return 0;
 }
 
 static void da_fini(struct da_env *e)
 {
-	vsmmu_drv_destroy(e->drv);
-	vsmmu_smmu_destroy(e->smmu);
-	vsmmu_mem_pool_destroy(e->pool);
-	vsmmu_mem_destroy(e->mem);
+	vsmmu_host_destroy(e->host);
 }
 
 /* A stage-1 domain on master SID 5 with ATS, 4 pages mapped */

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 
 #include <vsmmu/driver.h>
+#include <vsmmu/entry.h>
 
 #include "driver/drv.h"
 #include "harness.h"
@@ -242,7 +243,7 @@ TEST(drv_cmdq_naive_ste_update_is_torn)
 		ASSERT_OK(vsmmu_mem_write64(mem, 8 * i, s2[i]));
 		for (j = 0; j < 8; j++)
 			vsmmu_mem_read64(mem, 8 * j, &cur[j]);
-		drv_ste_get_used(cur, used);
+		vsmmu_ste_used(cur, used);
 		for (k = 0; k < 8; k++) {
 			old &= (cur[k] & used[k]) == (s1[k] & used[k]);
 			new &= (cur[k] & used[k]) == (s2[k] & used[k]);

@@ -581,11 +581,11 @@ TEST(drvq_thread_queue_selection)
 
 	ASSERT_OK(fenv_init(&e, 2, 3, 2, false, true));
 	ASSERT_OK(vsmmu_drv_cmd_build(&c, raw[0]));
-	vsmmu_drv_set_thread_queue(1);
+	vsmmu_drv_set_thread_queue(e.drv, 1);
 	ASSERT_EQ(vsmmu_drv_thread_queue(e.drv), 1);
 	ASSERT_OK(vsmmu_drv_cmdq_issue(e.drv, (const uint64_t(*)[2])raw, 1,
 				       true));
-	vsmmu_drv_set_thread_queue(4); /* 4 % 2 = 0 */
+	vsmmu_drv_set_thread_queue(e.drv, 4); /* 4 % 2 = 0 */
 	ASSERT_EQ(vsmmu_drv_thread_queue(e.drv), 0);
 	ASSERT_OK(vsmmu_drv_cmdq_issue(e.drv, (const uint64_t(*)[2])raw, 1,
 				       true));
@@ -622,7 +622,7 @@ TEST(drvq_no_cmdqv_main_queue)
 	ASSERT_OK(fenv_init(&e, 2, 3, 2, false, false));
 	vsmmu_drv_cmdqv_get_info(e.drv, &info);
 	ASSERT_FALSE(info.present);
-	vsmmu_drv_set_thread_queue(1);
+	vsmmu_drv_set_thread_queue(e.drv, 1);
 	ASSERT_EQ(vsmmu_drv_thread_queue(e.drv), -1);
 	vsmmu_drv_batch_init(&b);
 	add(e.drv, &b, CMDQ_OP_TLBI_NH_VA);
@@ -647,7 +647,7 @@ static void *thread_issue(void *p)
 				   .addr = 0x1000 };
 	unsigned int i;
 
-	vsmmu_drv_set_thread_queue(a->idx);
+	vsmmu_drv_set_thread_queue(a->drv, a->idx);
 	for (i = 0; i < a->iters && !a->rc; i++) {
 		struct vsmmu_drv_batch b;
 
@@ -709,7 +709,7 @@ TEST(drvq_guest_batch_split)
 	ASSERT_TRUE(info.enabled);
 	ASSERT_FALSE(info.hyp_own); /* HYP_OWN read back 0: guest mode */
 	ASSERT_EQ(e.f.vintf_cfg[0], 0x1);
-	vsmmu_drv_set_thread_queue(0);
+	vsmmu_drv_set_thread_queue(e.drv, 0);
 
 	vsmmu_drv_batch_init(&b);
 	add(e.drv, &b, CMDQ_OP_TLBI_NH_VA);
@@ -786,7 +786,7 @@ TEST(drvq_host_batch_not_split)
 	struct vsmmu_drv_batch b;
 
 	ASSERT_OK(fenv_init(&e, 2, 3, 2, false, true));
-	vsmmu_drv_set_thread_queue(1);
+	vsmmu_drv_set_thread_queue(e.drv, 1);
 	vsmmu_drv_batch_init(&b);
 	add(e.drv, &b, CMDQ_OP_TLBI_NH_VA);
 	add(e.drv, &b, CMDQ_OP_CFGI_STE);
@@ -849,7 +849,7 @@ TEST(drvq_vcmdq_ill_recovered_while_waiting)
 	const uint64_t bad[2] = { 0x7f, 0 };
 
 	ASSERT_OK(fenv_init(&e, 2, 3, 2, false, true));
-	vsmmu_drv_set_thread_queue(1);
+	vsmmu_drv_set_thread_queue(e.drv, 1);
 	vsmmu_drv_batch_init(&b);
 	add(e.drv, &b, CMDQ_OP_TLBI_NH_VA);
 	ASSERT_OK(vsmmu_drv_batch_add_raw(e.drv, &b, bad));
@@ -874,7 +874,7 @@ TEST(drvq_vcmdq_ill_recovered_by_process)
 	struct vsmmu_drv_stats st;
 
 	ASSERT_OK(fenv_init(&e, 2, 3, 2, false, true));
-	vsmmu_drv_set_thread_queue(0);
+	vsmmu_drv_set_thread_queue(e.drv, 0);
 	/* No sync: nobody waits, the queue stays halted... */
 	ASSERT_OK(vsmmu_drv_cmdq_issue(e.drv, bad, 1, false));
 	ASSERT_EQ(e.f.ill, 1);

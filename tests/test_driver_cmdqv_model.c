@@ -2,28 +2,33 @@
 /*
  * The driver's CMDQV against the hardware model's CMDQV, in both execution
  * modes: as the host (strict unmaps invalidate through the thread's
- * LVCMDQ, the stale translation is gone afterwards), as a guest (HYP_OWN
- * reads 0: invalidations on the VCMDQ, configuration commands on the main
- * queue, nothing refused), and a VCMDQ's CERROR_ILL recovered through its
- * own GERRORN.
+ * LVCMDQ, the stale translation is gone afterwards), as a guest (through
+ * the tests' trap layer its VINTF 0 is the host's VINTF 1 with HYP_OWN 0:
+ * invalidations on the VCMDQ, configuration commands on the main queue,
+ * nothing refused), and a VCMDQ's CERROR_ILL recovered through its own
+ * GERRORN.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include <vsmmu/arch.h>
 #include <vsmmu/driver.h>
+#include <vsmmu/host.h>
 #include <vsmmu/smmu.h>
 
+#include "guest_trap.h"
 #include "harness.h"
 
 #define POOL_BASE 0x10000000ULL
 #define POOL_SIZE (16ULL << 20)
 
 struct menv {
+	struct vsmmu_host *host;
 	struct vsmmu_mem *mem;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_smmu *smmu;
 	struct vsmmu_drv *drv;
+	struct guest_trap trap;
 	unsigned int errs[4];
 };
 
@@ -42,60 +47,76 @@ static void menv_err(void *arg, unsigned int err, uint32_t cons,
 		e->errs[err]++;
 }
 
+/*
+ * A guest's driver: what the host did for the VM (CMDQV on, VINTF 1 with
+ * the VM's VMID (7) and HYP_OWN 0; the guest enables it itself), and the
+ * driver's CMDQV reached through the tests' trap layer.
+ */
+static int menv_guest(void *arg, struct vsmmu_smmu *smmu,
+		      struct vsmmu_drv_config *dc)
+{
+	struct menv *e = arg;
+	int rc;
+
+	rc = vsmmu_smmu_cmdqv_mmio_write(smmu, TEGRA241_CMDQV_CONFIG, 4,
+					 CMDQV_EN);
+	if (!rc)
+		rc = vsmmu_smmu_cmdqv_mmio_write(
+			smmu, TEGRA241_VINTF(1) + TEGRA241_VINTF_CONFIG, 4,
+			VS_FIELD_PREP(VINTF_VMID, 7));
+	if (!rc)
+		rc = guest_trap_init(&e->trap, smmu, 1);
+	dc->cmdqv_ops = &guest_trap_ops;
+	dc->cmdqv_ctx = &e->trap;
+	return rc;
+}
+
 /* 4 VINTFs, 8 VCMDQs (2 per VINTF); the driver takes both of VINTF0's */
 static int menv_init(struct menv *e, enum vsmmu_exec_mode mode, bool guest)
 {
-	struct vsmmu_smmu_config sc;
-	struct vsmmu_drv_config dc = { 0 };
+	struct vsmmu_host_config hc;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = vsmmu_mem_create(48, &e->mem);
-	if (!rc)
-		rc = vsmmu_mem_pool_create(e->mem, POOL_BASE, POOL_SIZE,
-					   &e->pool);
+	vsmmu_host_config_default(&hc);
+	hc.smmu.exec = mode;
+	hc.smmu.cmdqv.present = true;
+	hc.smmu.cmdqv.num_vintf_log2 = 2;
+	hc.smmu.cmdqv.num_vcmdq_log2 = 3;
+	hc.smmu.cmdqv.num_sid_per_vm_log2 = 4;
+	hc.smmu.cmdqv.version = 1;
+	hc.irq = false;
+	hc.pool_base = POOL_BASE;
+	hc.pool_size = POOL_SIZE;
+	hc.drv.log_fn = menv_log;
+	hc.drv.cmdq_err_fn = menv_err;
+	hc.drv.cmdq_err_arg = e;
+	hc.drv.timeout_ns = 5000000000ULL;
+	hc.drv.cmdqv_nqueues = 2;
+	if (guest) {
+		hc.before_driver = menv_guest;
+		hc.before_driver_arg = e;
+	}
+	rc = vsmmu_host_create(&hc, NULL, &e->host);
 	if (rc)
 		return rc;
-	vsmmu_smmu_config_default(&sc);
-	sc.exec = mode;
-	sc.cmdqv.present = true;
-	sc.cmdqv.num_vintf_log2 = 2;
-	sc.cmdqv.num_vcmdq_log2 = 3;
-	sc.cmdqv.num_sid_per_vm_log2 = 4;
-	sc.cmdqv.version = 1;
-	rc = vsmmu_smmu_create(&sc, e->mem, &e->smmu);
-	if (rc)
-		return rc;
-	dc.ops = &vsmmu_drv_smmu_mmio_ops;
-	dc.ops_ctx = e->smmu;
-	dc.pool = e->pool;
-	dc.log_fn = menv_log;
-	dc.cmdq_err_fn = menv_err;
-	dc.cmdq_err_arg = e;
-	dc.timeout_ns = 5000000000ULL;
-	dc.cmdqv_ops = guest ? &vsmmu_drv_cmdqv_guest_mmio_ops :
-			       &vsmmu_drv_cmdqv_host_mmio_ops;
-	dc.cmdqv_ctx = e->smmu;
-	dc.cmdqv_nqueues = 2;
-	rc = vsmmu_drv_create(&dc, &e->drv);
-	if (!rc)
-		rc = vsmmu_drv_enable(e->drv);
-	return rc;
+	e->mem = vsmmu_host_mem(e->host);
+	e->pool = vsmmu_host_pool(e->host);
+	e->smmu = vsmmu_host_smmu(e->host);
+	e->drv = vsmmu_host_drv(e->host);
+	return 0;
 }
 
 static void menv_fini(struct menv *e)
 {
-	vsmmu_drv_destroy(e->drv);
-	vsmmu_smmu_destroy(e->smmu);
-	vsmmu_mem_pool_destroy(e->pool);
-	vsmmu_mem_destroy(e->mem);
+	vsmmu_host_destroy(e->host);
 }
 
 static uint32_t cvreg(struct menv *e, uint64_t off)
 {
 	uint64_t v = ~0ULL;
 
-	vsmmu_smmu_cmdqv_mmio_read(e->smmu, VSMMU_CMDQV_HOST, off, 4, &v);
+	vsmmu_smmu_cmdqv_mmio_read(e->smmu, off, 4, &v);
 	return (uint32_t)v;
 }
 
@@ -134,7 +155,7 @@ TEST(drvq_model_host_unmap_via_vcmdq)
 			  0x20001);
 		ASSERT_EQ(cvreg(&e, TEGRA241_CMDQV_STATUS), 1);
 
-		vsmmu_drv_set_thread_queue(1);
+		vsmmu_drv_set_thread_queue(e.drv, 1);
 		ASSERT_OK(vsmmu_drv_master_create(e.drv, &sid, 1, 0, &mst));
 		ASSERT_OK(vsmmu_drv_domain_alloc(e.drv, &dcfg, &dom));
 		ASSERT_OK(vsmmu_drv_attach(mst, dom));
@@ -190,10 +211,10 @@ TEST(drvq_model_guest_routes_accepted_only)
 		vsmmu_drv_cmdqv_get_info(e.drv, &info);
 		ASSERT_TRUE(info.enabled);
 		ASSERT_FALSE(info.hyp_own);
-		/* The host sees VINTF0 enabled and not HYP_OWN */
-		ASSERT_EQ(cvreg(&e, TEGRA241_VINTF(0) + TEGRA241_VINTF_CONFIG),
-			  0x1);
-		vsmmu_drv_set_thread_queue(0);
+		/* The host sees VINTF1 enabled, VMID 7, not HYP_OWN */
+		ASSERT_EQ(cvreg(&e, TEGRA241_VINTF(1) + TEGRA241_VINTF_CONFIG),
+			  0xf);
+		vsmmu_drv_set_thread_queue(e.drv, 0);
 		ASSERT_OK(vsmmu_drv_queue_get_stats(e.drv, 0, &q0));
 		ASSERT_OK(vsmmu_drv_queue_get_stats(e.drv, -1, &mq0));
 		vsmmu_drv_batch_init(&b);
@@ -209,7 +230,7 @@ TEST(drvq_model_guest_routes_accepted_only)
 		/* Nothing was refused: no queue error anywhere */
 		ASSERT_EQ(e.errs[CMDQ_ERR_CERROR_ILL_IDX], 0);
 		ASSERT_EQ(cvreg(&e, TEGRA241_CMDQV_CMDQ_ERR_MAP(0)), 0);
-		ASSERT_EQ(cvreg(&e, TEGRA241_VINTFi_PAGE0(0) +
+		ASSERT_EQ(cvreg(&e, TEGRA241_VINTFi_PAGE0(1) +
 					    TEGRA241_VCMDQ_CONS) &
 				  0xfffff,
 			  q0b.prod);
@@ -231,7 +252,7 @@ TEST(drvq_model_vcmdq_ill_recovered)
 					   .asid = 2 };
 
 		ASSERT_OK(menv_init(&e, modes[m], false));
-		vsmmu_drv_set_thread_queue(1);
+		vsmmu_drv_set_thread_queue(e.drv, 1);
 		vsmmu_drv_batch_init(&b);
 		ASSERT_OK(vsmmu_drv_batch_add_raw(e.drv, &b, bad));
 		ASSERT_OK(vsmmu_drv_batch_add(e.drv, &b, &c));

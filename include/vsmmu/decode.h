@@ -74,6 +74,15 @@ const char *vsmmu_cmd_name(unsigned int opcode);
  */
 int vsmmu_reg_lookup(const char *name, uint64_t *offset, unsigned int *size);
 
+/**
+ * vsmmu_reg_width() - how the SMMU register at @offset is accessed: 8 for
+ * a 64-bit register (it also takes a 32-bit access to either half), 4 for
+ * a 32-bit one, 0 for an offset no register of this table has.  This table
+ * is the one the hardware model, the decoder and the fuzzers all use.
+ * Thread-safe.
+ */
+unsigned int vsmmu_reg_width(uint64_t offset);
+
 /** vsmmu_reg_name() - the spec name of the register at @offset, or NULL. */
 const char *vsmmu_reg_name(uint64_t offset);
 
@@ -104,6 +113,16 @@ int vsmmu_decode_reg(uint64_t offset, uint64_t value, vsmmu_field_fn *fn,
  */
 int vsmmu_cmdqv_reg_lookup(const char *name, uint64_t *offset,
 			   unsigned int *size);
+
+/**
+ * vsmmu_cmdqv_reg_width() - as vsmmu_reg_width() for the CMDQV block: 8
+ * for VCMDQ_BASE, CONS_INDX_BASE and LVCMDQ_ERR_MAP<m> (8-byte aligned
+ * 64-bit registers), 4 for the others -- VINTF_ERR_MAP and VINTF_INT_MASK
+ * are 64-bit values at offsets that are not 8-byte aligned, read and
+ * written as two 32-bit halves (as Linux does) -- and 0 for no register.
+ * Thread-safe.
+ */
+unsigned int vsmmu_cmdqv_reg_width(uint64_t offset);
 
 /**
  * vsmmu_cmdqv_reg_name() - the name of the CMDQV register at @offset in

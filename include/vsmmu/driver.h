@@ -51,6 +51,8 @@ extern "C" {
 struct vsmmu_drv;
 struct vsmmu_drv_master;
 struct vsmmu_drv_domain;
+struct vsmmu_drv_vm;
+struct vsmmu_drv_vintf;
 
 /* --- Register access ----------------------------------------------------- */
 
@@ -74,12 +76,11 @@ extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
 
 /*
  * Ops that bind vsmmu_drv_config.cmdqv_ops to the model's CMDQV register
- * block (vsmmu_smmu_cmdqv_mmio_read/write), ctx = a struct vsmmu_smmu *:
- * as the host (VSMMU_CMDQV_HOST) or as software in a guest
- * (VSMMU_CMDQV_GUEST: VINTF_CONFIG.HYP_OWN reads 0 and cannot be set).
+ * block (vsmmu_smmu_cmdqv_mmio_read/write), ctx = a struct vsmmu_smmu *.
+ * A driver running in a guest gets ops from its VMM instead, which trap
+ * the guest's view (see vsmmu_smmu_cmdqv_mmio_read()).
  */
-extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_host_mmio_ops;
-extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_guest_mmio_ops;
+extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_mmio_ops;
 
 /* --- Configuration and probe --------------------------------------------- */
 
@@ -399,12 +400,28 @@ enum vsmmu_drv_domain_type {
 	VSMMU_DRV_DOMAIN_ABORT,
 	VSMMU_DRV_DOMAIN_S1, /* stage 1: ASID, CD, stage-1 page table */
 	VSMMU_DRV_DOMAIN_S2, /* stage 2: VMID, stage-2 page table */
+	/* A guest's STE over a nest parent (vsmmu_drv_nested_alloc()) */
+	VSMMU_DRV_DOMAIN_NESTED,
 };
 
 struct vsmmu_drv_domain_cfg {
-	enum vsmmu_drv_domain_type type;
+	enum vsmmu_drv_domain_type type; /* BYPASS, ABORT, S1 or S2 */
 	unsigned int granule_shift; /* 12, 14, 16; 0: the smallest supported */
 	unsigned int ias; /* input address bits; 0: 48 (capped at OAS for S2) */
+	/*
+	 * Stage 2 only: the table may also be the stage 2 of nested
+	 * translation for VMs (vsmmu_drv_vm_create()) on this SMMU and on
+	 * others that share its memory.  Its unmaps invalidate every VMID
+	 * that uses it, and the guests' stage-1 entries over it.
+	 */
+	bool nest_parent;
+	/*
+	 * Stage 2 only: the SMMU records dirty state in the table (HTTU
+	 * with DBM, IDR0.HTTU = 2): writable pages are mapped clean and
+	 * vsmmu_drv_domain_read_dirty() reports and re-arms them.
+	 * -EOPNOTSUPP without HTTU dirty state.
+	 */
+	bool dirty_tracking;
 };
 
 /**
@@ -424,9 +441,87 @@ int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
  */
 int vsmmu_drv_domain_free(struct vsmmu_drv_domain *dom);
 
-/** vsmmu_drv_domain_asid() / _vmid() - the allocated tag (0 if none). */
+/** vsmmu_drv_domain_asid() / _vmid() - the allocated tag (0 if none);
+ * for a nested domain, its VM's VMID.  Thread-safe. */
 unsigned int vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *dom);
 unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *dom);
+
+/* --- VMIDs, VMs and nested domains ------------------------------------------ */
+
+/**
+ * vsmmu_drv_vmid_alloc() - a VMID of @drv's, owned by the caller (a
+ * stage-2 domain takes its own; a VM takes one per SMMU).  IDs start at 1
+ * and are handed out cyclically.  Thread-safe.
+ * Return: the VMID (>= 1), -ENOSPC, -EINVAL.
+ */
+int vsmmu_drv_vmid_alloc(struct vsmmu_drv *drv);
+
+/** vsmmu_drv_vmid_free() - give @vmid back (the caller has invalidated
+ * it).  Thread-safe. */
+void vsmmu_drv_vmid_free(struct vsmmu_drv *drv, unsigned int vmid);
+
+/**
+ * vsmmu_drv_vm_create() - one VM's slice of @drv over the nest parent
+ * @parent: a VMID of @drv's for every device of that VM behind this SMMU
+ * (one guest TLBI then covers them all: the shared VMID of seed 003),
+ * registered with @parent so that its unmaps invalidate this VMID too.
+ * @parent may belong to another driver whose SMMU shares @drv's memory.
+ * Thread-safe.  Return: 0, -EINVAL (@parent is not a nest parent, or its
+ * table is in another memory), -ENOSPC (no VMID), -ENOMEM.
+ */
+int vsmmu_drv_vm_create(struct vsmmu_drv *drv, struct vsmmu_drv_domain *parent,
+			struct vsmmu_drv_vm **out);
+
+/**
+ * vsmmu_drv_vm_destroy() - invalidate everything tagged with the VM's
+ * VMID (TLBI_S12_VMALL + CMD_SYNC), unregister it from its parent and free
+ * the VMID.  NULL is a no-op.  Return: 0, -EBUSY (nested domains of the VM
+ * still exist).
+ */
+int vsmmu_drv_vm_destroy(struct vsmmu_drv_vm *vm);
+
+/** vsmmu_drv_vm_vmid() - the VM's VMID on its SMMU.  Thread-safe. */
+unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm);
+
+/**
+ * vsmmu_drv_nested_alloc() - a nested domain: the guest's STE words
+ * @ste[0..1] (as the guest wrote them, CPU order) over @vm's nest parent.
+ * They are checked with vsmmu_ste_nested_check() (<vsmmu/entry.h>).
+ * Attached to a master with vsmmu_drv_attach(), the master's physical STE
+ * becomes:
+ *  - guest stage 1 (Config 0b101): the parent's stage-2 STE with the VM's
+ *    VMID, Config = nested, the guest's words merged in, MEV set, and
+ *    EATS = 0b01 if the guest asked for ATS and the master uses ATS;
+ *  - guest bypass: the parent's plain stage-2 STE (VM's VMID);
+ *  - guest abort or V = 0: an abort STE.
+ * Replacing one nested domain by another (the guest rewrote its STE) is
+ * hitless wherever the rules of <vsmmu/entry.h> allow.  Thread-safe.
+ * Return: 0, -EIO (refused guest STE, as Linux), -EINVAL, -ENOMEM.
+ */
+int vsmmu_drv_nested_alloc(struct vsmmu_drv_vm *vm, const uint64_t *ste,
+			   struct vsmmu_drv_domain **out);
+
+/* A StreamID translation for vsmmu_drv_vm_invalidate(): 0 or -errno. */
+typedef int vsmmu_drv_vsid_fn(void *arg, uint32_t vsid, uint32_t *sid);
+
+/**
+ * vsmmu_drv_vm_invalidate() - execute a guest's invalidation commands
+ * (raw 16-byte SMMUv3 commands, CPU order) on behalf of @vm, as Linux's
+ * arm_vsmmu_cache_invalidate does: TLBI_NH_ALL/ASID/VA/VAA have their
+ * VMID replaced by the VM's; TLBI_NSNH_ALL becomes TLBI_NH_ALL of the VM's
+ * VMID (dword 1 cleared); ATC_INV, CFGI_CD and CFGI_CD_ALL have their
+ * (virtual) StreamID replaced through @vsid_fn (a failure is -EIO); any
+ * other opcode is -EIO; and each converted command must pass
+ * vsmmu_cmd_check() for this SMMU (else -EIO), so nothing a guest sends
+ * can stop the host's queue.  Converted commands are issued as one batch
+ * ending in one CMD_SYNC, which has completed when this returns.  On a
+ * refused command the ones before it are still issued and synced.
+ * *@done (may be NULL) is set to how many were handled.  Thread-safe.
+ * Return: 0, -EIO, or a queue error (-ETIMEDOUT, -EIO).
+ */
+int vsmmu_drv_vm_invalidate(struct vsmmu_drv_vm *vm, const uint64_t (*cmds)[2],
+			    unsigned int n, vsmmu_drv_vsid_fn *vsid_fn,
+			    void *arg, unsigned int *done);
 
 /**
  * vsmmu_drv_attach() - make @dom the translation of @m's StreamIDs (for a
@@ -477,6 +572,24 @@ typedef void vsmmu_drv_free_fn(void *arg, uint64_t iova, uint64_t size);
 int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *dom, uint64_t iova,
 			uint64_t size, unsigned int flags,
 			vsmmu_drv_free_fn *free_fn, void *free_arg);
+
+#define VSMMU_DRV_DIRTY_NO_CLEAR (1U << 0)
+
+/**
+ * vsmmu_drv_domain_read_dirty() - for a domain allocated with
+ * dirty_tracking: call @fn(@arg, iova, size) for every leaf in [@iova,
+ * @iova + @size) the SMMU wrote through since it was last cleared, and
+ * clear them (unless VSMMU_DRV_DIRTY_NO_CLEAR), invalidating what was
+ * cleared before returning, so that the next write is tracked again
+ * (iommufd's GET_DIRTY_BITMAP, read-and-clear or not).  Serialised per
+ * domain.  Return: dirty leaves found (>= 0), -EINVAL (no dirty tracking,
+ * range), or an invalidation error.
+ */
+int64_t vsmmu_drv_domain_read_dirty(struct vsmmu_drv_domain *dom, uint64_t iova,
+				    uint64_t size, unsigned int flags,
+				    void (*fn)(void *arg, uint64_t iova,
+					       uint64_t size),
+				    void *arg);
 
 /**
  * vsmmu_drv_domain_flush() - flush the deferred unmaps of @dom: one
@@ -569,12 +682,14 @@ int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
 void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
 
 /**
- * vsmmu_drv_set_thread_queue() - the calling thread's queue index: it
- * uses LVCMDQ (@idx modulo the number in use) of every driver.  Without a
- * call, each thread takes the next index of a process-wide counter the
- * first time it issues a command, so threads spread over the queues.
+ * vsmmu_drv_set_thread_queue() - the calling thread's queue index for
+ * @drv: it uses LVCMDQ (@idx modulo the number in use).  Without a call,
+ * each thread takes the next index of @drv's own counter the first time
+ * it issues a command to @drv, so threads spread over its queues; drivers
+ * number threads independently (a host's and a guest's driver in one
+ * process do not steer each other).  Thread-local; lock-free.
  */
-void vsmmu_drv_set_thread_queue(unsigned int idx);
+void vsmmu_drv_set_thread_queue(struct vsmmu_drv *drv, unsigned int idx);
 
 /**
  * vsmmu_drv_thread_queue() - the LVCMDQ the calling thread's commands go
@@ -582,6 +697,94 @@ void vsmmu_drv_set_thread_queue(unsigned int idx);
  * queue (no CMDQV, not enabled, or bypassed).  Thread-safe.
  */
 int vsmmu_drv_thread_queue(struct vsmmu_drv *drv);
+
+/* --- VINTFs for VMs (CMDQV) ----------------------------------------------- */
+
+/*
+ * A guest-owned VINTF errored: @map is its 128-bit LVCMDQ_ERR_MAP (bit n:
+ * logical queue n is halted).  The host does not recover a guest's queue:
+ * it reports, the guest recovers through its own page (Linux forwards the
+ * map to the VMM as an IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV record).  Called
+ * from vsmmu_drv_process() once per newly set bit.
+ */
+typedef void vsmmu_drv_vintf_err_fn(void *arg, struct vsmmu_drv_vintf *v,
+				    const uint64_t map[2]);
+
+/**
+ * vsmmu_drv_vintf_alloc() - give a VM a VINTF of its own: a free VINTF
+ * (never VINTF0, the host's) with HYP_OWN = 0 and @vmid, enabled.  Its
+ * commands then execute with that VMID and only the StreamIDs of its
+ * pairs (vsmmu_drv_vintf_sid_set).  @err_fn (may be NULL) hears of its
+ * queues' errors.  Thread-safe.  Return: 0, -ENODEV (no CMDQV in use, or
+ * not as the host), -ENOSPC (every VINTF taken), -EINVAL, -ETIMEDOUT,
+ * -ENOMEM.
+ */
+int vsmmu_drv_vintf_alloc(struct vsmmu_drv *drv, unsigned int vmid,
+			  vsmmu_drv_vintf_err_fn *err_fn, void *err_arg,
+			  struct vsmmu_drv_vintf **out);
+
+/**
+ * vsmmu_drv_vintf_free() - take the VINTF back, in the order the hardware
+ * needs: its logical queues from the last down, its StreamID pairs, the
+ * VINTF disabled -- each queue's going followed by a CMD_SYNC on the main
+ * queue, so that an ATC-invalidation timeout pending from the guest cannot
+ * be charged to the next owner.  NULL is a no-op.  Not thread-safe
+ * against other calls on @v.
+ */
+void vsmmu_drv_vintf_free(struct vsmmu_drv_vintf *v);
+
+struct vsmmu_drv_vintf_info {
+	unsigned int index; /* the VINTF's number */
+	unsigned int vmid;
+	unsigned int nqueues; /* logical queues it may have (its share) */
+	unsigned int nsids; /* StreamID pairs (2^NUM_SID_PER_VM_LOG2) */
+	/*
+	 * Offsets in the CMDQV register block of the VINTF's logical
+	 * VCMDQ pages (64 KiB each): page 0 is what a VMM maps into its
+	 * guest so that the guest rings PROD and reads CONS with no trap.
+	 */
+	uint64_t page0, page1;
+	unsigned int cmdq_max_shift; /* IDR1.CMDQS: the largest queue */
+};
+
+/** vsmmu_drv_vintf_get_info() - fill @info.  Thread-safe. */
+void vsmmu_drv_vintf_get_info(const struct vsmmu_drv_vintf *v,
+			      struct vsmmu_drv_vintf_info *info);
+
+/**
+ * vsmmu_drv_vintf_queue_alloc() - logical VCMDQ @lidx of @v, a ring of
+ * 2^@log2size commands at physical address @base (the owner translated it:
+ * a guest-physical queue through the VM's stage 2), allocated to the
+ * VINTF and reset with BASE programmed; the guest enables it (CONFIG.EN)
+ * itself.  The rules of Linux's HW_QUEUE_ALLOC: @lidx below the VINTF's
+ * share (-EINVAL), not in use (-EEXIST), allocated in ascending order
+ * (@lidx - 1 exists, else -EIO); @log2size at most IDR1.CMDQS and at least
+ * 1 (32 bytes), @base aligned to the ring's size and within VCMDQ_BASE's
+ * [47:5] (-EINVAL).  Return: 0 or -errno as above, -ETIMEDOUT.
+ */
+int vsmmu_drv_vintf_queue_alloc(struct vsmmu_drv_vintf *v, unsigned int lidx,
+				uint64_t base, unsigned int log2size);
+
+/**
+ * vsmmu_drv_vintf_queue_free() - disable and deallocate logical VCMDQ
+ * @lidx, which must be the VINTF's last (queues go in descending order:
+ * -EBUSY otherwise), then CMD_SYNC on the main queue.  Return: 0, -EINVAL
+ * (not allocated), -EBUSY.
+ */
+int vsmmu_drv_vintf_queue_free(struct vsmmu_drv_vintf *v, unsigned int lidx);
+
+/**
+ * vsmmu_drv_vintf_sid_set() - a StreamID pair: the guest's commands naming
+ * @vsid execute for @sid.  The slot used is returned in *@slot.
+ * Return: 0, -EINVAL (@vsid wider than 31 bits... as SID_MATCH holds it),
+ * -EEXIST (@vsid has a pair), -ENOSPC (every slot taken).
+ */
+int vsmmu_drv_vintf_sid_set(struct vsmmu_drv_vintf *v, uint32_t vsid,
+			    uint32_t sid, unsigned int *slot);
+
+/** vsmmu_drv_vintf_sid_clear() - remove the pair in @slot.  Return: 0,
+ * -EINVAL (no pair there). */
+int vsmmu_drv_vintf_sid_clear(struct vsmmu_drv_vintf *v, unsigned int slot);
 
 #ifdef __cplusplus
 }

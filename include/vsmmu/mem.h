@@ -12,8 +12,9 @@
  * Content is little-endian, as the SMMU sees it.
  *
  * Thread safety: every function except vsmmu_mem_destroy() may be called
- * from many threads at once.  Pages are never removed before destroy, so a
- * reader never races with a free.  Aligned 64-bit accesses
+ * from many threads at once.  Page storage is never freed before destroy
+ * (vsmmu_mem_unmap() only makes a page absent), so a reader never races
+ * with a free.  Aligned 64-bit accesses
  * (vsmmu_mem_read64/write64/cmpxchg64) are single-copy atomic, as the
  * architecture requires for descriptor fetches; byte-range accesses are not
  * atomic as a whole.  Lookups take no lock and allocate nothing; populating
@@ -135,6 +136,60 @@ int vsmmu_mem_cmpxchg64(struct vsmmu_mem *mem, uint64_t pa, uint64_t *old,
  * vsmmu_mem_destroy().
  */
 void *vsmmu_mem_page(const struct vsmmu_mem *mem, uint64_t pa);
+
+/* --- Memory that is not the model's own ------------------------------ */
+
+/**
+ * vsmmu_mem_map_host() - make [@pa, @pa + @size) the caller's memory at
+ * @host, without copying: accesses to those physical addresses read and
+ * write the caller's bytes (and the caller sees every write the model
+ * makes).  This is how a VMM's buffer becomes memory a device can DMA to
+ * (iommufd's IOAS_MAP pins a process's pages the same way).
+ *
+ * @pa, @host and @size must be multiples of VSMMU_MEM_PAGE_SIZE.  The
+ * caller's memory must stay valid (and must not be shrunk by munmap) until
+ * the range is unmapped with vsmmu_mem_unmap() or @mem is destroyed; a
+ * concurrent access that began before the unmap may still complete on it.
+ * The pages do not count against vsmmu_mem_set_limit()'s budget (they cost
+ * the model nothing) but do count in vsmmu_mem_page_count().
+ *
+ * Return: 0; -EINVAL for a misaligned or empty range or one outside the
+ * address space; -EEXIST if any page of the range is present already
+ * (nothing is mapped then); -ENOMEM (index nodes).
+ */
+int vsmmu_mem_map_host(struct vsmmu_mem *mem, uint64_t pa, void *host,
+		       uint64_t size);
+
+/**
+ * vsmmu_mem_map_alias() - make [@pa, @pa + @size) of @mem the same bytes
+ * as [@src_pa, @src_pa + @size) of @src: a second name for memory that
+ * stays @src's.  With @mem a guest's physical address space and @src the
+ * host's memory, this gives a VM its guest-physical view (GPA ranges
+ * backed by HPA ranges), read and written with the same accessors; a
+ * guest-physical address outside every aliased range fails with -EFAULT
+ * like any absent page.
+ *
+ * Every page of the source range must be present now; the alias follows
+ * the page, not the address, so unmap the alias before the source's pages
+ * go (vsmmu_mem_unmap() on @src) and destroy @mem before @src.
+ *
+ * Return: 0; -EINVAL (misaligned, empty, out of either space, @src ==
+ * @mem); -EFAULT (a source page is absent: nothing is mapped); -EEXIST (a
+ * destination page is present); -ENOMEM.
+ */
+int vsmmu_mem_map_alias(struct vsmmu_mem *mem, uint64_t pa,
+			const struct vsmmu_mem *src, uint64_t src_pa,
+			uint64_t size);
+
+/**
+ * vsmmu_mem_unmap() - make every page of [@pa, @pa + @size) absent again
+ * (pages already absent are skipped).  Pages of the model's own are not
+ * reused before vsmmu_mem_destroy(), so an access racing with the unmap
+ * sees the old bytes or fails with -EFAULT, never another page's.  For
+ * host and alias mappings the bytes stay the owner's.  @pa and @size must
+ * be page multiples.  Return: 0, -EINVAL.
+ */
+int vsmmu_mem_unmap(struct vsmmu_mem *mem, uint64_t pa, uint64_t size);
 
 /** vsmmu_mem_page_count() - number of present pages. */
 uint64_t vsmmu_mem_page_count(const struct vsmmu_mem *mem);

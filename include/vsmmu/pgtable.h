@@ -43,6 +43,14 @@ enum vsmmu_pgtable_fmt {
 #define VSMMU_PROT_CACHE (1U << 6) /* write-back cacheable */
 #define VSMMU_PROT_GLOBAL (1U << 7) /* S1: nG = 0 */
 #define VSMMU_PROT_NOAF (1U << 8) /* leave AF clear (tests access faults) */
+/*
+ * Dirty tracking by hardware (HTTU with DBM, for STE.S2HD / CD.HD): a
+ * writable mapping is installed writable-clean -- DBM set, write
+ * permission clear (S2AP[1] / AP[2] = 1) -- so the SMMU's first write
+ * makes it writable-dirty.  vsmmu_pgtable_read_dirty() reports and
+ * re-arms it.  Without hardware dirty state the page stays read-only.
+ */
+#define VSMMU_PROT_DIRTY_TRACK (1U << 9)
 
 struct vsmmu_pgtable_cfg {
 	enum vsmmu_pgtable_fmt fmt;
@@ -151,6 +159,28 @@ struct vsmmu_pgtable_entry {
  */
 int vsmmu_pgtable_lookup(const struct vsmmu_pgtable *pgt, uint64_t iova,
 			 struct vsmmu_pgtable_entry *e);
+
+/* Called for each dirty range vsmmu_pgtable_read_dirty() finds. */
+typedef void vsmmu_pgtable_dirty_fn(void *arg, uint64_t iova, uint64_t size);
+
+#define VSMMU_PGTABLE_DIRTY_NO_CLEAR (1U << 0)
+
+/**
+ * vsmmu_pgtable_read_dirty() - report, through @fn, every leaf in
+ * [@iova, @iova + @size) that is writable-dirty (DBM set and write
+ * permission granted: the SMMU wrote through it), a leaf at a time; and,
+ * unless @flags has VSMMU_PGTABLE_DIRTY_NO_CLEAR, make each writable-clean
+ * again (a compare-and-swap, so a concurrent hardware update is never
+ * lost).  A cleaned leaf is recorded in @gather (may be NULL): the caller
+ * must invalidate it before the hardware's next write is sure to be
+ * tracked (a TLB may still hold it writable).  Only leaves mapped with
+ * VSMMU_PROT_DIRTY_TRACK can be dirty.  Not thread-safe against map and
+ * unmap of the same table.  Return: the number of dirty leaves, -EINVAL.
+ */
+int64_t vsmmu_pgtable_read_dirty(struct vsmmu_pgtable *pgt, uint64_t iova,
+				 uint64_t size, unsigned int flags,
+				 vsmmu_pgtable_dirty_fn *fn, void *arg,
+				 struct vsmmu_pgtable_gather *gather);
 
 /** vsmmu_pgtable_gather_init() - reset @g to "nothing to invalidate". */
 void vsmmu_pgtable_gather_init(struct vsmmu_pgtable_gather *g);

@@ -155,30 +155,24 @@ int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
 
 /* --- CMDQV ---------------------------------------------------------------- */
 
-/*
- * Who performs a CMDQV register access.  A guest reaches only what its VMM
- * maps or traps for it; the model applies the guest's view where the
- * architecture defines one (VINTF_CONFIG.HYP_OWN reads as 0 and cannot be
- * set by a guest).
- */
-enum vsmmu_cmdqv_origin {
-	VSMMU_CMDQV_HOST,
-	VSMMU_CMDQV_GUEST,
-};
-
 /**
  * vsmmu_smmu_cmdqv_mmio_read() / vsmmu_smmu_cmdqv_mmio_write() - access the
  * CMDQV register block at @offset from its base (the layout of
  * <vsmmu/arch.h>'s TEGRA241_* offsets: global registers, VINTF registers,
  * the VCMDQ global pages, and each VINTF's logical pages), @size 4 or 8.
+ *
+ * The model behaves as the hardware does for every access: it does not
+ * know who makes it.  What a guest may see and change (HYP_OWN reading 0
+ * and staying 0, the VMID and StreamID pairs being the host's, the global
+ * page not being the guest's at all) is the policy of whoever traps the
+ * guest's accesses -- the VMM (seed 000) -- while the guest's logical
+ * VCMDQ page is passed straight through to it.
  * Return: 0, -ENODEV if the SMMU has no CMDQV, -EINVAL for a bad size,
  * alignment or offset.  Thread-safe.
  */
-int vsmmu_smmu_cmdqv_mmio_read(struct vsmmu_smmu *smmu,
-			       enum vsmmu_cmdqv_origin origin, uint64_t offset,
+int vsmmu_smmu_cmdqv_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
 			       unsigned int size, uint64_t *val);
-int vsmmu_smmu_cmdqv_mmio_write(struct vsmmu_smmu *smmu,
-				enum vsmmu_cmdqv_origin origin, uint64_t offset,
+int vsmmu_smmu_cmdqv_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
 				unsigned int size, uint64_t val);
 
 /* --- Interrupts ---------------------------------------------------------- */

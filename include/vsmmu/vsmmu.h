@@ -14,6 +14,9 @@
 #include <vsmmu/smmu.h>
 #include <vsmmu/decode.h>
 #include <vsmmu/driver.h>
+#include <vsmmu/entry.h>
+#include <vsmmu/command.h>
+#include <vsmmu/host.h>
 
 #ifdef __cplusplus
 extern "C" {

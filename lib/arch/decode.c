@@ -16,6 +16,7 @@
  * dropped silently.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1284,6 +1285,39 @@ int vsmmu_reg_lookup(const char *name, uint64_t *offset, unsigned int *size)
 	return -ENOENT;
 }
 
+/*
+ * Widths by offset, derived once from regs[] (the one table): the model
+ * asks on every register access, so a direct index beats a search.
+ */
+#define REG_SPACE 0x20000 /* page 0 and page 1 */
+static unsigned char reg_widths[REG_SPACE / 4];
+static pthread_once_t reg_widths_once = PTHREAD_ONCE_INIT;
+
+static void reg_widths_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < VS_ARRAY_SIZE(regs); i++) {
+		reg_widths[regs[i].offset / 4] = regs[i].size;
+		if (regs[i].size == 8)
+			reg_widths[regs[i].offset / 4 + 1] = 8;
+	}
+}
+
+unsigned int vsmmu_reg_width(uint64_t offset)
+{
+	unsigned int w;
+
+	if (offset >= REG_SPACE)
+		return 0;
+	pthread_once(&reg_widths_once, reg_widths_init);
+	w = reg_widths[offset / 4];
+	/* A 64-bit register answers at its own (8-aligned) offset */
+	if (w == 8 && (offset & 7))
+		return 0;
+	return (offset & 3) ? 0 : w;
+}
+
 const char *vsmmu_reg_name(uint64_t offset)
 {
 	const struct regdesc *r = reg_by_offset(offset);
@@ -1552,6 +1586,16 @@ static void cv_format(const struct cvloc *l, char *buf, size_t len)
 		snprintf(buf, len, "%s%d", l->r->name, l->i);
 	else
 		snprintf(buf, len, "%s", l->r->name);
+}
+
+unsigned int vsmmu_cmdqv_reg_width(uint64_t offset)
+{
+	struct cvloc l;
+
+	if (!cv_locate(offset, &l))
+		return 0;
+	/* 64-bit values at unaligned offsets are two 32-bit registers */
+	return l.r->size == 8 && !(offset & 7) ? 8 : 4;
 }
 
 int vsmmu_cmdqv_reg_name(uint64_t offset, char *buf, size_t len)

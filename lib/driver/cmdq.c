@@ -61,7 +61,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "driver/drv.h"
+#include <vsmmu/arch.h>
+
+#include "driver/cmdq.h"
 
 uint64_t drv_now_ns(void)
 {

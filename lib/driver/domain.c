@@ -1,20 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Masters (devices), domains (address spaces), attach/detach, map/unmap
- * with strict or deferred invalidation, and the ASID/VMID allocators.
+ * Domains (address spaces): allocation with their ASID or VMID, map and
+ * unmap with strict or deferred invalidation, and the TLB and ATC
+ * invalidation of a domain.
  *
- * Ordering rules followed here (as Linux):
- *  - Attaching a stage-1 domain writes the CD first, then the STE that
- *    points at the CD table; leaving stage 1 rewrites the STE first, then
- *    clears the CD.  Either way the SMMU never follows a pointer to a CD
- *    that is not ready.
- *  - Every live STE/CD update goes through the hitless writer, whose sync
- *    step issues CFGI_STE/CFGI_CD for every StreamID of the master and a
- *    CMD_SYNC.
  *  - Strict unmap: page table updated, TLBI by range, CMD_SYNC, then the
  *    caller may reuse the memory.  Deferred unmap: page table updated, the
  *    range parked in the domain's flush queue; a flush invalidates the
  *    whole ASID/VMID once, syncs, and only then hands the ranges back.
+ *  - After the TLB invalidation has completed, every ATS master using the
+ *    domain has its ATC invalidated over the same range (4.5.1).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,104 +17,7 @@
 
 #include "driver/drv.h"
 
-/* --- ID allocator (a bitmap, next-fit) ------------------------------------ */
-
-int drv_ids_init(struct drv_ids *ids, unsigned int bits)
-{
-	memset(ids, 0, sizeof(*ids));
-	ids->n = 1U << bits;
-	ids->bits = calloc((ids->n + 63) / 64, sizeof(*ids->bits));
-	if (!ids->bits)
-		return -ENOMEM;
-	ids->bits[0] = 1; /* id 0 is reserved */
-	ids->next = 1;
-	pthread_mutex_init(&ids->lock, NULL);
-	return 0;
-}
-
-void drv_ids_fini(struct drv_ids *ids)
-{
-	if (!ids->bits)
-		return;
-	free(ids->bits);
-	ids->bits = NULL;
-	pthread_mutex_destroy(&ids->lock);
-}
-
-int drv_ids_alloc(struct drv_ids *ids)
-{
-	unsigned int i, id;
-	int rc = -ENOSPC;
-
-	pthread_mutex_lock(&ids->lock);
-	for (i = 0; i < ids->n; i++) {
-		id = (ids->next + i) % ids->n;
-		if (!(ids->bits[id / 64] & (1ULL << (id % 64)))) {
-			ids->bits[id / 64] |= 1ULL << (id % 64);
-			ids->next = (id + 1) % ids->n;
-			rc = (int)id;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&ids->lock);
-	return rc;
-}
-
-void drv_ids_free(struct drv_ids *ids, unsigned int id)
-{
-	if (!id || id >= ids->n)
-		return;
-	pthread_mutex_lock(&ids->lock);
-	ids->bits[id / 64] &= ~(1ULL << (id % 64));
-	pthread_mutex_unlock(&ids->lock);
-}
-
 /* --- Objects -------------------------------------------------------------- */
-
-struct fq_ent {
-	uint64_t iova, size;
-	vsmmu_drv_free_fn *fn;
-	void *arg;
-};
-
-#define FQ_MAX 256
-
-struct vsmmu_drv_domain {
-	struct drv_obj obj; /* first */
-	struct vsmmu_drv *drv;
-	enum vsmmu_drv_domain_type type;
-	pthread_mutex_t lock; /* page table and flush queue */
-	struct vsmmu_pgtable *pgt;
-	struct vsmmu_pgtable_info pi;
-	unsigned int granule_shift;
-	uint16_t asid, vmid;
-	_Atomic unsigned int users;
-	struct fq_ent *fq;
-	unsigned int fq_n;
-};
-
-struct pasid_ent {
-	uint32_t ssid;
-	struct vsmmu_drv_domain *dom;
-};
-
-struct vsmmu_drv_master {
-	struct drv_obj obj; /* first */
-	struct vsmmu_drv *drv;
-	uint32_t *sids;
-	unsigned int nsids;
-	unsigned int ssid_bits;
-	pthread_mutex_t lock;
-	struct vsmmu_drv_domain *dom;
-	struct pasid_ent *pasids;
-	unsigned int npasids;
-	/* CD table: linear, or two-level with 64K leaves (S1Fmt 2) */
-	uint64_t cdtab, cdtab_size;
-	bool cd_2lvl;
-	uint64_t *cd_l2;
-	unsigned int cd_l1_ents;
-	_Atomic bool ats; /* the endpoint uses ATS: EATS = 0b01 */
-};
 
 void drv_obj_add(struct vsmmu_drv *drv, struct drv_obj *o, int kind)
 {
@@ -145,319 +43,6 @@ void drv_obj_del(struct vsmmu_drv *drv, struct drv_obj *o)
 	pthread_mutex_unlock(&drv->obj_lock);
 }
 
-/* --- Writer syncs --------------------------------------------------------- */
-
-struct ste_ctx {
-	struct vsmmu_drv *drv;
-	uint32_t sid;
-};
-
-static int ste_sync(struct drv_entry_writer *w)
-{
-	struct ste_ctx *c = w->ctx;
-	struct vsmmu_drv_cmd cmd = { .opcode = CMDQ_OP_CFGI_STE,
-				     .sid = c->sid,
-				     .leaf = true };
-	uint64_t raw[1][2];
-
-	vsmmu_drv_cmd_build(&cmd, raw[0]);
-	return vsmmu_drv_cmdq_issue(c->drv, (const uint64_t(*)[2])raw, 1, true);
-}
-
-static const struct drv_entry_writer_ops ste_ops = {
-	.get_used = drv_ste_get_used,
-	.sync = ste_sync,
-	.v_bit = STRTAB_STE_0_V,
-};
-
-struct cd_ctx {
-	struct vsmmu_drv_master *m;
-	uint32_t ssid;
-	bool leaf;
-};
-
-static int cd_sync_sids(struct vsmmu_drv_master *m, uint32_t ssid, bool leaf)
-{
-	struct vsmmu_drv_batch b;
-	struct vsmmu_drv_cmd cmd = { .opcode = CMDQ_OP_CFGI_CD,
-				     .ssid = ssid,
-				     .leaf = leaf };
-	unsigned int i;
-
-	vsmmu_drv_batch_init(&b);
-	for (i = 0; i < m->nsids; i++) {
-		cmd.sid = m->sids[i];
-		vsmmu_drv_batch_add(m->drv, &b, &cmd);
-	}
-	return vsmmu_drv_batch_submit(m->drv, &b, true);
-}
-
-static int cd_sync(struct drv_entry_writer *w)
-{
-	struct cd_ctx *c = w->ctx;
-
-	return cd_sync_sids(c->m, c->ssid, c->leaf);
-}
-
-static const struct drv_entry_writer_ops cd_ops = {
-	.get_used = drv_cd_get_used,
-	.sync = cd_sync,
-	.v_bit = CTXDESC_CD_0_V,
-};
-
-static int write_ste(struct vsmmu_drv *drv, uint32_t sid, const uint64_t *ste)
-{
-	struct ste_ctx c = { drv, sid };
-	struct drv_entry_writer w = {
-		.ops = &ste_ops,
-		.mem = drv->mem,
-		.pa = drv_ste_pa(drv, sid),
-		.ctx = &c,
-	};
-	int rc = drv_write_entry(&w, ste);
-
-	atomic_fetch_add(&drv->st.ste_writes, 1);
-	return rc < 0 ? rc : 0;
-}
-
-/* --- CD tables ------------------------------------------------------------ */
-
-#define CD_L2_ENTS CTXDESC_L2_ENTRIES_64K
-#define CD_L2_SIZE (CD_L2_ENTS * 64ULL)
-
-static int cdtab_alloc(struct vsmmu_drv_master *m)
-{
-	struct vsmmu_drv *drv = m->drv;
-	uint64_t ents = 1ULL << m->ssid_bits, size;
-	int rc;
-
-	if (m->cdtab)
-		return 0;
-	if (drv->feat.cd_2lvl && ents > CD_L2_ENTS) {
-		m->cd_2lvl = true;
-		m->cd_l1_ents = (unsigned int)(ents / CD_L2_ENTS);
-		m->cd_l2 = calloc(m->cd_l1_ents, sizeof(*m->cd_l2));
-		if (!m->cd_l2)
-			return -ENOMEM;
-		size = (uint64_t)m->cd_l1_ents * 8;
-	} else {
-		size = ents * 64;
-	}
-	if (size < 64)
-		size = 64;
-	rc = vsmmu_mem_pool_alloc(drv->cfg.pool, size, size, &m->cdtab);
-	if (rc) {
-		free(m->cd_l2);
-		m->cd_l2 = NULL;
-		m->cd_2lvl = false;
-		return rc;
-	}
-	m->cdtab_size = size;
-	return 0;
-}
-
-static void cdtab_free(struct vsmmu_drv_master *m)
-{
-	unsigned int i;
-
-	if (!m->cdtab)
-		return;
-	for (i = 0; m->cd_l2 && i < m->cd_l1_ents; i++)
-		if (m->cd_l2[i])
-			vsmmu_mem_pool_free(m->drv->cfg.pool, m->cd_l2[i],
-					    CD_L2_SIZE);
-	free(m->cd_l2);
-	vsmmu_mem_pool_free(m->drv->cfg.pool, m->cdtab, m->cdtab_size);
-	m->cd_l2 = NULL;
-	m->cdtab = 0;
-}
-
-/* Physical address of @ssid's CD, allocating a leaf table if @alloc. */
-static int cd_pa(struct vsmmu_drv_master *m, uint32_t ssid, bool alloc,
-		 uint64_t *pa)
-{
-	unsigned int i = ssid / CD_L2_ENTS;
-	uint64_t leaf;
-	int rc;
-
-	if (!m->cd_2lvl) {
-		*pa = m->cdtab + (uint64_t)ssid * 64;
-		return 0;
-	}
-	if (!m->cd_l2[i]) {
-		if (!alloc)
-			return -ENOENT;
-		rc = vsmmu_mem_pool_alloc(m->drv->cfg.pool, CD_L2_SIZE,
-					  CD_L2_SIZE, &leaf);
-		if (rc)
-			return rc;
-		/* The leaf is zero (every CD invalid) before it is linked */
-		rc = vsmmu_mem_write64(m->drv->mem, m->cdtab + (uint64_t)i * 8,
-				       CTXDESC_L1_DESC_V |
-					       (leaf &
-						CTXDESC_L1_DESC_L2PTR_MASK));
-		if (rc) {
-			vsmmu_mem_pool_free(m->drv->cfg.pool, leaf, CD_L2_SIZE);
-			return rc;
-		}
-		m->cd_l2[i] = leaf;
-		/* An invalid L1CD may have been cached: not a leaf CFGI */
-		rc = cd_sync_sids(m, ssid, false);
-		if (rc)
-			return rc;
-	}
-	*pa = m->cd_l2[i] + (uint64_t)(ssid % CD_L2_ENTS) * 64;
-	return 0;
-}
-
-static int write_cd(struct vsmmu_drv_master *m, uint32_t ssid,
-		    const uint64_t *cd)
-{
-	struct cd_ctx c = { m, ssid, true };
-	struct drv_entry_writer w = {
-		.ops = &cd_ops,
-		.mem = m->drv->mem,
-		.ctx = &c,
-	};
-	int rc = cd_pa(m, ssid, !!(cd[0] & CTXDESC_CD_0_V), &w.pa);
-
-	if (rc == -ENOENT)
-		return 0; /* clearing a CD whose leaf never existed */
-	if (rc)
-		return rc;
-	rc = drv_write_entry(&w, cd);
-	atomic_fetch_add(&m->drv->st.cd_writes, 1);
-	return rc < 0 ? rc : 0;
-}
-
-/* --- Masters -------------------------------------------------------------- */
-
-static struct vsmmu_drv_master *find_sid(struct vsmmu_drv *drv, uint32_t sid)
-{
-	struct drv_obj *o;
-	unsigned int i;
-
-	for (o = drv->objs; o; o = o->next) {
-		struct vsmmu_drv_master *m = (struct vsmmu_drv_master *)o;
-
-		if (o->kind != 0)
-			continue;
-		for (i = 0; i < m->nsids; i++)
-			if (m->sids[i] == sid)
-				return m;
-	}
-	return NULL;
-}
-
-int vsmmu_drv_master_create(struct vsmmu_drv *drv, const uint32_t *sids,
-			    unsigned int nsids, unsigned int ssid_bits,
-			    struct vsmmu_drv_master **out)
-{
-	struct vsmmu_drv_master *m;
-	unsigned int i, j;
-	int rc;
-
-	if (!drv || !sids || !nsids || nsids > 4096 || !out ||
-	    ssid_bits > drv->feat.ssid_bits || ssid_bits > 20 ||
-	    (ssid_bits && !drv->feat.s1))
-		return -EINVAL;
-	for (i = 0; i < nsids; i++) {
-		if (drv->feat.st_log2size < 32 &&
-		    sids[i] >> drv->feat.st_log2size)
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (sids[j] == sids[i])
-				return -EINVAL;
-	}
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	m->sids = malloc(nsids * sizeof(*sids));
-	if (!m->sids) {
-		free(m);
-		return -ENOMEM;
-	}
-	memcpy(m->sids, sids, nsids * sizeof(*sids));
-	m->nsids = nsids;
-	m->drv = drv;
-	m->ssid_bits = ssid_bits;
-	pthread_mutex_init(&m->lock, NULL);
-	for (i = 0; i < nsids; i++) {
-		rc = drv_ensure_l2(drv, sids[i]);
-		if (rc)
-			goto out_free;
-	}
-	/* Publish, unless a StreamID is taken (checked under the lock) */
-	pthread_mutex_lock(&drv->obj_lock);
-	for (i = 0; i < nsids; i++) {
-		if (find_sid(drv, sids[i])) {
-			pthread_mutex_unlock(&drv->obj_lock);
-			rc = -EBUSY;
-			goto out_free;
-		}
-	}
-	m->obj.kind = 0;
-	m->obj.prev = NULL;
-	m->obj.next = drv->objs;
-	if (drv->objs)
-		drv->objs->prev = &m->obj;
-	drv->objs = &m->obj;
-	pthread_mutex_unlock(&drv->obj_lock);
-	*out = m;
-	return 0;
-
-out_free:
-	pthread_mutex_destroy(&m->lock);
-	free(m->sids);
-	free(m);
-	return rc;
-}
-
-static struct vsmmu_drv_domain *pasid_get(struct vsmmu_drv_master *m,
-					  uint32_t ssid, unsigned int *pos)
-{
-	unsigned int i;
-
-	for (i = 0; i < m->npasids; i++) {
-		if (m->pasids[i].ssid == ssid) {
-			if (pos)
-				*pos = i;
-			return m->pasids[i].dom;
-		}
-	}
-	return NULL;
-}
-
-static int master_write_stes(struct vsmmu_drv_master *m);
-
-/* The STE @m's state calls for. */
-static void master_ste(struct vsmmu_drv_master *m, uint64_t *ste)
-{
-	struct vsmmu_drv_domain *d = m->dom;
-	unsigned int fmt = m->cd_2lvl ? STRTAB_STE_0_S1FMT_64K_L2 :
-					STRTAB_STE_0_S1FMT_LINEAR;
-
-	if (d && d->type == VSMMU_DRV_DOMAIN_S1) {
-		drv_make_s1_ste(ste, m->cdtab, fmt, m->ssid_bits,
-				m->ssid_bits ? STRTAB_STE_1_S1DSS_SSID0 : 0);
-	} else if (d && d->type == VSMMU_DRV_DOMAIN_S2) {
-		drv_make_s2_ste(ste, d->vmid, &d->pi);
-	} else if (d && d->type == VSMMU_DRV_DOMAIN_BYPASS) {
-		if (m->npasids)
-			drv_make_s1_ste(ste, m->cdtab, fmt, m->ssid_bits,
-					STRTAB_STE_1_S1DSS_BYPASS);
-		else
-			drv_make_bypass_ste(ste);
-	} else {
-		drv_make_abort_ste(ste);
-	}
-	/* Full ATS wherever the STE translates (IGNORED for bypass/abort) */
-	if (atomic_load(&m->ats) &&
-	    (VS_FIELD_GET(STRTAB_STE_0_CFG, ste[0]) & ~4U))
-		ste[1] |= VS_FIELD_PREP(STRTAB_STE_1_EATS,
-					STRTAB_STE_1_EATS_TRANS);
-}
-
 /* --- ATC invalidation ----------------------------------------------------- */
 
 /*
@@ -479,8 +64,8 @@ static unsigned int atc_size(uint64_t start, uint64_t end)
 }
 
 /* Add CMD_ATC_INV for every StreamID of @m to @b. */
-static int atc_inv_add(struct vsmmu_drv_master *m, struct vsmmu_drv_batch *b,
-		       bool ssv, uint32_t ssid, uint64_t start, uint64_t end)
+int drv_atc_inv_add(struct vsmmu_drv_master *m, struct vsmmu_drv_batch *b,
+		    bool ssv, uint32_t ssid, uint64_t start, uint64_t end)
 {
 	struct vsmmu_drv_cmd c = { .opcode = CMDQ_OP_ATC_INV,
 				   .ssv = ssv,
@@ -500,29 +85,15 @@ static int atc_inv_add(struct vsmmu_drv_master *m, struct vsmmu_drv_batch *b,
 	return 0;
 }
 
-/* Invalidate @m's whole ATC (every PASID) and sync. */
-static int atc_inv_master(struct vsmmu_drv_master *m)
-{
-	struct vsmmu_drv_batch b;
-	int rc;
-
-	vsmmu_drv_batch_init(&b);
-	rc = atc_inv_add(m, &b, false, 0, 0, 0);
-	if (!rc)
-		rc = vsmmu_drv_batch_submit(m->drv, &b, true);
-	return rc;
-}
-
 /*
  * After the SMMU's TLB invalidation of @d has completed: CMD_ATC_INV for
  * every ATS master using @d, as its main domain (no PASID) or for a
  * PASID, over [@start, @end) (@end 0: all), then CMD_SYNC.  That is the
  * second half of 4.5.1's sequence (TLBI, SYNC, ATC_INV, SYNC).
  */
-static int atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start,
-			  uint64_t end)
+static int atc_inv_on(struct vsmmu_drv *drv, struct vsmmu_drv_domain *d,
+		      uint64_t start, uint64_t end)
 {
-	struct vsmmu_drv *drv = d->drv;
 	struct vsmmu_drv_batch b;
 	struct drv_obj *o;
 	unsigned int i;
@@ -534,15 +105,23 @@ static int atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start,
 	pthread_mutex_lock(&drv->obj_lock);
 	for (o = drv->objs; o && !rc; o = o->next) {
 		struct vsmmu_drv_master *m = (struct vsmmu_drv_master *)o;
+		struct vsmmu_drv_domain *md;
 
-		if (o->kind != 0 || !atomic_load(&m->ats))
+		if (o->kind != DRV_OBJ_MASTER || !atomic_load(&m->ats))
 			continue;
-		if (m->dom == d)
-			rc = atc_inv_add(m, &b, false, 0, start, end);
+		md = m->dom;
+		if (md == d)
+			rc = drv_atc_inv_add(m, &b, false, 0, start, end);
+		/* A guest's ATC entries are stage 1 over this stage 2: the
+		 * guest's addresses are unknown here, so all of them */
+		else if (md && md->type == VSMMU_DRV_DOMAIN_NESTED &&
+			 md->vm->parent == d)
+			rc = drv_atc_inv_add(m, &b, false, 0, 0, 0);
 		for (i = 0; i < m->npasids && !rc; i++)
 			if (m->pasids[i].dom == d)
-				rc = atc_inv_add(m, &b, true, m->pasids[i].ssid,
-						 start, end);
+				rc = drv_atc_inv_add(m, &b, true,
+						     m->pasids[i].ssid, start,
+						     end);
 	}
 	pthread_mutex_unlock(&drv->obj_lock);
 	if (rc || !b.num)
@@ -550,177 +129,25 @@ static int atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start,
 	return vsmmu_drv_batch_submit(drv, &b, true);
 }
 
-int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m, bool enable)
+/*
+ * After the TLB invalidation of @d has completed: CMD_ATC_INV for every
+ * ATS master using @d, and for a nest parent every ATS master of a VM
+ * over it, on every SMMU concerned; called with d->lock held.
+ */
+int drv_atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start, uint64_t end)
 {
-	int rc = 0;
+	struct vsmmu_drv_vm *vm, *prev;
+	int rc = atc_inv_on(d->drv, d, start, end);
 
-	if (!m)
-		return -EINVAL;
-	if (!m->drv->feat.ats)
-		return -ENODEV;
-	pthread_mutex_lock(&m->lock);
-	if (atomic_load(&m->ats) == enable)
-		goto out;
-	/* Disabling: the endpoint has stopped; flush its ATC, then EATS */
-	if (!enable)
-		rc = atc_inv_master(m);
-	atomic_store(&m->ats, enable);
-	if (!rc)
-		rc = master_write_stes(m);
-out:
-	pthread_mutex_unlock(&m->lock);
+	for (vm = d->vms; vm && !rc; vm = vm->parent_next) {
+		/* Once per SMMU */
+		for (prev = d->vms; prev != vm && prev->drv != vm->drv;
+		     prev = prev->parent_next)
+			;
+		if (prev == vm && vm->drv != d->drv)
+			rc = atc_inv_on(vm->drv, d, start, end);
+	}
 	return rc;
-}
-
-static int master_write_stes(struct vsmmu_drv_master *m)
-{
-	uint64_t ste[DRV_ENTRY_QWORDS];
-	unsigned int i;
-	int rc, err = 0;
-
-	master_ste(m, ste);
-	for (i = 0; i < m->nsids; i++) {
-		rc = write_ste(m->drv, m->sids[i], ste);
-		if (rc && !err)
-			err = rc;
-	}
-	return err;
-}
-
-static const uint64_t cd_zero[DRV_ENTRY_QWORDS];
-
-int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
-{
-	struct vsmmu_drv_domain *old;
-	uint64_t cd[DRV_ENTRY_QWORDS];
-	int rc = 0;
-
-	if (!m || (dom && dom->drv != m->drv))
-		return -EINVAL;
-	pthread_mutex_lock(&m->lock);
-	old = m->dom;
-	if (old == dom)
-		goto out;
-	if (dom && dom->type == VSMMU_DRV_DOMAIN_S2 && m->npasids) {
-		rc = -EINVAL; /* PASIDs need a stage-1 STE */
-		goto out;
-	}
-	if (dom && dom->type == VSMMU_DRV_DOMAIN_ABORT && m->npasids) {
-		rc = -EINVAL;
-		goto out;
-	}
-	if (dom && dom->type == VSMMU_DRV_DOMAIN_S1) {
-		/* CD first, then the STE that points at the table */
-		rc = cdtab_alloc(m);
-		if (rc)
-			goto out;
-		drv_make_s1_cd(cd, dom->asid, &dom->pi);
-		rc = write_cd(m, 0, cd);
-		if (rc)
-			goto out;
-	}
-	if (dom)
-		atomic_fetch_add(&dom->users, 1);
-	m->dom = dom;
-	rc = master_write_stes(m);
-	/* What the endpoint cached came from the old translation */
-	if (!rc && atomic_load(&m->ats))
-		rc = atc_inv_master(m);
-	if (old && old->type == VSMMU_DRV_DOMAIN_S1 &&
-	    !(dom && dom->type == VSMMU_DRV_DOMAIN_S1)) {
-		/* The STE no longer uses CD 0: retire it */
-		int rc2 = write_cd(m, 0, cd_zero);
-
-		if (!rc)
-			rc = rc2;
-	}
-	if (old)
-		atomic_fetch_sub(&old->users, 1);
-out:
-	pthread_mutex_unlock(&m->lock);
-	return rc;
-}
-
-int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
-			   struct vsmmu_drv_domain *dom)
-{
-	struct vsmmu_drv_domain *old;
-	uint64_t cd[DRV_ENTRY_QWORDS];
-	unsigned int pos = 0;
-	int rc = 0;
-
-	if (!m || !ssid || !m->ssid_bits || (ssid >> m->ssid_bits) ||
-	    (dom && (dom->drv != m->drv || dom->type != VSMMU_DRV_DOMAIN_S1)))
-		return -EINVAL;
-	pthread_mutex_lock(&m->lock);
-	if (!m->dom || (m->dom->type != VSMMU_DRV_DOMAIN_S1 &&
-			m->dom->type != VSMMU_DRV_DOMAIN_BYPASS)) {
-		rc = -EINVAL;
-		goto out;
-	}
-	old = pasid_get(m, ssid, &pos);
-	if (old == dom)
-		goto out;
-	if (dom) {
-		rc = cdtab_alloc(m);
-		if (rc)
-			goto out;
-		if (!old) {
-			struct pasid_ent *p = realloc(
-				m->pasids, (m->npasids + 1) * sizeof(*p));
-
-			if (!p) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			m->pasids = p;
-			pos = m->npasids++;
-			m->pasids[pos].ssid = ssid;
-		}
-		m->pasids[pos].dom = dom;
-		atomic_fetch_add(&dom->users, 1);
-		drv_make_s1_cd(cd, dom->asid, &dom->pi);
-		rc = write_cd(m, ssid, cd);
-		/* A bypass master's first PASID turns its STE to stage 1 */
-		if (!rc && m->dom->type == VSMMU_DRV_DOMAIN_BYPASS)
-			rc = master_write_stes(m);
-	} else {
-		rc = write_cd(m, ssid, cd_zero);
-		m->pasids[pos] = m->pasids[--m->npasids];
-		if (m->dom->type == VSMMU_DRV_DOMAIN_BYPASS && !m->npasids) {
-			int rc2 = master_write_stes(m);
-
-			if (!rc)
-				rc = rc2;
-		}
-	}
-	if (old)
-		atomic_fetch_sub(&old->users, 1);
-out:
-	pthread_mutex_unlock(&m->lock);
-	return rc;
-}
-
-void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m)
-{
-	unsigned int i;
-
-	if (!m)
-		return;
-	pthread_mutex_lock(&m->lock);
-	for (i = 0; i < m->npasids; i++) {
-		write_cd(m, m->pasids[i].ssid, cd_zero);
-		atomic_fetch_sub(&m->pasids[i].dom->users, 1);
-	}
-	m->npasids = 0;
-	pthread_mutex_unlock(&m->lock);
-	vsmmu_drv_attach(m, NULL);
-	drv_obj_del(m->drv, &m->obj);
-	cdtab_free(m);
-	free(m->pasids);
-	free(m->sids);
-	pthread_mutex_destroy(&m->lock);
-	free(m);
 }
 
 /* --- Domains -------------------------------------------------------------- */
@@ -754,6 +181,17 @@ int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
 	d->drv = drv;
 	d->type = cfg->type;
 	pthread_mutex_init(&d->lock, NULL);
+	if ((cfg->nest_parent || cfg->dirty_tracking) &&
+	    cfg->type != VSMMU_DRV_DOMAIN_S2) {
+		rc = -EINVAL;
+		goto out_free;
+	}
+	if (cfg->dirty_tracking && drv->feat.httu < 2) {
+		rc = -EOPNOTSUPP;
+		goto out_free;
+	}
+	d->nest_parent = cfg->nest_parent;
+	d->dirty_tracking = cfg->dirty_tracking;
 	switch (cfg->type) {
 	case VSMMU_DRV_DOMAIN_BYPASS:
 	case VSMMU_DRV_DOMAIN_ABORT:
@@ -793,8 +231,11 @@ int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
 	if (rc)
 		goto out_free;
 	vsmmu_pgtable_get_info(d->pgt, &d->pi);
-	id = drv_ids_alloc(cfg->type == VSMMU_DRV_DOMAIN_S1 ? &drv->asids :
-							      &drv->vmids);
+	/* From 1 (0 stays for stage-1 STEs' VMID and the unused ASID),
+	 * cyclic so that a freed tag is not reused at once */
+	id = ida_alloc(cfg->type == VSMMU_DRV_DOMAIN_S1 ? &drv->asids :
+							  &drv->vmids,
+		       1, ~0U, true);
 	if (id < 0) {
 		rc = id;
 		goto out_pgt;
@@ -804,7 +245,7 @@ int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
 	else
 		d->vmid = (uint16_t)id;
 publish:
-	drv_obj_add(drv, &d->obj, 1);
+	drv_obj_add(drv, &d->obj, DRV_OBJ_DOMAIN);
 	*out = d;
 	return 0;
 
@@ -823,28 +264,88 @@ unsigned int vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *d)
 
 unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *d)
 {
-	return d->vmid;
+	return d->type == VSMMU_DRV_DOMAIN_NESTED ? d->vm->vmid : d->vmid;
+}
+
+void drv_domain_add_vm(struct vsmmu_drv_domain *parent, struct vsmmu_drv_vm *vm)
+{
+	pthread_mutex_lock(&parent->lock);
+	vm->parent_next = parent->vms;
+	parent->vms = vm;
+	atomic_fetch_add(&parent->users, 1);
+	pthread_mutex_unlock(&parent->lock);
+}
+
+void drv_domain_del_vm(struct vsmmu_drv_domain *parent, struct vsmmu_drv_vm *vm)
+{
+	struct vsmmu_drv_vm **pp;
+
+	pthread_mutex_lock(&parent->lock);
+	for (pp = &parent->vms; *pp; pp = &(*pp)->parent_next) {
+		if (*pp == vm) {
+			*pp = vm->parent_next;
+			atomic_fetch_sub(&parent->users, 1);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&parent->lock);
 }
 
 /* Invalidate every TLB entry of the domain and sync. */
+/*
+ * Every (SMMU, VMID) a stage-2 table is used with: the domain's own VMID
+ * on its own SMMU, then, for a nest parent, each VM over it (d->vms,
+ * under d->lock, which the callers hold).  @fn stops the walk with an
+ * error.
+ */
+static int for_each_s2_user(struct vsmmu_drv_domain *d,
+			    int (*fn)(struct vsmmu_drv *drv, uint16_t vmid,
+				      void *arg),
+			    void *arg)
+{
+	struct vsmmu_drv_vm *vm;
+	int rc = fn(d->drv, d->vmid, arg);
+
+	for (vm = d->vms; vm && !rc; vm = vm->parent_next)
+		rc = fn(vm->drv, vm->vmid, arg);
+	return rc;
+}
+
+static int issue1(struct vsmmu_drv *drv, const struct vsmmu_drv_cmd *c)
+{
+	uint64_t raw[1][2];
+	int rc = vsmmu_drv_cmd_build(c, raw[0]);
+
+	return rc ? rc :
+		    vsmmu_drv_cmdq_issue(drv, (const uint64_t(*)[2])raw, 1,
+					 true);
+}
+
+static int s12_vmall(struct vsmmu_drv *drv, uint16_t vmid, void *arg)
+{
+	struct vsmmu_drv_cmd c = { .opcode = CMDQ_OP_TLBI_S12_VMALL,
+				   .vmid = vmid };
+
+	return issue1(drv, &c);
+}
+
+/* Invalidate every TLB entry of the domain and sync; then the ATCs. */
 static int inv_all(struct vsmmu_drv_domain *d)
 {
 	struct vsmmu_drv_cmd c = { 0 };
-	uint64_t raw[1][2];
 	int rc;
 
 	if (d->type == VSMMU_DRV_DOMAIN_S1) {
 		c.opcode = CMDQ_OP_TLBI_NH_ASID;
 		c.asid = d->asid;
+		rc = issue1(d->drv, &c);
 	} else if (d->type == VSMMU_DRV_DOMAIN_S2) {
-		c.opcode = CMDQ_OP_TLBI_S12_VMALL;
-		c.vmid = d->vmid;
+		/* S12_VMALL: stage-2 and nested entries of each VMID */
+		rc = for_each_s2_user(d, s12_vmall, NULL);
 	} else {
 		return 0;
 	}
-	vsmmu_drv_cmd_build(&c, raw[0]);
-	rc = vsmmu_drv_cmdq_issue(d->drv, (const uint64_t(*)[2])raw, 1, true);
-	return rc ? rc : atc_inv_domain(d, 0, 0);
+	return rc ? rc : drv_atc_inv_domain(d, 0, 0);
 }
 
 /* Flush the deferred unmaps; called with d->lock held. */
@@ -892,10 +393,12 @@ int vsmmu_drv_domain_free(struct vsmmu_drv_domain *d)
 	inv_all(d);
 	pthread_mutex_unlock(&d->lock);
 	drv_obj_del(drv, &d->obj);
+	if (d->vm)
+		atomic_fetch_sub(&d->vm->users, 1);
 	if (d->asid)
-		drv_ids_free(&drv->asids, d->asid);
+		ida_free(&drv->asids, d->asid);
 	if (d->vmid)
-		drv_ids_free(&drv->vmids, d->vmid);
+		ida_free(&drv->vmids, d->vmid);
 	vsmmu_pgtable_destroy(d->pgt);
 	free(d->fq);
 	pthread_mutex_destroy(&d->lock);
@@ -914,6 +417,8 @@ int vsmmu_drv_map(struct vsmmu_drv_domain *d, uint64_t iova, uint64_t pa,
 	 * without IOMMU_PRIV, stage-1 mappings allow EL0 access */
 	if (d->type == VSMMU_DRV_DOMAIN_S1)
 		prot |= VSMMU_PROT_USER;
+	if (d->dirty_tracking)
+		prot |= VSMMU_PROT_DIRTY_TRACK;
 	pthread_mutex_lock(&d->lock);
 	rc = vsmmu_pgtable_map(d->pgt, iova, pa, size, prot);
 	pthread_mutex_unlock(&d->lock);
@@ -932,17 +437,26 @@ static unsigned int ttl_of(unsigned int granule_shift, unsigned int level)
 
 #define TLBI_MAX_OPS 256
 
+struct range_inv {
+	struct vsmmu_drv_domain *d;
+	const struct vsmmu_pgtable_gather *g;
+};
+
 /*
- * Invalidate what @g says was unmapped, and sync.  With range
- * invalidation: as few commands as possible, each covering
+ * Invalidate what @g says was unmapped, on one SMMU and tag, and sync.
+ * With range invalidation: as few commands as possible, each covering
  * (NUM + 1) << SCALE granules, peeling the lowest set bits of the page
  * count (Linux's method); otherwise one command per smallest leaf, or the
  * whole ASID/VMID when that would take more than TLBI_MAX_OPS commands.
+ * For a nest parent the guests' combined stage-1 entries over the range
+ * go too: TLBI_S2_IPA need not remove them (spec-notes Q12), so a
+ * TLBI_NH_ALL of the VMID follows, as Linux does.
  */
-static int inv_range(struct vsmmu_drv_domain *d,
-		     const struct vsmmu_pgtable_gather *g)
+static int inv_range_on(struct vsmmu_drv *drv, uint16_t vmid, void *arg)
 {
-	struct vsmmu_drv *drv = d->drv;
+	struct range_inv *ri = arg;
+	struct vsmmu_drv_domain *d = ri->d;
+	const struct vsmmu_pgtable_gather *g = ri->g;
 	unsigned int tg = d->granule_shift, level = 0, n = 0;
 	struct vsmmu_drv_cmd c = { 0 };
 	struct vsmmu_drv_batch b;
@@ -950,14 +464,12 @@ static int inv_range(struct vsmmu_drv_domain *d,
 	bool leaf = !g->tables_freed;
 	int rc;
 
-	if (g->start >= g->end)
-		return 0;
 	if (d->type == VSMMU_DRV_DOMAIN_S1) {
 		c.opcode = CMDQ_OP_TLBI_NH_VA;
 		c.asid = d->asid;
 	} else {
 		c.opcode = CMDQ_OP_TLBI_S2_IPA;
-		c.vmid = d->vmid;
+		c.vmid = vmid;
 	}
 	c.leaf = leaf;
 	if (g->leaf_levels && !(g->leaf_levels & (g->leaf_levels - 1)))
@@ -992,8 +504,20 @@ static int inv_range(struct vsmmu_drv_domain *d,
 	} else {
 		uint64_t step = g->pgsize ? g->pgsize : 1ULL << tg;
 
-		if ((g->end - g->start) / step > TLBI_MAX_OPS)
-			return inv_all(d);
+		if ((g->end - g->start) / step > TLBI_MAX_OPS) {
+			c = (struct vsmmu_drv_cmd){ 0 };
+			if (d->type == VSMMU_DRV_DOMAIN_S1) {
+				c.opcode = CMDQ_OP_TLBI_NH_ASID;
+				c.asid = d->asid;
+			} else {
+				c.opcode = CMDQ_OP_TLBI_S12_VMALL;
+				c.vmid = vmid;
+			}
+			rc = vsmmu_drv_batch_add(drv, &b, &c);
+			if (rc)
+				return rc;
+			return vsmmu_drv_batch_submit(drv, &b, true);
+		}
 		for (; iova < g->end; iova += step) {
 			c.addr = iova;
 			rc = vsmmu_drv_batch_add(drv, &b, &c);
@@ -1002,9 +526,30 @@ static int inv_range(struct vsmmu_drv_domain *d,
 			n++;
 		}
 	}
+	if (d->nest_parent) {
+		c = (struct vsmmu_drv_cmd){ .opcode = CMDQ_OP_TLBI_NH_ALL,
+					    .vmid = vmid };
+		rc = vsmmu_drv_batch_add(drv, &b, &c);
+		if (rc)
+			return rc;
+	}
 	atomic_fetch_add(&drv->st.tlbi_range, n);
-	rc = vsmmu_drv_batch_submit(drv, &b, true);
-	return rc ? rc : atc_inv_domain(d, g->start, g->end);
+	return vsmmu_drv_batch_submit(drv, &b, true);
+}
+
+static int inv_range(struct vsmmu_drv_domain *d,
+		     const struct vsmmu_pgtable_gather *g)
+{
+	struct range_inv ri = { d, g };
+	int rc;
+
+	if (g->start >= g->end)
+		return 0;
+	if (d->type == VSMMU_DRV_DOMAIN_S1)
+		rc = inv_range_on(d->drv, 0, &ri);
+	else
+		rc = for_each_s2_user(d, inv_range_on, &ri);
+	return rc ? rc : drv_atc_inv_domain(d, g->start, g->end);
 }
 
 int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *d, uint64_t iova,
@@ -1049,25 +594,17 @@ out:
 	return rc ? rc : done;
 }
 
-void drv_master_destroy_all(struct vsmmu_drv *drv)
+void drv_domain_destroy_all(struct vsmmu_drv *drv)
 {
 	struct drv_obj *o;
 
-	/* Masters first (they hold domains), then domains */
-	for (;;) {
-		pthread_mutex_lock(&drv->obj_lock);
-		for (o = drv->objs; o && o->kind != 0; o = o->next)
-			;
-		pthread_mutex_unlock(&drv->obj_lock);
-		if (!o)
-			break;
-		vsmmu_drv_master_destroy((struct vsmmu_drv_master *)o);
-	}
+	/* After the masters (master.c): nothing holds a domain any more */
 	for (;;) {
 		struct vsmmu_drv_domain *d;
 
 		pthread_mutex_lock(&drv->obj_lock);
-		o = drv->objs;
+		for (o = drv->objs; o && o->kind != DRV_OBJ_DOMAIN; o = o->next)
+			;
 		pthread_mutex_unlock(&drv->obj_lock);
 		if (!o)
 			break;
@@ -1075,4 +612,34 @@ void drv_master_destroy_all(struct vsmmu_drv *drv)
 		atomic_store(&d->users, 0);
 		vsmmu_drv_domain_free(d);
 	}
+}
+
+int64_t vsmmu_drv_domain_read_dirty(struct vsmmu_drv_domain *d, uint64_t iova,
+				    uint64_t size, unsigned int flags,
+				    void (*fn)(void *arg, uint64_t iova,
+					       uint64_t size),
+				    void *arg)
+{
+	struct vsmmu_pgtable_gather g;
+	int64_t n;
+	int rc;
+
+	if (!d || !d->pgt || !d->dirty_tracking ||
+	    (flags & ~VSMMU_DRV_DIRTY_NO_CLEAR))
+		return -EINVAL;
+	pthread_mutex_lock(&d->lock);
+	vsmmu_pgtable_gather_init(&g);
+	n = vsmmu_pgtable_read_dirty(d->pgt, iova, size,
+				     (flags & VSMMU_DRV_DIRTY_NO_CLEAR) ?
+					     VSMMU_PGTABLE_DIRTY_NO_CLEAR :
+					     0,
+				     fn, arg, &g);
+	/* Cleared leaves may still be cached writable: not tracked */
+	if (n > 0 && !(flags & VSMMU_DRV_DIRTY_NO_CLEAR)) {
+		rc = inv_range(d, &g);
+		if (rc)
+			n = rc;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return n;
 }

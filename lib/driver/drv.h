@@ -1,7 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host driver internals, shared by the lib/driver sources and the driver's unit
- * tests (the hitless writer and the queue protocol are tested directly).
+ * Host driver internals, shared by the lib/driver sources and the driver's
+ * unit tests.
+ *
+ * The files form layers and call only downwards (docs/driver.md, "Files"):
+ *
+ *   probe.c                   create, probe, enable, disable, destroy,
+ *                             interrupts and process, statistics
+ *   impl.c                    the implementation table (Tegra241 CMDQV)
+ *   master.c  vm.c            masters, CD tables, attach, ATS; VMs
+ *                             (VMIDs over a nest parent), nested domains,
+ *                             guests' invalidations
+ *   domain.c                  domains, map/unmap, TLB and ATC invalidation
+ *   strtab.c  ste.c           the stream table and STE writes; STE/CD
+ *                             builders
+ *   evtq.c  priq.c  cmdqv.c   event and PRI queues; the CMDQV implementation
+ *   queue.c                   queues, routing, batches, error recovery,
+ *                             GERROR
+ *   cmd.c  cmdq.c  io.c       command encoding; the lock-free ring;
+ *                             register access, polling, logging
+ *
+ * An implementation (cmdqv.c) is reached only through struct
+ * drv_impl_ops: the core never names its functions.
  */
 #ifndef VSMMU_LIB_DRIVER_DRV_H
 #define VSMMU_LIB_DRIVER_DRV_H
@@ -14,41 +34,150 @@
 #include <vsmmu/arch.h>
 #include <vsmmu/decode.h>
 #include <vsmmu/driver.h>
+#include <vsmmu/entry.h>
 #include <vsmmu/pgtable.h>
 
-/* --- The hitless entry writer (STE and CD) ------------------------------- */
+#include "driver/cmdq.h"
+#include "util/ida.h"
 
-#define DRV_ENTRY_QWORDS 8
+#define DRV_ENTRY_QWORDS VSMMU_ENTRY_QWORDS
 
-struct drv_entry_writer;
+/* --- io.c: register access, polling, logging ----------------------------- */
 
-struct drv_entry_writer_ops {
-	/* Bits of @entry the SMMU uses given the configuration it holds. */
-	void (*get_used)(const uint64_t *entry, uint64_t *used);
-	/* Make the SMMU see the entry as it is now (CFGI + CMD_SYNC). */
-	int (*sync)(struct drv_entry_writer *w);
-	uint64_t v_bit; /* the valid bit in qword 0 */
+struct drv_mmio {
+	const struct vsmmu_drv_mmio_ops *ops;
+	void *ctx;
 };
 
-struct drv_entry_writer {
-	const struct drv_entry_writer_ops *ops;
-	struct vsmmu_mem *mem;
-	uint64_t pa; /* where the live entry is */
-	void *ctx; /* for ops->sync */
-	int err; /* first error of a sync or a memory access */
+int drv_mmio_read32(const struct drv_mmio *m, uint64_t off, uint32_t *val);
+int drv_mmio_read64(const struct drv_mmio *m, uint64_t off, uint64_t *val);
+int drv_mmio_write32(const struct drv_mmio *m, uint64_t off, uint32_t val);
+int drv_mmio_write64(const struct drv_mmio *m, uint64_t off, uint64_t val);
+/* The SMMU's own register file (drv->regs). */
+int drv_read32(struct vsmmu_drv *drv, uint64_t off, uint32_t *val);
+int drv_write32(struct vsmmu_drv *drv, uint64_t off, uint32_t val);
+int drv_write64(struct vsmmu_drv *drv, uint64_t off, uint64_t val);
+/*
+ * Poll the 32-bit register @off of @m until (value & @mask) == @want,
+ * bounded by the driver's timeout (-ETIMEDOUT, logged as @what).
+ */
+int drv_poll32(struct vsmmu_drv *drv, const struct drv_mmio *m, uint64_t off,
+	       uint32_t mask, uint32_t want, const char *what);
+void drv_log(struct vsmmu_drv *drv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append the decoded non-zero fields of @words (@kind) to the string @buf
+ * of @cap bytes; @skip_id_sid leaves out ID and SID (already in the line). */
+void drv_decode_into(enum vsmmu_decode_kind kind, const uint64_t *words,
+		     size_t n, char *buf, size_t cap, bool skip_id_sid);
+
+/* --- queue.c: command queues, routing, recovery --------------------------- */
+
+/* Counters of one command queue. */
+struct drv_qstats {
+	_Atomic uint64_t cmds, syncs, prod_writes, ill, abt, atc, timeouts,
+		mem_errors;
 };
 
 /*
- * Replace the live entry at w->pa by @target so that every intermediate
- * state the SMMU can observe is the old or the new configuration (or, when
- * that is impossible, V = 0).  Return: number of syncs, or -errno.
+ * One command queue as the driver drives it: the main queue or a VCMDQ.
+ * The ring and its backend, the queue's counters, what it accepts, and its
+ * error-recovery state (under drv->err_lock).  A batch is bound to one
+ * (vsmmu_drv_batch.queue).
  */
-int drv_write_entry(struct drv_entry_writer *w, const uint64_t *target);
+struct drv_queue {
+	struct drv_cmdq q;
+	struct drv_cmdq_backend be;
+	struct drv_qstats st;
+	/* NULL: every command; else the opcodes this queue executes */
+	bool (*supports)(const struct drv_queue *q, unsigned int opcode);
+	int lidx; /* -1: the main queue; else the LVCMDQ index */
+	const char *name; /* for messages: "CMDQ", "VINTF0 LVCMDQ3" */
+	uint32_t abt_cons; /* CONS of the last CERROR_ABT */
+	unsigned int abt_count; /* consecutive ABTs at abt_cons */
+};
 
-void drv_ste_get_used(const uint64_t *ste, uint64_t *used);
-void drv_cd_get_used(const uint64_t *cd, uint64_t *used);
+/*
+ * Set up @q over ring memory at @base (2^@shift entries) with the given
+ * backend callbacks; the backend's statistics point into q->st.
+ */
+int drv_queue_init(struct drv_queue *q, struct vsmmu_drv *drv, uint64_t base,
+		   unsigned int shift, int (*read_cons)(void *, uint32_t *),
+		   int (*write_prod)(void *, uint32_t),
+		   int (*poll_errors)(void *), void *ctx, bool msi);
+void drv_queue_fini(struct drv_queue *q);
+/* The main queue: the SMMU's CMDQ_* registers, MSI completion if asked. */
+int drv_main_queue_init(struct vsmmu_drv *drv, uint64_t base);
+bool drv_queue_supports(const struct drv_queue *q, unsigned int opcode);
+/* The queue for a command with @opcode issued by the calling thread. */
+struct drv_queue *drv_select_queue(struct vsmmu_drv *drv, unsigned int opcode);
+/* The calling thread's queue index for this driver (see queue.c). */
+unsigned int drv_thread_index(struct vsmmu_drv *drv);
+/*
+ * Recover the halted queue @q, whose CONS (with its ERR field) is @cons;
+ * called with drv->err_lock held.  Leaves q->q.dead set if it gave up.
+ */
+void drv_queue_recover(struct vsmmu_drv *drv, struct drv_queue *q,
+		       uint32_t cons);
+int drv_handle_gerror(struct vsmmu_drv *drv);
+void drv_qstats_add(struct vsmmu_drv_queue_stats *out,
+		    const struct drv_qstats *st);
 
-/* STE and CD builders (words in CPU order; memory is little-endian). */
+/* --- Implementations (impl.c; the Tegra241 CMDQV in cmdqv.c) ------------- */
+
+/*
+ * What an implementation adds to the architected SMMU, in the shape of
+ * Linux's arm_smmu_impl_ops.  Every member may be NULL.
+ */
+struct drv_impl_ops {
+	const char *name;
+	/*
+	 * At create, after the SMMU's own probe: set drv->impl_priv and
+	 * return 0, or -ENODEV if this implementation is not present.
+	 */
+	int (*probe)(struct vsmmu_drv *drv);
+	void (*remove)(struct vsmmu_drv *drv); /* at destroy */
+	/* At enable, once the main queue runs; errors leave it unused */
+	int (*reset)(struct vsmmu_drv *drv);
+	void (*disable)(struct vsmmu_drv *drv);
+	/*
+	 * A queue for a command with @opcode from the calling thread, or
+	 * NULL for the main queue.  Lock-free: on the submission path.
+	 */
+	struct drv_queue *(*get_queue)(struct vsmmu_drv *drv,
+				       unsigned int opcode);
+	/* The threaded interrupt: recover the implementation's queues */
+	int (*handle_irq)(struct vsmmu_drv *drv);
+	/* Add the implementation's queues' counters to @st */
+	void (*add_stats)(struct vsmmu_drv *drv, struct vsmmu_drv_stats *st);
+	/* VM interfaces (vm.c's vsmmu_drv_vintf_*); @v's drv is set */
+	int (*vintf_alloc)(struct vsmmu_drv *drv, unsigned int vmid,
+			   vsmmu_drv_vintf_err_fn *err_fn, void *err_arg,
+			   struct vsmmu_drv_vintf **out);
+	void (*vintf_free)(struct vsmmu_drv_vintf *v);
+	void (*vintf_info)(const struct vsmmu_drv_vintf *v,
+			   struct vsmmu_drv_vintf_info *info);
+	int (*vintf_queue_alloc)(struct vsmmu_drv_vintf *v, unsigned int lidx,
+				 uint64_t base, unsigned int log2size);
+	int (*vintf_queue_free)(struct vsmmu_drv_vintf *v, unsigned int lidx);
+	int (*vintf_sid_set)(struct vsmmu_drv_vintf *v, uint32_t vsid,
+			     uint32_t sid, unsigned int *slot);
+	int (*vintf_sid_clear)(struct vsmmu_drv_vintf *v, unsigned int slot);
+};
+
+/* The part of a VINTF every implementation's VINTF begins with. */
+struct vsmmu_drv_vintf {
+	struct vsmmu_drv *drv;
+};
+
+/* Probe every known implementation; the first present one is drv->impl. */
+int drv_impl_probe(struct vsmmu_drv *drv);
+
+/* The implementations impl.c knows. */
+extern const struct drv_impl_ops drv_tegra241_cmdqv_impl;
+
+/* --- ste.c: STE and CD builders ------------------------------------------- */
+
+/* Words in CPU order; memory is little-endian (vsmmu_mem_write64). */
 void drv_make_abort_ste(uint64_t *ste);
 void drv_make_bypass_ste(uint64_t *ste);
 void drv_make_s1_ste(uint64_t *ste, uint64_t cdtab, unsigned int s1fmt,
@@ -58,185 +187,132 @@ void drv_make_s2_ste(uint64_t *ste, uint16_t vmid,
 void drv_make_s1_cd(uint64_t *cd, uint16_t asid,
 		    const struct vsmmu_pgtable_info *pi);
 
-/* --- Queue index arithmetic ---------------------------------------------- */
+/* --- strtab.c: the stream table ------------------------------------------- */
 
-/* Index [shift-1:0], wrap bit [shift], everything else ignored. */
-static inline uint32_t q_idx(unsigned int shift, uint32_t v)
-{
-	return v & ((1U << shift) - 1);
-}
+int drv_strtab_init(struct vsmmu_drv *drv);
+void drv_strtab_fini(struct vsmmu_drv *drv);
+uint64_t drv_ste_pa(struct vsmmu_drv *drv, uint32_t sid);
+/* Give @sid's level-1 descriptor a level-2 table (two-level tables). */
+int drv_ensure_l2(struct vsmmu_drv *drv, uint32_t sid);
+/* Replace the live STE of @sid hitlessly (CFGI_STE + CMD_SYNC syncs). */
+int drv_write_ste(struct vsmmu_drv *drv, uint32_t sid, const uint64_t *ste);
+/* STRTAB_BASE and STRTAB_BASE_CFG as the driver programs them. */
+void drv_strtab_regs(struct vsmmu_drv *drv, uint64_t *base, uint32_t *cfg);
 
-static inline uint32_t q_wrp(unsigned int shift, uint32_t v)
-{
-	return v & (1U << shift);
-}
+/* --- domain.c, master.c, vm.c --------------------------------------------- */
 
-static inline uint32_t q_iw(unsigned int shift, uint32_t v)
-{
-	return v & ((2U << shift) - 1);
-}
-
-/* Free slots between a producer and a consumer index. */
-static inline uint32_t q_space(unsigned int shift, uint32_t prod, uint32_t cons)
-{
-	uint32_t n = 1U << shift;
-
-	if (q_wrp(shift, prod) == q_wrp(shift, cons))
-		return n - (q_idx(shift, prod) - q_idx(shift, cons));
-	return q_idx(shift, cons) - q_idx(shift, prod);
-}
-
-/* Has the consumer @cons moved past slot @prod (within one lap)? */
-static inline bool q_consumed(unsigned int shift, uint32_t cons, uint32_t prod)
-{
-	if (q_wrp(shift, cons) == q_wrp(shift, prod))
-		return q_idx(shift, cons) > q_idx(shift, prod);
-	return q_idx(shift, cons) <= q_idx(shift, prod);
-}
-
-/* @prod advanced by @n slots; bits above the wrap bit are kept. */
-static inline uint32_t q_add(unsigned int shift, uint32_t prod, uint32_t n)
-{
-	return (prod & ~((2U << shift) - 1)) | q_iw(shift, prod + n);
-}
-
-/* --- The lock-free command queue ----------------------------------------- */
-
-#define CMDQ_PROD_OWNED (1U << 31)
-
-struct drv_cmdq {
-	unsigned int shift;
-	uint64_t base; /* physical */
-	/* {prod (with CMDQ_PROD_OWNED) in [31:0], cons in [63:32]} */
-	_Atomic uint64_t llq;
-	_Atomic uint32_t owner_prod; /* where the next owner starts */
-	_Atomic int lock; /* >= 0: shared holders; INT_MIN: exclusive */
-	_Atomic uint64_t *valid; /* one bit per slot, polarity = wrap */
-	void **pages; /* host pointers of the queue's pages (cached) */
-	unsigned int npages;
-	_Atomic bool dead;
+/* Objects the driver frees on destroy. */
+struct drv_obj {
+	struct drv_obj *next, *prev;
+	int kind; /* DRV_OBJ_* */
 };
 
-/* The backend the queue talks to: the driver, or a test's fake. */
-struct drv_cmdq_backend {
-	struct vsmmu_mem *mem;
-	int (*read_cons)(void *ctx, uint32_t *cons); /* CMDQ_CONS */
-	int (*write_prod)(void *ctx, uint32_t prod); /* CMDQ_PROD */
-	/* Called while waiting: recover from errors.  Return 0 or -errno. */
-	int (*poll_errors)(void *ctx);
-	void *ctx;
-	bool msi; /* CMD_SYNC with MSI write-back into its own slot */
-	uint64_t timeout_ns;
-	_Atomic uint64_t *stat_cmds, *stat_syncs, *stat_prod_writes,
-		*stat_timeouts, *stat_mem_errors;
+enum { DRV_OBJ_MASTER, DRV_OBJ_DOMAIN, DRV_OBJ_VM };
+
+struct fq_ent {
+	uint64_t iova, size;
+	vsmmu_drv_free_fn *fn;
+	void *arg;
 };
 
-static inline uint32_t llq_prod_of(struct drv_cmdq *q)
-{
-	return q_iw(q->shift, (uint32_t)atomic_load(&q->llq));
-}
+#define FQ_MAX 256
 
-int drv_cmdq_init(struct drv_cmdq *q, struct vsmmu_mem *mem, uint64_t base,
-		  unsigned int shift);
-void drv_cmdq_fini(struct drv_cmdq *q);
-/* Reset the indices to match PROD = CONS = 0 (the queue is disabled). */
-void drv_cmdq_reset(struct drv_cmdq *q);
-int drv_cmdq_issue(struct drv_cmdq *q, const struct drv_cmdq_backend *be,
-		   const uint64_t (*cmds)[2], unsigned int n, bool sync);
-void drv_build_sync(uint64_t *cmd, uint64_t msi_addr);
+struct vsmmu_drv_domain {
+	struct drv_obj obj; /* first */
+	struct vsmmu_drv *drv;
+	enum vsmmu_drv_domain_type type;
+	pthread_mutex_t lock; /* page table and flush queue */
+	struct vsmmu_pgtable *pgt;
+	struct vsmmu_pgtable_info pi;
+	unsigned int granule_shift;
+	uint16_t asid, vmid;
+	_Atomic unsigned int users;
+	struct fq_ent *fq;
+	unsigned int fq_n;
+	bool nest_parent, dirty_tracking;
+	/* Nest parent: the VMs over this table (under lock) */
+	struct vsmmu_drv_vm *vms;
+	/* Nested: the VM, the guest's STE words (checked), ATS asked */
+	struct vsmmu_drv_vm *vm;
+	uint64_t gste[2];
+	bool gats;
+};
 
-uint64_t drv_now_ns(void);
-void drv_relax(unsigned int *spins);
+/* One VM's slice of one SMMU (vm.c). */
+struct vsmmu_drv_vm {
+	struct drv_obj obj; /* first */
+	struct vsmmu_drv *drv;
+	struct vsmmu_drv_domain *parent; /* possibly another driver's */
+	struct vsmmu_drv_vm *parent_next; /* in parent->vms */
+	uint16_t vmid;
+	_Atomic unsigned int users; /* nested domains */
+};
+
+struct pasid_ent {
+	uint32_t ssid;
+	struct vsmmu_drv_domain *dom;
+};
+
+struct vsmmu_drv_master {
+	struct drv_obj obj; /* first */
+	struct vsmmu_drv *drv;
+	uint32_t *sids;
+	unsigned int nsids;
+	unsigned int ssid_bits;
+	pthread_mutex_t lock;
+	struct vsmmu_drv_domain *dom;
+	struct pasid_ent *pasids;
+	unsigned int npasids;
+	/* CD table: linear, or two-level with 64K leaves (S1Fmt 2) */
+	uint64_t cdtab, cdtab_size;
+	bool cd_2lvl;
+	uint64_t *cd_l2;
+	unsigned int cd_l1_ents;
+	_Atomic bool ats; /* the endpoint uses ATS: EATS = 0b01 */
+};
+
+void drv_obj_add(struct vsmmu_drv *drv, struct drv_obj *o, int kind);
+void drv_obj_del(struct vsmmu_drv *drv, struct drv_obj *o);
+void drv_master_destroy_all(struct vsmmu_drv *drv);
+void drv_vm_destroy_all(struct vsmmu_drv *drv);
+void drv_domain_destroy_all(struct vsmmu_drv *drv);
+/* Register / unregister @vm with its parent (domain.c, under its lock). */
+void drv_domain_add_vm(struct vsmmu_drv_domain *parent,
+		       struct vsmmu_drv_vm *vm);
+void drv_domain_del_vm(struct vsmmu_drv_domain *parent,
+		       struct vsmmu_drv_vm *vm);
+/* ATC invalidation (domain.c): CMD_ATC_INV for every StreamID of @m into
+ * @b over [@start, @end) (@end 0: all); and for every ATS master using @d,
+ * then CMD_SYNC. */
+int drv_atc_inv_add(struct vsmmu_drv_master *m, struct vsmmu_drv_batch *b,
+		    bool ssv, uint32_t ssid, uint64_t start, uint64_t end);
+int drv_atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start,
+		       uint64_t end);
 
 /* --- The driver ----------------------------------------------------------- */
-
-struct drv_ids {
-	pthread_mutex_t lock;
-	uint64_t *bits;
-	unsigned int n; /* ids 0..n-1; 0 is never handed out */
-	unsigned int next;
-};
-
-int drv_ids_init(struct drv_ids *ids, unsigned int bits);
-void drv_ids_fini(struct drv_ids *ids);
-int drv_ids_alloc(struct drv_ids *ids); /* >= 1, or -ENOSPC */
-void drv_ids_free(struct drv_ids *ids, unsigned int id);
-
-/*
- * A command queue as the router sees it: the main queue or one LVCMDQ of
- * the driver's VINTF.  A batch is bound to one (vsmmu_drv_batch.queue).
- */
-struct drv_qref {
-	struct drv_cmdq *q;
-	const struct drv_cmdq_backend *be;
-	bool guest_only; /* on a guest-owned VINTF: invalidations only */
-	int lidx; /* -1: the main queue */
-};
-
-/* --- CMDQV (cmdqv.c) ------------------------------------------------------ */
-
-struct drv_vcmdq {
-	struct drv_qref ref;
-	struct drv_cmdq q;
-	struct drv_cmdq_backend be;
-	struct vsmmu_drv *drv;
-	unsigned int lidx; /* within the VINTF */
-	unsigned int idx; /* global VCMDQ index (CMDQ_ALLOC) */
-	uint64_t page0, page1; /* register offsets of its logical pages */
-	bool allocated; /* CMDQ_ALLOC written (host) */
-	_Atomic bool enabled; /* VCMDQ_CONFIG.EN acknowledged */
-	uint32_t abt_cons; /* recovery state, under drv->err_lock */
-	unsigned int abt_count;
-	struct {
-		_Atomic uint64_t cmds, syncs, prod_writes, ill, abt, atc,
-			timeouts, mem_errors;
-	} st;
-};
-
-struct drv_cmdqv {
-	unsigned int num_vintfs, num_vcmdqs, per_vintf; /* CMDQV_PARAM */
-	unsigned int sid_per_vm_log2, version;
-	unsigned int nq; /* LVCMDQs of the VINTF the driver uses */
-	bool hyp_own; /* VINTF_CONFIG.HYP_OWN as read back */
-	bool hw_on; /* CMDQV_EN written by us */
-	_Atomic bool enabled; /* VINTF0 and its queues up: route to them */
-	_Atomic bool bypass; /* vsmmu_drv_cmdqv_set_bypass() */
-	struct drv_vcmdq *vq; /* [nq] */
-};
-
-int drv_cmdqv_create(struct vsmmu_drv *drv);
-void drv_cmdqv_destroy(struct vsmmu_drv *drv);
-int drv_cmdqv_enable(struct vsmmu_drv *drv);
-void drv_cmdqv_disable(struct vsmmu_drv *drv);
-int drv_cmdqv_handle_errors(struct vsmmu_drv *drv);
-/* The queue for a command with @opcode issued by the calling thread. */
-const struct drv_qref *drv_select_queue(struct vsmmu_drv *drv,
-					unsigned int opcode);
-bool drv_queue_supports(const struct drv_qref *r, unsigned int opcode);
-/* Error recovery of one halted queue (core.c), under drv->err_lock. */
-void drv_cmdq_recover(struct vsmmu_drv *drv, struct drv_cmdq *q,
-		      const char *qname, uint32_t cons, uint32_t *abt_cons,
-		      unsigned int *abt_count, _Atomic uint64_t *st_ill,
-		      _Atomic uint64_t *st_abt, _Atomic uint64_t *st_atc);
 
 struct vsmmu_drv {
 	struct vsmmu_drv_config cfg;
 	struct vsmmu_drv_features feat;
 	struct vsmmu_mem *mem;
+	struct drv_mmio regs; /* the SMMU's registers */
 	uint32_t idr[6];
+	uint64_t instance; /* unique per created driver (queue.c) */
 
-	/* Stream table */
+	/* Stream table (strtab.c) */
 	uint64_t strtab; /* linear table, or level 1 */
 	uint64_t strtab_size;
 	unsigned int l1_ents; /* two-level: L1 descriptors */
 	uint64_t *l2; /* two-level: PA of each L2 table (0: none) */
-	pthread_mutex_t st_lock; /* L2 allocation, master table */
+	pthread_mutex_t st_lock; /* L2 allocation */
 
-	struct drv_cmdq cmdq;
-	struct drv_cmdq_backend be;
-	struct drv_qref main_ref; /* {&cmdq, &be} */
-	bool cmdq_own; /* cmdq memory from the pool */
-	struct drv_cmdqv *cmdqv; /* NULL: no CMDQV (cfg.cmdqv_ops NULL) */
+	struct drv_queue cmdq; /* the main command queue */
+	bool cmdq_own; /* its memory from the pool */
+	_Atomic unsigned int next_thread_index; /* queue.c */
+
+	/* The implementation found at probe (NULL: plain SMMUv3) */
+	const struct drv_impl_ops *impl;
+	void *impl_priv;
 
 	uint64_t evtq_base;
 	unsigned int evtq_shift;
@@ -253,49 +329,22 @@ struct vsmmu_drv {
 	} prg_failed[64];
 
 	pthread_mutex_t err_lock; /* command-queue error recovery */
-	uint32_t abt_cons; /* CONS of the last CERROR_ABT */
-	unsigned int abt_count; /* consecutive ABTs at abt_cons */
-	_Atomic bool gerror_pending, evtq_pending, priq_pending, cmdqv_pending;
+	_Atomic bool gerror_pending, evtq_pending, priq_pending, impl_pending;
 
 	bool enabled;
 	uint32_t cr0;
 
-	struct drv_ids asids, vmids;
+	struct ida asids, vmids;
 
-	/* Live masters and domains, freed on destroy */
+	/* Live masters, domains and VMs, freed on destroy */
 	struct drv_obj *objs;
 	pthread_mutex_t obj_lock;
 
 	struct {
-		_Atomic uint64_t cmds, syncs, prod_writes, ill, abt, atc, other,
-			timeouts, events, overflows, ste_writes, cd_writes,
-			tlbi_range, flushes, mem_errors, pprs, pri_resps,
-			priq_overflows, atc_inv;
+		_Atomic uint64_t other, events, overflows, ste_writes,
+			cd_writes, tlbi_range, flushes, mem_errors, pprs,
+			pri_resps, priq_overflows, atc_inv, timeouts;
 	} st;
 };
-
-/* Objects the driver frees on destroy. */
-struct drv_obj {
-	struct drv_obj *next, *prev;
-	int kind; /* 0: master, 1: domain */
-};
-
-/* Append the decoded non-zero fields of @words (@kind) to the string @buf
- * of @cap bytes; @skip_id_sid leaves out ID and SID (already in the line). */
-void drv_decode_into(enum vsmmu_decode_kind kind, const uint64_t *words,
-		     size_t n, char *buf, size_t cap, bool skip_id_sid);
-void drv_log(struct vsmmu_drv *drv, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-int drv_read32(struct vsmmu_drv *drv, uint64_t off, uint32_t *val);
-int drv_write32(struct vsmmu_drv *drv, uint64_t off, uint32_t val);
-int drv_write64(struct vsmmu_drv *drv, uint64_t off, uint64_t val);
-int drv_handle_gerror(struct vsmmu_drv *drv);
-int drv_mem_write_entry(struct vsmmu_drv *drv, uint64_t pa,
-			const uint64_t *words, unsigned int n);
-uint64_t drv_ste_pa(struct vsmmu_drv *drv, uint32_t sid);
-int drv_ensure_l2(struct vsmmu_drv *drv, uint32_t sid);
-void drv_obj_add(struct vsmmu_drv *drv, struct drv_obj *o, int kind);
-void drv_obj_del(struct vsmmu_drv *drv, struct drv_obj *o);
-void drv_master_destroy_all(struct vsmmu_drv *drv);
 
 #endif /* VSMMU_LIB_DRIVER_DRV_H */

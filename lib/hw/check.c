@@ -5,8 +5,9 @@
  *
  * Stale cache entries are checked where they are used (smmu.c, walk.c):
  * every hit is verified against a side-effect-free re-read of memory.
- * This file holds the reporting, the "used bits" of STEs and CDs and the
- * tracker that detects torn updates.
+ * This file holds the reporting and the tracker that detects torn updates;
+ * which bits of an STE or CD count is <vsmmu/entry.h>'s rule, the same
+ * one the driver's hitless writer follows.
  *
  * Torn updates.  For each STE and CD the hardware fetched (keyed by kind,
  * StreamID, CD index and physical address) the tracker keeps the value
@@ -32,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <vsmmu/entry.h>
 
 #include "hw/hw.h"
 
@@ -66,85 +69,6 @@ struct hw_checker {
 	struct chk_entry e[CHK_MAX_ENTRIES];
 };
 
-/* --- Used bits ------------------------------------------------------------ */
-
-/*
- * The STE bits the hardware reads for the configuration @ste selects.  As
- * in Linux's arm_smmu_get_ste_used(): an invalid STE uses only V; abort
- * uses V and Config; stage 1 uses the CD pointer fields, its stream-world
- * and attribute fields, S1DSS when substreams exist and the VMID (a TLB
- * tag whenever stage 2 is implemented); stage 2 uses its translation
- * controls and table base.  The model also applies PRIVCFG and INSTCFG to
- * every non-abort configuration, so they count as used there.
- */
-void hw_ste_used_bits(const uint64_t *ste, uint64_t *used)
-{
-	unsigned int cfg = VS_FIELD_GET(STRTAB_STE_0_CFG, ste[0]);
-
-	memset(used, 0, 8 * sizeof(*used));
-	used[0] = STRTAB_STE_0_V;
-	if (!(ste[0] & STRTAB_STE_0_V))
-		return;
-	used[0] |= STRTAB_STE_0_CFG;
-	if (!(cfg & 4))
-		return; /* abort */
-	used[1] |= STRTAB_STE_1_PRIVCFG | STRTAB_STE_1_INSTCFG;
-	if (cfg == STRTAB_STE_0_CFG_BYPASS)
-		used[1] |= STRTAB_STE_1_SHCFG;
-	if (cfg & 1) {
-		used[0] |= STRTAB_STE_0_S1FMT | STRTAB_STE_0_S1CTXPTR_MASK |
-			   STRTAB_STE_0_S1CDMAX;
-		used[1] |= STRTAB_STE_1_S1CIR | STRTAB_STE_1_S1COR |
-			   STRTAB_STE_1_S1CSH | STRTAB_STE_1_S1STALLD |
-			   STRTAB_STE_1_STRW | STRTAB_STE_1_EATS |
-			   STRTAB_STE_1_MEV;
-		/* Without substreams S1DSS means nothing */
-		if (VS_FIELD_GET(STRTAB_STE_0_S1CDMAX, ste[0])) {
-			used[1] |= STRTAB_STE_1_S1DSS;
-			if (VS_FIELD_GET(STRTAB_STE_1_S1DSS, ste[1]) ==
-			    STRTAB_STE_1_S1DSS_BYPASS)
-				used[1] |= STRTAB_STE_1_SHCFG;
-		}
-		used[2] |= STRTAB_STE_2_S2VMID;
-	}
-	if (cfg & 2) {
-		used[1] |= STRTAB_STE_1_S2FWB | STRTAB_STE_1_EATS |
-			   STRTAB_STE_1_SHCFG | STRTAB_STE_1_MEV;
-		used[2] |= STRTAB_STE_2_S2VMID | STRTAB_STE_2_VTCR |
-			   STRTAB_STE_2_S2AA64 | STRTAB_STE_2_S2ENDI |
-			   STRTAB_STE_2_S2AFFD | STRTAB_STE_2_S2PTW |
-			   STRTAB_STE_2_S2HD | STRTAB_STE_2_S2HA |
-			   STRTAB_STE_2_S2S | STRTAB_STE_2_S2R;
-		used[3] |= STRTAB_STE_3_S2TTB_MASK;
-	}
-}
-
-/*
- * The CD bits the hardware reads: only V of an invalid CD; otherwise all
- * of it, except a disabled half's (EPDx = 1) size, granule, walk
- * attributes and table base.
- */
-void hw_cd_used_bits(const uint64_t *cd, uint64_t *used)
-{
-	memset(used, 0, 8 * sizeof(*used));
-	used[0] = CTXDESC_CD_0_V;
-	if (!(cd[0] & CTXDESC_CD_0_V))
-		return;
-	memset(used, 0xff, 8 * sizeof(*used));
-	if (cd[0] & CTXDESC_CD_0_TCR_EPD0) {
-		used[0] &= ~(CTXDESC_CD_0_TCR_T0SZ | CTXDESC_CD_0_TCR_TG0 |
-			     CTXDESC_CD_0_TCR_IRGN0 | CTXDESC_CD_0_TCR_ORGN0 |
-			     CTXDESC_CD_0_TCR_SH0);
-		used[1] &= ~CTXDESC_CD_1_TTB0_MASK;
-	}
-	if (cd[0] & CTXDESC_CD_0_TCR_EPD1) {
-		used[0] &= ~(CTXDESC_CD_0_TCR_T1SZ | CTXDESC_CD_0_TCR_TG1 |
-			     CTXDESC_CD_0_TCR_IRGN1 | CTXDESC_CD_0_TCR_ORGN1 |
-			     CTXDESC_CD_0_TCR_SH1);
-		used[2] &= ~CTXDESC_CD_2_TTB1_MASK;
-	}
-}
-
 static bool entry_valid(unsigned int kind, const uint64_t *w)
 {
 	return w[0] & (kind == CHK_STE ? STRTAB_STE_0_V : CTXDESC_CD_0_V);
@@ -157,9 +81,9 @@ static bool same_used(unsigned int kind, const uint64_t *f, const uint64_t *ref)
 	unsigned int i;
 
 	if (kind == CHK_STE)
-		hw_ste_used_bits(f, used);
+		vsmmu_ste_used(f, used);
 	else
-		hw_cd_used_bits(f, used);
+		vsmmu_cd_used(f, used);
 	for (i = 0; i < 8; i++)
 		if ((f[i] ^ ref[i]) & used[i])
 			return false;

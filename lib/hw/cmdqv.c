@@ -379,19 +379,14 @@ static struct hw_vintf *vintf_at(struct hw_cmdqv *cv, uint64_t off,
 	return i < cv->nvintf ? &cv->vintf[i] : NULL;
 }
 
-/* Is the (8-byte aligned) @off a 64-bit register? */
+/*
+ * Is the (8-byte aligned) @off a 64-bit register?  The decoder's CMDQV
+ * register table says (vsmmu_cmdqv_reg_width), for the offsets this
+ * CMDQV's sizes give a register.
+ */
 static bool reg_is_64(struct hw_cmdqv *cv, uint64_t off)
 {
-	struct hw_vcmdq *v;
-	unsigned int page = 0, reg = 0;
-
-	if (vcmdq_at(cv, off, &v, &page, &reg))
-		return page == 1 && (reg == TEGRA241_VCMDQ_BASE ||
-				     reg == TEGRA241_VCMDQ_CONS_INDX_BASE);
-	if (vintf_at(cv, off, &reg))
-		return reg == TEGRA241_VINTF_LVCMDQ_ERR_MAP_64(0) ||
-		       reg == TEGRA241_VINTF_LVCMDQ_ERR_MAP_64(1);
-	return false;
+	return off < cv->size && vsmmu_cmdqv_reg_width(off) == 8;
 }
 
 /* Bit q of VCMDQs 32m .. 32m + 31 in error */
@@ -493,12 +488,12 @@ static uint32_t vcmdq_read32(struct hw_vcmdq *v, unsigned int reg)
 }
 
 static uint32_t vintf_read32(struct hw_cmdqv *cv, struct hw_vintf *vi,
-			     enum vsmmu_cmdqv_origin origin, unsigned int reg)
+			     unsigned int reg)
 {
 	uint32_t cfg = ld32(&vi->config), st;
 
 	if (reg == TEGRA241_VINTF_CONFIG)
-		return origin == VSMMU_CMDQV_GUEST ? cfg & ~VINTF_HYP_OWN : cfg;
+		return cfg;
 	if (reg == TEGRA241_VINTF_STATUS) {
 		st = VS_FIELD_PREP(VINTF_VI_NUM_LVCMDQ, ld32(&vi->nlv));
 		if (cfg & VINTF_EN)
@@ -520,8 +515,7 @@ static uint32_t vintf_read32(struct hw_cmdqv *cv, struct hw_vintf *vi,
 	return 0;
 }
 
-static uint32_t reg_read32(struct hw_cmdqv *cv, enum vsmmu_cmdqv_origin origin,
-			   uint64_t off)
+static uint32_t reg_read32(struct hw_cmdqv *cv, uint64_t off)
 {
 	struct hw_vcmdq *v;
 	struct hw_vintf *vi;
@@ -531,7 +525,7 @@ static uint32_t reg_read32(struct hw_cmdqv *cv, enum vsmmu_cmdqv_origin origin,
 		return v && page == 0 ? vcmdq_read32(v, reg) : 0;
 	vi = vintf_at(cv, off, &reg);
 	if (vi)
-		return vintf_read32(cv, vi, origin, reg);
+		return vintf_read32(cv, vi, reg);
 	switch (off) {
 	case TEGRA241_CMDQV_CONFIG:
 		return ld32(&cv->config);
@@ -641,26 +635,14 @@ static unsigned int vcmdq_write32(struct hw_vcmdq *v, unsigned int reg,
 }
 
 static unsigned int vintf_write32(struct hw_cmdqv *cv, struct hw_vintf *vi,
-				  enum vsmmu_cmdqv_origin origin,
 				  unsigned int reg, uint32_t val)
 {
-	bool guest = origin == VSMMU_CMDQV_GUEST;
 	unsigned int i;
 
 	if (reg == TEGRA241_VINTF_CONFIG) {
-		/*
-		 * A guest cannot set HYP_OWN (its write clears it, as the
-		 * VMM's trap handler does) nor change the VMID, which the
-		 * host programs: only EN is the guest's.
-		 */
-		if (guest)
-			val = (vi->config & VINTF_VMID) | (val & VINTF_EN);
 		st32(&vi->config, val & VINTF_CONFIG_MASK);
 		return W_RECONCILE;
 	}
-	/* The StreamID pairs are the host's: a guest's writes are ignored */
-	if (guest)
-		return 0;
 	if (reg >= TEGRA241_VINTF_SID_MATCH(0) &&
 	    reg < TEGRA241_VINTF_SID_MATCH(cv->nsid)) {
 		i = (reg - TEGRA241_VINTF_SID_MATCH(0)) / 4;
@@ -674,9 +656,8 @@ static unsigned int vintf_write32(struct hw_cmdqv *cv, struct hw_vintf *vi,
 	return 0;
 }
 
-static unsigned int reg_write32(struct hw_cmdqv *cv,
-				enum vsmmu_cmdqv_origin origin, uint64_t off,
-				uint32_t val, struct hw_vcmdq **kick)
+static unsigned int reg_write32(struct hw_cmdqv *cv, uint64_t off, uint32_t val,
+				struct hw_vcmdq **kick)
 {
 	struct hw_vcmdq *v;
 	struct hw_vintf *vi;
@@ -688,7 +669,7 @@ static unsigned int reg_write32(struct hw_cmdqv *cv,
 	}
 	vi = vintf_at(cv, off, &reg);
 	if (vi)
-		return vintf_write32(cv, vi, origin, reg, val);
+		return vintf_write32(cv, vi, reg, val);
 	switch (off) {
 	case TEGRA241_CMDQV_CONFIG:
 		st32(&cv->config, val & CMDQV_CONFIG_MASK);
@@ -729,15 +710,13 @@ static void reconcile_threads(struct vsmmu_smmu *s)
 
 /* --- The MMIO entry points ------------------------------------------------ */
 
-static int check_access(struct vsmmu_smmu *s, enum vsmmu_cmdqv_origin origin,
-			uint64_t off, unsigned int size)
+static int check_access(struct vsmmu_smmu *s, uint64_t off, unsigned int size)
 {
 	if (!s)
 		return -EINVAL;
 	if (!s->cmdqv)
 		return -ENODEV;
-	if ((origin != VSMMU_CMDQV_HOST && origin != VSMMU_CMDQV_GUEST) ||
-	    (size != 4 && size != 8) || (off & (size - 1)) ||
+	if ((size != 4 && size != 8) || (off & (size - 1)) ||
 	    off >= s->cmdqv->size)
 		return -EINVAL;
 	if (size == 8 && !reg_is_64(s->cmdqv, off))
@@ -745,56 +724,73 @@ static int check_access(struct vsmmu_smmu *s, enum vsmmu_cmdqv_origin origin,
 	return 0;
 }
 
-int vsmmu_smmu_cmdqv_mmio_read(struct vsmmu_smmu *s,
-			       enum vsmmu_cmdqv_origin origin, uint64_t off,
+/* The register file's context: the CMDQV, and the VCMDQ a write kicks */
+struct rf_ctx {
+	struct hw_cmdqv *cv;
+	struct hw_vcmdq *kick;
+};
+
+static bool rf_is64(void *ctx, uint64_t off)
+{
+	return reg_is_64(((struct rf_ctx *)ctx)->cv, off);
+}
+
+static uint64_t rf_rd64(void *ctx, uint64_t off)
+{
+	return reg_read64(((struct rf_ctx *)ctx)->cv, off);
+}
+
+static void rf_wr64(void *ctx, uint64_t off, uint64_t val)
+{
+	reg_write64(((struct rf_ctx *)ctx)->cv, off, val);
+}
+
+static uint32_t rf_rd32(void *ctx, uint64_t off)
+{
+	return reg_read32(((struct rf_ctx *)ctx)->cv, off);
+}
+
+static unsigned int rf_wr32(void *ctx, uint64_t off, uint32_t val)
+{
+	struct rf_ctx *c = ctx;
+
+	return reg_write32(c->cv, off, val, &c->kick);
+}
+
+int vsmmu_smmu_cmdqv_mmio_read(struct vsmmu_smmu *s, uint64_t off,
 			       unsigned int size, uint64_t *val)
 {
-	struct hw_cmdqv *cv;
-	uint64_t base = off & ~7ULL;
-	int rc = check_access(s, origin, off, size);
+	int rc = check_access(s, off, size);
+	struct rf_ctx c = { NULL, NULL };
+	const struct hw_regfile rf = { &c,	rf_is64, rf_rd64,
+				       rf_wr64, rf_rd32, rf_wr32 };
 
 	if (rc)
 		return rc;
 	if (!val)
 		return -EINVAL;
-	cv = s->cmdqv;
-	if (reg_is_64(cv, base)) {
-		uint64_t v = reg_read64(cv, base);
-
-		*val = size == 8 ? v : (uint32_t)(v >> (8 * (off & 4)));
-		return 0;
-	}
-	*val = reg_read32(cv, origin, off);
-	return 0;
+	c.cv = s->cmdqv;
+	return hw_mmio_read(&rf, off, size, val);
 }
 
-int vsmmu_smmu_cmdqv_mmio_write(struct vsmmu_smmu *s,
-				enum vsmmu_cmdqv_origin origin, uint64_t off,
+int vsmmu_smmu_cmdqv_mmio_write(struct vsmmu_smmu *s, uint64_t off,
 				unsigned int size, uint64_t val)
 {
+	struct rf_ctx c = { NULL, NULL };
+	const struct hw_regfile rf = { &c,	rf_is64, rf_rd64,
+				       rf_wr64, rf_rd32, rf_wr32 };
 	struct hw_cmdqv *cv;
-	struct hw_vcmdq *kick = NULL;
-	uint64_t base = off & ~7ULL;
+	struct hw_vcmdq *kick;
 	unsigned int todo = 0, q;
-	int rc = check_access(s, origin, off, size);
+	int rc = check_access(s, off, size);
 
 	if (rc)
 		return rc;
 	cv = s->cmdqv;
+	c.cv = cv;
 	pthread_mutex_lock(&cv->lock);
-	if (reg_is_64(cv, base)) {
-		uint64_t v = val;
-
-		if (size == 4) {
-			unsigned int sh = 8 * (off & 4);
-
-			v = (reg_read64(cv, base) & ~(0xffffffffULL << sh)) |
-			    ((val & 0xffffffffULL) << sh);
-		}
-		reg_write64(cv, base, v);
-	} else {
-		todo = reg_write32(cv, origin, off, (uint32_t)val, &kick);
-	}
+	hw_mmio_write(&rf, off, size, val, &todo);
+	kick = c.kick;
 	if ((todo & W_RECONCILE) && s->cfg.exec == VSMMU_EXEC_THREAD)
 		reconcile_threads(s);
 	pthread_mutex_unlock(&cv->lock);

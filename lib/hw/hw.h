@@ -6,12 +6,15 @@
 #ifndef VSMMU_HW_H
 #define VSMMU_HW_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <vsmmu/arch.h>
+#include <vsmmu/command.h>
+#include <vsmmu/decode.h>
 #include <vsmmu/smmu.h>
 
 #include "hw/cache.h"
@@ -232,6 +235,69 @@ struct hw_queue {
 };
 
 /* Effective log2 of the number of entries: LOG2SIZE capped by the IDR */
+/*
+ * One register file's accessors, for hw_mmio_read/write: 64-bit registers
+ * are read and written whole, 32-bit ones on their own.
+ */
+struct hw_regfile {
+	void *ctx;
+	bool (*is64)(void *ctx, uint64_t off8); /* @off8: 8-byte aligned */
+	uint64_t (*rd64)(void *ctx, uint64_t off8);
+	void (*wr64)(void *ctx, uint64_t off8, uint64_t val);
+	uint32_t (*rd32)(void *ctx, uint64_t off);
+	unsigned int (*wr32)(void *ctx, uint64_t off, uint32_t val);
+};
+
+/*
+ * The one 32/64-bit access merger of the model's register files (SMMU and
+ * CMDQV): a 4-byte access to either half of a 64-bit register reads or
+ * merges into the whole; an 8-byte access to a 32-bit register is
+ * -EINVAL.  @off and @size are already checked for alignment and range.
+ * hw_mmio_write returns wr32's result (what the caller must do next) in
+ * *@todo, 0 for 64-bit writes.
+ */
+static inline int hw_mmio_read(const struct hw_regfile *rf, uint64_t off,
+			       unsigned int size, uint64_t *val)
+{
+	uint64_t base = off & ~7ULL;
+
+	if (rf->is64(rf->ctx, base)) {
+		uint64_t v = rf->rd64(rf->ctx, base);
+
+		*val = size == 8 ? v : (uint32_t)(v >> (8 * (off & 4)));
+		return 0;
+	}
+	if (size == 8)
+		return -EINVAL; /* 64-bit access to a 32-bit register */
+	*val = rf->rd32(rf->ctx, off);
+	return 0;
+}
+
+static inline int hw_mmio_write(const struct hw_regfile *rf, uint64_t off,
+				unsigned int size, uint64_t val,
+				unsigned int *todo)
+{
+	uint64_t base = off & ~7ULL;
+
+	*todo = 0;
+	if (rf->is64(rf->ctx, base)) {
+		uint64_t v = val;
+
+		if (size == 4) {
+			unsigned int sh = 8 * (off & 4);
+
+			v = (rf->rd64(rf->ctx, base) & ~(0xffffffffULL << sh)) |
+			    ((val & 0xffffffffULL) << sh);
+		}
+		rf->wr64(rf->ctx, base, v);
+		return 0;
+	}
+	if (size == 8)
+		return -EINVAL;
+	*todo = rf->wr32(rf->ctx, off, (uint32_t)val);
+	return 0;
+}
+
 static inline unsigned int hw_q_log2(const struct hw_queue *q)
 {
 	unsigned int l = VS_FIELD_GET(
@@ -393,6 +459,7 @@ struct vsmmu_smmu {
 	uint8_t oas; /* bits */
 	uint8_t sidsize, ssidsize;
 	uint8_t s1p, s2p, st2lvl, cd2l, asid16, vmid16, hyp, ats;
+	struct vsmmu_cmd_caps cmd_caps; /* what the command engine accepts */
 	uint8_t httu; /* 0 none, 1 access flag, 2 access + dirty */
 	uint8_t stall_model, term_model, attr_perms_ovr, ttendian;
 	uint8_t gran; /* bit 0: 4K, 1: 16K, 2: 64K */
@@ -691,8 +758,6 @@ void hw_check_fetched(struct vsmmu_smmu *s, unsigned int kind, uint32_t sid,
 void hw_check_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv);
 void hw_check_fini(struct vsmmu_smmu *s);
 void hw_check_report(struct vsmmu_smmu *s, struct vsmmu_check_report *r);
-void hw_ste_used_bits(const uint64_t *ste, uint64_t *used);
-void hw_cd_used_bits(const uint64_t *cd, uint64_t *used);
 
 void hw_trace(struct txn_ctx *t, const struct vsmmu_trace_step *step);
 void hw_note(struct txn_ctx *t, const char *fmt, ...)

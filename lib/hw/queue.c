@@ -123,129 +123,12 @@ void hw_gerror_raise(struct vsmmu_smmu *s, uint32_t bits)
 
 /* --- The command engine ------------------------------------------------- */
 
-/* Fields each command may have; any other bit set is CERROR_ILL. */
-#define TLBI_RANGE_0 (CMDQ_TLBI_0_NUM | CMDQ_TLBI_0_SCALE)
-#define TLBI_RANGE_1 (CMDQ_TLBI_1_TTL | CMDQ_TLBI_1_TG)
-
-struct cmd_shape {
-	uint64_t dw0, dw1;
-};
-
-static bool cmd_shape(unsigned int op, struct cmd_shape *m)
-{
-	const uint64_t sid = CMDQ_CFGI_0_SID, ssid = CMDQ_CFGI_0_SSID;
-
-	m->dw1 = 0;
-	switch (op) {
-	case CMDQ_OP_PREFETCH_CFG:
-		m->dw0 = CMDQ_0_SSV | ssid | sid;
-		return true;
-	case CMDQ_OP_PREFETCH_ADDR:
-		m->dw0 = CMDQ_0_SSV | ssid | sid;
-		m->dw1 = CMDQ_PREFETCH_1_SIZE | CMDQ_PREFETCH_1_ADDR_MASK;
-		return true;
-	case CMDQ_OP_CFGI_STE:
-		m->dw0 = sid;
-		m->dw1 = CMDQ_CFGI_1_LEAF;
-		return true;
-	case CMDQ_OP_CFGI_STE_RANGE:
-		m->dw0 = sid;
-		m->dw1 = CMDQ_CFGI_1_RANGE;
-		return true;
-	case CMDQ_OP_CFGI_CD:
-		m->dw0 = ssid | sid;
-		m->dw1 = CMDQ_CFGI_1_LEAF;
-		return true;
-	case CMDQ_OP_CFGI_CD_ALL:
-		m->dw0 = sid;
-		return true;
-	case CMDQ_OP_TLBI_NH_ALL:
-	case CMDQ_OP_TLBI_S12_VMALL:
-		m->dw0 = CMDQ_TLBI_0_VMID;
-		return true;
-	case CMDQ_OP_TLBI_NH_ASID:
-		m->dw0 = CMDQ_TLBI_0_VMID | CMDQ_TLBI_0_ASID;
-		return true;
-	case CMDQ_OP_TLBI_NH_VA:
-		m->dw0 = TLBI_RANGE_0 | CMDQ_TLBI_0_VMID | CMDQ_TLBI_0_ASID;
-		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_VA_MASK;
-		return true;
-	case CMDQ_OP_TLBI_NH_VAA:
-		m->dw0 = TLBI_RANGE_0 | CMDQ_TLBI_0_VMID;
-		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_VA_MASK;
-		return true;
-	case CMDQ_OP_TLBI_EL2_ALL:
-	case CMDQ_OP_TLBI_NSNH_ALL:
-		m->dw0 = 0;
-		return true;
-	case CMDQ_OP_TLBI_EL2_ASID:
-		m->dw0 = CMDQ_TLBI_0_ASID;
-		return true;
-	case CMDQ_OP_TLBI_EL2_VA:
-		m->dw0 = TLBI_RANGE_0 | CMDQ_TLBI_0_ASID;
-		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_VA_MASK;
-		return true;
-	case CMDQ_OP_TLBI_EL2_VAA:
-		m->dw0 = TLBI_RANGE_0;
-		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_VA_MASK;
-		return true;
-	case CMDQ_OP_TLBI_S2_IPA:
-		m->dw0 = TLBI_RANGE_0 | CMDQ_TLBI_0_VMID;
-		m->dw1 = CMDQ_TLBI_1_LEAF | TLBI_RANGE_1 | CMDQ_TLBI_1_IPA_MASK;
-		return true;
-	case CMDQ_OP_ATC_INV:
-		m->dw0 = CMDQ_0_SSV | CMDQ_ATC_0_GLOBAL | ssid | sid;
-		m->dw1 = CMDQ_ATC_1_SIZE | CMDQ_ATC_1_ADDR_MASK;
-		return true;
-	case CMDQ_OP_PRI_RESP:
-		m->dw0 = CMDQ_0_SSV | ssid | sid;
-		m->dw1 = CMDQ_PRI_1_GRPID | CMDQ_PRI_1_RESP;
-		return true;
-	case CMDQ_OP_RESUME:
-		m->dw0 = CMDQ_RESUME_0_RESP | CMDQ_RESUME_0_SID;
-		m->dw1 = CMDQ_RESUME_1_STAG;
-		return true;
-	case CMDQ_OP_STALL_TERM:
-		m->dw0 = sid;
-		return true;
-	case CMDQ_OP_CMD_SYNC:
-		m->dw0 = CMDQ_SYNC_0_CS | CMDQ_SYNC_0_MSH |
-			 CMDQ_SYNC_0_MSIATTR | CMDQ_SYNC_0_MSIDATA;
-		m->dw1 = CMDQ_SYNC_1_MSIADDR_MASK;
-		return true;
-	}
-	return false; /* reserved, EL3 and VMS commands: not implemented */
-}
-
-/* Is the command's opcode one this SMMU's IDRs say it implements? */
-static bool cmd_implemented(const struct vsmmu_smmu *s, unsigned int op)
-{
-	switch (op) {
-	case CMDQ_OP_CFGI_CD:
-	case CMDQ_OP_CFGI_CD_ALL:
-	case CMDQ_OP_TLBI_NH_ALL:
-	case CMDQ_OP_TLBI_NH_ASID:
-	case CMDQ_OP_TLBI_NH_VA:
-	case CMDQ_OP_TLBI_NH_VAA:
-		return s->s1p;
-	case CMDQ_OP_TLBI_S12_VMALL:
-	case CMDQ_OP_TLBI_S2_IPA:
-		return s->s2p;
-	case CMDQ_OP_TLBI_EL2_ALL:
-	case CMDQ_OP_TLBI_EL2_ASID:
-	case CMDQ_OP_TLBI_EL2_VA:
-	case CMDQ_OP_TLBI_EL2_VAA:
-		return s->hyp && s->s1p;
-	case CMDQ_OP_ATC_INV:
-		return s->ats;
-	case CMDQ_OP_PRI_RESP:
-		return !!(s->cfg.idr[0] & IDR0_PRI);
-	case CMDQ_OP_RESUME:
-	case CMDQ_OP_STALL_TERM:
-		return s->stall_model != IDR0_STALL_MODEL_NONE;
-	}
-	return true;
-}
+/*
+ * Whether a command is executed or stops the queue with CERROR_ILL is
+ * <vsmmu/command.h>'s rule (vsmmu_cmd_check), checked once in
+ * hw_cmd_exec() before any command runs; the exec_* functions below only
+ * see legal commands.
+ */
 
 static unsigned int exec_tlbi(struct vsmmu_smmu *s, unsigned int op,
 			      const uint64_t *cmd)
@@ -261,10 +144,6 @@ static unsigned int exec_tlbi(struct vsmmu_smmu *s, unsigned int op,
 		.addr = cmd[1] & CMDQ_TLBI_1_VA_MASK,
 	};
 
-	/* Without range invalidation the range fields are RES0 */
-	if (!(s->cfg.idr[3] & IDR3_RIL) &&
-	    ((cmd[0] & TLBI_RANGE_0) || (cmd[1] & TLBI_RANGE_1)))
-		return CMDQ_ERR_CERROR_ILL_IDX;
 	switch (op) {
 	case CMDQ_OP_TLBI_NH_ALL:
 		inv.kind = VSMMU_TLBI_NH_ALL;
@@ -301,7 +180,6 @@ static unsigned int exec_tlbi(struct vsmmu_smmu *s, unsigned int op,
 		inv.kind = VSMMU_TLBI_NSNH_ALL;
 		break;
 	}
-	/* Reserved range encodings (TG != 0, NUM = SCALE = TTL = 0) */
 	return vsmmu_smmu_tlbi(s, &inv) ? CMDQ_ERR_CERROR_ILL_IDX : 0;
 }
 
@@ -317,8 +195,6 @@ static unsigned int exec_atc_inv(struct vsmmu_smmu *s, struct hw_cmdq *cq,
 	unsigned int size = VS_FIELD_GET(CMDQ_ATC_1_SIZE, cmd[1]);
 	bool ssv = cmd[0] & CMDQ_0_SSV;
 
-	if (size > CMDQ_ATC_1_SIZE_ALL)
-		return CMDQ_ERR_CERROR_ILL_IDX;
 	if (!(ld32(&s->cr0) & CR0_SMMUEN))
 		return 0;
 	hw_stat_inc(s, ST_ATC_INV);
@@ -348,8 +224,6 @@ static unsigned int exec_pri_resp(struct vsmmu_smmu *s, const uint64_t *cmd)
 		.prgi = VS_FIELD_GET(CMDQ_PRI_1_GRPID, cmd[1]),
 	};
 
-	if (resp > CMDQ_PRI_1_RESP_SUCC)
-		return CMDQ_ERR_CERROR_ILL_IDX;
 	if (!(ld32(&s->cr0) & CR0_SMMUEN))
 		return 0;
 	r.ssid = r.ssv ? VS_FIELD_GET(CMDQ_PRI_0_SSID, cmd[0]) : 0;
@@ -410,11 +284,9 @@ unsigned int hw_cmd_exec(struct vsmmu_smmu *s, struct hw_cmdq *cq,
 			 const uint64_t *cmd)
 {
 	unsigned int op = VS_FIELD_GET(CMDQ_0_OP, cmd[0]);
-	struct cmd_shape m;
 	struct vsmmu_cfgi ci = { .sid = VS_FIELD_GET(CMDQ_CFGI_0_SID, cmd[0]) };
 
-	if (!cmd_shape(op, &m) || !cmd_implemented(s, op) ||
-	    (cmd[0] & ~(CMDQ_0_OP | m.dw0)) || (cmd[1] & ~m.dw1))
+	if (vsmmu_cmd_check(cmd, &s->cmd_caps))
 		return CMDQ_ERR_CERROR_ILL_IDX;
 
 	switch (op) {
@@ -449,8 +321,6 @@ unsigned int hw_cmd_exec(struct vsmmu_smmu *s, struct hw_cmdq *cq,
 	case CMDQ_OP_TLBI_NSNH_ALL:
 		return exec_tlbi(s, op, cmd);
 	case CMDQ_OP_CMD_SYNC:
-		if (VS_FIELD_GET(CMDQ_SYNC_0_CS, cmd[0]) == 3)
-			return CMDQ_ERR_CERROR_ILL_IDX;
 		/*
 		 * An ATC invalidation since the last sync that the endpoint
 		 * never completed: the sync stops the queue with

@@ -225,6 +225,7 @@ int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
 		  ((idr5 & IDR5_GRAN64K) ? 4 : 0);
 	s->stt = !!(idr3 & IDR3_STT);
 	s->vax52 = VS_FIELD_GET(IDR5_VAX, idr5) == IDR5_VAX_52_BIT;
+	vsmmu_cmd_caps_from_idr(cfg->idr, &s->cmd_caps);
 
 	tbus = cfg->tbus ? cfg->tbus : 1;
 	tlb_sets = cfg->tlb_sets ? cfg->tlb_sets : 256;
@@ -331,22 +332,13 @@ struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *s)
 /*
  * Registers the model gives behaviour to have their own fields; the rest
  * of the two pages is plain storage (raw32), where a 64-bit register
- * occupies two 32-bit slots.  Issue-by-issue the list of registers with
- * behaviour grows (queues, interrupts: the programming-model layer).
+ * occupies two 32-bit slots.  Which registers are 64-bit is the
+ * decoder's register table (vsmmu_reg_width): one table for the model,
+ * the decoder and the fuzzers.
  */
 static bool reg_is_64(uint64_t off)
 {
-	switch (off) {
-	case ARM_SMMU_STRTAB_BASE:
-	case ARM_SMMU_CMDQ_BASE:
-	case ARM_SMMU_EVTQ_BASE:
-	case ARM_SMMU_PRIQ_BASE:
-	case ARM_SMMU_GERROR_IRQ_CFG0:
-	case ARM_SMMU_EVTQ_IRQ_CFG0:
-	case ARM_SMMU_PRIQ_IRQ_CFG0:
-		return true;
-	}
-	return false;
+	return vsmmu_reg_width(off) == 8;
 }
 
 static uint32_t raw_get(struct vsmmu_smmu *s, uint64_t off)
@@ -488,7 +480,8 @@ static void out_queue_write(struct hw_queue *q, bool prod, bool enabled,
 }
 
 /* Return true if the command queue must be looked at again. */
-static bool reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
+static unsigned int reg_write32(struct vsmmu_smmu *s, uint64_t off,
+				uint32_t val)
 {
 	uint32_t cr0 = hw_reg32(&s->cr0);
 	bool enabled = cr0 & CR0_SMMUEN;
@@ -574,54 +567,58 @@ static bool reg_write32(struct vsmmu_smmu *s, uint64_t off, uint32_t val)
 	return false;
 }
 
+static bool rf_is64(void *ctx, uint64_t off)
+{
+	return reg_is_64(off);
+}
+
+static uint64_t rf_rd64(void *ctx, uint64_t off)
+{
+	return reg_read64(ctx, off);
+}
+
+static void rf_wr64(void *ctx, uint64_t off, uint64_t val)
+{
+	reg_write64(ctx, off, val);
+}
+
+static uint32_t rf_rd32(void *ctx, uint64_t off)
+{
+	return reg_read32(ctx, off);
+}
+
+static unsigned int rf_wr32(void *ctx, uint64_t off, uint32_t val)
+{
+	return reg_write32(ctx, off, val);
+}
+
 int vsmmu_smmu_mmio_read(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
 			 uint64_t *val)
 {
-	uint64_t base = off & ~7ULL;
+	const struct hw_regfile rf = { s,	rf_is64, rf_rd64,
+				       rf_wr64, rf_rd32, rf_wr32 };
 
 	if (!s || !val || (size != 4 && size != 8) || (off & (size - 1)) ||
 	    off >= SMMU_MMIO_SIZE)
 		return -EINVAL;
-	if (reg_is_64(base)) {
-		uint64_t v = reg_read64(s, base);
-
-		*val = size == 8 ? v : (uint32_t)(v >> (8 * (off & 4)));
-		return 0;
-	}
-	if (size == 8)
-		return -EINVAL; /* 64-bit access to a 32-bit register */
-	*val = reg_read32(s, off);
-	return 0;
+	return hw_mmio_read(&rf, off, size, val);
 }
 
 int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
 			  uint64_t val)
 {
-	uint64_t base = off & ~7ULL;
-	bool kick = false;
+	const struct hw_regfile rf = { s,	rf_is64, rf_rd64,
+				       rf_wr64, rf_rd32, rf_wr32 };
+	unsigned int kick = 0;
 	uint32_t cr0;
-	int rc = 0;
+	int rc;
 
 	if (!s || (size != 4 && size != 8) || (off & (size - 1)) ||
 	    off >= SMMU_MMIO_SIZE)
 		return -EINVAL;
 	pthread_mutex_lock(&s->reg_lock);
 	cr0 = hw_reg32(&s->cr0);
-	if (reg_is_64(base)) {
-		uint64_t v = val;
-
-		if (size == 4) {
-			unsigned int sh = 8 * (off & 4);
-
-			v = (reg_read64(s, base) & ~(0xffffffffULL << sh)) |
-			    ((val & 0xffffffffULL) << sh);
-		}
-		reg_write64(s, base, v);
-	} else if (size == 8) {
-		rc = -EINVAL; /* 64-bit access to a 32-bit register */
-	} else {
-		kick = reg_write32(s, off, (uint32_t)val);
-	}
+	rc = hw_mmio_write(&rf, off, size, val, &kick);
 	pthread_mutex_unlock(&s->reg_lock);
 	/* SMMUEN 1 -> 0 terminates every stalled transaction (3.12.2) */
 	if (off == ARM_SMMU_CR0 && (cr0 & CR0_SMMUEN) &&

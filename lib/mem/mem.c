@@ -11,8 +11,10 @@
  * store into a sentinel: they compare against it and replace the pointer
  * to it.
  *
- * Concurrency.  Nodes and pages are never removed before destroy, so a
- * reader can never see a freed pointer.  Index pointers are read with
+ * Concurrency.  Nodes and page storage are never freed before destroy, so
+ * a reader can never see a freed pointer; vsmmu_mem_unmap() only clears a
+ * leaf entry (the page's storage is left alone: the model's own stays in
+ * its slab unused, a caller's or an alias's stays the owner's).  Index pointers are read with
  * acquire loads and published with compare-and-swap (release); whoever
  * loses a publication race frees its copy and uses the winner's.  A new
  * page is filled before it is published, so a reader never sees it half
@@ -32,6 +34,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -79,7 +82,7 @@ struct vsmmu_mem {
 	/* Budget; all accessed with relaxed atomics. */
 	uint64_t limit_pages;
 	uint64_t limit_nodes;
-	uint64_t reserved_pages; /* >= nr_pages: includes in-flight */
+	uint64_t reserved_pages; /* own pages charged, in-flight included */
 	uint64_t nr_pages;
 	uint64_t nr_nodes;
 
@@ -432,13 +435,13 @@ static void mem_uncharge(uint64_t *count)
 	__atomic_sub_fetch(count, 1, __ATOMIC_RELAXED);
 }
 
-static void *mem_node_alloc(struct vsmmu_mem *mem)
+static void *mem_node_alloc(struct vsmmu_mem *mem, size_t bytes)
 {
 	void *n;
 
 	if (!mem_charge(&mem->nr_nodes, &mem->limit_nodes))
 		return NULL;
-	n = malloc(NODE_BYTES);
+	n = malloc(bytes);
 	if (!n)
 		mem_uncharge(&mem->nr_nodes);
 	return n;
@@ -461,7 +464,7 @@ static struct mem_leaf *mem_leaf_get(struct vsmmu_mem *mem, uint64_t pfn)
 
 	mid = __atomic_load_n(mslot, __ATOMIC_ACQUIRE);
 	if (mid == EMPTY_MID) {
-		struct mem_mid *n = mem_node_alloc(mem);
+		struct mem_mid *n = mem_node_alloc(mem, sizeof(*n));
 
 		if (!n)
 			return NULL;
@@ -478,7 +481,7 @@ static struct mem_leaf *mem_leaf_get(struct vsmmu_mem *mem, uint64_t pfn)
 	lslot = &mid->leaf[(pfn >> LEAF_BITS) & (MID_ENTRIES - 1)];
 	leaf = __atomic_load_n(lslot, __ATOMIC_ACQUIRE);
 	if (leaf == EMPTY_LEAF) {
-		struct mem_leaf *n = mem_node_alloc(mem);
+		struct mem_leaf *n = mem_node_alloc(mem, sizeof(*n));
 
 		if (!n)
 			return NULL;
@@ -676,6 +679,145 @@ int mem_load_mapped(struct vsmmu_mem *mem, uint64_t pa, void *host,
 			mem_copy_in(page, h, PG_SIZE);
 	}
 	return 0;
+}
+
+/* --- Memory that is not the model's own ------------------------------ */
+
+static bool mem_page_range_ok(const struct vsmmu_mem *mem, uint64_t pa,
+			      uint64_t size)
+{
+	return size && !((pa | size) & MEM_PAGE_MASK) &&
+	       mem_range_ok(mem, pa, size);
+}
+
+/*
+ * Publish @host (memory that is not the model's: the caller's, or another
+ * memory's page) as page @pfn, uncharged.  Return 0, -EEXIST (present),
+ * -EFAULT (@host NULL: an alias source gone), or -ENOMEM (index).
+ */
+static int mem_set_foreign(struct vsmmu_mem *mem, uint64_t pfn, void *host)
+{
+	struct mem_leaf *leaf = mem_leaf_get(mem, pfn);
+	unsigned int i = pfn & (LEAF_ENTRIES - 1);
+	void *cur = NULL;
+
+	if (!leaf)
+		return -ENOMEM;
+	if (!host)
+		return -EFAULT;
+	if (!__atomic_compare_exchange_n(&leaf->page[i], &cur, host, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return -EEXIST;
+	__atomic_add_fetch(&mem->nr_pages, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Clear page @pfn if present; return whether it was. */
+static bool mem_clear_page(struct vsmmu_mem *mem, uint64_t pfn)
+{
+	struct mem_mid *mid =
+		__atomic_load_n(&mem->top[pfn >> TOP_SHIFT], __ATOMIC_ACQUIRE);
+	struct mem_leaf *leaf;
+	unsigned int i = pfn & (LEAF_ENTRIES - 1);
+	void *cur;
+
+	if (mid == EMPTY_MID)
+		return false;
+	leaf = __atomic_load_n(
+		&mid->leaf[(pfn >> LEAF_BITS) & (MID_ENTRIES - 1)],
+		__ATOMIC_ACQUIRE);
+	if (leaf == EMPTY_LEAF)
+		return false;
+	cur = __atomic_exchange_n(&leaf->page[i], NULL, __ATOMIC_ACQ_REL);
+	if (!cur)
+		return false;
+	__atomic_sub_fetch(&mem->nr_pages, 1, __ATOMIC_RELAXED);
+	/*
+	 * A page of the model's own keeps its budget charge: its storage
+	 * stays in the slab until destroy, so a populate/unmap loop cannot
+	 * grow the process past the limit.  Foreign pages were never
+	 * charged.
+	 */
+	return true;
+}
+
+int vsmmu_mem_unmap(struct vsmmu_mem *mem, uint64_t pa, uint64_t size)
+{
+	uint64_t pfn, last;
+
+	if (!mem || !mem_page_range_ok(mem, pa, size))
+		return -EINVAL;
+	last = (pa + size - 1) >> PG_SHIFT;
+	for (pfn = pa >> PG_SHIFT; pfn <= last; pfn++)
+		mem_clear_page(mem, pfn);
+	return 0;
+}
+
+/* Map @n pages at @pa from @page(@arg, i); undo everything on failure. */
+static int mem_map_pages(struct vsmmu_mem *mem, uint64_t pa, uint64_t n,
+			 void *(*page)(const void *arg, uint64_t off),
+			 const void *arg)
+{
+	uint64_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = mem_set_foreign(mem, (pa >> PG_SHIFT) + i,
+				      page(arg, i << PG_SHIFT));
+		if (ret) {
+			while (i--)
+				mem_clear_page(mem, (pa >> PG_SHIFT) + i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void *host_page(const void *arg, uint64_t off)
+{
+	return (unsigned char *)arg + off;
+}
+
+int vsmmu_mem_map_host(struct vsmmu_mem *mem, uint64_t pa, void *host,
+		       uint64_t size)
+{
+	if (!mem || !host || ((uintptr_t)host & MEM_PAGE_MASK) ||
+	    !mem_page_range_ok(mem, pa, size))
+		return -EINVAL;
+	return mem_map_pages(mem, pa, size >> PG_SHIFT, host_page, host);
+}
+
+struct alias_src {
+	const struct vsmmu_mem *mem;
+	uint64_t pa;
+};
+
+static void *alias_page(const void *arg, uint64_t off)
+{
+	const struct alias_src *a = arg;
+
+	return mem_lookup(a->mem, (a->pa + off) >> PG_SHIFT);
+}
+
+int vsmmu_mem_map_alias(struct vsmmu_mem *mem, uint64_t pa,
+			const struct vsmmu_mem *src, uint64_t src_pa,
+			uint64_t size)
+{
+	struct alias_src a = { src, src_pa };
+	uint64_t off;
+
+	if (!mem || !src || mem == src || !mem_page_range_ok(mem, pa, size) ||
+	    !mem_page_range_ok(src, src_pa, size))
+		return -EINVAL;
+	for (off = 0; off < size; off += PG_SIZE)
+		if (!alias_page(&a, off))
+			return -EFAULT;
+	/*
+	 * A source page unmapped between the check and the mapping would
+	 * alias NULL, i.e. stay absent: the same as if the unmap had come
+	 * just after, which the caller has to order anyway.
+	 */
+	return mem_map_pages(mem, pa, size >> PG_SHIFT, alias_page, &a);
 }
 
 /* --- Walking ---------------------------------------------------------- */

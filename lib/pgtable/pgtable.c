@@ -46,7 +46,8 @@
 #define PGT_PROT_ALL                                                     \
 	(VSMMU_PROT_READ | VSMMU_PROT_WRITE | VSMMU_PROT_EXEC |          \
 	 VSMMU_PROT_USER | VSMMU_PROT_PRIV_EXEC_ONLY | VSMMU_PROT_MMIO | \
-	 VSMMU_PROT_CACHE | VSMMU_PROT_GLOBAL | VSMMU_PROT_NOAF)
+	 VSMMU_PROT_CACHE | VSMMU_PROT_GLOBAL | VSMMU_PROT_NOAF |        \
+	 VSMMU_PROT_DIRTY_TRACK)
 
 /* Descriptor bits that hold an output or next-table address. */
 #define PGT_DESC_ADDR (ARM_LPAE_PTE_ADDR_MASK | ARM_LPAE_PTE_ADDR_HI_64K)
@@ -182,7 +183,11 @@ static uint64_t prot_to_attrs(const struct vsmmu_pgtable *p, unsigned int prot)
 		d |= VS_FIELD_PREP(ARM_LPAE_PTE_MEMATTR, attr);
 		if (prot & VSMMU_PROT_READ)
 			d |= ARM_LPAE_PTE_HAP_READ;
-		if (prot & VSMMU_PROT_WRITE)
+		/* Dirty tracking: writable-clean (DBM, S2AP[1] = 0) */
+		if ((prot & VSMMU_PROT_WRITE) &&
+		    (prot & VSMMU_PROT_DIRTY_TRACK))
+			d |= ARM_LPAE_PTE_DBM;
+		else if (prot & VSMMU_PROT_WRITE)
 			d |= ARM_LPAE_PTE_HAP_WRITE;
 		if (!(prot & VSMMU_PROT_EXEC))
 			d |= VS_FIELD_PREP(ARM_LPAE_PTE_S2XN,
@@ -201,8 +206,11 @@ static uint64_t prot_to_attrs(const struct vsmmu_pgtable *p, unsigned int prot)
 				   ARM_LPAE_MAIR_ATTR_IDX_NC);
 	if (!(prot & VSMMU_PROT_GLOBAL))
 		d |= ARM_LPAE_PTE_nG;
-	if (!(prot & VSMMU_PROT_WRITE))
+	/* Dirty tracking: writable-clean (DBM, AP[2] = 1) */
+	if (!(prot & VSMMU_PROT_WRITE) || (prot & VSMMU_PROT_DIRTY_TRACK))
 		d |= ARM_LPAE_PTE_AP_RDONLY;
+	if ((prot & VSMMU_PROT_WRITE) && (prot & VSMMU_PROT_DIRTY_TRACK))
+		d |= ARM_LPAE_PTE_DBM;
 	if (prot & VSMMU_PROT_USER)
 		d |= ARM_LPAE_PTE_AP_UNPRIV;
 	/* PRIV_EXEC_ONLY wins over EXEC: executable at EL1 only. */
@@ -236,6 +244,8 @@ static unsigned int desc_to_prot(const struct vsmmu_pgtable *p, uint64_t d)
 			prot |= VSMMU_PROT_READ;
 		if (d & ARM_LPAE_PTE_HAP_WRITE)
 			prot |= VSMMU_PROT_WRITE;
+		if (d & ARM_LPAE_PTE_DBM)
+			prot |= VSMMU_PROT_WRITE | VSMMU_PROT_DIRTY_TRACK;
 		if (VS_FIELD_GET(ARM_LPAE_PTE_S2XN, d) ==
 		    ARM_LPAE_PTE_S2XN_NONE)
 			prot |= VSMMU_PROT_EXEC;
@@ -255,6 +265,8 @@ static unsigned int desc_to_prot(const struct vsmmu_pgtable *p, uint64_t d)
 	prot |= VSMMU_PROT_READ;
 	if (!(d & ARM_LPAE_PTE_AP_RDONLY))
 		prot |= VSMMU_PROT_WRITE;
+	if (d & ARM_LPAE_PTE_DBM)
+		prot |= VSMMU_PROT_WRITE | VSMMU_PROT_DIRTY_TRACK;
 	if (d & ARM_LPAE_PTE_AP_UNPRIV)
 		prot |= VSMMU_PROT_USER;
 	if (!(d & ARM_LPAE_PTE_nG))
@@ -824,6 +836,90 @@ int64_t vsmmu_pgtable_unmap(struct vsmmu_pgtable *pgt, uint64_t iova,
 	if (ret)
 		return ret;
 	return unmap_range(pgt, pgt->root, pgt->start, off, off + size, gather);
+}
+
+/* --- Dirty state ----------------------------------------------------- */
+
+struct dirty_walk {
+	unsigned int flags;
+	vsmmu_pgtable_dirty_fn *fn;
+	void *arg;
+	struct vsmmu_pgtable_gather *g;
+	int64_t n;
+};
+
+/* Writable-dirty: DBM and write permission (S2AP[1] = 1 / AP[2] = 0). */
+static bool leaf_dirty(const struct vsmmu_pgtable *p, uint64_t d)
+{
+	if (!(d & ARM_LPAE_PTE_DBM))
+		return false;
+	if (p->cfg.fmt == VSMMU_PGTABLE_S2)
+		return d & ARM_LPAE_PTE_HAP_WRITE;
+	return !(d & ARM_LPAE_PTE_AP_RDONLY);
+}
+
+static uint64_t leaf_clean(const struct vsmmu_pgtable *p, uint64_t d)
+{
+	if (p->cfg.fmt == VSMMU_PGTABLE_S2)
+		return d & ~ARM_LPAE_PTE_HAP_WRITE;
+	return d | ARM_LPAE_PTE_AP_RDONLY;
+}
+
+static void dirty_range(struct vsmmu_pgtable *p, uint64_t table,
+			unsigned int lvl, uint64_t off, uint64_t end,
+			struct dirty_walk *w)
+{
+	uint64_t granule = 1ULL << p->gshift;
+	uint64_t sz = lvl_size(p, lvl), a, next, base, d, dpa;
+
+	for (a = off; a < end; a = next) {
+		base = VS_ALIGN_DOWN(a, sz);
+		next = base + sz < end ? base + sz : end;
+		dpa = desc_addr(p, table, lvl, a);
+		if (rd(p, dpa, &d))
+			continue;
+		switch (desc_kind(p, lvl, d)) {
+		case PGT_TABLE:
+			dirty_range(p, desc_to_addr(p, d, granule), lvl + 1, a,
+				    next, w);
+			break;
+		case PGT_LEAF:
+			if (!leaf_dirty(p, d))
+				break;
+			w->n++;
+			if (w->fn)
+				w->fn(w->arg, base | p->upper, sz);
+			if (w->flags & VSMMU_PGTABLE_DIRTY_NO_CLEAR)
+				break;
+			/* Against the SMMU's own update of the same leaf */
+			while (leaf_dirty(p, d) &&
+			       vsmmu_mem_cmpxchg64(p->mem, dpa, &d,
+						   leaf_clean(p, d)) == -EAGAIN)
+				;
+			gather_leaf(w->g, base | p->upper, sz, lvl);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+int64_t vsmmu_pgtable_read_dirty(struct vsmmu_pgtable *pgt, uint64_t iova,
+				 uint64_t size, unsigned int flags,
+				 vsmmu_pgtable_dirty_fn *fn, void *arg,
+				 struct vsmmu_pgtable_gather *gather)
+{
+	struct dirty_walk w = { flags, fn, arg, gather, 0 };
+	uint64_t off;
+	int ret;
+
+	if (!pgt || (flags & ~VSMMU_PGTABLE_DIRTY_NO_CLEAR))
+		return -EINVAL;
+	ret = check_range(pgt, iova, size, &off);
+	if (ret)
+		return ret;
+	dirty_range(pgt, pgt->root, pgt->start, off, off + size, &w);
+	return w.n;
 }
 
 /* --- Lookup ---------------------------------------------------------- */

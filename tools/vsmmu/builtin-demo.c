@@ -526,7 +526,8 @@ static void driver_step(struct demo *d, struct thread *t)
 	if (s->pending)
 		return; /* waits for its domain's flush */
 	if (d->cmdqv)
-		vsmmu_drv_set_thread_queue(di); /* each device its queue */
+		vsmmu_drv_set_thread_queue(d->drv,
+					   di); /* each device its queue */
 	/* Revoke, then wait for the DMAs in flight */
 	atomic_fetch_or(&s->users, REVOKED);
 	while (atomic_load(&s->users) != REVOKED)
@@ -626,7 +627,7 @@ static int setup(struct demo *d)
 	dc.cmdq_err_arg = d;
 	dc.timeout_ns = 5000000000ULL;
 	if (d->cmdqv) {
-		dc.cmdqv_ops = &vsmmu_drv_cmdqv_host_mmio_ops;
+		dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
 		dc.cmdqv_ctx = d->smmu;
 	}
 	rc = vsmmu_drv_create(&dc, &d->drv);
@@ -656,7 +657,7 @@ static int setup(struct demo *d)
 		if (!ci.enabled)
 			return -ENODEV;
 		/* A VCMDQ error and its recovery, on logical queue 0 */
-		vsmmu_drv_set_thread_queue(0);
+		vsmmu_drv_set_thread_queue(d->drv, 0);
 		atomic_store(&d->expected_errs, 1);
 		rc = vsmmu_drv_cmdq_issue(d->drv, bad, 1, true);
 		if (rc)

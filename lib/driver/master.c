@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Masters (devices): their StreamIDs, CD tables, attach and detach of a
+ * domain, PASIDs, and ATS.
+ *
+ * Ordering rules followed here (as Linux):
+ *  - Attaching a stage-1 domain writes the CD first, then the STE that
+ *    points at the CD table; leaving stage 1 rewrites the STE first, then
+ *    clears the CD.  Either way the SMMU never follows a pointer to a CD
+ *    that is not ready.
+ *  - Every live STE/CD update goes through the hitless writer of
+ *    <vsmmu/entry.h>, whose sync step issues CFGI_STE/CFGI_CD for every
+ *    StreamID of the master and a CMD_SYNC.
+ *  - An ATS master's ATC is invalidated after every change of what it
+ *    translates through (the attach itself, and every domain invalidation:
+ *    domain.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver/drv.h"
+
+/* --- Live CD updates ------------------------------------------------------ */
+
+struct cd_writer {
+	struct vsmmu_drv_master *m;
+	uint32_t ssid;
+	uint64_t pa;
+};
+
+static int cd_sync_sids(struct vsmmu_drv_master *m, uint32_t ssid, bool leaf)
+{
+	struct vsmmu_drv_batch b;
+	struct vsmmu_drv_cmd cmd = { .opcode = CMDQ_OP_CFGI_CD,
+				     .ssid = ssid,
+				     .leaf = leaf };
+	unsigned int i;
+
+	vsmmu_drv_batch_init(&b);
+	for (i = 0; i < m->nsids; i++) {
+		cmd.sid = m->sids[i];
+		vsmmu_drv_batch_add(m->drv, &b, &cmd);
+	}
+	return vsmmu_drv_batch_submit(m->drv, &b, true);
+}
+
+static int cd_write_word(void *ctx, unsigned int qword, uint64_t val)
+{
+	struct cd_writer *w = ctx;
+
+	return vsmmu_mem_write64(w->m->drv->mem, w->pa + 8 * qword, val);
+}
+
+static int cd_sync(void *ctx)
+{
+	struct cd_writer *w = ctx;
+
+	return cd_sync_sids(w->m, w->ssid, true);
+}
+
+static const struct vsmmu_entry_writer_ops cd_writer_ops = {
+	.get_used = vsmmu_cd_used,
+	.write = cd_write_word,
+	.sync = cd_sync,
+};
+
+/* --- CD tables ------------------------------------------------------------ */
+
+#define CD_L2_ENTS CTXDESC_L2_ENTRIES_64K
+#define CD_L2_SIZE (CD_L2_ENTS * 64ULL)
+
+static int cdtab_alloc(struct vsmmu_drv_master *m)
+{
+	struct vsmmu_drv *drv = m->drv;
+	uint64_t ents = 1ULL << m->ssid_bits, size;
+	int rc;
+
+	if (m->cdtab)
+		return 0;
+	if (drv->feat.cd_2lvl && ents > CD_L2_ENTS) {
+		m->cd_2lvl = true;
+		m->cd_l1_ents = (unsigned int)(ents / CD_L2_ENTS);
+		m->cd_l2 = calloc(m->cd_l1_ents, sizeof(*m->cd_l2));
+		if (!m->cd_l2)
+			return -ENOMEM;
+		size = (uint64_t)m->cd_l1_ents * 8;
+	} else {
+		size = ents * 64;
+	}
+	if (size < 64)
+		size = 64;
+	rc = vsmmu_mem_pool_alloc(drv->cfg.pool, size, size, &m->cdtab);
+	if (rc) {
+		free(m->cd_l2);
+		m->cd_l2 = NULL;
+		m->cd_2lvl = false;
+		return rc;
+	}
+	m->cdtab_size = size;
+	return 0;
+}
+
+static void cdtab_free(struct vsmmu_drv_master *m)
+{
+	unsigned int i;
+
+	if (!m->cdtab)
+		return;
+	for (i = 0; m->cd_l2 && i < m->cd_l1_ents; i++)
+		if (m->cd_l2[i])
+			vsmmu_mem_pool_free(m->drv->cfg.pool, m->cd_l2[i],
+					    CD_L2_SIZE);
+	free(m->cd_l2);
+	vsmmu_mem_pool_free(m->drv->cfg.pool, m->cdtab, m->cdtab_size);
+	m->cd_l2 = NULL;
+	m->cdtab = 0;
+}
+
+/* Physical address of @ssid's CD, allocating a leaf table if @alloc. */
+static int cd_pa(struct vsmmu_drv_master *m, uint32_t ssid, bool alloc,
+		 uint64_t *pa)
+{
+	unsigned int i = ssid / CD_L2_ENTS;
+	uint64_t leaf;
+	int rc;
+
+	if (!m->cd_2lvl) {
+		*pa = m->cdtab + (uint64_t)ssid * 64;
+		return 0;
+	}
+	if (!m->cd_l2[i]) {
+		if (!alloc)
+			return -ENOENT;
+		rc = vsmmu_mem_pool_alloc(m->drv->cfg.pool, CD_L2_SIZE,
+					  CD_L2_SIZE, &leaf);
+		if (rc)
+			return rc;
+		/* The leaf is zero (every CD invalid) before it is linked */
+		rc = vsmmu_mem_write64(m->drv->mem, m->cdtab + (uint64_t)i * 8,
+				       CTXDESC_L1_DESC_V |
+					       (leaf &
+						CTXDESC_L1_DESC_L2PTR_MASK));
+		if (rc) {
+			vsmmu_mem_pool_free(m->drv->cfg.pool, leaf, CD_L2_SIZE);
+			return rc;
+		}
+		m->cd_l2[i] = leaf;
+		/* An invalid L1CD may have been cached: not a leaf CFGI */
+		rc = cd_sync_sids(m, ssid, false);
+		if (rc)
+			return rc;
+	}
+	*pa = m->cd_l2[i] + (uint64_t)(ssid % CD_L2_ENTS) * 64;
+	return 0;
+}
+
+static int write_cd(struct vsmmu_drv_master *m, uint32_t ssid,
+		    const uint64_t *cd)
+{
+	struct cd_writer w = { m, ssid, 0 };
+	uint64_t cur[DRV_ENTRY_QWORDS];
+	unsigned int i;
+	int rc = cd_pa(m, ssid, !!(cd[0] & CTXDESC_CD_0_V), &w.pa);
+
+	if (rc == -ENOENT)
+		return 0; /* clearing a CD whose leaf never existed */
+	if (rc)
+		return rc;
+	for (i = 0; i < DRV_ENTRY_QWORDS; i++) {
+		rc = vsmmu_mem_read64(m->drv->mem, w.pa + 8 * i, &cur[i]);
+		if (rc)
+			return rc;
+	}
+	rc = vsmmu_entry_write(&cd_writer_ops, &w, cur, cd);
+	atomic_fetch_add(&m->drv->st.cd_writes, 1);
+	return rc < 0 ? rc : 0;
+}
+
+/* Invalidate @m's whole ATC (every PASID) and sync. */
+static int atc_inv_master(struct vsmmu_drv_master *m)
+{
+	struct vsmmu_drv_batch b;
+	int rc;
+
+	vsmmu_drv_batch_init(&b);
+	rc = drv_atc_inv_add(m, &b, false, 0, 0, 0);
+	if (!rc)
+		rc = vsmmu_drv_batch_submit(m->drv, &b, true);
+	return rc;
+}
+
+/* --- Masters -------------------------------------------------------------- */
+
+static struct vsmmu_drv_master *find_sid(struct vsmmu_drv *drv, uint32_t sid)
+{
+	struct drv_obj *o;
+	unsigned int i;
+
+	for (o = drv->objs; o; o = o->next) {
+		struct vsmmu_drv_master *m = (struct vsmmu_drv_master *)o;
+
+		if (o->kind != DRV_OBJ_MASTER)
+			continue;
+		for (i = 0; i < m->nsids; i++)
+			if (m->sids[i] == sid)
+				return m;
+	}
+	return NULL;
+}
+
+int vsmmu_drv_master_create(struct vsmmu_drv *drv, const uint32_t *sids,
+			    unsigned int nsids, unsigned int ssid_bits,
+			    struct vsmmu_drv_master **out)
+{
+	struct vsmmu_drv_master *m;
+	unsigned int i, j;
+	int rc;
+
+	if (!drv || !sids || !nsids || nsids > 4096 || !out ||
+	    ssid_bits > drv->feat.ssid_bits || ssid_bits > 20 ||
+	    (ssid_bits && !drv->feat.s1))
+		return -EINVAL;
+	for (i = 0; i < nsids; i++) {
+		if (drv->feat.st_log2size < 32 &&
+		    sids[i] >> drv->feat.st_log2size)
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (sids[j] == sids[i])
+				return -EINVAL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->sids = malloc(nsids * sizeof(*sids));
+	if (!m->sids) {
+		free(m);
+		return -ENOMEM;
+	}
+	memcpy(m->sids, sids, nsids * sizeof(*sids));
+	m->nsids = nsids;
+	m->drv = drv;
+	m->ssid_bits = ssid_bits;
+	pthread_mutex_init(&m->lock, NULL);
+	for (i = 0; i < nsids; i++) {
+		rc = drv_ensure_l2(drv, sids[i]);
+		if (rc)
+			goto out_free;
+	}
+	/* Publish, unless a StreamID is taken (checked under the lock) */
+	pthread_mutex_lock(&drv->obj_lock);
+	for (i = 0; i < nsids; i++) {
+		if (find_sid(drv, sids[i])) {
+			pthread_mutex_unlock(&drv->obj_lock);
+			rc = -EBUSY;
+			goto out_free;
+		}
+	}
+	m->obj.kind = DRV_OBJ_MASTER;
+	m->obj.prev = NULL;
+	m->obj.next = drv->objs;
+	if (drv->objs)
+		drv->objs->prev = &m->obj;
+	drv->objs = &m->obj;
+	pthread_mutex_unlock(&drv->obj_lock);
+	*out = m;
+	return 0;
+
+out_free:
+	pthread_mutex_destroy(&m->lock);
+	free(m->sids);
+	free(m);
+	return rc;
+}
+
+static struct vsmmu_drv_domain *pasid_get(struct vsmmu_drv_master *m,
+					  uint32_t ssid, unsigned int *pos)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->npasids; i++) {
+		if (m->pasids[i].ssid == ssid) {
+			if (pos)
+				*pos = i;
+			return m->pasids[i].dom;
+		}
+	}
+	return NULL;
+}
+
+static int master_write_stes(struct vsmmu_drv_master *m);
+
+/* A stage-2 STE over @d's table with @vmid (dirty state if tracked). */
+static void s2_ste(uint64_t *ste, const struct vsmmu_drv_domain *d,
+		   uint16_t vmid)
+{
+	drv_make_s2_ste(ste, vmid, &d->pi);
+	if (d->dirty_tracking)
+		ste[2] |= STRTAB_STE_2_S2HA | STRTAB_STE_2_S2HD;
+}
+
+/*
+ * A nested domain's physical STE (Linux's arm_smmu_make_nested_domain_ste):
+ * the guest's stage 1 over the parent's stage 2 with the VM's VMID; a
+ * guest bypass is the parent's plain stage 2; a guest abort, or V = 0,
+ * an abort STE.  ATS only for a guest stage 1 that asked for it.
+ */
+static void nested_ste(struct vsmmu_drv_master *m,
+		       const struct vsmmu_drv_domain *d, uint64_t *ste)
+{
+	unsigned int cfg = VS_FIELD_GET(STRTAB_STE_0_CFG, d->gste[0]);
+
+	if (!(d->gste[0] & STRTAB_STE_0_V))
+		cfg = STRTAB_STE_0_CFG_ABORT;
+	switch (cfg) {
+	case STRTAB_STE_0_CFG_S1_TRANS:
+		s2_ste(ste, d->vm->parent, d->vm->vmid);
+		ste[0] = STRTAB_STE_0_V |
+			 VS_FIELD_PREP(STRTAB_STE_0_CFG,
+				       STRTAB_STE_0_CFG_NESTED) |
+			 (d->gste[0] & ~(STRTAB_STE_0_CFG | STRTAB_STE_0_V));
+		/* MEV: merge the guest's fault records (DoS mitigation) */
+		ste[1] |= d->gste[1] | STRTAB_STE_1_MEV;
+		if (d->gats && atomic_load(&m->ats))
+			ste[1] |= VS_FIELD_PREP(STRTAB_STE_1_EATS,
+						STRTAB_STE_1_EATS_TRANS);
+		break;
+	case STRTAB_STE_0_CFG_BYPASS:
+		s2_ste(ste, d->vm->parent, d->vm->vmid);
+		break;
+	default:
+		drv_make_abort_ste(ste);
+		break;
+	}
+}
+
+/* The STE @m's state calls for. */
+static void master_ste(struct vsmmu_drv_master *m, uint64_t *ste)
+{
+	struct vsmmu_drv_domain *d = m->dom;
+	unsigned int fmt = m->cd_2lvl ? STRTAB_STE_0_S1FMT_64K_L2 :
+					STRTAB_STE_0_S1FMT_LINEAR;
+
+	if (d && d->type == VSMMU_DRV_DOMAIN_NESTED) {
+		nested_ste(m, d, ste);
+		return;
+	}
+	if (d && d->type == VSMMU_DRV_DOMAIN_S1) {
+		drv_make_s1_ste(ste, m->cdtab, fmt, m->ssid_bits,
+				m->ssid_bits ? STRTAB_STE_1_S1DSS_SSID0 : 0);
+	} else if (d && d->type == VSMMU_DRV_DOMAIN_S2) {
+		s2_ste(ste, d, d->vmid);
+	} else if (d && d->type == VSMMU_DRV_DOMAIN_BYPASS) {
+		if (m->npasids)
+			drv_make_s1_ste(ste, m->cdtab, fmt, m->ssid_bits,
+					STRTAB_STE_1_S1DSS_BYPASS);
+		else
+			drv_make_bypass_ste(ste);
+	} else {
+		drv_make_abort_ste(ste);
+	}
+	/* Full ATS wherever the STE translates (IGNORED for bypass/abort) */
+	if (atomic_load(&m->ats) &&
+	    (VS_FIELD_GET(STRTAB_STE_0_CFG, ste[0]) & ~4U))
+		ste[1] |= VS_FIELD_PREP(STRTAB_STE_1_EATS,
+					STRTAB_STE_1_EATS_TRANS);
+}
+
+int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m, bool enable)
+{
+	int rc = 0;
+
+	if (!m)
+		return -EINVAL;
+	if (!m->drv->feat.ats)
+		return -ENODEV;
+	pthread_mutex_lock(&m->lock);
+	if (atomic_load(&m->ats) == enable)
+		goto out;
+	/* Disabling: the endpoint has stopped; flush its ATC, then EATS */
+	if (!enable)
+		rc = atc_inv_master(m);
+	atomic_store(&m->ats, enable);
+	if (!rc)
+		rc = master_write_stes(m);
+out:
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
+static int master_write_stes(struct vsmmu_drv_master *m)
+{
+	uint64_t ste[DRV_ENTRY_QWORDS];
+	unsigned int i;
+	int rc, err = 0;
+
+	master_ste(m, ste);
+	for (i = 0; i < m->nsids; i++) {
+		rc = drv_write_ste(m->drv, m->sids[i], ste);
+		if (rc && !err)
+			err = rc;
+	}
+	return err;
+}
+
+static const uint64_t cd_zero[DRV_ENTRY_QWORDS];
+
+int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
+{
+	struct vsmmu_drv_domain *old;
+	uint64_t cd[DRV_ENTRY_QWORDS];
+	int rc = 0;
+
+	if (!m || (dom && dom->drv != m->drv))
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	old = m->dom;
+	if (old == dom)
+		goto out;
+	if (dom && dom->type == VSMMU_DRV_DOMAIN_NESTED && m->npasids) {
+		rc = -EBUSY; /* the guest's CD table replaces the host's */
+		goto out;
+	}
+	if (dom && dom->type == VSMMU_DRV_DOMAIN_S2 && m->npasids) {
+		rc = -EINVAL; /* PASIDs need a stage-1 STE */
+		goto out;
+	}
+	if (dom && dom->type == VSMMU_DRV_DOMAIN_ABORT && m->npasids) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (dom && dom->type == VSMMU_DRV_DOMAIN_S1) {
+		/* CD first, then the STE that points at the table */
+		rc = cdtab_alloc(m);
+		if (rc)
+			goto out;
+		drv_make_s1_cd(cd, dom->asid, &dom->pi);
+		rc = write_cd(m, 0, cd);
+		if (rc)
+			goto out;
+	}
+	if (dom)
+		atomic_fetch_add(&dom->users, 1);
+	m->dom = dom;
+	rc = master_write_stes(m);
+	/* What the endpoint cached came from the old translation */
+	if (!rc && atomic_load(&m->ats))
+		rc = atc_inv_master(m);
+	if (old && old->type == VSMMU_DRV_DOMAIN_S1 &&
+	    !(dom && dom->type == VSMMU_DRV_DOMAIN_S1)) {
+		/* The STE no longer uses CD 0: retire it */
+		int rc2 = write_cd(m, 0, cd_zero);
+
+		if (!rc)
+			rc = rc2;
+	}
+	if (old)
+		atomic_fetch_sub(&old->users, 1);
+out:
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
+int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
+			   struct vsmmu_drv_domain *dom)
+{
+	struct vsmmu_drv_domain *old;
+	uint64_t cd[DRV_ENTRY_QWORDS];
+	unsigned int pos = 0;
+	int rc = 0;
+
+	if (!m || !ssid || !m->ssid_bits || (ssid >> m->ssid_bits) ||
+	    (dom && (dom->drv != m->drv || dom->type != VSMMU_DRV_DOMAIN_S1)))
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	if (!m->dom || (m->dom->type != VSMMU_DRV_DOMAIN_S1 &&
+			m->dom->type != VSMMU_DRV_DOMAIN_BYPASS)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	old = pasid_get(m, ssid, &pos);
+	if (old == dom)
+		goto out;
+	if (dom) {
+		rc = cdtab_alloc(m);
+		if (rc)
+			goto out;
+		if (!old) {
+			struct pasid_ent *p = realloc(
+				m->pasids, (m->npasids + 1) * sizeof(*p));
+
+			if (!p) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			m->pasids = p;
+			pos = m->npasids++;
+			m->pasids[pos].ssid = ssid;
+		}
+		m->pasids[pos].dom = dom;
+		atomic_fetch_add(&dom->users, 1);
+		drv_make_s1_cd(cd, dom->asid, &dom->pi);
+		rc = write_cd(m, ssid, cd);
+		/* A bypass master's first PASID turns its STE to stage 1 */
+		if (!rc && m->dom->type == VSMMU_DRV_DOMAIN_BYPASS)
+			rc = master_write_stes(m);
+	} else {
+		rc = write_cd(m, ssid, cd_zero);
+		m->pasids[pos] = m->pasids[--m->npasids];
+		if (m->dom->type == VSMMU_DRV_DOMAIN_BYPASS && !m->npasids) {
+			int rc2 = master_write_stes(m);
+
+			if (!rc)
+				rc = rc2;
+		}
+	}
+	if (old)
+		atomic_fetch_sub(&old->users, 1);
+out:
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
+void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m)
+{
+	unsigned int i;
+
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->npasids; i++) {
+		write_cd(m, m->pasids[i].ssid, cd_zero);
+		atomic_fetch_sub(&m->pasids[i].dom->users, 1);
+	}
+	m->npasids = 0;
+	pthread_mutex_unlock(&m->lock);
+	vsmmu_drv_attach(m, NULL);
+	drv_obj_del(m->drv, &m->obj);
+	cdtab_free(m);
+	free(m->pasids);
+	free(m->sids);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+void drv_master_destroy_all(struct vsmmu_drv *drv)
+{
+	struct drv_obj *o;
+
+	for (;;) {
+		pthread_mutex_lock(&drv->obj_lock);
+		for (o = drv->objs; o && o->kind != DRV_OBJ_MASTER; o = o->next)
+			;
+		pthread_mutex_unlock(&drv->obj_lock);
+		if (!o)
+			break;
+		vsmmu_drv_master_destroy((struct vsmmu_drv_master *)o);
+	}
+}
