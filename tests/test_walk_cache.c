@@ -854,3 +854,30 @@ TEST(wc_checker_reports_stale_l1cd)
 	ASSERT_EQ(k.last.expected[0], T2_CDLEAF_B | 1);
 	wenv_fini(&e);
 }
+
+/*
+ * The walker keeps the host pages of the tables it read for the next
+ * walk (walk.c): a table page unmapped from the memory must not be read
+ * through that.  After vsmmu_mem_unmap() of the level-3 table and a TLBI
+ * of everything, the walk's fetch of it aborts: F_WALK_EABT (0x0b) with
+ * the descriptor's address.
+ */
+TEST(wc_walk_after_table_page_unmapped)
+{
+	const struct vsmmu_tlbi all = { .kind = VSMMU_TLBI_NSNH_ALL };
+	struct vsmmu_txn txn = { .sid = 0,
+				 .addr = 0x2000,
+				 .flags = VSMMU_TXN_READ };
+	struct vsmmu_txn_result r;
+	struct wenv e;
+
+	ASSERT_OK(wenv_init(&e, NULL));
+	ASSERT_EQ(wtr(&e, 0, 0x1000, NULL), 0x80000);
+	ASSERT_OK(vsmmu_mem_unmap(e.mem, WC_S1_L0 + 0x3000, 0x1000));
+	ASSERT_OK(vsmmu_smmu_tlbi(e.smmu, &all));
+	ASSERT_OK(vsmmu_translate(e.smmu, &txn, &r));
+	ASSERT_EQ(r.outcome, VSMMU_TXN_FAULT);
+	ASSERT_EQ(r.evt[0] & 0xff, 0x0b);
+	ASSERT_EQ(r.evt[3], WC_S1_L0 + 0x3000 + 16);
+	wenv_fini(&e);
+}

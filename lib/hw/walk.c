@@ -154,11 +154,12 @@ static void trace_desc(struct txn_ctx *t, unsigned int stage, int level,
 /*
  * The host pages of the tables this thread's last walk read, per stage
  * and level.  Most walks share their upper tables with the one before,
- * and a page, once present, stays at its host address until its memory
- * is destroyed (mem.h), so the memory's index need not be asked again.
- * Keyed by the SMMU's uid, never reused, so that an SMMU created where a
- * destroyed one was never sees its pages.  Thread-local: nothing shared
- * is written.
+ * and a page pointer stays good while the memory's epoch does not move
+ * (mem.h: it moves when a page is unmapped), so the memory's index need
+ * not be asked again.  Keyed by the SMMU's uid, never reused, so that an
+ * SMMU created where a destroyed one was never sees its pages, and by the
+ * epoch, read as each walk begins.  Thread-local: nothing shared is
+ * written.
  */
 /*
  * A nested walk's stage-2 translation of the page of the stage-1 table it
@@ -176,7 +177,7 @@ struct ipa_memo {
 };
 
 struct page_memo {
-	uint64_t uid;
+	uint64_t uid, epoch;
 	struct {
 		uint64_t key; /* pfn + 1 of the page, 0: none */
 		const uint64_t *pg;
@@ -190,10 +191,12 @@ static __thread struct page_memo walk_memo;
 static inline struct page_memo *memo_of(const struct vsmmu_smmu *s)
 {
 	struct page_memo *m = &walk_memo;
+	uint64_t epoch = vsmmu_mem_epoch(s->mem);
 
-	if (__builtin_expect(m->uid != s->uid, 0)) {
+	if (__builtin_expect(m->uid != s->uid || m->epoch != epoch, 0)) {
 		memset(m, 0, sizeof(*m));
 		m->uid = s->uid;
+		m->epoch = epoch;
 	}
 	return m;
 }
