@@ -383,6 +383,8 @@ void hw_consumer_fini(struct hw_consumer *c); /* stops it first */
 int hw_consumer_start(struct hw_consumer *c);
 void hw_consumer_stop(struct hw_consumer *c);
 void hw_consumer_kick(struct hw_consumer *c);
+/* The queue's PROD was written (cheaper than a kick: see queue.c) */
+void hw_consumer_doorbell(struct hw_consumer *c);
 
 struct hw_cmdqv; /* cmdqv.c */
 
@@ -642,8 +644,10 @@ int hw_result_fault(struct txn_ctx *t, const struct stream_cfg *sc,
 int hw_queues_init(struct vsmmu_smmu *s);
 void hw_queues_stop(struct vsmmu_smmu *s);
 void hw_queues_fini(struct vsmmu_smmu *s);
-void hw_cmdq_kick(struct vsmmu_smmu *s); /* PROD/GERRORN/CR0 changed */
-void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq);
+void hw_cmdq_kick(struct vsmmu_smmu *s); /* GERRORN/CR0 changed */
+void hw_cmdq_doorbell(struct vsmmu_smmu *s); /* PROD written */
+/* Consume @cq's commands; return the PROD value it consumed up to */
+uint32_t hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq);
 unsigned int hw_cmd_exec(struct vsmmu_smmu *s, struct hw_cmdq *cq,
 			 const uint64_t *cmd);
 bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt);

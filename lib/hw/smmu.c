@@ -616,6 +616,19 @@ int vsmmu_smmu_mmio_write(struct vsmmu_smmu *s, uint64_t off, unsigned int size,
 	if (!s || (size != 4 && size != 8) || (off & (size - 1)) ||
 	    off >= SMMU_MMIO_SIZE)
 		return -EINVAL;
+	/*
+	 * CMDQ_PROD, the doorbell every command submission rings: no
+	 * invariant ties it to another register, so it is one release
+	 * store, without the register lock (whose lock and unlock would
+	 * each wait for the store to leave this CPU).
+	 */
+	if (off == ARM_SMMU_CMDQ_PROD && size == 4) {
+		__atomic_store_n(&s->cmdq.q.prod,
+				 (uint32_t)val & q_index_mask(&s->cmdq.q, 0),
+				 __ATOMIC_RELEASE);
+		hw_cmdq_doorbell(s);
+		return 0;
+	}
 	pthread_mutex_lock(&s->reg_lock);
 	cr0 = hw_reg32(&s->cr0);
 	rc = hw_mmio_write(&rf, off, size, val, &kick);
