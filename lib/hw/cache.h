@@ -81,6 +81,12 @@ static inline uint64_t *sa_set(const struct sa_cache *c, unsigned int idx)
 			    ((size_t)(idx & c->set_mask) << c->set_shift));
 }
 
+/* The same for an index known to be below c->sets. */
+static inline uint64_t *sa_set_in(const struct sa_cache *c, unsigned int idx)
+{
+	return (uint64_t *)((char *)c->mem + ((size_t)idx << c->set_shift));
+}
+
 static inline uint64_t *sa_way(const struct sa_cache *c, uint64_t *set,
 			       unsigned int way)
 {

@@ -533,6 +533,7 @@ struct vsmmu_smmu {
 				cached: stage-1 TLBIs by address must sweep */
 	uint64_t tlb_shifts; /* entry sizes ever inserted in the IOTLB */
 	uint32_t tlb_sizes; /* the same as hw_size_shift bits, for lookups */
+	uint32_t tlb_one_shift; /* the first size inserted (log2) */
 	/*
 	 * TBUs: the IOTLB is cfg.tbus partitions of tlb_sets sets each;
 	 * StreamID s is served by partition s & tbu_mask, whose sets are

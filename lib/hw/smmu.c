@@ -797,7 +797,7 @@ tlb_probe(struct vsmmu_smmu *s, uint64_t key, unsigned int tbu, uint64_t raw,
 	  uint64_t va, unsigned int sh, bool nested, struct tlb_hit *h)
 {
 	unsigned int idx = tlb_set_idx(s, tbu, raw, sh), way;
-	uint64_t *set = sa_set(&s->tlb, idx), seq, k, base;
+	uint64_t *set = sa_set_in(&s->tlb, idx), seq, k, base;
 
 	seq = sa_read_begin(set);
 	if (seq & 1)
@@ -812,10 +812,10 @@ tlb_probe(struct vsmmu_smmu *s, uint64_t key, unsigned int tbu, uint64_t raw,
 		if (sa_ld(&e[1]) != base)
 			continue;
 		w0 = sa_ld(&e[0]);
-		diff = w0 ^ k;
+		diff = (w0 ^ k) & TLB_TAG_MATCH;
 		/* A global entry matches any ASID */
-		diff &= ~(TLB_TAG_ASID & -(w0 >> 41 & 1));
-		if (diff & TLB_TAG_MATCH)
+		if (__builtin_expect(diff, 0) &&
+		    (!(w0 & TLB_TAG_GLOBAL) || (diff & ~TLB_TAG_ASID)))
 			continue;
 		h->tag = w0;
 		h->oa = sa_ld(&e[2]);
@@ -880,6 +880,10 @@ static void tlb_insert(struct txn_ctx *t, const struct stream_cfg *sc,
 	      VS_BIT(wr->shift))) {
 		__atomic_fetch_or(&s->tlb_shifts, VS_BIT(wr->shift),
 				  __ATOMIC_SEQ_CST);
+		/* The first size also goes where the fast path reads it */
+		if (!__atomic_load_n(&s->tlb_sizes, __ATOMIC_RELAXED))
+			__atomic_store_n(&s->tlb_one_shift, wr->shift,
+					 __ATOMIC_RELAXED);
 		__atomic_fetch_or(&s->tlb_sizes, hw_sizes_of(VS_BIT(wr->shift)),
 				  __ATOMIC_SEQ_CST);
 	}
@@ -1208,13 +1212,13 @@ int vsmmu_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	for (way = 0;; way++) {
 		uint64_t *e = set + 2 + way * (1 + HOT_WORDS);
 
-		if (way == s->cfgc.ways)
+		if (sa_ld(&e[0]) == key) {
+			tkey = sa_ld(&e[1]);
+			hw = sa_ld(&e[2]);
+			break;
+		}
+		if (way + 1 == s->cfgc.ways)
 			goto slow;
-		if (sa_ld(&e[0]) != key)
-			continue;
-		tkey = sa_ld(&e[1]);
-		hw = sa_ld(&e[2]);
-		break;
 	}
 	if (!sa_read_valid(set, seq))
 		goto slow;
@@ -1232,13 +1236,13 @@ int vsmmu_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 	 * probe, inline, whose set is known before the configuration.
 	 * Several: fast_sizes() probes the stream's sizes.
 	 */
-	sizes = __atomic_load_n(&s->tlb_sizes, __ATOMIC_RELAXED);
+	sizes = __atomic_load_n(&s->tlb_sizes, __ATOMIC_ACQUIRE);
 	if (__builtin_expect(!sizes || (sizes & (sizes - 1)), 0))
 		return fast_sizes(s, txn, res, tkey, hw, va);
 	if (!(VS_FIELD_GET(HOT_SIZES, hw) & sizes) ||
 	    tlb_probe(s, tkey, txn->sid & s->tbu_mask, txn->addr, va,
-		      hw_size_shift[__builtin_ctz(sizes)], mode == MODE_NESTED,
-		      &h) <= 0)
+		      __atomic_load_n(&s->tlb_one_shift, __ATOMIC_RELAXED),
+		      mode == MODE_NESTED, &h) <= 0)
 		return translate_miss(s, txn, res, va);
 	return fast_hit(s, txn, res, &h, hw, va);
 slow:
