@@ -1220,9 +1220,14 @@ int vsmmu_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *txn,
 		if (way + 1 == s->cfgc.ways)
 			goto slow;
 	}
+	/*
+	 * No NRU bit is set for a configuration hit here (the slow path's
+	 * lookups and inserts set them): the hit writes nothing shared, and
+	 * for streams that only hit the configuration cache replaces in
+	 * insertion order.
+	 */
 	if (!sa_read_valid(set, seq))
 		goto slow;
-	sa_touch(set, way);
 
 	mode = hot_mode(hw);
 	if (mode == MODE_S1 || mode == MODE_NESTED) {
