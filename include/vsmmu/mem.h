@@ -139,9 +139,20 @@ VSMMU_API int vsmmu_mem_cmpxchg64(struct vsmmu_mem *mem, uint64_t pa,
  * vsmmu_mem_page() - direct pointer to the present page holding @pa, or
  * NULL.  For the model's fast paths; callers access it with 64-bit
  * atomics only.  Not thread-unsafe, but the page content may change under
- * the caller.
+ * the caller.  The pointer stays good while vsmmu_mem_epoch() keeps the
+ * value it had when the pointer was taken.
  */
 VSMMU_API void *vsmmu_mem_page(const struct vsmmu_mem *mem, uint64_t pa);
+
+/**
+ * vsmmu_mem_epoch() - a counter that grows whenever a page becomes absent
+ * (vsmmu_mem_unmap()).  A caller that keeps page pointers from
+ * vsmmu_mem_page() across calls (the model's walker does) drops them when
+ * the epoch moved: a page pointer taken under one epoch still holds the
+ * page's bytes while the epoch is unchanged.  Acquire ordering: a reader
+ * that sees the new value sees the page absent.
+ */
+VSMMU_API uint64_t vsmmu_mem_epoch(const struct vsmmu_mem *mem);
 
 /* --- Memory that is not the model's own ------------------------------ */
 
@@ -200,6 +211,15 @@ VSMMU_API int vsmmu_mem_unmap(struct vsmmu_mem *mem, uint64_t pa,
 
 /** vsmmu_mem_page_count() - number of present pages. */
 VSMMU_API uint64_t vsmmu_mem_page_count(const struct vsmmu_mem *mem);
+
+/**
+ * vsmmu_mem_bytes() - host memory the model holds for @mem: the pages it
+ * owns or maps from files (4 KiB each; an unmapped page of its own keeps
+ * its storage until destroy), not the caller's or another memory's pages
+ * it maps, and the nodes of its index (64 KiB each, one per 32 MiB of
+ * address space in use, plus the top array).  Thread-safe; a snapshot.
+ */
+VSMMU_API uint64_t vsmmu_mem_bytes(const struct vsmmu_mem *mem);
 
 /**
  * vsmmu_mem_for_each_range() - call @fn for each maximal run of present

@@ -74,7 +74,7 @@ struct vsmmu_smmu_config {
 		unsigned int version; /* CMDQV_PARAM.VER */
 	} cmdqv;
 	/* Cache geometry; 0 takes the default.  Sets must be a power of 2. */
-	unsigned int tlb_sets, tlb_ways; /* IOTLB (default 256 x 4) */
+	unsigned int tlb_sets, tlb_ways; /* IOTLB, per TBU (default 256 x 4) */
 	unsigned int s2_sets, s2_ways; /* stage-2 cache (default 128 x 4) */
 	unsigned int cfg_sets, cfg_ways; /* STE/CD cache (default 64 x 4) */
 	/*
@@ -88,6 +88,33 @@ struct vsmmu_smmu_config {
 	 * device had abandoned it at once; nothing stays stalled.
 	 */
 	bool hold_stalls;
+	/*
+	 * Walk caches: stage-1 and stage-2 caches of intermediate
+	 * translation table descriptors (a walk that finds the table
+	 * descriptor of level L for its address starts at level L + 1), and
+	 * a cache of level-1 stream table and CD table descriptors (L1STD,
+	 * L1CD).  They are invalidated as the architecture says (a TLBI or
+	 * CFGI with Leaf = 1 leaves them; docs/design.md has every rule),
+	 * so a driver that frees a table and issues only leaf invalidations
+	 * sees the model walk a stale table, as silicon would.  Geometry as
+	 * above, 0 takes the default: stage 1 128 x 4, stage 2 64 x 4,
+	 * L1STD/L1CD 32 x 4.  walk_caches_off: none of the three (every walk
+	 * fetches every level, as before they were modelled).
+	 */
+	unsigned int s1wc_sets, s1wc_ways;
+	unsigned int s2wc_sets, s2wc_ways;
+	unsigned int l1c_sets, l1c_ways;
+	bool walk_caches_off;
+	/*
+	 * TBUs: like a distributed SMMU (a TCU holding the configuration
+	 * and walk caches, shared; TBUs holding the IOTLBs), the model may
+	 * split its IOTLB into @tbus partitions (a power of 2, 1..64; 0 means
+	 * 1), each of tlb_sets x tlb_ways; StreamID s is served by TBU
+	 * s % tbus.  Invalidations reach every TBU.  Streams on different
+	 * TBUs never share an IOTLB set, so threads translating for them
+	 * write nothing in common (docs/benchmarks.md, "Two threads").
+	 */
+	unsigned int tbus;
 };
 
 /**
@@ -562,6 +589,10 @@ struct vsmmu_smmu_stats {
 	uint64_t pri_queued,
 		pri_auto; /* page requests queued / auto-answered */
 	uint64_t ats_requests, atc_inv; /* Translation Requests, ATC_INVs */
+	/* Walk caches: walks that found a cached table descriptor / none */
+	uint64_t walk_cache_hits, walk_cache_misses;
+	/* L1STD/L1CD cache: descriptors found cached / fetched */
+	uint64_t l1_hits, l1_misses;
 };
 
 /**
@@ -572,6 +603,28 @@ struct vsmmu_smmu_stats {
  */
 VSMMU_API void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu,
 				    struct vsmmu_smmu_stats *st);
+
+/* --- Cache geometry ----------------------------------------------------- */
+
+struct vsmmu_smmu_cache_info {
+	unsigned int sets, ways; /* 0 x 0: the cache is not there */
+	uint64_t bytes; /* host memory it takes */
+};
+
+struct vsmmu_smmu_info {
+	unsigned int tbus; /* TBUs, each with an IOTLB of tlb's geometry */
+	struct vsmmu_smmu_cache_info tlb; /* per TBU (bytes: all TBUs) */
+	struct vsmmu_smmu_cache_info s2c, cfgc; /* stage-2, configuration */
+	struct vsmmu_smmu_cache_info s1wc, s2wc, l1c; /* walk caches */
+};
+
+/**
+ * vsmmu_smmu_get_info() - the geometry of every cache as created (the
+ * config's values with the defaults filled in) and the memory each takes.
+ * Thread-safe.
+ */
+VSMMU_API void vsmmu_smmu_get_info(const struct vsmmu_smmu *smmu,
+				   struct vsmmu_smmu_info *info);
 
 /* --- The invalidation checker ------------------------------------------ */
 
@@ -603,6 +656,15 @@ enum vsmmu_check_kind {
 	 */
 	VSMMU_CHECK_TORN_STE,
 	VSMMU_CHECK_TORN_CD,
+	/*
+	 * A walk used a walk-cache entry (a cached table descriptor) that
+	 * memory no longer agrees with: the descriptor is now invalid, or
+	 * points to another table, or has other table attributes.  The
+	 * classic case: an unmap freed a table and the driver issued only
+	 * TLBIs with Leaf = 1, which leave walk-cache entries in place, so
+	 * the walk reads the freed table.  The walk still uses the entry.
+	 */
+	VSMMU_CHECK_STALE_WALK,
 	VSMMU_CHECK_NR,
 };
 
@@ -630,6 +692,13 @@ struct vsmmu_check_report {
 	 *    event id (or 0xff: terminate) of what it gives now.
 	 *  TORN_*: observed = the 8 words fetched, expected = the 8 words in
 	 *    memory at the CFGI, previous = the 8 words of the CFGI before.
+	 *  STALE_WALK: addr is the input address walked (an IPA for stage
+	 *    2); observed: [0] the next table's address the entry holds,
+	 *    [1] the level of the cached descriptor, [2] the stage, [3] 1 if
+	 *    a TLBI with Leaf = 1 covered the entry (and so left it);
+	 *    expected: [0] the next table memory gives (0 if none), [3] the
+	 *    event id of the fault memory gives at or above that level, if
+	 *    any.
 	 */
 	uint64_t observed[8];
 	uint64_t expected[8];

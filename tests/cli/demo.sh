@@ -43,7 +43,8 @@ need(any(k.startswith("CMD_TLBI_") and v > 0 for k, v in cmds.items()),
 need(s["cmd_errors"] == 0, "no command errors")
 need(s["checker_findings"] == 0, "no checker finding")
 need(all(v == 0 for v in s["checker"].values()), "checker kinds all 0")
-need(set(s["checker"]) == {"STALE_TLB", "STALE_CFG", "TORN_STE", "TORN_CD"},
+need(set(s["checker"]) == {"STALE_TLB", "STALE_CFG", "TORN_STE", "TORN_CD",
+                          "STALE_WALK"},
      "checker kinds")
 need(s["unexpected"] == 0 and s["ok"] is True, "clean run")
 devs = s["per_device"]

@@ -262,6 +262,7 @@ static const char *check_name(unsigned int kind)
 		[VSMMU_CHECK_STALE_CFG] = "STALE_CFG",
 		[VSMMU_CHECK_TORN_STE] = "TORN_STE",
 		[VSMMU_CHECK_TORN_CD] = "TORN_CD",
+		[VSMMU_CHECK_STALE_WALK] = "STALE_WALK",
 	};
 
 	return kind < VSMMU_CHECK_NR ? names[kind] : "?";
