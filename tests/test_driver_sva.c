@@ -111,7 +111,11 @@ static int sv_init(struct sva_env *e, unsigned int flags)
 	if (rc)
 		return rc;
 	cc.pool = e->cpool;
-	return vsmmu_cpu_create(&cc, &e->cpu);
+	rc = vsmmu_cpu_create(&cc, &e->cpu);
+	/* The SMMU hears the CPUs' broadcasts (it honours them only with
+	 * BTM in use: CR2.PTM = 0) */
+	return rc ? rc :
+		    vsmmu_cpu_add_listener(e->cpu, vsmmu_smmu_dvm, e->smmu);
 }
 
 /* Tear down; return the checker's findings, but those of the kinds in
@@ -125,6 +129,7 @@ static int sv_fini_ignoring(struct sva_env *e, unsigned int ignore)
 	for (i = 0; i < VSMMU_CHECK_NR; i++)
 		if (!(ignore & (1U << i)))
 			bad += (int)n[i];
+	vsmmu_cpu_remove_listener(e->cpu, vsmmu_smmu_dvm, e->smmu);
 	vsmmu_host_destroy(e->host);
 	vsmmu_cpu_destroy(e->cpu);
 	vsmmu_mem_pool_destroy(e->cpool);
@@ -707,4 +712,131 @@ TEST(sva_stall_resolved_and_aborted)
 	ASSERT_OK(vsmmu_mm_destroy(mm));
 	vsmmu_drv_master_destroy(m);
 	ASSERT_EQ(sv_fini(&e), 0);
+}
+
+/* --- Broadcast TLB maintenance ---------------------------------------------- */
+
+static uint64_t sv_tlbi_cmds(struct sva_env *e)
+{
+	struct vsmmu_smmu_stats st;
+
+	vsmmu_smmu_get_stats(e->smmu, &st);
+	return st.cmds[CMDQ_OP_TLBI_NH_VA] + st.cmds[CMDQ_OP_TLBI_NH_ASID] +
+	       st.cmds[CMDQ_OP_TLBI_NH_ALL];
+}
+
+/* With BTM the process's own TLBIs keep the SMMU coherent: no command. */
+TEST(sva_btm_cpu_unmap_reaches_the_smmu_without_commands)
+{
+	struct sva_env e;
+	struct vsmmu_drv_master *m;
+	struct vsmmu_drv_domain *d;
+	struct vsmmu_smmu_stats st;
+	struct vsmmu_txn_result r;
+	struct vsmmu_mm *mm;
+	uint64_t tlbis;
+	unsigned int v;
+
+	ASSERT_OK(sv_init(&e, SV_BTM));
+	ASSERT_OK(sv_process(&e, 4, true, &mm));
+	ASSERT_OK(sv_master(&e, 5, false, &m, &d));
+	ASSERT_OK(vsmmu_drv_sva_bind(m, 1, mm, NULL));
+	ASSERT_OK(sv_read(&e, 5, 1, SV_VA + 0x1000, &v));
+	ASSERT_OK(sv_dma(&e, 5, true, 1, SV_VA + 0x1000, VSMMU_TXN_READ, &r));
+	ASSERT_TRUE(r.tlb_hit);
+	tlbis = sv_tlbi_cmds(&e);
+	ASSERT_OK(vsmmu_mm_munmap(mm, SV_VA + 0x1000, 0x1000));
+	ASSERT_OK(sv_dma(&e, 5, true, 1, SV_VA + 0x1000, VSMMU_TXN_READ, &r));
+	ASSERT_EQ(r.outcome, VSMMU_TXN_FAULT);
+	ASSERT_EQ(sv_tlbi_cmds(&e), tlbis); /* the broadcast did it */
+	vsmmu_smmu_get_stats(e.smmu, &st);
+	ASSERT_TRUE(st.dvm_applied >= 1);
+	/* The rest of the process is untouched */
+	ASSERT_OK(sv_read(&e, 5, 1, SV_VA + 0x2000, &v));
+	ASSERT_EQ(v, 2);
+	ASSERT_OK(vsmmu_drv_sva_unbind(m, 1));
+	ASSERT_OK(vsmmu_mm_destroy(mm));
+	vsmmu_drv_master_destroy(m);
+	ASSERT_EQ(sv_fini(&e), 0);
+}
+
+/* Is the IOTLB still holding (sid, iova)?  A hit says so. */
+static bool sv_cached(struct sva_env *e, uint32_t sid, uint64_t iova)
+{
+	struct vsmmu_txn_result r;
+
+	return !sv_dma(e, sid, false, 0, iova, VSMMU_TXN_READ, &r) &&
+	       r.outcome == VSMMU_TXN_OK && r.tlb_hit;
+}
+
+/*
+ * Exactly the right entries: an ordinary domain's (ASET = 1) survive
+ * broadcasts by ASID and by VA of its own ASID number, and go with one
+ * of the whole VMID; a stage-2 domain's (another VMID) survive all of
+ * VMID 0's and go with an IPA broadcast of their VMID; with CR2.PTM = 1
+ * nothing is honoured.
+ */
+static void btm_scope(bool btm)
+{
+	struct vsmmu_drv_domain_cfg c2 = { .type = VSMMU_DRV_DOMAIN_S2 };
+	struct vsmmu_dvm_op op = { .vmid = 0 };
+	struct vsmmu_drv_master *m, *m2;
+	struct vsmmu_drv_domain *d, *s2;
+	struct vsmmu_smmu_stats st;
+	struct sva_env e;
+	uint32_t sid = 6;
+	uint16_t vmid;
+
+	ASSERT_OK(sv_init(&e, btm ? SV_BTM : 0));
+	ASSERT_OK(sv_master(&e, 5, true, &m, &d));
+	ASSERT_OK(vsmmu_drv_map(d, SV_IOVA, SV_PA, 0x1000, VSMMU_PROT_READ));
+	ASSERT_OK(vsmmu_drv_master_create(e.drv, &sid, 1, 0, &m2));
+	ASSERT_OK(vsmmu_drv_domain_alloc(e.drv, &c2, &s2));
+	ASSERT_OK(vsmmu_drv_attach(m2, s2));
+	ASSERT_OK(vsmmu_drv_map(s2, SV_IOVA, SV_PA, 0x1000, VSMMU_PROT_READ));
+	vmid = (uint16_t)vsmmu_drv_domain_vmid(s2);
+	ASSERT_TRUE(vmid != 0);
+	ASSERT_TRUE(!sv_cached(&e, 5, SV_IOVA) && sv_cached(&e, 5, SV_IOVA));
+	ASSERT_TRUE(!sv_cached(&e, 6, SV_IOVA) && sv_cached(&e, 6, SV_IOVA));
+
+	/* By ASID and by VA, the domain's own ASID number: not its set */
+	op.asid = (uint16_t)vsmmu_drv_domain_asid(d);
+	op.kind = VSMMU_DVM_ASID;
+	vsmmu_cpu_broadcast(e.cpu, &op);
+	op.kind = VSMMU_DVM_VA;
+	op.addr = SV_IOVA;
+	op.size = 0x1000;
+	vsmmu_cpu_broadcast(e.cpu, &op);
+	op.kind = VSMMU_DVM_VAA;
+	vsmmu_cpu_broadcast(e.cpu, &op);
+	ASSERT_TRUE(sv_cached(&e, 5, SV_IOVA));
+	ASSERT_TRUE(sv_cached(&e, 6, SV_IOVA));
+	/* Another VMID's stage 2 does not hear VMID 0's whole-VMID ops */
+	op.kind = VSMMU_DVM_VMALLS12;
+	op.vmid = 0;
+	vsmmu_cpu_broadcast(e.cpu, &op);
+	ASSERT_TRUE(sv_cached(&e, 6, SV_IOVA));
+	/* ... and VMID 0's stage 1, ASET or not, goes (with BTM) */
+	ASSERT_EQ(sv_cached(&e, 5, SV_IOVA), !btm);
+	/* An IPA broadcast of the stage-2 domain's VMID */
+	op.kind = VSMMU_DVM_IPA;
+	op.vmid = vmid;
+	vsmmu_cpu_broadcast(e.cpu, &op);
+	ASSERT_EQ(sv_cached(&e, 6, SV_IOVA), !btm);
+	vsmmu_smmu_get_stats(e.smmu, &st);
+	ASSERT_EQ(st.dvm_received, 5);
+	ASSERT_EQ(st.dvm_applied, btm ? 5 : 0);
+	vsmmu_drv_master_destroy(m);
+	vsmmu_drv_master_destroy(m2);
+	ASSERT_EQ(sv_fini(&e), 0);
+}
+
+TEST(sva_btm_broadcasts_invalidate_exactly_their_scope)
+{
+	btm_scope(true);
+}
+
+TEST(sva_btm_ignored_with_ptm)
+{
+	btm_scope(false);
 }

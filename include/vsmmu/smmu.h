@@ -36,8 +36,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <vsmmu/mem.h>
+#include <vsmmu/dvm.h>
 #include <vsmmu/export.h>
+#include <vsmmu/mem.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -356,6 +357,19 @@ struct vsmmu_cfgi {
 	bool leaf;
 };
 
+/**
+ * vsmmu_smmu_dvm() - a broadcast TLB operation from the PEs (@arg is the
+ * struct vsmmu_smmu *, so that it can be passed to
+ * vsmmu_cpu_add_listener() as it is).  Honoured only when IDR0.BTM is set
+ * and CR2.PTM = 0: the entries of the operation's regime and VMID it
+ * names go, as with the command of the same scope, except that
+ * operations by ASID or VA leave entries made through a CD with ASET = 1
+ * (the non-shared ASID set); operations on a whole VMID remove them too.
+ * Otherwise only counted (vsmmu_smmu_stats.dvm_received).  Thread-safe,
+ * like vsmmu_smmu_tlbi().
+ */
+VSMMU_API void vsmmu_smmu_dvm(void *arg, const struct vsmmu_dvm_op *op);
+
 /** vsmmu_smmu_cfgi() - remove configuration cache entries.  Thread-safe. */
 VSMMU_API int vsmmu_smmu_cfgi(struct vsmmu_smmu *smmu,
 			      const struct vsmmu_cfgi *inv);
@@ -593,6 +607,8 @@ struct vsmmu_smmu_stats {
 	uint64_t walk_cache_hits, walk_cache_misses;
 	/* L1STD/L1CD cache: descriptors found cached / fetched */
 	uint64_t l1_hits, l1_misses;
+	/* Broadcast TLB operations heard (vsmmu_smmu_dvm) / honoured */
+	uint64_t dvm_received, dvm_applied;
 };
 
 /**

@@ -376,6 +376,7 @@ static int cd_decode(struct txn_ctx *t, const uint64_t *cd,
 		tt->ttb = table_base(ttb, tt);
 	}
 	if (!el2) {
+		s1->aset = !!(dw0 & CTXDESC_CD_0_ASET);
 		s1->asid = VS_FIELD_GET(CTXDESC_CD_0_ASID, dw0);
 		if (!s->asid16 && (s1->asid >> 8)) {
 			note_fault(t, "CD.ASID[15:8] set without ASID16");

@@ -45,6 +45,7 @@ struct s1_cfg {
 	uint8_t oas; /* effective IPS, bits */
 	uint8_t affd, ha, hd, wxn, pan, be;
 	uint8_t record, stall; /* CD.R, CD.S */
+	uint8_t aset; /* CD.ASET: the ASID is not the PEs' (no broadcasts) */
 	uint16_t asid;
 };
 
@@ -163,6 +164,8 @@ struct fault {
 #define TLB_TAG_LEVEL VS_GENMASK(43, 42) /* level of the (last) leaf */
 /* PERM_* granted: both stages' intersected (IOTLB), stage 2's (S2 cache) */
 #define TLB_TAG_PERM VS_GENMASK(49, 44)
+/* From a CD with ASET = 1: broadcasts by ASID or VA pass it by (3.17) */
+#define TLB_TAG_ASET VS_BIT(50)
 #define TLB_TAG_GSHIFT VS_GENMASK(59, 56) /* leaf granule shift - 10 */
 #define TLB_TAG_VALID VS_BIT(63)
 
@@ -443,6 +446,8 @@ enum stat_id {
 	ST_PRI_AUTO,
 	ST_ATS_REQ,
 	ST_ATC_INV,
+	ST_DVM, /* broadcast TLB operations heard */
+	ST_DVM_APPLIED, /* ... and honoured (BTM, CR2.PTM = 0) */
 	ST_CMD0, /* + opcode */
 	ST_EVT0 = ST_CMD0 + VSMMU_STATS_CMD_OPS, /* + event id */
 	ST_NR = ST_EVT0 + VSMMU_STATS_EVT_IDS,
@@ -619,6 +624,7 @@ size_t hw_wc_bytes(const struct vsmmu_smmu *s);
 struct wc_inv {
 	unsigned int stage, kinds;
 	bool el2, any_vmid, ranged, leaf;
+	bool shared_only; /* a broadcast: entries with ASET = 1 stay */
 	uint16_t vmid;
 	int asid;
 	uint64_t start, last;

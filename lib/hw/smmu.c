@@ -91,6 +91,8 @@ void vsmmu_smmu_get_stats(struct vsmmu_smmu *s, struct vsmmu_smmu_stats *st)
 	st->walk_cache_misses = v[ST_WC_MISS];
 	st->l1_hits = v[ST_L1_HIT];
 	st->l1_misses = v[ST_L1_MISS];
+	st->dvm_received = v[ST_DVM];
+	st->dvm_applied = v[ST_DVM_APPLIED];
 	for (j = 0; j < VSMMU_STATS_CMD_OPS; j++)
 		st->cmds[j] = v[ST_CMD0 + j];
 	for (j = 0; j < VSMMU_STATS_EVT_IDS; j++)
@@ -749,6 +751,7 @@ static inline uint64_t tlb_key(const struct stream_cfg *sc)
 
 	return VS_FIELD_PREP(TLB_TAG_VMID, sc->vmid) |
 	       VS_FIELD_PREP(TLB_TAG_ASID, has_asid ? sc->s1.asid : 0) |
+	       (has_asid && sc->s1.aset ? TLB_TAG_ASET : 0) |
 	       VS_FIELD_PREP(TLB_TAG_KIND, tlb_kind(sc)) |
 	       (sc->el2 ? TLB_TAG_EL2 : 0) | TLB_TAG_VALID;
 }
@@ -1296,6 +1299,8 @@ static const char *cfg_diff(const struct stream_cfg *a,
 			return why;
 		if (x->asid != y->asid)
 			return "ASID";
+		if (x->aset != y->aset)
+			return "ASET";
 		if (x->oas != y->oas || x->affd != y->affd || x->ha != y->ha ||
 		    x->hd != y->hd || x->wxn != y->wxn || x->pan != y->pan ||
 		    x->be != y->be || x->record != y->record ||
@@ -1623,6 +1628,7 @@ struct tlbi_match {
 	uint16_t vmid;
 	int asid; /* -1: any */
 	bool keep_global; /* NH_ASID: global entries stay */
+	bool shared_only; /* a broadcast by ASID or VA: ASET = 1 entries stay */
 	bool ranged;
 	uint64_t start, last; /* inclusive */
 	unsigned int ttl, gshift; /* 0: any */
@@ -1637,6 +1643,8 @@ static bool tlbi_match_fn(const uint64_t *e, const void *arg)
 	if (!(m->kinds & (1U << kind)) || !!(w0 & TLB_TAG_EL2) != m->el2)
 		return false;
 	if (!m->any_vmid && VS_FIELD_GET(TLB_TAG_VMID, w0) != m->vmid)
+		return false;
+	if (m->shared_only && (w0 & TLB_TAG_ASET))
 		return false;
 	if (m->asid >= 0) {
 		if (w0 & TLB_TAG_GLOBAL) {
@@ -1734,6 +1742,7 @@ static void tlbi_walk_caches(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv,
 		.ttl = m->ttl,
 		.gshift = m->gshift,
 		.leaf = m->ranged && inv->leaf,
+		.shared_only = m->shared_only,
 	};
 
 	if (!s->wc_on)
@@ -1773,14 +1782,20 @@ static void tlbi_walk_caches(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv,
 	hw_wc_tlbi(s, &w);
 }
 
-int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
+/*
+ * What @inv removes: the entries' kinds, regime, VMID, ASID and (for the
+ * ranged forms) addresses in *@m; *@s2c when the stage-2 cache is
+ * concerned.  Return 0 or -EINVAL.
+ */
+static int tlbi_scope(const struct vsmmu_tlbi *inv, struct tlbi_match *m,
+		      bool *s2c)
 {
-	struct tlbi_match m = { .asid = -1 };
-	bool s2c = false, tlb = true;
 	static const unsigned char tg_shift[4] = { 0, 12, 14, 16 };
 
-	if (!s || !inv || inv->tg > 3 || inv->ttl > 3 || inv->num > 31 ||
-	    inv->scale > 31)
+	*m = (struct tlbi_match){ .asid = -1 };
+	*s2c = false;
+
+	if (inv->tg > 3 || inv->ttl > 3 || inv->num > 31 || inv->scale > 31)
 		return -EINVAL;
 	/* TG = 0 with NUM/SCALE set is a non-zero RES0 field: refused */
 	if (!inv->tg && (inv->num || inv->scale))
@@ -1789,79 +1804,87 @@ int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
 	if (inv->tg && !inv->num && !inv->scale && !inv->ttl)
 		return -EINVAL;
 
-	m.vmid = inv->vmid;
+	m->vmid = inv->vmid;
 	switch (inv->kind) {
 	case VSMMU_TLBI_NSNH_ALL:
-		m.kinds = 0xe;
-		m.any_vmid = true;
-		s2c = true;
+		m->kinds = 0xe;
+		m->any_vmid = true;
+		*s2c = true;
 		break;
 	case VSMMU_TLBI_S12_VMALL:
-		m.kinds = 0xe;
-		s2c = true;
+		m->kinds = 0xe;
+		*s2c = true;
 		break;
 	case VSMMU_TLBI_NH_ALL:
-		m.kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12);
+		m->kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12);
 		break;
 	case VSMMU_TLBI_NH_ASID:
-		m.kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12);
-		m.asid = inv->asid;
-		m.keep_global = true;
+		m->kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12);
+		m->asid = inv->asid;
+		m->keep_global = true;
 		break;
 	case VSMMU_TLBI_NH_VA:
-		m.asid = inv->asid;
+		m->asid = inv->asid;
 		/* fall through */
 	case VSMMU_TLBI_NH_VAA:
-		m.kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12);
-		m.ranged = true;
+		m->kinds = (1U << TLB_KIND_S1) | (1U << TLB_KIND_S12);
+		m->ranged = true;
 		break;
 	case VSMMU_TLBI_S2_IPA:
-		m.kinds = 1U << TLB_KIND_S2;
-		m.ranged = true;
-		s2c = true;
+		m->kinds = 1U << TLB_KIND_S2;
+		m->ranged = true;
+		*s2c = true;
 		break;
 	case VSMMU_TLBI_EL2_ALL:
-		m.kinds = 1U << TLB_KIND_S1;
-		m.el2 = true;
-		m.any_vmid = true;
+		m->kinds = 1U << TLB_KIND_S1;
+		m->el2 = true;
+		m->any_vmid = true;
 		break;
 	case VSMMU_TLBI_EL2_ASID:
-		m.kinds = 1U << TLB_KIND_S1;
-		m.el2 = true;
-		m.any_vmid = true;
-		m.asid = inv->asid;
-		m.keep_global = true;
+		m->kinds = 1U << TLB_KIND_S1;
+		m->el2 = true;
+		m->any_vmid = true;
+		m->asid = inv->asid;
+		m->keep_global = true;
 		break;
 	case VSMMU_TLBI_EL2_VA:
-		m.asid = inv->asid;
+		m->asid = inv->asid;
 		/* fall through */
 	case VSMMU_TLBI_EL2_VAA:
-		m.kinds = 1U << TLB_KIND_S1;
-		m.el2 = true;
-		m.any_vmid = true;
-		m.ranged = true;
+		m->kinds = 1U << TLB_KIND_S1;
+		m->el2 = true;
+		m->any_vmid = true;
+		m->ranged = true;
 		break;
 	default:
 		return -EINVAL;
 	}
-	if (m.ranged) {
-		m.start = inv->addr & ~0xfffULL;
+	if (m->ranged) {
+		m->start = inv->addr & ~0xfffULL;
 		if (inv->tg) {
 			uint64_t len = (uint64_t)(inv->num + 1)
 				       << (inv->scale + tg_shift[inv->tg]);
 
 			if (inv->scale + tg_shift[inv->tg] >= 58)
 				len = ~0ULL;
-			m.last = m.start + len - 1;
-			if (m.last < m.start)
-				m.last = ~0ULL;
-			m.ttl = inv->ttl;
-			m.gshift = tg_shift[inv->tg];
+			m->last = m->start + len - 1;
+			if (m->last < m->start)
+				m->last = ~0ULL;
+			m->ttl = inv->ttl;
+			m->gshift = tg_shift[inv->tg];
 		} else {
-			m.last = m.start; /* the entries holding the address */
+			m->last =
+				m->start; /* the entries holding the address */
 		}
 	}
 
+	return 0;
+}
+
+/* Remove what @m describes from every cache (@inv: the operation). */
+static void tlbi_apply(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv,
+		       const struct tlbi_match *m, bool s2c)
+{
 	hw_inv_begin(s);
 	/*
 	 * Splinters of a stage-1 leaf hash to the sets of their own
@@ -1871,14 +1894,13 @@ int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
 	 * (sequentially consistent, like the generation increment above), so
 	 * an entry this probe could miss is one whose insert is dropped.
 	 */
-	if (tlb)
-		tlbi_cache(&s->tlb, &m,
-			   __atomic_load_n(&s->tlb_shifts, __ATOMIC_SEQ_CST),
-			   __atomic_load_n(&s->splintered, __ATOMIC_SEQ_CST) &&
-				   (m.kinds & (1U << TLB_KIND_S12)),
-			   s->tbu_mask + 1, s->tlb_set_bits);
+	tlbi_cache(&s->tlb, m,
+		   __atomic_load_n(&s->tlb_shifts, __ATOMIC_SEQ_CST),
+		   __atomic_load_n(&s->splintered, __ATOMIC_SEQ_CST) &&
+			   (m->kinds & (1U << TLB_KIND_S12)),
+		   s->tbu_mask + 1, s->tlb_set_bits);
 	if (s2c) {
-		struct tlbi_match m2 = m;
+		struct tlbi_match m2 = *m;
 
 		m2.kinds = 1U << TLB_KIND_S2;
 		tlbi_cache(&s->s2c, &m2,
@@ -1887,10 +1909,95 @@ int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
 				   VS_BIT(42),
 			   false, 1, __builtin_ctz(s->s2c.sets));
 	}
-	tlbi_walk_caches(s, inv, &m);
+	tlbi_walk_caches(s, inv, m);
 	hw_inv_end(s);
+}
+
+int vsmmu_smmu_tlbi(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv)
+{
+	struct tlbi_match m;
+	bool s2c;
+
+	if (!s || !inv || tlbi_scope(inv, &m, &s2c))
+		return -EINVAL;
+	tlbi_apply(s, inv, &m, s2c);
 	hw_stat_inc(s, ST_TLBI);
 	return 0;
+}
+
+/*
+ * Broadcast TLB maintenance (IDR0.BTM, honoured while CR2.PTM = 0).  Each
+ * PE operation removes what the command of the same scope would, in the
+ * regime it names (EL1&0 with its VMID, or EL2&0 with E2H), with one
+ * difference: operations by ASID or by VA (ASIDE1IS, VA[L]E1IS,
+ * VAA[L]E1IS and their range forms) pass by entries made through a CD
+ * with ASET = 1 -- the non-shared set is not the PEs' (3.17; the model
+ * takes the "need not" as "does not", which is what a driver may rely on
+ * least).  Operations of a whole VMID (VMALLE1IS, VMALLS12E1IS) remove
+ * them too.  docs/spec-notes.md records the choice.
+ */
+void vsmmu_smmu_dvm(void *arg, const struct vsmmu_dvm_op *op)
+{
+	struct vsmmu_smmu *s = arg;
+	struct vsmmu_tlbi inv = { 0 };
+	bool ranged = false, shared = false, s2c;
+	struct tlbi_match m;
+
+	if (!s || !op)
+		return;
+	hw_stat_inc(s, ST_DVM);
+	if (!(s->cfg.idr[0] & IDR0_BTM) || (hw_reg32(&s->cr2) & CR2_PTM))
+		return;
+	inv.vmid = op->vmid;
+	inv.asid = op->asid;
+	inv.leaf = op->kind == VSMMU_DVM_VAL || op->kind == VSMMU_DVM_VAAL ||
+		   op->kind == VSMMU_DVM_IPAL;
+	switch (op->kind) {
+	case VSMMU_DVM_ASID:
+		inv.kind = op->el2 ? VSMMU_TLBI_EL2_ASID : VSMMU_TLBI_NH_ASID;
+		shared = true;
+		break;
+	case VSMMU_DVM_VA:
+	case VSMMU_DVM_VAL:
+		inv.kind = op->el2 ? VSMMU_TLBI_EL2_VA : VSMMU_TLBI_NH_VA;
+		ranged = shared = true;
+		break;
+	case VSMMU_DVM_VAA:
+	case VSMMU_DVM_VAAL:
+		inv.kind = op->el2 ? VSMMU_TLBI_EL2_VAA : VSMMU_TLBI_NH_VAA;
+		ranged = shared = true;
+		break;
+	case VSMMU_DVM_VMALL:
+		inv.kind = op->el2 ? VSMMU_TLBI_EL2_ALL : VSMMU_TLBI_NH_ALL;
+		break;
+	case VSMMU_DVM_IPA:
+	case VSMMU_DVM_IPAL:
+		if (op->el2)
+			return; /* stage 2 is an EL1&0 regime's */
+		inv.kind = VSMMU_TLBI_S2_IPA;
+		ranged = true;
+		break;
+	case VSMMU_DVM_VMALLS12:
+		if (op->el2)
+			return;
+		inv.kind = VSMMU_TLBI_S12_VMALL;
+		break;
+	default:
+		return;
+	}
+	if (tlbi_scope(&inv, &m, &s2c))
+		return;
+	if (ranged) {
+		if (!op->size)
+			return;
+		m.start = op->addr & ~0xfffULL;
+		m.last = m.start + op->size - 1;
+		if (m.last < m.start)
+			m.last = ~0ULL;
+	}
+	m.shared_only = shared;
+	tlbi_apply(s, &inv, &m, s2c);
+	hw_stat_inc(s, ST_DVM_APPLIED);
 }
 
 struct cfgi_match {

@@ -310,6 +310,7 @@ static inline uint64_t wc_key(const struct stream_cfg *sc, unsigned int stage)
 	return VS_FIELD_PREP(TLB_TAG_VMID, sc->vmid) |
 	       VS_FIELD_PREP(TLB_TAG_ASID,
 			     (sc->el2 && !sc->e2h) ? 0 : sc->s1.asid) |
+	       (sc->s1.aset ? TLB_TAG_ASET : 0) |
 	       VS_FIELD_PREP(TLB_TAG_KIND, sc->mode == MODE_NESTED ?
 						   TLB_KIND_S12 :
 						   TLB_KIND_S1) |
@@ -408,6 +409,8 @@ static bool wc_match_fn(const uint64_t *e, const void *arg)
 	/* Table entries are never global: an ASID scope always applies */
 	if (m->asid >= 0 &&
 	    VS_FIELD_GET(TLB_TAG_ASID, w0) != (unsigned int)m->asid)
+		return false;
+	if (m->shared_only && (w0 & TLB_TAG_ASET))
 		return false;
 	if (m->ranged) {
 		uint64_t base = sa_ld(&e[1]);
