@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The VMM example of docs/iommufd.md ("Example: a VMM"), compiled from the
-# document against the library that was built and run: it must print what
-# the document says it prints.  Run by tests/run-all.sh with $VSMMU
+# The VMM example of docs/iommufd.md ("Example: a VMM"), which is
+# examples/iommufd_vmm.c shown whole, compiled against the library that was
+# built and run: it must print what the document says it prints.  Run by tests/run-all.sh with $VSMMU
 # pointing at the tool (the library is next to it).
 set -euo pipefail
 
@@ -12,10 +12,14 @@ doc=$root/docs/iommufd.md
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The program: the ```c block between the example markers
+# The program: examples/iommufd_vmm.c, which the document shows whole
+# (the ```c block between the example markers must be that file)
 awk '/<!-- example:begin -->/ { on = 1; next }
 	/<!-- example:end -->/ { on = 0 }
-	on && !/^```/ { print }' "$doc" >"$work/example.c"
+	on && !/^```/ { print }' "$doc" >"$work/doc.c"
+cp "$root/examples/iommufd_vmm.c" "$work/example.c"
+diff -u "$work/example.c" "$work/doc.c" ||
+	{ echo "docs/iommufd.md's example is not examples/iommufd_vmm.c"; exit 1; }
 # What it prints: the plain ``` block after "Its output:"
 awk '/^Its output:/ { want = 1; next }
 	want && /^```/ { if (on) exit; on = 1; next }

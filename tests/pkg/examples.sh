@@ -54,6 +54,15 @@ for bin in dma dma-static; do
 		"$tmp/dma.out" || fail "$bin: no event: $(cat "$tmp/dma.out")"
 done
 
+# The VMM of docs/iommufd.md: what the document says it prints
+awk '/^Its output:/ { want = 1; next }
+	want && /^```/ { if (on) exit; on = 1; next }
+	on { print }' "$root/docs/iommufd.md" >"$tmp/vmm.expected"
+for bin in iommufd_vmm iommufd_vmm-static; do
+	"$tmp/$bin" >"$tmp/vmm.out" || { cat "$tmp/vmm.out"; fail "$bin"; }
+	diff -u "$tmp/vmm.expected" "$tmp/vmm.out" || fail "$bin: output"
+done
+
 # C++: every installed header in one translation unit, generated here so a
 # new header is covered; it must compile cleanly and link.
 cxx=${VSMMU_CXX:-g++}
