@@ -158,6 +158,7 @@ struct demo {
 	struct vsmmu_smmu_config sc; /* after --smmu and --cmdqv */
 	uint64_t ran_ns; /* how long the DMA really ran */
 	/* objects */
+	struct vsmmu_host *host;
 	struct vsmmu_mem *mem;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_smmu *smmu;
@@ -623,53 +624,47 @@ static void *driver_thread(void *arg)
 
 /* --- Set-up ------------------------------------------------------------------ */
 
+/* Before the driver exists, hence before anything runs, as the checker
+ * requires */
+static int before_driver(void *arg, struct vsmmu_smmu *smmu,
+			 struct vsmmu_drv_config *dc)
+{
+	return vsmmu_smmu_set_checker(smmu, true, on_check, arg);
+}
+
 static int setup(struct demo *d)
 {
-	struct vsmmu_smmu_config sc;
-	struct vsmmu_drv_config dc = { 0 };
+	struct vsmmu_host_config hc;
 	const struct vsmmu_drv_features *f;
 	unsigned int i, j;
 	int rc;
 
-	rc = vsmmu_mem_create(48, &d->mem);
+	vsmmu_host_config_default(&hc);
+	hc.smmu = d->sc; /* defaults, --smmu, --cmdqv */
+	hc.smmu.exec = d->exec;
+	hc.irq = false; /* the demo's IRQ thread calls vsmmu_drv_process */
+	hc.pool_base = POOL_BASE;
+	hc.pool_size = POOL_SIZE;
+	hc.before_driver = before_driver;
+	hc.before_driver_arg = d;
+	hc.drv.event_fn = on_event;
+	hc.drv.event_arg = d;
+	hc.drv.log_fn = on_drv_log;
+	hc.drv.log_arg = d;
+	hc.drv.cmdq_err_fn = on_cmdq_err;
+	hc.drv.cmdq_err_arg = d;
+	hc.drv.timeout_ns = 5000000000ULL;
+	d->cmdqv = hc.smmu.cmdqv.present;
+	rc = vsmmu_host_create(&hc, NULL, &d->host);
 	if (rc)
 		return rc;
-	rc = vsmmu_mem_pool_create(d->mem, POOL_BASE, POOL_SIZE, &d->pool);
-	if (rc)
-		return rc;
+	d->mem = vsmmu_host_mem(d->host);
+	d->pool = vsmmu_host_pool(d->host);
+	d->smmu = vsmmu_host_smmu(d->host);
+	d->drv = vsmmu_host_drv(d->host);
 	rc = vsmmu_mem_populate(d->mem, DATA_BASE,
 				(uint64_t)(d->ndev + 1) * NSLOTS * 2 *
 					BUF_SIZE);
-	if (rc)
-		return rc;
-	sc = d->sc; /* defaults, --smmu, --cmdqv */
-	sc.exec = d->exec;
-	d->cmdqv = sc.cmdqv.present;
-	rc = vsmmu_smmu_create(&sc, d->mem, &d->smmu);
-	if (rc)
-		return rc;
-	/* Before anything runs, as the checker requires */
-	rc = vsmmu_smmu_set_checker(d->smmu, true, on_check, d);
-	if (rc)
-		return rc;
-	dc.ops = &vsmmu_drv_smmu_mmio_ops;
-	dc.ops_ctx = d->smmu;
-	dc.pool = d->pool;
-	dc.event_fn = on_event;
-	dc.event_arg = d;
-	dc.log_fn = on_drv_log;
-	dc.log_arg = d;
-	dc.cmdq_err_fn = on_cmdq_err;
-	dc.cmdq_err_arg = d;
-	dc.timeout_ns = 5000000000ULL;
-	if (d->cmdqv) {
-		dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
-		dc.cmdqv_ctx = d->smmu;
-	}
-	rc = vsmmu_drv_create(&dc, &d->drv);
-	if (rc)
-		return rc;
-	rc = vsmmu_drv_enable(d->drv);
 	if (rc)
 		return rc;
 	f = vsmmu_drv_get_features(d->drv);
@@ -764,10 +759,7 @@ static int setup(struct demo *d)
 
 static void teardown(struct demo *d)
 {
-	vsmmu_drv_destroy(d->drv);
-	vsmmu_smmu_destroy(d->smmu);
-	vsmmu_mem_pool_destroy(d->pool);
-	vsmmu_mem_destroy(d->mem);
+	vsmmu_host_destroy(d->host);
 }
 
 /* --- Running and the summary ---------------------------------------------- */
