@@ -1787,8 +1787,8 @@ static void tlbi_walk_caches(struct vsmmu_smmu *s, const struct vsmmu_tlbi *inv,
  * ranged forms) addresses in *@m; *@s2c when the stage-2 cache is
  * concerned.  Return 0 or -EINVAL.
  */
-static int tlbi_scope(const struct vsmmu_tlbi *inv, struct tlbi_match *m,
-		      bool *s2c)
+static inline __attribute__((always_inline)) int
+tlbi_scope(const struct vsmmu_tlbi *inv, struct tlbi_match *m, bool *s2c)
 {
 	static const unsigned char tg_shift[4] = { 0, 12, 14, 16 };
 
