@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include <vsmmu/mem.h>
+#include <vsmmu/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -122,7 +123,7 @@ struct vsmmu_smmu_config {
  * 48-bit OAS, 32-bit StreamIDs... 20-bit SubstreamIDs, range invalidation,
  * hardware access-flag and dirty update, ATS, PRI, MSI, SEV, BTM.
  */
-void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg);
+VSMMU_API void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg);
 
 /**
  * vsmmu_smmu_create() - make an SMMU over @mem (which must outlive it).
@@ -130,14 +131,14 @@ void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg);
  * Return: 0, -EINVAL for an inconsistent @cfg (e.g. no stage, no granule,
  * SIDSIZE > 32, bad cache geometry), -ENOMEM.
  */
-int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
-		      struct vsmmu_mem *mem, struct vsmmu_smmu **out);
+VSMMU_API int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
+				struct vsmmu_mem *mem, struct vsmmu_smmu **out);
 
 /** vsmmu_smmu_destroy() - free @smmu.  NULL is a no-op. */
-void vsmmu_smmu_destroy(struct vsmmu_smmu *smmu);
+VSMMU_API void vsmmu_smmu_destroy(struct vsmmu_smmu *smmu);
 
 /** vsmmu_smmu_get_mem() - the memory the SMMU was created over. */
-struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *smmu);
+VSMMU_API struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *smmu);
 
 /**
  * vsmmu_smmu_mmio_read() / vsmmu_smmu_mmio_write() - register access at
@@ -148,10 +149,10 @@ struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *smmu);
  * Unimplemented offsets read as zero and ignore writes.
  * Return: 0, -EINVAL for a bad size, alignment or offset.
  */
-int vsmmu_smmu_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
-			 unsigned int size, uint64_t *val);
-int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
-			  unsigned int size, uint64_t val);
+VSMMU_API int vsmmu_smmu_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
+				   unsigned int size, uint64_t *val);
+VSMMU_API int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
+				    unsigned int size, uint64_t val);
 
 /* --- CMDQV ---------------------------------------------------------------- */
 
@@ -170,10 +171,12 @@ int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
  * Return: 0, -ENODEV if the SMMU has no CMDQV, -EINVAL for a bad size,
  * alignment or offset.  Thread-safe.
  */
-int vsmmu_smmu_cmdqv_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
-			       unsigned int size, uint64_t *val);
-int vsmmu_smmu_cmdqv_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
-				unsigned int size, uint64_t val);
+VSMMU_API int vsmmu_smmu_cmdqv_mmio_read(struct vsmmu_smmu *smmu,
+					 uint64_t offset, unsigned int size,
+					 uint64_t *val);
+VSMMU_API int vsmmu_smmu_cmdqv_mmio_write(struct vsmmu_smmu *smmu,
+					  uint64_t offset, unsigned int size,
+					  uint64_t val);
 
 /* --- Interrupts ---------------------------------------------------------- */
 
@@ -199,8 +202,8 @@ typedef void vsmmu_irq_fn(void *arg, enum vsmmu_irq irq);
  * to NULL) waits until no thread is still running the old one, so its
  * argument may be freed as soon as this returns.  Thread-safe.
  */
-void vsmmu_smmu_set_irq_handler(struct vsmmu_smmu *smmu, vsmmu_irq_fn *fn,
-				void *arg);
+VSMMU_API void vsmmu_smmu_set_irq_handler(struct vsmmu_smmu *smmu,
+					  vsmmu_irq_fn *fn, void *arg);
 
 /* --- Translation --------------------------------------------------------- */
 
@@ -255,8 +258,9 @@ struct vsmmu_txn_result {
  * Thread-safe; lock-free and allocation-free when it hits in the caches.
  * Return: 0 (the outcome is in @res), -EINVAL for malformed @txn flags.
  */
-int vsmmu_translate(struct vsmmu_smmu *smmu, const struct vsmmu_txn *txn,
-		    struct vsmmu_txn_result *res);
+VSMMU_API int vsmmu_translate(struct vsmmu_smmu *smmu,
+			      const struct vsmmu_txn *txn,
+			      struct vsmmu_txn_result *res);
 
 /* One step of a translation, for explaining it (vsmmu_translate_trace). */
 enum vsmmu_trace_kind {
@@ -288,9 +292,10 @@ typedef void vsmmu_trace_fn(void *arg, const struct vsmmu_trace_step *step);
  * using or filling any cache, reporting every fetch and decision to @fn.
  * Thread-safe.  Return: as vsmmu_translate().
  */
-int vsmmu_translate_trace(struct vsmmu_smmu *smmu, const struct vsmmu_txn *txn,
-			  struct vsmmu_txn_result *res, vsmmu_trace_fn *fn,
-			  void *arg);
+VSMMU_API int vsmmu_translate_trace(struct vsmmu_smmu *smmu,
+				    const struct vsmmu_txn *txn,
+				    struct vsmmu_txn_result *res,
+				    vsmmu_trace_fn *fn, void *arg);
 
 /* --- Invalidation ---------------------------------------------------------- */
 
@@ -331,7 +336,8 @@ struct vsmmu_tlbi {
  * Thread-safe.  Return: 0, -EINVAL for an illegal field combination
  * (tg = 0 with num/scale != 0, ttl = 3 with... see docs).
  */
-int vsmmu_smmu_tlbi(struct vsmmu_smmu *smmu, const struct vsmmu_tlbi *inv);
+VSMMU_API int vsmmu_smmu_tlbi(struct vsmmu_smmu *smmu,
+			      const struct vsmmu_tlbi *inv);
 
 enum vsmmu_cfgi_kind {
 	VSMMU_CFGI_ALL, /* every cached STE and CD */
@@ -351,7 +357,8 @@ struct vsmmu_cfgi {
 };
 
 /** vsmmu_smmu_cfgi() - remove configuration cache entries.  Thread-safe. */
-int vsmmu_smmu_cfgi(struct vsmmu_smmu *smmu, const struct vsmmu_cfgi *inv);
+VSMMU_API int vsmmu_smmu_cfgi(struct vsmmu_smmu *smmu,
+			      const struct vsmmu_cfgi *inv);
 
 /* --- Stalled transactions (3.12.2, 4.7.1, 4.7.2) ------------------------- */
 
@@ -380,8 +387,9 @@ enum vsmmu_stall_resp {
  * Return: 0 with *@resp set, -ETIMEDOUT (*@resp = VSMMU_STALL_PENDING),
  * -ENOENT (no such stall of @sid, or already collected), -EINVAL.
  */
-int vsmmu_smmu_stall_wait(struct vsmmu_smmu *smmu, uint32_t sid, uint16_t stag,
-			  uint64_t timeout_ns, enum vsmmu_stall_resp *resp);
+VSMMU_API int vsmmu_smmu_stall_wait(struct vsmmu_smmu *smmu, uint32_t sid,
+				    uint16_t stag, uint64_t timeout_ns,
+				    enum vsmmu_stall_resp *resp);
 
 /* --- PRI: page requests from PCIe endpoints (3.9.1, chapter 8) ------------ */
 
@@ -435,8 +443,9 @@ typedef void vsmmu_pri_resp_fn(void *arg, const struct vsmmu_pri_resp *r);
  * vsmmu_smmu_page_request()).  @fn must not call back into the SMMU.
  * Replacing it waits until no thread still runs the old one.
  */
-void vsmmu_smmu_set_pri_resp_handler(struct vsmmu_smmu *smmu,
-				     vsmmu_pri_resp_fn *fn, void *arg);
+VSMMU_API void vsmmu_smmu_set_pri_resp_handler(struct vsmmu_smmu *smmu,
+					       vsmmu_pri_resp_fn *fn,
+					       void *arg);
 
 /**
  * vsmmu_smmu_page_request() - a PRI Page Request arrives from a PCIe
@@ -449,9 +458,9 @@ void vsmmu_smmu_set_pri_resp_handler(struct vsmmu_smmu *smmu,
  * IDR3.PPS / STE.PPAR, nothing for Last = 0).  Thread-safe.
  * Return: 0 (*@out, may be NULL), -EINVAL (ssid, prgi or perm out of range).
  */
-int vsmmu_smmu_page_request(struct vsmmu_smmu *smmu,
-			    const struct vsmmu_pri_req *req,
-			    enum vsmmu_pri_outcome *out);
+VSMMU_API int vsmmu_smmu_page_request(struct vsmmu_smmu *smmu,
+				      const struct vsmmu_pri_req *req,
+				      enum vsmmu_pri_outcome *out);
 
 /* --- ATS (3.9.1) and a device-side ATC ----------------------------------- */
 
@@ -484,9 +493,9 @@ struct vsmmu_ats_result {
  * permissions the tables grant among those asked.  No translation fault
  * is ever recorded or stalls.  Thread-safe.  Return: 0, -EINVAL.
  */
-int vsmmu_smmu_ats_translate(struct vsmmu_smmu *smmu,
-			     const struct vsmmu_txn *req,
-			     struct vsmmu_ats_result *res);
+VSMMU_API int vsmmu_smmu_ats_translate(struct vsmmu_smmu *smmu,
+				       const struct vsmmu_txn *req,
+				       struct vsmmu_ats_result *res);
 
 /**
  * vsmmu_smmu_ats_translated() - a transaction the endpoint marked
@@ -498,9 +507,9 @@ int vsmmu_smmu_ats_translate(struct vsmmu_smmu *smmu,
  * passes; split-stage translates the address as an IPA through stage 2
  * with ordinary fault recording.  Return: as vsmmu_translate().
  */
-int vsmmu_smmu_ats_translated(struct vsmmu_smmu *smmu,
-			      const struct vsmmu_txn *txn,
-			      struct vsmmu_txn_result *res);
+VSMMU_API int vsmmu_smmu_ats_translated(struct vsmmu_smmu *smmu,
+					const struct vsmmu_txn *txn,
+					struct vsmmu_txn_result *res);
 
 struct vsmmu_atc;
 
@@ -510,11 +519,11 @@ struct vsmmu_atc;
  * completions.  CMD_ATC_INV commands for @sid reach it.  Return: 0,
  * -EINVAL, -ENOMEM.
  */
-int vsmmu_atc_create(struct vsmmu_smmu *smmu, uint32_t sid,
-		     unsigned int entries, struct vsmmu_atc **out);
+VSMMU_API int vsmmu_atc_create(struct vsmmu_smmu *smmu, uint32_t sid,
+			       unsigned int entries, struct vsmmu_atc **out);
 
 /** vsmmu_atc_destroy() - detach from the SMMU and free.  NULL: no-op. */
-void vsmmu_atc_destroy(struct vsmmu_atc *atc);
+VSMMU_API void vsmmu_atc_destroy(struct vsmmu_atc *atc);
 
 /**
  * vsmmu_atc_access() - a DMA access by the endpoint through its ATC: the
@@ -528,8 +537,10 @@ void vsmmu_atc_destroy(struct vsmmu_atc *atc);
  * refused it -- a PRI-capable device would now issue a page request.
  * Thread-safe.  Return: 0, -EINVAL.
  */
-int vsmmu_atc_access(struct vsmmu_atc *atc, const struct vsmmu_txn *txn,
-		     struct vsmmu_txn_result *res, struct vsmmu_ats_result *tr);
+VSMMU_API int vsmmu_atc_access(struct vsmmu_atc *atc,
+			       const struct vsmmu_txn *txn,
+			       struct vsmmu_txn_result *res,
+			       struct vsmmu_ats_result *tr);
 
 /**
  * vsmmu_atc_set_responsive() - false: the endpoint stops completing ATS
@@ -537,7 +548,7 @@ int vsmmu_atc_access(struct vsmmu_atc *atc, const struct vsmmu_txn *txn,
  * CMD_ATC_INV that reached it fails with CERROR_ATC_INV_SYNC (3.9.1.4).
  * true (the default): invalidations complete.
  */
-void vsmmu_atc_set_responsive(struct vsmmu_atc *atc, bool responsive);
+VSMMU_API void vsmmu_atc_set_responsive(struct vsmmu_atc *atc, bool responsive);
 
 struct vsmmu_atc_stats {
 	uint64_t hits, misses; /* lookups */
@@ -548,7 +559,8 @@ struct vsmmu_atc_stats {
 	unsigned int valid; /* entries valid now */
 };
 
-void vsmmu_atc_get_stats(struct vsmmu_atc *atc, struct vsmmu_atc_stats *st);
+VSMMU_API void vsmmu_atc_get_stats(struct vsmmu_atc *atc,
+				   struct vsmmu_atc_stats *st);
 
 /* --- Statistics ------------------------------------------------------------ */
 
@@ -589,7 +601,8 @@ struct vsmmu_smmu_stats {
  * counter is monotonic).  Counters are kept per thread shard, exact for up
  * to 64 concurrently translating threads.
  */
-void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu, struct vsmmu_smmu_stats *st);
+VSMMU_API void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu,
+				    struct vsmmu_smmu_stats *st);
 
 /* --- Cache geometry ----------------------------------------------------- */
 
@@ -610,8 +623,8 @@ struct vsmmu_smmu_info {
  * config's values with the defaults filled in) and the memory each takes.
  * Thread-safe.
  */
-void vsmmu_smmu_get_info(const struct vsmmu_smmu *smmu,
-			 struct vsmmu_smmu_info *info);
+VSMMU_API void vsmmu_smmu_get_info(const struct vsmmu_smmu *smmu,
+				   struct vsmmu_smmu_info *info);
 
 /* --- The invalidation checker ------------------------------------------ */
 
@@ -715,15 +728,15 @@ typedef void vsmmu_check_fn(void *arg, const struct vsmmu_check_report *r);
  * addresses are not tracked for tearing.
  * Return: 0, -EINVAL for a NULL @smmu, -ENOMEM.
  */
-int vsmmu_smmu_set_checker(struct vsmmu_smmu *smmu, bool enable,
-			   vsmmu_check_fn *fn, void *arg);
+VSMMU_API int vsmmu_smmu_set_checker(struct vsmmu_smmu *smmu, bool enable,
+				     vsmmu_check_fn *fn, void *arg);
 
 /**
  * vsmmu_smmu_get_check_counts() - findings per kind since the checker was
  * last turned on.  Thread-safe.
  */
-void vsmmu_smmu_get_check_counts(struct vsmmu_smmu *smmu,
-				 uint64_t counts[VSMMU_CHECK_NR]);
+VSMMU_API void vsmmu_smmu_get_check_counts(struct vsmmu_smmu *smmu,
+					   uint64_t counts[VSMMU_CHECK_NR]);
 
 #ifdef __cplusplus
 }
