@@ -69,6 +69,11 @@ static void sv_resp(void *arg, const struct vsmmu_pri_resp *r)
 static void sv_report(void *arg, const struct vsmmu_check_report *r)
 {
 	printf("# checker: %s\n", r->msg);
+	if (r->kind == VSMMU_CHECK_TORN_CD)
+		printf("#   fetched ASID %llu, now %llu, before %llu\n",
+		       (unsigned long long)(r->observed[0] >> 48),
+		       (unsigned long long)(r->expected[0] >> 48),
+		       (unsigned long long)(r->previous[0] >> 48));
 }
 
 static int sv_before(void *arg, struct vsmmu_smmu *smmu,

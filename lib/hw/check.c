@@ -18,10 +18,13 @@
  * the bits the hardware uses for F's own configuration, equal the synced
  * value or the new one, or be invalid (V = 0, a break-before-make): this
  * is the hitless-update rule that Linux's STE/CD writer is built on.  A
- * fetch that began before the synced value's CFGI may also have read the
- * value that CFGI replaced (it raced the invalidation), so it is also
- * accepted against that one.  Fetches count their start with a global
- * epoch that every CFGI advances.
+ * fetch that began before a CFGI may also have read a value that CFGI
+ * replaced (it raced the invalidation; a preempted fetch may even span
+ * several updates, each with its CFGI), so it is also accepted against
+ * each of the last CHK_HIST synced values that was still current when it
+ * began; one that began before all of those replacements cannot be judged
+ * and is let go.  Fetches count their start with a global epoch that
+ * every CFGI advances.
  *
  * Memory is bounded: CHK_MAX_ENTRIES tracked structures (new ones beyond
  * that are not tracked) and CHK_MAX_PENDING unexplained values per
@@ -40,6 +43,7 @@
 
 #define CHK_MAX_ENTRIES 2048
 #define CHK_MAX_PENDING 4
+#define CHK_HIST 4 /* synced values kept before the current one */
 #define CHK_BUCKETS 512
 
 struct chk_pending {
@@ -50,10 +54,13 @@ struct chk_pending {
 struct chk_entry {
 	uint64_t pa;
 	uint32_t sid, ssid;
-	uint8_t kind, has_prev, npend;
+	uint8_t kind, nold, npend;
 	int32_t next; /* hash chain, -1 ends */
 	uint64_t synced_epoch;
-	uint64_t synced[8], prev[8];
+	uint64_t synced[8];
+	/* The synced values before it, newest first, and the epoch of the
+	 * CFGI that replaced each */
+	uint64_t old[CHK_HIST][8], old_until[CHK_HIST];
 	struct chk_pending pend[CHK_MAX_PENDING];
 };
 
@@ -160,10 +167,16 @@ void hw_check_fetched(struct vsmmu_smmu *s, unsigned int kind, uint32_t sid,
 		}
 		goto out;
 	}
-	/* Explained now: invalid, the synced value, or (racing) the one before */
-	if (!entry_valid(kind, w) || same_used(kind, w, e->synced) ||
-	    (epoch < e->synced_epoch && e->has_prev &&
-	     same_used(kind, w, e->prev)))
+	/* Explained now: invalid, the synced value, or (racing) one that was
+	 * still synced when the fetch began */
+	if (!entry_valid(kind, w) || same_used(kind, w, e->synced))
+		goto out;
+	for (i = 0; i < e->nold; i++)
+		if (epoch < e->old_until[i] && same_used(kind, w, e->old[i]))
+			goto out;
+	/* Began before the oldest replacement remembered: it may have read
+	 * a value no longer known, so it cannot be judged (not reported) */
+	if (e->nold == CHK_HIST && epoch < e->old_until[CHK_HIST - 1])
 		goto out;
 	for (i = 0; i < e->npend; i++)
 		if (!memcmp(e->pend[i].w, w, sizeof(e->pend[i].w)))
@@ -253,8 +266,14 @@ void hw_check_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv)
 					 e->ssid);
 			hw_check_report(s, &r);
 		}
-		memcpy(e->prev, e->synced, sizeof(e->prev));
-		e->has_prev = 1;
+		memmove(e->old[1], e->old[0],
+			(CHK_HIST - 1) * sizeof(e->old[0]));
+		memmove(&e->old_until[1], &e->old_until[0],
+			(CHK_HIST - 1) * sizeof(e->old_until[0]));
+		memcpy(e->old[0], e->synced, sizeof(e->old[0]));
+		e->old_until[0] = epoch;
+		if (e->nold < CHK_HIST)
+			e->nold++;
 		memcpy(e->synced, now, sizeof(e->synced));
 		e->synced_epoch = epoch;
 		e->npend = 0;
