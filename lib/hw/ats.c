@@ -58,11 +58,6 @@ struct vsmmu_atc {
 	struct vsmmu_atc *lnext, *lprev; /* the SMMU's list, atc_lock */
 };
 
-static inline uint32_t ld32(const uint32_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
 static unsigned int stu_shift(const struct vsmmu_smmu *s)
 {
 	return (s->gran & 1) ? 12 : (s->gran & 2) ? 14 : 16;
@@ -115,7 +110,7 @@ int vsmmu_smmu_ats_translate(struct vsmmu_smmu *s, const struct vsmmu_txn *req,
 		res->status = VSMMU_ATS_UR; /* no ATS port: nothing answers */
 		return 0;
 	}
-	if (!(ld32(&s->cr0) & CR0_SMMUEN)) {
+	if (!(hw_reg32(&s->cr0) & CR0_SMMUEN)) {
 		bad_treq(s, req, res);
 		return 0;
 	}
@@ -243,9 +238,9 @@ int vsmmu_smmu_ats_translated(struct vsmmu_smmu *s, const struct vsmmu_txn *in,
 	t.txn = &txn;
 	t.flags = txn.flags;
 	t.use_cache = true;
-	if (!(ld32(&s->cr0) & CR0_SMMUEN))
+	if (!(hw_reg32(&s->cr0) & CR0_SMMUEN))
 		return forbidden(&t, res);
-	if (!(ld32(&s->cr0) & CR0_ATSCHK)) {
+	if (!(hw_reg32(&s->cr0) & CR0_ATSCHK)) {
 		if (txn.addr >> s->oas) {
 			res->outcome = VSMMU_TXN_TERMINATED;
 			return 0;

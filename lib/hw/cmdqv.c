@@ -79,16 +79,6 @@ struct hw_cmdqv {
 	struct hw_vcmdq *vcmdq;
 };
 
-static inline uint32_t ld32(const uint32_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-static inline void st32(uint32_t *p, uint32_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
-
 static inline int16_t ld_lv(const int16_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
@@ -112,7 +102,8 @@ static struct hw_vintf *owner(struct hw_cmdqv *cv, uint32_t alloc)
 
 static bool vcmdq_err_active(struct hw_vcmdq *v)
 {
-	return (ld32(&v->gerror) ^ ld32(&v->gerrorn)) & VCMDQ_GERROR_MASK;
+	return (hw_reg32(&v->gerror) ^ hw_reg32(&v->gerrorn)) &
+	       VCMDQ_GERROR_MASK;
 }
 
 /* --- The engine's hooks --------------------------------------------------- */
@@ -121,12 +112,12 @@ static bool vcmdq_enabled(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 {
 	struct hw_cmdqv *cv = s->cmdqv;
 	struct hw_vcmdq *v = to_vcmdq(cq);
-	uint32_t alloc = ld32(&v->alloc);
+	uint32_t alloc = hw_reg32(&v->alloc);
 
-	return (ld32(&cv->config) & CMDQV_EN) &&
+	return (hw_reg32(&cv->config) & CMDQV_EN) &&
 	       (alloc & CMDQV_CMDQ_ALLOCATED) &&
-	       (ld32(&v->config) & VCMDQ_EN) &&
-	       (ld32(&owner(cv, alloc)->config) & VINTF_EN);
+	       (hw_reg32(&v->config) & VCMDQ_EN) &&
+	       (hw_reg32(&owner(cv, alloc)->config) & VINTF_EN);
 }
 
 /*
@@ -138,12 +129,13 @@ static void vcmdq_error(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 {
 	struct hw_cmdqv *cv = s->cmdqv;
 	struct hw_vcmdq *v = to_vcmdq(cq);
-	unsigned int vi = VS_FIELD_GET(CMDQV_CMDQ_ALLOC_VINTF, ld32(&v->alloc));
-	uint32_t old = ld32(&v->gerror);
+	unsigned int vi =
+		VS_FIELD_GET(CMDQV_CMDQ_ALLOC_VINTF, hw_reg32(&v->alloc));
+	uint32_t old = hw_reg32(&v->gerror);
 
-	if (!((old ^ ld32(&v->gerrorn)) & VCMDQ_GERROR_CMDQ_ERR))
-		st32(&v->gerror, old ^ VCMDQ_GERROR_CMDQ_ERR);
-	if (!(ld32(&cv->int_mask[vi / 32]) & (1U << (vi % 32))))
+	if (!((old ^ hw_reg32(&v->gerrorn)) & VCMDQ_GERROR_CMDQ_ERR))
+		hw_reg32_set(&v->gerror, old ^ VCMDQ_GERROR_CMDQ_ERR);
+	if (!(hw_reg32(&cv->int_mask[vi / 32]) & (1U << (vi % 32))))
 		hw_irq(s, VSMMU_IRQ_CMDQV, 0);
 }
 
@@ -159,14 +151,14 @@ static unsigned int sid_substitute(struct hw_cmdqv *cv, struct hw_vintf *vi,
 	unsigned int i;
 
 	for (i = 0; i < cv->nsid; i++) {
-		uint32_t m = ld32(&vi->sid_match[i]);
+		uint32_t m = hw_reg32(&vi->sid_match[i]);
 
 		if (!(m & VINTF_SID_MATCH_EN) ||
 		    VS_FIELD_GET(VINTF_SID_MATCH_VSID, m) != sid)
 			continue;
 		*cmd0 = (*cmd0 & ~CMDQ_ATC_0_SID) |
 			VS_FIELD_PREP(CMDQ_ATC_0_SID,
-				      (uint64_t)ld32(&vi->sid_replace[i]));
+				      (uint64_t)hw_reg32(&vi->sid_replace[i]));
 		return 0;
 	}
 	return CMDQ_ERR_CERROR_ILL_IDX;
@@ -185,8 +177,8 @@ static unsigned int vcmdq_prepare(struct vsmmu_smmu *s, struct hw_cmdq *cq,
 				  uint64_t cmd[2])
 {
 	struct hw_cmdqv *cv = s->cmdqv;
-	struct hw_vintf *vi = owner(cv, ld32(&to_vcmdq(cq)->alloc));
-	uint32_t cfg = ld32(&vi->config);
+	struct hw_vintf *vi = owner(cv, hw_reg32(&to_vcmdq(cq)->alloc));
+	uint32_t cfg = hw_reg32(&vi->config);
 	unsigned int op = VS_FIELD_GET(CMDQ_0_OP, cmd[0]);
 
 	if (op == CMDQ_OP_CMD_SYNC) {
@@ -290,6 +282,7 @@ int hw_cmdqv_init(struct vsmmu_smmu *s)
 	}
 	pthread_mutex_init(&cv->lock, NULL);
 	s->cmdqv = cv;
+	s->cmdq.after_sync = hw_cmdqv_main_sync;
 	return 0;
 }
 
@@ -462,7 +455,7 @@ static void reg_write64(struct hw_cmdqv *cv, uint64_t off, uint64_t val)
 		return;
 	}
 	/* BASE: writable while the queue is disabled, as SMMU_CMDQ_BASE */
-	if (!(ld32(&v->config) & VCMDQ_EN))
+	if (!(hw_reg32(&v->config) & VCMDQ_EN))
 		__atomic_store_n(&v->cq.q.base,
 				 val & (VCMDQ_ADDR | VCMDQ_LOG2SIZE),
 				 __ATOMIC_RELEASE);
@@ -472,17 +465,17 @@ static uint32_t vcmdq_read32(struct hw_vcmdq *v, unsigned int reg)
 {
 	switch (reg) {
 	case TEGRA241_VCMDQ_CONS:
-		return ld32(&v->cq.q.cons);
+		return hw_reg32(&v->cq.q.cons);
 	case TEGRA241_VCMDQ_PROD:
-		return ld32(&v->cq.q.prod);
+		return hw_reg32(&v->cq.q.prod);
 	case TEGRA241_VCMDQ_CONFIG:
-		return ld32(&v->config);
+		return hw_reg32(&v->config);
 	case TEGRA241_VCMDQ_STATUS:
-		return ld32(&v->config) & VCMDQ_EN ? VCMDQ_ENABLED : 0;
+		return hw_reg32(&v->config) & VCMDQ_EN ? VCMDQ_ENABLED : 0;
 	case TEGRA241_VCMDQ_GERROR:
-		return ld32(&v->gerror);
+		return hw_reg32(&v->gerror);
 	case TEGRA241_VCMDQ_GERRORN:
-		return ld32(&v->gerrorn);
+		return hw_reg32(&v->gerrorn);
 	}
 	return 0;
 }
@@ -490,12 +483,12 @@ static uint32_t vcmdq_read32(struct hw_vcmdq *v, unsigned int reg)
 static uint32_t vintf_read32(struct hw_cmdqv *cv, struct hw_vintf *vi,
 			     unsigned int reg)
 {
-	uint32_t cfg = ld32(&vi->config), st;
+	uint32_t cfg = hw_reg32(&vi->config), st;
 
 	if (reg == TEGRA241_VINTF_CONFIG)
 		return cfg;
 	if (reg == TEGRA241_VINTF_STATUS) {
-		st = VS_FIELD_PREP(VINTF_VI_NUM_LVCMDQ, ld32(&vi->nlv));
+		st = VS_FIELD_PREP(VINTF_VI_NUM_LVCMDQ, hw_reg32(&vi->nlv));
 		if (cfg & VINTF_EN)
 			st |= VINTF_ENABLED;
 		if (lvcmdq_err_map(cv, vi, 0) || lvcmdq_err_map(cv, vi, 1))
@@ -505,11 +498,11 @@ static uint32_t vintf_read32(struct hw_cmdqv *cv, struct hw_vintf *vi,
 	}
 	if (reg >= TEGRA241_VINTF_SID_MATCH(0) &&
 	    reg < TEGRA241_VINTF_SID_MATCH(cv->nsid))
-		return ld32(
+		return hw_reg32(
 			&vi->sid_match[(reg - TEGRA241_VINTF_SID_MATCH(0)) / 4]);
 	if (reg >= TEGRA241_VINTF_SID_REPLACE(0) &&
 	    reg < TEGRA241_VINTF_SID_REPLACE(cv->nsid))
-		return ld32(
+		return hw_reg32(
 			&vi->sid_replace[(reg - TEGRA241_VINTF_SID_REPLACE(0)) /
 					 4]);
 	return 0;
@@ -528,19 +521,19 @@ static uint32_t reg_read32(struct hw_cmdqv *cv, uint64_t off)
 		return vintf_read32(cv, vi, reg);
 	switch (off) {
 	case TEGRA241_CMDQV_CONFIG:
-		return ld32(&cv->config);
+		return hw_reg32(&cv->config);
 	case TEGRA241_CMDQV_PARAM:
 		return cv->param;
 	case TEGRA241_CMDQV_STATUS:
-		return ld32(&cv->config) & CMDQV_EN ? CMDQV_ENABLED : 0;
+		return hw_reg32(&cv->config) & CMDQV_EN ? CMDQV_ENABLED : 0;
 	case TEGRA241_CMDQV_VINTF_ERR_MAP:
 		return (uint32_t)vintf_err_map(cv);
 	case TEGRA241_CMDQV_VINTF_ERR_MAP + 4:
 		return (uint32_t)(vintf_err_map(cv) >> 32);
 	case TEGRA241_CMDQV_VINTF_INT_MASK:
-		return ld32(&cv->int_mask[0]);
+		return hw_reg32(&cv->int_mask[0]);
 	case TEGRA241_CMDQV_VINTF_INT_MASK + 4:
-		return ld32(&cv->int_mask[1]);
+		return hw_reg32(&cv->int_mask[1]);
 	}
 	if (off >= TEGRA241_CMDQV_CMDQ_ERR_MAP(0) &&
 	    off < TEGRA241_CMDQV_CMDQ_ERR_MAP(4))
@@ -548,8 +541,9 @@ static uint32_t reg_read32(struct hw_cmdqv *cv, uint64_t off)
 				    (off - TEGRA241_CMDQV_CMDQ_ERR_MAP(0)) / 4);
 	if (off >= TEGRA241_CMDQV_CMDQ_ALLOC(0) &&
 	    off < TEGRA241_CMDQV_CMDQ_ALLOC(cv->nvcmdq))
-		return ld32(&cv->vcmdq[(off - TEGRA241_CMDQV_CMDQ_ALLOC(0)) / 4]
-				     .alloc);
+		return hw_reg32(
+			&cv->vcmdq[(off - TEGRA241_CMDQV_CMDQ_ALLOC(0)) / 4]
+				 .alloc);
 	return 0;
 }
 
@@ -591,19 +585,19 @@ static unsigned int alloc_write(struct hw_cmdqv *cv, unsigned int q,
 		vi = owner(cv, old);
 		if (!(val & CMDQV_CMDQ_ALLOCATED) && olv + 1 == vi->nlv) {
 			st_lv(&vi->lv[olv], -1);
-			st32(&vi->nlv, olv);
+			hw_reg32_set(&vi->nlv, olv);
 			/* the fields are plain storage, VINTF kept in range */
-			st32(&v->alloc, vidx < cv->nvintf ? val : 0);
+			hw_reg32_set(&v->alloc, vidx < cv->nvintf ? val : 0);
 			todo = W_RECONCILE;
 		}
 	} else if (!(val & CMDQV_CMDQ_ALLOCATED)) {
-		st32(&v->alloc, vidx < cv->nvintf ? val : 0);
+		hw_reg32_set(&v->alloc, vidx < cv->nvintf ? val : 0);
 	} else if (vidx < cv->nvintf && lv < MAX_LVCMDQ &&
 		   lv == cv->vintf[vidx].nlv) {
 		vi = &cv->vintf[vidx];
-		st32(&v->alloc, val);
+		hw_reg32_set(&v->alloc, val);
 		st_lv(&vi->lv[lv], (int16_t)q);
-		st32(&vi->nlv, lv + 1);
+		hw_reg32_set(&vi->nlv, lv + 1);
 		todo = W_RECONCILE;
 	}
 	pthread_mutex_unlock(&v->cq.lock);
@@ -619,16 +613,17 @@ static unsigned int vcmdq_write32(struct hw_vcmdq *v, unsigned int reg,
 	case TEGRA241_VCMDQ_CONS:
 		/* writable while the queue is disabled (RD and ERR) */
 		if (!(v->config & VCMDQ_EN))
-			st32(&v->cq.q.cons, val & (idx | VCMDQ_CONS_ERR));
+			hw_reg32_set(&v->cq.q.cons,
+				     val & (idx | VCMDQ_CONS_ERR));
 		return 0;
 	case TEGRA241_VCMDQ_PROD:
-		st32(&v->cq.q.prod, val & idx);
+		hw_reg32_set(&v->cq.q.prod, val & idx);
 		return W_KICK;
 	case TEGRA241_VCMDQ_CONFIG:
-		st32(&v->config, val & VCMDQ_EN);
+		hw_reg32_set(&v->config, val & VCMDQ_EN);
 		return W_RECONCILE | W_KICK;
 	case TEGRA241_VCMDQ_GERRORN:
-		st32(&v->gerrorn, val & VCMDQ_GERROR_MASK);
+		hw_reg32_set(&v->gerrorn, val & VCMDQ_GERROR_MASK);
 		return W_KICK; /* may acknowledge CMDQ_ERR */
 	}
 	return 0; /* STATUS, GERROR: read-only */
@@ -640,18 +635,18 @@ static unsigned int vintf_write32(struct hw_cmdqv *cv, struct hw_vintf *vi,
 	unsigned int i;
 
 	if (reg == TEGRA241_VINTF_CONFIG) {
-		st32(&vi->config, val & VINTF_CONFIG_MASK);
+		hw_reg32_set(&vi->config, val & VINTF_CONFIG_MASK);
 		return W_RECONCILE;
 	}
 	if (reg >= TEGRA241_VINTF_SID_MATCH(0) &&
 	    reg < TEGRA241_VINTF_SID_MATCH(cv->nsid)) {
 		i = (reg - TEGRA241_VINTF_SID_MATCH(0)) / 4;
-		st32(&vi->sid_match[i],
-		     val & (VINTF_SID_MATCH_VSID | VINTF_SID_MATCH_EN));
+		hw_reg32_set(&vi->sid_match[i],
+			     val & (VINTF_SID_MATCH_VSID | VINTF_SID_MATCH_EN));
 	} else if (reg >= TEGRA241_VINTF_SID_REPLACE(0) &&
 		   reg < TEGRA241_VINTF_SID_REPLACE(cv->nsid)) {
 		i = (reg - TEGRA241_VINTF_SID_REPLACE(0)) / 4;
-		st32(&vi->sid_replace[i], val);
+		hw_reg32_set(&vi->sid_replace[i], val);
 	}
 	return 0;
 }
@@ -672,13 +667,13 @@ static unsigned int reg_write32(struct hw_cmdqv *cv, uint64_t off, uint32_t val,
 		return vintf_write32(cv, vi, reg, val);
 	switch (off) {
 	case TEGRA241_CMDQV_CONFIG:
-		st32(&cv->config, val & CMDQV_CONFIG_MASK);
+		hw_reg32_set(&cv->config, val & CMDQV_CONFIG_MASK);
 		return W_RECONCILE;
 	case TEGRA241_CMDQV_VINTF_INT_MASK:
-		st32(&cv->int_mask[0], val);
+		hw_reg32_set(&cv->int_mask[0], val);
 		return 0;
 	case TEGRA241_CMDQV_VINTF_INT_MASK + 4:
-		st32(&cv->int_mask[1], val);
+		hw_reg32_set(&cv->int_mask[1], val);
 		return 0;
 	}
 	if (off >= TEGRA241_CMDQV_CMDQ_ALLOC(0) &&

@@ -348,6 +348,12 @@ struct hw_cmdq {
 	 */
 	void (*on_error)(struct vsmmu_smmu *s, struct hw_cmdq *cq);
 	/*
+	 * Optional, called after each CMD_SYNC this queue consumes (the main
+	 * queue's, with a CMDQV: hw_cmdqv_main_sync(), set by the CMDQV so
+	 * that the command engine need not know it).
+	 */
+	void (*after_sync)(struct vsmmu_smmu *s);
+	/*
 	 * Optional, called for each fetched command before it is checked
 	 * and executed: may rewrite @cmd (CMDQV substitutes VMIDs and
 	 * StreamIDs) and returns 0, or a CERROR index to stop the queue with
@@ -836,9 +842,32 @@ static inline uint32_t hw_reg32(const uint32_t *r)
 	return __atomic_load_n(r, __ATOMIC_ACQUIRE);
 }
 
+static inline void hw_reg32_set(uint32_t *r, uint32_t v)
+{
+	__atomic_store_n(r, v, __ATOMIC_RELEASE);
+}
+
 static inline uint64_t hw_reg64(const uint64_t *r)
 {
 	return __atomic_load_n(r, __ATOMIC_ACQUIRE);
 }
+
+/* The configuration cache's entries (translate.c, inval.c, smmu.c) */
+/* Configuration cache entries (see "The configuration cache" below) */
+#define CFGC_KEY_SID VS_GENMASK(31, 0)
+#define CFGC_KEY_SSID VS_GENMASK(51, 32)
+#define CFGC_KEY_SSV VS_BIT(52)
+#define HOT_WORDS (sizeof(struct stream_hot) / 8)
+#define CFG_WORDS ((sizeof(struct stream_cfg) + 7) / 8)
+
+union hot_words {
+	struct stream_hot h;
+	uint64_t w[HOT_WORDS];
+};
+
+union cfg_words {
+	struct stream_cfg sc;
+	uint64_t w[CFG_WORDS];
+};
 
 #endif /* VSMMU_HW_H */

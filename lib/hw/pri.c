@@ -35,11 +35,6 @@
 #define IDR3_PPS_BIT VS_BIT(5) /* SMMU_IDR3.PPS, 6.3.4 */
 #define PRIQ_IRQ_CFG2_LO VS_BIT(31)
 
-static inline uint32_t ld32(const uint32_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
 void vsmmu_smmu_set_pri_resp_handler(struct vsmmu_smmu *s,
 				     vsmmu_pri_resp_fn *fn, void *arg)
 {
@@ -133,14 +128,15 @@ int vsmmu_smmu_page_request(struct vsmmu_smmu *s,
 	stop = req.ssv && req.last &&
 	       !(req.perm & (VSMMU_PRI_READ | VSMMU_PRI_WRITE));
 	cfg2 = (s->cfg.idr[0] & IDR0_MSI) ?
-		       ld32(&s->raw32[ARM_SMMU_PRIQ_IRQ_CFG2 / 4]) :
+		       hw_reg32(&s->raw32[ARM_SMMU_PRIQ_IRQ_CFG2 / 4]) :
 		       0;
 	lo = cfg2 & PRIQ_IRQ_CFG2_LO;
 
 	if (!(s->cfg.idr[0] & IDR0_PRI) ||
-	    (ld32(&s->cr0) & (CR0_SMMUEN | CR0_PRIQEN)) !=
+	    (hw_reg32(&s->cr0) & (CR0_SMMUEN | CR0_PRIQEN)) !=
 		    (CR0_SMMUEN | CR0_PRIQEN) ||
-	    ((ld32(&s->gerror) ^ ld32(&s->gerrorn)) & GERROR_PRIQ_ABT_ERR)) {
+	    ((hw_reg32(&s->gerror) ^ hw_reg32(&s->gerrorn)) &
+	     GERROR_PRIQ_ABT_ERR)) {
 		if (!stop) {
 			auto_resp(s, &req, VSMMU_PRI_RESP_FAILURE, false);
 			o = VSMMU_PRI_AUTO_RESPONDED;
@@ -149,8 +145,8 @@ int vsmmu_smmu_page_request(struct vsmmu_smmu *s,
 	}
 
 	pthread_mutex_lock(&s->priq_lock);
-	prod = ld32(&q->prod);
-	cons = ld32(&q->cons);
+	prod = hw_reg32(&q->prod);
+	cons = hw_reg32(&q->cons);
 	idx_mask = (1U << hw_q_log2(q)) - 1;
 	if (((prod ^ cons) & Q_OVERFLOW_FLAG) ||
 	    (hw_q_idxwrap(q, prod) ^ hw_q_idxwrap(q, cons)) == idx_mask + 1) {
@@ -195,7 +191,7 @@ int vsmmu_smmu_page_request(struct vsmmu_smmu *s,
 	o = VSMMU_PRI_QUEUED;
 	irq = lo ? req.last : empty;
 out:
-	if (irq && (ld32(&s->irq_ctrl) & IRQ_CTRL_PRIQ_IRQEN))
+	if (irq && (hw_reg32(&s->irq_ctrl) & IRQ_CTRL_PRIQ_IRQEN))
 		hw_irq(s, VSMMU_IRQ_PRIQ, ARM_SMMU_PRIQ_IRQ_CFG0);
 	if (out)
 		*out = o;
