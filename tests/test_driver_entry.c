@@ -76,18 +76,48 @@ TEST(drv_entry_builders_golden)
  * CD for ASID 5 over pi_a: T0SZ 16 (0x10) | IRGN0 1 << 8 (0x100) |
  * ORGN0 1 << 10 (0x400) | SH0 3 << 12 (0x3000) | EPD1 1 << 30 | V 1 << 31
  * -> low word 0xc0003510; IPS 5 << 32 (0x5) | AA64 1 << 41 (0x200) |
- * R 1 << 45 (0x2000) | A 1 << 46 (0x4000) | ASID 5 << 48 (0x50000)
- * -> high word 0x56205.  dw1 = TTB0 0x123000; dw3 = MAIR 0x0004ff44.
+ * R 1 << 45 (0x2000) | A 1 << 46 (0x4000) | ASET 1 << 47 (0x8000: an
+ * ordinary DMA domain's ASID is not the CPUs') | ASID 5 << 48 (0x50000)
+ * -> high word 0x5e205.  dw1 = TTB0 0x123000; dw3 = MAIR 0x0004ff44.
  */
 TEST(drv_entry_cd_golden)
 {
 	uint64_t cd[8];
 
 	drv_make_s1_cd(cd, 5, &pi_a);
-	ASSERT_EQ(cd[0], 0x00056205c0003510ULL);
+	ASSERT_EQ(cd[0], 0x0005e205c0003510ULL);
 	ASSERT_EQ(cd[1], 0x123000);
 	ASSERT_EQ(cd[2], 0);
 	ASSERT_EQ(cd[3], 0x0004ff44);
+}
+
+/*
+ * SVA CD (Linux's arm_smmu_make_sva_cd) for ASID 5 over a process with
+ * TTB0 0x123000, T0SZ 16, TG0 4K (0), IPS 5, MAIR 0x0404ff44, shared
+ * (BTM: ASET 0) and stalling:
+ *   low word as the stage-1 CD: 0xc0003510;
+ *   high word IPS 0x5 | AA64 0x200 | S 1 << 44 (0x1000) | R 0x2000 |
+ *   A 0x4000 | ASID 0x50000 = 0x57205.
+ * Released, not shared: EPD0 1 << 14 (0x4000) | EPD1 | V -> 0xc0004000;
+ *   high word AA64 0x200 | A 0x4000 | ASET 0x8000 | ASID 0x50000 =
+ *   0x5c200; no TTB0, MAIR, R or S.
+ */
+TEST(drv_entry_sva_cd_golden)
+{
+	struct vsmmu_mm_info mi = {
+		.ttb = 0x123000, .tsz = 16, .tg = 0, .ps = 5, .mair = 0x0404ff44
+	};
+	uint64_t cd[8];
+
+	drv_make_sva_cd(cd, 5, &mi, true, true);
+	ASSERT_EQ(cd[0], 0x00057205c0003510ULL);
+	ASSERT_EQ(cd[1], 0x123000);
+	ASSERT_EQ(cd[2], 0);
+	ASSERT_EQ(cd[3], 0x0404ff44);
+	drv_make_sva_cd(cd, 5, NULL, false, true);
+	ASSERT_EQ(cd[0], 0x0005c200c0004000ULL);
+	ASSERT_EQ(cd[1], 0);
+	ASSERT_EQ(cd[3], 0);
 }
 
 /*

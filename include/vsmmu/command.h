@@ -20,13 +20,16 @@ extern "C" {
 #endif
 
 /* What the SMMU implements, as far as commands care (from its IDRs). */
+#define VSMMU_CMD_CAP_S1 (1U << 0) /* IDR0.S1P: CFGI_CD*, TLBI_NH_* */
+#define VSMMU_CMD_CAP_S2 (1U << 1) /* IDR0.S2P: TLBI_S12_VMALL, S2_IPA */
+#define VSMMU_CMD_CAP_HYP (1U << 2) /* IDR0.HYP with S1P: TLBI_EL2_* */
+#define VSMMU_CMD_CAP_ATS (1U << 3) /* IDR0.ATS: CMD_ATC_INV */
+#define VSMMU_CMD_CAP_PRI (1U << 4) /* IDR0.PRI: CMD_PRI_RESP */
+#define VSMMU_CMD_CAP_STALL (1U << 5) /* stalls: CMD_RESUME, STALL_TERM */
+#define VSMMU_CMD_CAP_RIL (1U << 6) /* IDR3.RIL: TLBI range fields */
+
 struct vsmmu_cmd_caps {
-	bool s1, s2; /* IDR0.S1P, S2P */
-	bool hyp; /* IDR0.HYP: the EL2 TLBIs (with S1P) */
-	bool ats; /* IDR0.ATS: CMD_ATC_INV */
-	bool pri; /* IDR0.PRI: CMD_PRI_RESP */
-	bool stall; /* IDR0.STALL_MODEL != 0b01: CMD_RESUME, STALL_TERM */
-	bool ril; /* IDR3.RIL: the TLBI range fields */
+	uint32_t features; /* VSMMU_CMD_CAP_* */
 };
 
 /** vsmmu_cmd_caps_from_idr() - @caps from the values of IDR0..IDR5. */

@@ -168,6 +168,20 @@ struct vsmmu_drv_config {
 	/* LVCMDQs to use; 0: one per online CPU, at most the VINTF's
 	 * share (NUM_VCMDQ / NUM_VINTF), as Linux */
 	unsigned int cmdqv_nqueues;
+	/*
+	 * Shared virtual addressing (vsmmu_drv_sva_bind(), docs/sva.md):
+	 * with @sva the PRI queue is enabled even without pri_fn, and the
+	 * page requests and stalled faults of SVA PASIDs are resolved
+	 * against their process (other requests still go to pri_fn, stalls
+	 * elsewhere are aborted).  With @btm as well, on an SMMU with
+	 * IDR0.BTM, the SMMU takes part in the CPUs' broadcast TLB
+	 * maintenance (CR2.PTM = 0): an SVA CD carries its process's pinned
+	 * CPU ASID in the shared set (ASET = 0), and the CPUs' own TLBIs
+	 * keep the SMMU's TLB coherent.  The CPUs must then broadcast in the
+	 * regime of the driver's stage-1 STEs: NS-EL1 with VMID 0.
+	 */
+	bool sva;
+	bool btm;
 };
 
 /* What the IDRs advertise, as the driver understood them. */
@@ -187,6 +201,8 @@ struct vsmmu_drv_features {
 	unsigned int st_log2size; /* STRTAB_BASE_CFG.LOG2SIZE */
 	unsigned int cmdq_shift, evtq_shift;
 	bool sync_msi; /* CMD_SYNC completes by MSI write-back */
+	unsigned int stall_model; /* IDR0.STALL_MODEL */
+	bool btm_used; /* CR2.PTM = 0 (config btm with IDR0.BTM) */
 };
 
 /**
@@ -393,6 +409,15 @@ void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m);
  */
 int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m, bool enable);
 
+/**
+ * vsmmu_drv_master_set_stall() - the endpoint tolerates stalled
+ * transactions (Linux's dma-can-stall): the CDs of its SVA bonds made
+ * from now on set CD.S, so that a fault on them stalls until the driver
+ * resolves it (CMD_RESUME).  Serialised per master.
+ * Return: 0, -EINVAL, -ENODEV (IDR0.STALL_MODEL says no stalls).
+ */
+int vsmmu_drv_master_set_stall(struct vsmmu_drv_master *m, bool stall);
+
 /* --- Domains ------------------------------------------------------------- */
 
 enum vsmmu_drv_domain_type {
@@ -402,6 +427,8 @@ enum vsmmu_drv_domain_type {
 	VSMMU_DRV_DOMAIN_S2, /* stage 2: VMID, stage-2 page table */
 	/* A guest's STE over a nest parent (vsmmu_drv_nested_alloc()) */
 	VSMMU_DRV_DOMAIN_NESTED,
+	/* A process's address space (vsmmu_drv_sva_bind()) */
+	VSMMU_DRV_DOMAIN_SVA,
 };
 
 struct vsmmu_drv_domain_cfg {
@@ -542,6 +569,49 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom);
 int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
 			   struct vsmmu_drv_domain *dom);
 
+/* --- Shared virtual addressing --------------------------------------------- */
+
+struct vsmmu_mm;
+
+/**
+ * vsmmu_drv_sva_bind() - let SubstreamID @ssid of @m use the address
+ * space of the process @mm (<vsmmu/cpu.h>): a CD over the process's own
+ * stage-1 tables (TTB0, T0SZ, TG0, IPS and MAIR from the process; EPD1,
+ * R, A, AA64; S if the master stalls).
+ *
+ * The first bond of a process on an SMMU creates its SVA domain, shared
+ * by every later bond of that process there and freed with the last one:
+ *  - with BTM in use (vsmmu_drv_config.btm), the process's CPU ASID is
+ *    pinned (vsmmu_mm_pin) and used with ASET = 0; if an ordinary
+ *    stage-1 domain holds that ASID, the domain first moves to a new one
+ *    (every CD using it rewritten hitlessly, the old ASID invalidated,
+ *    and unmaps running meanwhile invalidating both: docs/sva.md);
+ *  - without, a private ASID with ASET = 1.
+ * A notifier on the process (vsmmu_mm_notifier_register) then issues
+ * TLBI_NH_VA / TLBI_NH_ASID for every change of its mappings (not with
+ * BTM: the CPUs' broadcasts do it) and CMD_ATC_INV for ATS masters.  When
+ * the process exits, its CDs stay valid with EPD0 (every access faults,
+ * unrecorded) until unbound.  The master's main domain must be stage 1 or
+ * bypass, as for vsmmu_drv_attach_pasid().  @out (may be NULL) receives
+ * the SVA domain (vsmmu_drv_domain_asid; freed by the last unbind, not by
+ * vsmmu_drv_domain_free).  Thread-safe: serialised with attach, PASID
+ * attach and other binds by the driver's ASID lock.
+ * Return: 0, -EINVAL, -ENODEV (no stage 1, or config sva unset), -EBUSY
+ * (@ssid in use), -ENOSPC (no ASID, or too many pinned), -ENOMEM,
+ * -ESRCH (the process is exiting), -ETIMEDOUT.
+ */
+int vsmmu_drv_sva_bind(struct vsmmu_drv_master *m, uint32_t ssid,
+		       struct vsmmu_mm *mm, struct vsmmu_drv_domain **out);
+
+/**
+ * vsmmu_drv_sva_unbind() - end the bond of (@m, @ssid): its CD is
+ * cleared, and with the last bond of the process the SVA domain goes (its
+ * TLB entries and the ATCs invalidated, the notifier removed, the ASID
+ * unpinned and freed).  Thread-safe as vsmmu_drv_sva_bind().
+ * Return: 0, -EINVAL, -ENOENT (no SVA bond there), -ETIMEDOUT.
+ */
+int vsmmu_drv_sva_unbind(struct vsmmu_drv_master *m, uint32_t ssid);
+
 #define VSMMU_DRV_UNMAP_DEFERRED (1U << 0)
 
 /**
@@ -634,6 +704,8 @@ struct vsmmu_drv_stats {
 	uint64_t mem_errors; /* driver writes to absent memory */
 	uint64_t pprs, pri_resps, priq_overflows; /* PRI */
 	uint64_t atc_inv_cmds; /* CMD_ATC_INV issued */
+	/* SVA: ASID moves, notifier invalidations, I/O page faults */
+	uint64_t asid_moves, sva_invs, iopf_resolved, iopf_refused;
 	uint32_t cmdq_prod; /* the driver's producer index (with wrap) */
 };
 

@@ -109,6 +109,8 @@ static int atc_inv_on(struct vsmmu_drv *drv, struct vsmmu_drv_domain *d,
 
 		if (o->kind != DRV_OBJ_MASTER || !atomic_load(&m->ats))
 			continue;
+		/* m->dom and m->pasids change under m->lock */
+		pthread_mutex_lock(&m->lock);
 		md = m->dom;
 		if (md == d)
 			rc = drv_atc_inv_add(m, &b, false, 0, start, end);
@@ -122,6 +124,7 @@ static int atc_inv_on(struct vsmmu_drv *drv, struct vsmmu_drv_domain *d,
 				rc = drv_atc_inv_add(m, &b, true,
 						     m->pasids[i].ssid, start,
 						     end);
+		pthread_mutex_unlock(&m->lock);
 	}
 	pthread_mutex_unlock(&drv->obj_lock);
 	if (rc || !b.num)
@@ -233,17 +236,21 @@ int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
 	vsmmu_pgtable_get_info(d->pgt, &d->pi);
 	/* From 1 (0 stays for stage-1 STEs' VMID and the unused ASID),
 	 * cyclic so that a freed tag is not reused at once */
-	id = ida_alloc(cfg->type == VSMMU_DRV_DOMAIN_S1 ? &drv->asids :
-							  &drv->vmids,
-		       1, ~0U, true);
+	if (cfg->type == VSMMU_DRV_DOMAIN_S1) {
+		pthread_mutex_lock(&drv->asid_lock);
+		id = ida_alloc(&drv->asids, 1, ~0U, true);
+		if (id > 0)
+			atomic_store(&d->asids, (uint32_t)id);
+		pthread_mutex_unlock(&drv->asid_lock);
+	} else {
+		id = ida_alloc(&drv->vmids, 1, ~0U, true);
+		if (id > 0)
+			d->vmid = (uint16_t)id;
+	}
 	if (id < 0) {
 		rc = id;
 		goto out_pgt;
 	}
-	if (cfg->type == VSMMU_DRV_DOMAIN_S1)
-		d->asid = (uint16_t)id;
-	else
-		d->vmid = (uint16_t)id;
 publish:
 	drv_obj_add(drv, &d->obj, DRV_OBJ_DOMAIN);
 	*out = d;
@@ -259,7 +266,7 @@ out_free:
 
 unsigned int vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *d)
 {
-	return d->asid;
+	return (uint16_t)atomic_load(&((struct vsmmu_drv_domain *)d)->asids);
 }
 
 unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *d)
@@ -335,10 +342,21 @@ static int inv_all(struct vsmmu_drv_domain *d)
 	struct vsmmu_drv_cmd c = { 0 };
 	int rc;
 
-	if (d->type == VSMMU_DRV_DOMAIN_S1) {
+	if (d->type == VSMMU_DRV_DOMAIN_S1 || d->type == VSMMU_DRV_DOMAIN_SVA) {
+		uint16_t asid[2];
+
+		/* Both ASIDs while the domain moves (sva.c) */
+		atomic_thread_fence(memory_order_seq_cst);
+		drv_domain_asids(d, &asid[0], &asid[1]);
+		if (d->drv->asid_move_seed)
+			asid[1] = 0;
 		c.opcode = CMDQ_OP_TLBI_NH_ASID;
-		c.asid = d->asid;
+		c.asid = asid[0];
 		rc = issue1(d->drv, &c);
+		if (!rc && asid[1]) {
+			c.asid = asid[1];
+			rc = issue1(d->drv, &c);
+		}
 	} else if (d->type == VSMMU_DRV_DOMAIN_S2) {
 		/* S12_VMALL: stage-2 and nested entries of each VMID */
 		rc = for_each_s2_user(d, s12_vmall, NULL);
@@ -385,6 +403,8 @@ int vsmmu_drv_domain_free(struct vsmmu_drv_domain *d)
 
 	if (!d)
 		return 0;
+	if (d->type == VSMMU_DRV_DOMAIN_SVA)
+		return -EINVAL; /* its last vsmmu_drv_sva_unbind() frees it */
 	drv = d->drv;
 	if (atomic_load(&d->users))
 		return -EBUSY;
@@ -395,8 +415,12 @@ int vsmmu_drv_domain_free(struct vsmmu_drv_domain *d)
 	drv_obj_del(drv, &d->obj);
 	if (d->vm)
 		atomic_fetch_sub(&d->vm->users, 1);
-	if (d->asid)
-		ida_free(&drv->asids, d->asid);
+	if (d->type == VSMMU_DRV_DOMAIN_S1) {
+		/* Under the ASID lock: no move may be choosing it now */
+		pthread_mutex_lock(&drv->asid_lock);
+		ida_free(&drv->asids, vsmmu_drv_domain_asid(d));
+		pthread_mutex_unlock(&drv->asid_lock);
+	}
 	if (d->vmid)
 		ida_free(&drv->vmids, d->vmid);
 	vsmmu_pgtable_destroy(d->pgt);
@@ -440,6 +464,7 @@ static unsigned int ttl_of(unsigned int granule_shift, unsigned int level)
 struct range_inv {
 	struct vsmmu_drv_domain *d;
 	const struct vsmmu_pgtable_gather *g;
+	uint16_t asid; /* stage 1 */
 };
 
 /*
@@ -464,9 +489,9 @@ static int inv_range_on(struct vsmmu_drv *drv, uint16_t vmid, void *arg)
 	bool leaf = !g->tables_freed;
 	int rc;
 
-	if (d->type == VSMMU_DRV_DOMAIN_S1) {
+	if (d->type == VSMMU_DRV_DOMAIN_S1 || d->type == VSMMU_DRV_DOMAIN_SVA) {
 		c.opcode = CMDQ_OP_TLBI_NH_VA;
-		c.asid = d->asid;
+		c.asid = ri->asid;
 	} else {
 		c.opcode = CMDQ_OP_TLBI_S2_IPA;
 		c.vmid = vmid;
@@ -506,9 +531,10 @@ static int inv_range_on(struct vsmmu_drv *drv, uint16_t vmid, void *arg)
 
 		if ((g->end - g->start) / step > TLBI_MAX_OPS) {
 			c = (struct vsmmu_drv_cmd){ 0 };
-			if (d->type == VSMMU_DRV_DOMAIN_S1) {
+			if (d->type == VSMMU_DRV_DOMAIN_S1 ||
+			    d->type == VSMMU_DRV_DOMAIN_SVA) {
 				c.opcode = CMDQ_OP_TLBI_NH_ASID;
-				c.asid = d->asid;
+				c.asid = ri->asid;
 			} else {
 				c.opcode = CMDQ_OP_TLBI_S12_VMALL;
 				c.vmid = vmid;
@@ -537,17 +563,48 @@ static int inv_range_on(struct vsmmu_drv *drv, uint16_t vmid, void *arg)
 	return vsmmu_drv_batch_submit(drv, &b, true);
 }
 
+int drv_tlbi_asid(struct vsmmu_drv_domain *d, uint16_t asid, uint64_t start,
+		  uint64_t end)
+{
+	struct vsmmu_pgtable_gather g = { .start = start,
+					  .end = end,
+					  .pgsize = 1ULL << d->granule_shift,
+					  .tables_freed = true };
+	struct range_inv ri = { d, &g, asid };
+	struct vsmmu_drv_cmd c = { .opcode = CMDQ_OP_TLBI_NH_ASID,
+				   .asid = asid };
+
+	if (!end)
+		return issue1(d->drv, &c);
+	return start < end ? inv_range_on(d->drv, 0, &ri) : 0;
+}
+
 static int inv_range(struct vsmmu_drv_domain *d,
 		     const struct vsmmu_pgtable_gather *g)
 {
-	struct range_inv ri = { d, g };
+	struct range_inv ri = { d, g, 0 };
+	uint16_t old;
 	int rc;
 
 	if (g->start >= g->end)
 		return 0;
-	if (d->type == VSMMU_DRV_DOMAIN_S1)
+	if (d->type == VSMMU_DRV_DOMAIN_S1) {
+		/*
+		 * The table changed before this load (the fence orders
+		 * them): if an ASID move published its new ASID before,
+		 * both ASIDs are read and both invalidated; if after, every
+		 * walk under the new ASID sees the changed table (sva.c).
+		 */
+		atomic_thread_fence(memory_order_seq_cst);
+		drv_domain_asids(d, &ri.asid, &old);
+		if (d->drv->asid_move_seed)
+			old = 0; /* seed 002: one ASID, whichever is current */
 		rc = inv_range_on(d->drv, 0, &ri);
-	else
+		if (!rc && old) {
+			ri.asid = old;
+			rc = inv_range_on(d->drv, 0, &ri);
+		}
+	} else
 		rc = for_each_s2_user(d, inv_range_on, &ri);
 	return rc ? rc : drv_atc_inv_domain(d, g->start, g->end);
 }

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include <vsmmu/arch.h>
+#include <vsmmu/cpu.h>
 #include <vsmmu/decode.h>
 #include <vsmmu/driver.h>
 #include <vsmmu/entry.h>
@@ -186,6 +187,14 @@ void drv_make_s2_ste(uint64_t *ste, uint16_t vmid,
 		     const struct vsmmu_pgtable_info *pi);
 void drv_make_s1_cd(uint64_t *cd, uint16_t asid,
 		    const struct vsmmu_pgtable_info *pi);
+/*
+ * A CD sharing a process's tables (Linux's arm_smmu_make_sva_cd): @shared
+ * (BTM) puts the ASID in the CPUs' set (ASET = 0); @stall lets faults
+ * stall (S).  @mi NULL: the process has exited -- still valid, but EPD0
+ * and neither R nor S, so every access faults without a record.
+ */
+void drv_make_sva_cd(uint64_t *cd, uint16_t asid,
+		     const struct vsmmu_mm_info *mi, bool shared, bool stall);
 
 /* --- strtab.c: the stream table ------------------------------------------- */
 
@@ -225,7 +234,14 @@ struct vsmmu_drv_domain {
 	struct vsmmu_pgtable *pgt;
 	struct vsmmu_pgtable_info pi;
 	unsigned int granule_shift;
-	uint16_t asid, vmid;
+	/*
+	 * Stage 1 and SVA: the ASID, and while an ASID move is under way
+	 * (sva.c) the old one beside it: asid | old << 16.  Written under
+	 * drv->asid_lock; read with drv_domain_asids() by every path that
+	 * invalidates the domain, which then invalidates both.
+	 */
+	_Atomic uint32_t asids;
+	uint16_t vmid;
 	_Atomic unsigned int users;
 	struct fq_ent *fq;
 	unsigned int fq_n;
@@ -236,7 +252,40 @@ struct vsmmu_drv_domain {
 	struct vsmmu_drv_vm *vm;
 	uint64_t gste[2];
 	bool gats;
+	/* SVA (sva.c): the process, its bonds (under lock), state */
+	struct vsmmu_mm *mm;
+	struct drv_sva_bond *bonds;
+	unsigned int refs; /* bonds + binds in progress, under asid_lock */
+	bool btm; /* the CPU's pinned ASID, ASET = 0 */
+	bool released; /* the process has exited: CDs with EPD0 */
+	bool notifier; /* registered on mm */
+	/* Remove the bond of (@m, @ssid), with drv->asid_lock held: for
+	 * domains a PASID holds more than a CD of (SVA); NULL for others */
+	int (*unbind)(struct vsmmu_drv_master *m, uint32_t ssid);
+	struct vsmmu_drv_domain *sva_next; /* drv->sva_doms, asid_lock */
 };
+
+/* One (master, SubstreamID) bound to an SVA domain (sva.c). */
+struct drv_sva_bond {
+	struct drv_sva_bond *next;
+	struct vsmmu_drv_master *m;
+	uint32_t ssid;
+};
+
+/*
+ * The domain's ASIDs: the current one in *@cur, and the one it is moving
+ * away from (0: none) in *@old.  The caller has changed the page table
+ * before: the sequentially consistent load orders it (sva.c, "ASID
+ * moves").
+ */
+static inline void drv_domain_asids(struct vsmmu_drv_domain *d, uint16_t *cur,
+				    uint16_t *old)
+{
+	uint32_t v = atomic_load(&d->asids);
+
+	*cur = (uint16_t)v;
+	*old = (uint16_t)(v >> 16);
+}
 
 /* One VM's slice of one SMMU (vm.c). */
 struct vsmmu_drv_vm {
@@ -269,7 +318,33 @@ struct vsmmu_drv_master {
 	uint64_t *cd_l2;
 	unsigned int cd_l1_ents;
 	_Atomic bool ats; /* the endpoint uses ATS: EATS = 0b01 */
+	bool stall; /* the endpoint tolerates stalls: SVA CDs get S */
 };
+
+/* master.c.  The master holding @sid (under drv->obj_lock), or NULL. */
+struct vsmmu_drv_master *drv_find_master(struct vsmmu_drv *drv, uint32_t sid);
+/* Write @m's CD of @ssid hitlessly (CFGI_CD + CMD_SYNC syncs). */
+int drv_write_cd(struct vsmmu_drv_master *m, uint32_t ssid, const uint64_t *cd);
+/*
+ * PASIDs, with drv->asid_lock and m->lock held: the domain of @ssid (NULL:
+ * none; its index in m->pasids in *@pos); whether @ssid may be bound now
+ * (0, -EINVAL: the main domain is neither stage 1 nor bypass, -EBUSY);
+ * and install @dom with the CD @cd (NULL @dom: remove).
+ */
+struct vsmmu_drv_domain *drv_pasid_get(struct vsmmu_drv_master *m,
+				       uint32_t ssid, unsigned int *pos);
+int drv_pasid_check(struct vsmmu_drv_master *m, uint32_t ssid);
+int drv_pasid_set(struct vsmmu_drv_master *m, uint32_t ssid,
+		  struct vsmmu_drv_domain *dom, const uint64_t *cd);
+
+/*
+ * An I/O page fault of (@sid, @ssid) at @addr for @access (VSMMU_MM_*):
+ * resolved against the process bound there.  Return: 0 (the page is
+ * there now), 1 (not an SVA PASID: someone else's fault), -errno
+ * (refused).
+ */
+int drv_sva_iopf(struct vsmmu_drv *drv, uint32_t sid, bool ssv, uint32_t ssid,
+		 uint64_t addr, unsigned int access);
 
 void drv_obj_add(struct vsmmu_drv *drv, struct drv_obj *o, int kind);
 void drv_obj_del(struct vsmmu_drv *drv, struct drv_obj *o);
@@ -288,6 +363,10 @@ int drv_atc_inv_add(struct vsmmu_drv_master *m, struct vsmmu_drv_batch *b,
 		    bool ssv, uint32_t ssid, uint64_t start, uint64_t end);
 int drv_atc_inv_domain(struct vsmmu_drv_domain *d, uint64_t start,
 		       uint64_t end);
+/* TLBI_NH_VA over [@start, @end) of @asid, as an unmap of @d would (@end
+ * 0: TLBI_NH_ASID), then CMD_SYNC. */
+int drv_tlbi_asid(struct vsmmu_drv_domain *d, uint16_t asid, uint64_t start,
+		  uint64_t end);
 
 /* --- The driver ----------------------------------------------------------- */
 
@@ -335,6 +414,23 @@ struct vsmmu_drv {
 	uint32_t cr0;
 
 	struct ida asids, vmids;
+	/*
+	 * The ASID lock (sva.c): held by every writer of a stage-1 CD
+	 * (attach, attach_pasid, master destroy, SVA bind/unbind), every
+	 * ASID move, and every allocation and free of an ASID.  Order:
+	 * asid_lock, then a master's lock, then an SVA domain's lock.
+	 */
+	pthread_mutex_t asid_lock;
+	struct vsmmu_drv_domain *sva_doms; /* SVA domains, under asid_lock */
+	bool btm; /* CR2.PTM = 0: SVA shares the CPUs' ASIDs */
+	/*
+	 * Tests only (tests/test_driver_sva.c): move ASIDs the way seed 002
+	 * does (the new ASID alone is published before the CDs change), and
+	 * a hook called between two CD rewrites of a move.
+	 */
+	bool asid_move_seed;
+	void (*asid_move_hook)(void *arg, unsigned int done);
+	void *asid_move_hook_arg;
 
 	/* Live masters, domains and VMs, freed on destroy */
 	struct drv_obj *objs;
@@ -343,7 +439,8 @@ struct vsmmu_drv {
 	struct {
 		_Atomic uint64_t other, events, overflows, ste_writes,
 			cd_writes, tlbi_range, flushes, mem_errors, pprs,
-			pri_resps, priq_overflows, atc_inv, timeouts;
+			pri_resps, priq_overflows, atc_inv, timeouts,
+			asid_moves, sva_invs, iopf_ok, iopf_fail;
 	} st;
 };
 

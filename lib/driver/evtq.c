@@ -32,6 +32,33 @@ static void evt_decode(const uint64_t *raw, struct vsmmu_drv_event *e)
 	drv_decode_into(VSMMU_DECODE_EVT, raw, 4, e->msg, sizeof(e->msg), true);
 }
 
+/*
+ * A stalled transaction (Stall = 1): an I/O page fault on an SVA PASID is
+ * resolved against its process and the transaction retried; any other
+ * stall, or a fault the process refuses, is aborted (CMD_RESUME, then
+ * CMD_SYNC: 4.7.2).  Return: 0 if resolved (the event needs no other
+ * report), 1 otherwise.
+ */
+static int stall_resume(struct vsmmu_drv *drv, const struct vsmmu_drv_event *e)
+{
+	struct vsmmu_drv_cmd c = { .opcode = CMDQ_OP_RESUME,
+				   .sid = e->sid,
+				   .stag = (uint16_t)VS_FIELD_GET(EVTQ_1_STAG,
+								  e->raw[1]) };
+	unsigned int access = (e->raw[1] & EVTQ_1_RnW) ? VSMMU_MM_READ :
+							 VSMMU_MM_WRITE;
+	uint64_t cmd[1][2];
+	int rc;
+
+	if (e->raw[1] & EVTQ_1_InD)
+		access |= VSMMU_MM_EXEC;
+	rc = drv_sva_iopf(drv, e->sid, e->ssv, e->ssid, e->addr, access);
+	c.resp = rc ? CMDQ_RESUME_0_RESP_ABORT : CMDQ_RESUME_0_RESP_RETRY;
+	vsmmu_drv_cmd_build(&c, cmd[0]);
+	vsmmu_drv_cmdq_issue(drv, (const uint64_t(*)[2])cmd, 1, true);
+	return rc ? 1 : 0;
+}
+
 int vsmmu_drv_evtq_drain(struct vsmmu_drv *drv)
 {
 	unsigned int shift = drv->evtq_shift;
@@ -64,10 +91,13 @@ int vsmmu_drv_evtq_drain(struct vsmmu_drv *drv)
 				atomic_fetch_add(&drv->st.mem_errors, 1);
 		evt_decode(raw, &e);
 		atomic_fetch_add(&drv->st.events, 1);
+		if ((raw[1] & EVTQ_1_STALL) && !stall_resume(drv, &e))
+			goto next; /* an I/O page fault, resolved */
 		if (drv->cfg.event_fn)
 			drv->cfg.event_fn(drv->cfg.event_arg, &e);
 		else
 			drv_log(drv, "%s", e.msg);
+next:
 		cons = q_add(shift, cons, 1);
 		count++;
 	}

@@ -155,8 +155,7 @@ static int cd_pa(struct vsmmu_drv_master *m, uint32_t ssid, bool alloc,
 	return 0;
 }
 
-static int write_cd(struct vsmmu_drv_master *m, uint32_t ssid,
-		    const uint64_t *cd)
+int drv_write_cd(struct vsmmu_drv_master *m, uint32_t ssid, const uint64_t *cd)
 {
 	struct cd_writer w = { m, ssid, 0 };
 	uint64_t cur[DRV_ENTRY_QWORDS];
@@ -192,7 +191,7 @@ static int atc_inv_master(struct vsmmu_drv_master *m)
 
 /* --- Masters -------------------------------------------------------------- */
 
-static struct vsmmu_drv_master *find_sid(struct vsmmu_drv *drv, uint32_t sid)
+struct vsmmu_drv_master *drv_find_master(struct vsmmu_drv *drv, uint32_t sid)
 {
 	struct drv_obj *o;
 	unsigned int i;
@@ -250,7 +249,7 @@ int vsmmu_drv_master_create(struct vsmmu_drv *drv, const uint32_t *sids,
 	/* Publish, unless a StreamID is taken (checked under the lock) */
 	pthread_mutex_lock(&drv->obj_lock);
 	for (i = 0; i < nsids; i++) {
-		if (find_sid(drv, sids[i])) {
+		if (drv_find_master(drv, sids[i])) {
 			pthread_mutex_unlock(&drv->obj_lock);
 			rc = -EBUSY;
 			goto out_free;
@@ -273,8 +272,8 @@ out_free:
 	return rc;
 }
 
-static struct vsmmu_drv_domain *pasid_get(struct vsmmu_drv_master *m,
-					  uint32_t ssid, unsigned int *pos)
+struct vsmmu_drv_domain *drv_pasid_get(struct vsmmu_drv_master *m,
+				       uint32_t ssid, unsigned int *pos)
 {
 	unsigned int i;
 
@@ -411,8 +410,11 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
 	uint64_t cd[DRV_ENTRY_QWORDS];
 	int rc = 0;
 
-	if (!m || (dom && dom->drv != m->drv))
+	if (!m ||
+	    (dom && (dom->drv != m->drv || dom->type == VSMMU_DRV_DOMAIN_SVA)))
 		return -EINVAL;
+	/* A stage-1 CD is written with the domain's ASID: no move now */
+	pthread_mutex_lock(&m->drv->asid_lock);
 	pthread_mutex_lock(&m->lock);
 	old = m->dom;
 	if (old == dom)
@@ -434,8 +436,9 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
 		rc = cdtab_alloc(m);
 		if (rc)
 			goto out;
-		drv_make_s1_cd(cd, dom->asid, &dom->pi);
-		rc = write_cd(m, 0, cd);
+		drv_make_s1_cd(cd, (uint16_t)vsmmu_drv_domain_asid(dom),
+			       &dom->pi);
+		rc = drv_write_cd(m, 0, cd);
 		if (rc)
 			goto out;
 	}
@@ -449,7 +452,7 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
 	if (old && old->type == VSMMU_DRV_DOMAIN_S1 &&
 	    !(dom && dom->type == VSMMU_DRV_DOMAIN_S1)) {
 		/* The STE no longer uses CD 0: retire it */
-		int rc2 = write_cd(m, 0, cd_zero);
+		int rc2 = drv_write_cd(m, 0, cd_zero);
 
 		if (!rc)
 			rc = rc2;
@@ -458,54 +461,53 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
 		atomic_fetch_sub(&old->users, 1);
 out:
 	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->drv->asid_lock);
 	return rc;
 }
 
-int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
-			   struct vsmmu_drv_domain *dom)
+int drv_pasid_check(struct vsmmu_drv_master *m, uint32_t ssid)
+{
+	if (!m->dom || (m->dom->type != VSMMU_DRV_DOMAIN_S1 &&
+			m->dom->type != VSMMU_DRV_DOMAIN_BYPASS))
+		return -EINVAL;
+	return drv_pasid_get(m, ssid, NULL) ? -EBUSY : 0;
+}
+
+int drv_pasid_set(struct vsmmu_drv_master *m, uint32_t ssid,
+		  struct vsmmu_drv_domain *dom, const uint64_t *cd)
 {
 	struct vsmmu_drv_domain *old;
-	uint64_t cd[DRV_ENTRY_QWORDS];
 	unsigned int pos = 0;
 	int rc = 0;
 
-	if (!m || !ssid || !m->ssid_bits || (ssid >> m->ssid_bits) ||
-	    (dom && (dom->drv != m->drv || dom->type != VSMMU_DRV_DOMAIN_S1)))
-		return -EINVAL;
-	pthread_mutex_lock(&m->lock);
 	if (!m->dom || (m->dom->type != VSMMU_DRV_DOMAIN_S1 &&
-			m->dom->type != VSMMU_DRV_DOMAIN_BYPASS)) {
-		rc = -EINVAL;
-		goto out;
-	}
-	old = pasid_get(m, ssid, &pos);
+			m->dom->type != VSMMU_DRV_DOMAIN_BYPASS))
+		return -EINVAL;
+	old = drv_pasid_get(m, ssid, &pos);
 	if (old == dom)
-		goto out;
+		return 0;
 	if (dom) {
 		rc = cdtab_alloc(m);
 		if (rc)
-			goto out;
+			return rc;
 		if (!old) {
 			struct pasid_ent *p = realloc(
 				m->pasids, (m->npasids + 1) * sizeof(*p));
 
-			if (!p) {
-				rc = -ENOMEM;
-				goto out;
-			}
+			if (!p)
+				return -ENOMEM;
 			m->pasids = p;
 			pos = m->npasids++;
 			m->pasids[pos].ssid = ssid;
 		}
 		m->pasids[pos].dom = dom;
 		atomic_fetch_add(&dom->users, 1);
-		drv_make_s1_cd(cd, dom->asid, &dom->pi);
-		rc = write_cd(m, ssid, cd);
+		rc = drv_write_cd(m, ssid, cd);
 		/* A bypass master's first PASID turns its STE to stage 1 */
 		if (!rc && m->dom->type == VSMMU_DRV_DOMAIN_BYPASS)
 			rc = master_write_stes(m);
 	} else {
-		rc = write_cd(m, ssid, cd_zero);
+		rc = drv_write_cd(m, ssid, cd_zero);
 		m->pasids[pos] = m->pasids[--m->npasids];
 		if (m->dom->type == VSMMU_DRV_DOMAIN_BYPASS && !m->npasids) {
 			int rc2 = master_write_stes(m);
@@ -516,24 +518,54 @@ int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
 	}
 	if (old)
 		atomic_fetch_sub(&old->users, 1);
-out:
+	return rc;
+}
+
+int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
+			   struct vsmmu_drv_domain *dom)
+{
+	uint64_t cd[DRV_ENTRY_QWORDS];
+	struct vsmmu_drv_domain *old;
+	int rc;
+
+	if (!m || !ssid || !m->ssid_bits || (ssid >> m->ssid_bits) ||
+	    (dom && (dom->drv != m->drv || dom->type != VSMMU_DRV_DOMAIN_S1)))
+		return -EINVAL;
+	pthread_mutex_lock(&m->drv->asid_lock);
+	pthread_mutex_lock(&m->lock);
+	old = drv_pasid_get(m, ssid, NULL);
+	if (old && old->type == VSMMU_DRV_DOMAIN_SVA) {
+		rc = -EBUSY; /* vsmmu_drv_sva_unbind() first */
+	} else {
+		if (dom)
+			drv_make_s1_cd(cd, (uint16_t)vsmmu_drv_domain_asid(dom),
+				       &dom->pi);
+		rc = drv_pasid_set(m, ssid, dom, cd);
+	}
 	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->drv->asid_lock);
 	return rc;
 }
 
 void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m)
 {
-	unsigned int i;
-
 	if (!m)
 		return;
-	pthread_mutex_lock(&m->lock);
-	for (i = 0; i < m->npasids; i++) {
-		write_cd(m, m->pasids[i].ssid, cd_zero);
-		atomic_fetch_sub(&m->pasids[i].dom->users, 1);
+	/* Every PASID goes: a domain with its own unbind (SVA: the bond
+	 * holds its process) through it */
+	pthread_mutex_lock(&m->drv->asid_lock);
+	while (m->npasids) {
+		struct vsmmu_drv_domain *d = m->pasids[0].dom;
+
+		if (d->unbind) {
+			d->unbind(m, m->pasids[0].ssid);
+			continue;
+		}
+		pthread_mutex_lock(&m->lock);
+		drv_pasid_set(m, m->pasids[0].ssid, NULL, NULL);
+		pthread_mutex_unlock(&m->lock);
 	}
-	m->npasids = 0;
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->drv->asid_lock);
 	vsmmu_drv_attach(m, NULL);
 	drv_obj_del(m->drv, &m->obj);
 	cdtab_free(m);

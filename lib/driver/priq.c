@@ -2,8 +2,9 @@
 /*
  * PRI queue draining: the driver is the PRI queue's consumer (spec
  * chapter 8).  Each record between PRIQ_CONS and PRIQ_PROD is decoded and
- * handed to the embedder's pri_fn, which makes the page present (or
- * fails).  A group's outcome is remembered until its Last request, which
+ * resolved: a request on an SVA PASID faults its process in (sva.c);
+ * any other goes to the embedder's pri_fn, which makes the page present
+ * (or fails).  A group's outcome is remembered until its Last request, which
  * is answered with CMD_PRI_RESP -- Success if every request of the group
  * succeeded, else InvalidRequest -- and a CMD_SYNC.  Stop PASID markers
  * (SSV, L = 1, R = W = 0) need no response.  An overflow
@@ -43,6 +44,14 @@ static bool prg_failed(struct vsmmu_drv *drv, uint32_t sid, unsigned int prgi,
 		found = true;
 	}
 	return found;
+}
+
+/* A page request's permissions as a process fault's access. */
+static unsigned int mm_access(unsigned int perm)
+{
+	return ((perm & VSMMU_PRI_READ) ? VSMMU_MM_READ : 0) |
+	       ((perm & VSMMU_PRI_WRITE) ? VSMMU_MM_WRITE : 0) |
+	       ((perm & VSMMU_PRI_EXEC) ? VSMMU_MM_EXEC : 0);
 }
 
 static void decode_ppr(const uint64_t *w, struct vsmmu_drv_ppr *r)
@@ -93,8 +102,14 @@ int vsmmu_drv_priq_drain(struct vsmmu_drv *drv)
 		if (r.ssv && r.last &&
 		    !(r.perm & (VSMMU_PRI_READ | VSMMU_PRI_WRITE)))
 			continue; /* Stop PASID marker */
-		fail = !drv->cfg.pri_fn ||
-		       drv->cfg.pri_fn(drv->cfg.pri_arg, &r);
+		/* SVA PASIDs fault their process in; others go to pri_fn */
+		rc = drv_sva_iopf(drv, r.sid, r.ssv, r.ssid, r.addr,
+				  mm_access(r.perm));
+		if (rc == 1) /* not an SVA PASID */
+			rc = !drv->cfg.pri_fn ||
+			     drv->cfg.pri_fn(drv->cfg.pri_arg, &r);
+		fail = rc != 0;
+		rc = 0;
 		fail = prg_failed(drv, r.sid, r.prgi, fail, r.last);
 		if (!r.last)
 			continue;

@@ -136,6 +136,9 @@ static int probe(struct vsmmu_drv *drv)
 	f->pri = idr0 & IDR0_PRI;
 	f->hyp = idr0 & IDR0_HYP;
 	f->btm = idr0 & IDR0_BTM;
+	f->stall_model = VS_FIELD_GET(IDR0_STALL_MODEL, idr0);
+	f->btm_used = f->btm && drv->cfg.btm && drv->cfg.sva;
+	drv->btm = f->btm_used;
 	f->coherent = idr0 & IDR0_COHACC;
 	f->httu = VS_FIELD_GET(IDR0_HTTU, idr0);
 	f->asid_bits = (idr0 & IDR0_ASID16) ? 16 : 8;
@@ -201,9 +204,10 @@ static int probe(struct vsmmu_drv *drv)
 								    -ENODEV;
 	}
 	f->sync_msi = f->msi && !drv->cfg.no_msi;
-	/* A PRI queue only for an embedder that handles page requests:
-	 * without one, PRIQEN = 0 and the SMMU answers Failure itself */
-	if (f->pri && drv->cfg.pri_fn) {
+	/* A PRI queue only for an embedder that handles page requests, or
+	 * SVA (I/O page faults): else PRIQEN = 0 and the SMMU answers
+	 * Failure itself */
+	if (f->pri && (drv->cfg.pri_fn || drv->cfg.sva)) {
 		unsigned int max = VS_FIELD_GET(IDR1_PRIQS, idr1);
 
 		drv->priq_shift = drv->cfg.priq_shift ? drv->cfg.priq_shift :
@@ -244,6 +248,7 @@ int vsmmu_drv_create(const struct vsmmu_drv_config *cfg, struct vsmmu_drv **out)
 	pthread_mutex_init(&drv->priq_lock, NULL);
 	pthread_mutex_init(&drv->err_lock, NULL);
 	pthread_mutex_init(&drv->obj_lock, NULL);
+	pthread_mutex_init(&drv->asid_lock, NULL);
 
 	rc = probe(drv);
 	if (rc)
@@ -274,7 +279,7 @@ int vsmmu_drv_create(const struct vsmmu_drv_config *cfg, struct vsmmu_drv **out)
 	rc = vsmmu_mem_pool_alloc(cfg->pool, qbytes, qbytes, &drv->evtq_base);
 	if (rc)
 		goto out_cmdq;
-	if (drv->feat.pri && drv->cfg.pri_fn) {
+	if (drv->feat.pri && (drv->cfg.pri_fn || drv->cfg.sva)) {
 		qbytes = 16ULL << drv->priq_shift;
 		rc = vsmmu_mem_pool_alloc(cfg->pool, qbytes,
 					  qbytes < 32 ? 32 : qbytes,
@@ -308,6 +313,7 @@ out_vmids:
 out_asids:
 	ida_fini(&drv->asids);
 out_free:
+	pthread_mutex_destroy(&drv->asid_lock);
 	pthread_mutex_destroy(&drv->obj_lock);
 	pthread_mutex_destroy(&drv->err_lock);
 	pthread_mutex_destroy(&drv->priq_lock);
@@ -374,7 +380,9 @@ int vsmmu_drv_enable(struct vsmmu_drv *drv)
 
 	rc = drv_write32(drv, ARM_SMMU_CR1, attrs);
 	if (!rc)
-		rc = drv_write32(drv, ARM_SMMU_CR2, CR2_PTM | CR2_RECINVSID);
+		/* PTM = 0 only to share the CPUs' ASIDs (SVA with BTM) */
+		rc = drv_write32(drv, ARM_SMMU_CR2,
+				 (drv->btm ? 0 : CR2_PTM) | CR2_RECINVSID);
 	if (rc)
 		return rc;
 
@@ -512,6 +520,7 @@ void vsmmu_drv_destroy(struct vsmmu_drv *drv)
 	drv_queue_fini(&drv->cmdq);
 	ida_fini(&drv->vmids);
 	ida_fini(&drv->asids);
+	pthread_mutex_destroy(&drv->asid_lock);
 	pthread_mutex_destroy(&drv->obj_lock);
 	pthread_mutex_destroy(&drv->err_lock);
 	pthread_mutex_destroy(&drv->priq_lock);
@@ -547,6 +556,10 @@ void vsmmu_drv_get_stats(struct vsmmu_drv *drv, struct vsmmu_drv_stats *s)
 	s->pri_resps = atomic_load(&drv->st.pri_resps);
 	s->priq_overflows = atomic_load(&drv->st.priq_overflows);
 	s->atc_inv_cmds = atomic_load(&drv->st.atc_inv);
+	s->asid_moves = atomic_load(&drv->st.asid_moves);
+	s->sva_invs = atomic_load(&drv->st.sva_invs);
+	s->iopf_resolved = atomic_load(&drv->st.iopf_ok);
+	s->iopf_refused = atomic_load(&drv->st.iopf_fail);
 	s->cmdq_prod = llq_prod_of(&drv->cmdq.q);
 	/* Totals over every queue; per queue: vsmmu_drv_queue_get_stats */
 	if (drv->impl && drv->impl->add_stats)

@@ -77,7 +77,31 @@ void drv_make_s1_cd(uint64_t *cd, uint16_t asid,
 		CTXDESC_CD_0_TCR_EPD1 | CTXDESC_CD_0_V |
 		VS_FIELD_PREP(CTXDESC_CD_0_TCR_IPS, pi->ps) |
 		CTXDESC_CD_0_AA64 | CTXDESC_CD_0_R | CTXDESC_CD_0_A |
-		VS_FIELD_PREP(CTXDESC_CD_0_ASID, asid);
+		CTXDESC_CD_0_ASET | VS_FIELD_PREP(CTXDESC_CD_0_ASID, asid);
 	cd[1] = pi->ttb & CTXDESC_CD_1_TTB0_MASK;
 	cd[3] = ARM_LPAE_MAIR_DEFAULT;
+}
+
+void drv_make_sva_cd(uint64_t *cd, uint16_t asid,
+		     const struct vsmmu_mm_info *mi, bool shared, bool stall)
+{
+	memset(cd, 0, DRV_ENTRY_QWORDS * sizeof(*cd));
+	cd[0] = CTXDESC_CD_0_TCR_EPD1 | CTXDESC_CD_0_V | CTXDESC_CD_0_AA64 |
+		CTXDESC_CD_0_A | VS_FIELD_PREP(CTXDESC_CD_0_ASID, asid) |
+		(shared ? 0 : CTXDESC_CD_0_ASET);
+	if (!mi) {
+		/* Released: valid, nothing walked, every access faults
+		 * quietly (no record, no stall) */
+		cd[0] |= CTXDESC_CD_0_TCR_EPD0;
+		return;
+	}
+	cd[0] |= VS_FIELD_PREP(CTXDESC_CD_0_TCR_T0SZ, mi->tsz) |
+		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_TG0, mi->tg) |
+		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_IRGN0, 1) |
+		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_ORGN0, 1) |
+		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_SH0, ARM_LPAE_PTE_SH_IS) |
+		 VS_FIELD_PREP(CTXDESC_CD_0_TCR_IPS, mi->ps) | CTXDESC_CD_0_R |
+		 (stall ? CTXDESC_CD_0_S : 0);
+	cd[1] = mi->ttb & CTXDESC_CD_1_TTB0_MASK;
+	cd[3] = mi->mair;
 }

@@ -84,10 +84,11 @@ allowed() {
 	lib/mem) echo "lib/util" ;;
 	lib/pgtable) echo "lib/util lib/arch lib/mem" ;;
 	lib/hw) echo "lib/util lib/arch lib/mem" ;;
-	lib/driver) echo "lib/util lib/arch lib/mem lib/pgtable" ;;
-	lib/host) echo "lib/util lib/arch lib/mem lib/pgtable lib/driver lib/hw" ;;
-	lib/iommufd) echo "lib/util lib/arch lib/mem lib/pgtable lib/driver lib/hw lib/host" ;;
-	lib/vmm) echo "lib/util lib/arch lib/mem lib/pgtable lib/driver lib/iommufd lib/hw lib/host" ;;
+	lib/cpu) echo "lib/util lib/arch lib/mem lib/pgtable" ;;
+	lib/driver) echo "lib/util lib/arch lib/mem lib/pgtable lib/cpu" ;;
+	lib/host) echo "lib/util lib/arch lib/mem lib/pgtable lib/cpu lib/driver lib/hw" ;;
+	lib/iommufd) echo "lib/util lib/arch lib/mem lib/pgtable lib/cpu lib/driver lib/hw lib/host" ;;
+	lib/vmm) echo "lib/util lib/arch lib/mem lib/pgtable lib/cpu lib/driver lib/iommufd lib/hw lib/host" ;;
 	*) echo "" ;;
 	esac
 }
