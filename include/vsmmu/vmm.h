@@ -394,6 +394,51 @@ struct vsmmu_drv *vsmmu_vm_guest_drv(const struct vsmmu_vm_guest *g);
 int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
 			  uint32_t eventid, struct vsmmu_drv_domain **dom);
 
+/* --- A hostile guest --------------------------------------------------------- */
+
+/*
+ * What a hostile guest aims at and where its randomness comes from.  It
+ * acts only as a guest can: its virtual SMMU's and CMDQV's registers and
+ * VCMDQ page, its own RAM (commands, STEs, CDs, page tables), its devices'
+ * DMA and MSIs -- with values naming what is not its own.
+ */
+struct vsmmu_vm_hostile {
+	uint64_t (*next)(void *arg); /* 64 random bits per call (required) */
+	void *arg;
+	unsigned int smmu; /* its virtual SMMU */
+	/* Addresses to point queues, tables and MSIs at (host-physical
+	 * addresses of other VMs' RAM and of host structures, say) */
+	const uint64_t *aim_addrs;
+	unsigned int naim_addrs;
+	const uint32_t *aim_sids; /* StreamIDs of other VMs' devices */
+	unsigned int naim_sids;
+	const uint16_t *aim_vmids; /* other VMs' VMIDs */
+	unsigned int naim_vmids;
+	uint64_t marker; /* what its devices' DMA writes */
+	/* Called with what a DMA read of its devices returned */
+	void (*read_fn)(void *arg, const void *buf, size_t len);
+};
+
+struct vsmmu_vm_hostile_stats {
+	uint64_t ops, reg_writes, cmds, stes, cds, ptes, vcmdq_ops;
+	uint64_t dmas, dma_faults, mmio_errors;
+};
+
+/**
+ * vsmmu_vm_hostile_step() - one hostile operation by @vm's guest, chosen
+ * with @h->next: a register write (named registers with aimed values, or
+ * any offset), commands put in its queue and published, an STE or CD
+ * aimed elsewhere followed by commands, a page-table descriptor
+ * scribbled in its RAM, a CMDQV register / VCMDQ page access or VCMDQ
+ * commands, a DMA (writing @h->marker, or reading) or an MSI of one of its
+ * devices, or a register read and vsmmu_vm_process().  Counts in @st.
+ * Nothing it does may affect another VM or the host: that is what the
+ * callers check (tests/test_vmm_isolation.c, `vsmmu vm --hostile`).
+ * Return: 0, -EINVAL.
+ */
+int vsmmu_vm_hostile_step(struct vsmmu_vm *vm, const struct vsmmu_vm_hostile *h,
+			  struct vsmmu_vm_hostile_stats *st);
+
 #ifdef __cplusplus
 }
 #endif

@@ -224,10 +224,16 @@ static void consume_locked(struct vsmmu_vs *vs)
 {
 	struct vsmmu_mem *g = vs_gmem(vs);
 	unsigned int log2;
-	uint32_t wmask, imask, prod, cons, next;
+	uint32_t wmask, imask, prod, cons = 0, next;
 	uint64_t base, addr, cmd[2];
+	unsigned int budget = 4U << VS_FIELD_GET(IDR1_CMDQS, vs->idr[1]);
 
-	for (;;) {
+	/*
+	 * Bounded: a guest that keeps publishing from other vCPUs cannot
+	 * keep this one here forever; each of its PROD writes consumes in
+	 * turn, so nothing published is left behind.
+	 */
+	while (budget--) {
 		if (!(atomic_load(&vs->cr0) & CR0_CMDQEN))
 			break;
 		if ((atomic_load(&vs->gerror) ^ atomic_load(&vs->gerrorn)) &
@@ -241,9 +247,11 @@ static void consume_locked(struct vsmmu_vs *vs)
 		prod = atomic_load_explicit(&vs->cmdq_prod,
 					    memory_order_acquire) &
 		       wmask;
-		cons = atomic_load(&vs->cmdq_cons) & wmask;
-		if (vs->batch.n)
-			cons = vs->batch.idx[vs->batch.n - 1] + 1;
+		/* With commands batched, CONS stays at the first of them and
+		 * the fetch position is ours (a dropped command after them
+		 * was passed without being batched) */
+		if (!vs->batch.n)
+			cons = atomic_load(&vs->cmdq_cons) & wmask;
 		cons &= wmask;
 		if (cons == prod)
 			break;
@@ -263,15 +271,11 @@ static void consume_locked(struct vsmmu_vs *vs)
 		}
 		if (!execute(vs, cmd, cons, next))
 			break;
+		cons = next;
 	}
 	/* The queue ran dry, was disabled or stopped: nothing stays pending */
-	if (vs->batch.n) {
-		uint32_t last = vs->batch.idx[vs->batch.n - 1];
-
-		base = atomic_load(&vs->cmdq_base);
-		log2 = q_log2(base, VS_FIELD_GET(IDR1_CMDQS, vs->idr[1]));
-		flush(vs, (last + 1) & ((2U << log2) - 1));
-	}
+	if (vs->batch.n)
+		flush(vs, cons);
 }
 
 void vs_cmdq_consume(struct vsmmu_vs *vs)
