@@ -360,6 +360,17 @@ TEST(vmm_cmdq_batches_into_hwpt_invalidate)
 	ASSERT_EQ(s1.inv_calls, s0.inv_calls);
 	ASSERT_EQ(s1.inv_dropped - s0.inv_dropped, 1);
 	ASSERT_EQ(rd(&h, ARM_SMMU_CMDQ_CONS), 12);
+	/* A dropped command between batched ones is passed, not fetched
+	 * again: TLBI, CFGI_CD(unknown), TLBI, CMD_SYNC -- one call of 2 */
+	ASSERT_OK(cmd(&h, CMDQ_OP_TLBI_NSNH_ALL, 0, false));
+	ASSERT_OK(cmd(&h, CMDQ_OP_CFGI_CD | VS_FIELD_PREP(CMDQ_CFGI_0_SID, 3),
+		      0, false));
+	ASSERT_OK(cmd(&h, CMDQ_OP_TLBI_NSNH_ALL, 0, false));
+	ASSERT_OK(sync_none(&h));
+	ASSERT_OK(vsmmu_vm_smmu_get_stats(h.vm, 0, &s0));
+	ASSERT_EQ(s0.inv_calls - s1.inv_calls, 1);
+	ASSERT_EQ(s0.inv_cmds - s1.inv_cmds, 2);
+	ASSERT_EQ(rd(&h, ARM_SMMU_CMDQ_CONS), 16);
 	hg_fini(&h);
 }
 
