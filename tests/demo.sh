@@ -12,6 +12,10 @@ out=$2
 echo "== vsmmu demo: driver, devices, DMA, faults, the invalidation checker"
 "$tool" demo
 echo
+echo "== vsmmu vm: three VMs with virtual SMMUs on one host SMMU with CMDQV,"
+echo "   the guests' VCMDQs passed through; the third VM is hostile"
+"$tool" vm --vms 3 --devices 2 --duration 0.5 --hostile 1
+echo
 img="$out/example.elf"
 "$tool" mkimage "$img" >/dev/null
 regs=(--mem "$img" --reg STRTAB_BASE=0x100000 --reg STRTAB_BASE_CFG=0x10210
