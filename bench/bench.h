@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the benchmarks in bench/: command-line options, a
- * monotonic clock, repetition statistics, a multi-threaded runner and the
- * output (a Markdown table or JSON).
+ * monotonic clock, repetition statistics, a multi-threaded runner, the
+ * output (a Markdown table or JSON, and with --json-out FILE one JSON
+ * document in a file beside the table: `make bench BENCH_JSON=FILE`), and
+ * progress on standard error when it is a terminal (never in a pipe).
  *
  * Every bench/<name>.c is linked on its own against libvsmmu.a (see the
  * Makefile), so everything here is static inline: a benchmark that does
@@ -39,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* --- Options ------------------------------------------------------------- */
 
@@ -47,20 +50,97 @@ struct bench_opts {
 	bool json; /* --json: one JSON document instead of the table */
 	const char *filter; /* --only SUBSTR: run the cases whose name has it */
 	unsigned int threads; /* --threads N: only the N-thread cases (0 all) */
+	const char *json_out; /* --json-out FILE: also the JSON, in FILE */
 };
+
+/*
+ * --json-out: every row printed (as a table or as JSON) is kept, and one
+ * JSON document with all of them is written to the file when the
+ * benchmark exits successfully.  Each bench/<name>.c is one translation
+ * unit, so these statics are per benchmark.
+ */
+static struct {
+	const char *path;
+	char bench[64];
+	bool quick, failed;
+	struct bench_row *rows;
+	unsigned int n;
+} bench_jout;
+
+/* Progress (terminal only): the case being measured, on stderr. */
+static struct {
+	int on; /* -1: not decided yet */
+	bool shown;
+	char label[96];
+	unsigned int rep;
+} bench_prog = { -1, false, "", 0 };
+
+static inline bool bench_progress_on(void)
+{
+	if (bench_prog.on < 0)
+		bench_prog.on = isatty(STDERR_FILENO);
+	return bench_prog.on;
+}
+
+static inline void bench_progress_clear(void)
+{
+	if (bench_prog.shown)
+		fputs("\r\033[K", stderr);
+	bench_prog.shown = false;
+}
+
+static inline void bench_progress_step(void)
+{
+	if (!bench_progress_on() || !bench_prog.label[0])
+		return;
+	fprintf(stderr, "\r\033[K%s: %s, repetition %u", bench_jout.bench,
+		bench_prog.label, ++bench_prog.rep);
+	fflush(stderr);
+	bench_prog.shown = true;
+}
 
 static inline void bench_usage(FILE *f, const char *prog, const char *what)
 {
 	fprintf(f,
-		"usage: %s [--quick] [--json] [--only SUBSTR] [--threads N]\n"
+		"usage: %s [--quick] [--json] [--json-out FILE] [--only SUBSTR] "
+		"[--threads N]\n"
 		"%s\n"
-		"  --quick        few iterations (CI smoke test); figures are "
+		"  --quick          few iterations (CI smoke test); figures are "
 		"rough\n"
-		"  --json         print JSON instead of a Markdown table\n"
-		"  --only SUBSTR  run only the cases whose name contains "
+		"  --json           print JSON instead of a Markdown table\n"
+		"  --json-out FILE  also write the results as one JSON document "
+		"to FILE\n"
+		"  --only SUBSTR    run only the cases whose name contains "
 		"SUBSTR\n"
-		"  --threads N    run only the cases with N threads\n",
+		"  --threads N      run only the cases with N threads\n"
+		"On a terminal, the case being measured is shown on standard "
+		"error.\n",
 		prog, what);
+}
+
+struct bench_row;
+static inline void bench_print_json(FILE *f, const char *bench, bool quick,
+				    const struct bench_row *rows,
+				    unsigned int n);
+
+static inline void bench_jout_write(void)
+{
+	FILE *f;
+
+	bench_progress_clear();
+	if (!bench_jout.path || bench_jout.failed)
+		return;
+	f = fopen(bench_jout.path, "w");
+	if (!f) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", bench_jout.bench,
+			bench_jout.path, strerror(errno));
+		return;
+	}
+	bench_print_json(f, bench_jout.bench, bench_jout.quick, bench_jout.rows,
+			 bench_jout.n);
+	if (fclose(f))
+		fprintf(stderr, "%s: writing %s: %s\n", bench_jout.bench,
+			bench_jout.path, strerror(errno));
 }
 
 /* Parse argv; exits (0 for --help, 2 for a bad option). */
@@ -77,6 +157,8 @@ static inline void bench_parse_args(int argc, char **argv, const char *what,
 			o->json = true;
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			o->filter = argv[++i];
+		} else if (!strcmp(argv[i], "--json-out") && i + 1 < argc) {
+			o->json_out = argv[++i];
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
 			char *end;
 			unsigned long n = strtoul(argv[++i], &end, 10);
@@ -98,13 +180,33 @@ static inline void bench_parse_args(int argc, char **argv, const char *what,
 			exit(2);
 		}
 	}
+	{
+		const char *b = strrchr(argv[0], '/');
+
+		snprintf(bench_jout.bench, sizeof(bench_jout.bench), "%s",
+			 b ? b + 1 : argv[0]);
+	}
+	bench_jout.quick = o->quick;
+	if (o->json_out) {
+		bench_jout.path = o->json_out;
+	}
+	atexit(bench_jout_write); /* also clears the progress line */
 }
 
 static inline bool bench_selected(const struct bench_opts *o, const char *name,
 				  unsigned int threads)
 {
-	return (!o->filter || strstr(name, o->filter)) &&
-	       (!o->threads || o->threads == threads);
+	bool sel = (!o->filter || strstr(name, o->filter)) &&
+		   (!o->threads || o->threads == threads);
+
+	/* a benchmark asks this before each case: the progress label */
+	if (sel) {
+		snprintf(bench_prog.label, sizeof(bench_prog.label),
+			 "%s, %u thread%s", name, threads,
+			 threads == 1 ? "" : "s");
+		bench_prog.rep = 0;
+	}
+	return sel;
 }
 
 /* Print an error and exit 1: a benchmark that cannot set up must fail. */
@@ -113,6 +215,8 @@ bench_die(const char *fmt, ...)
 {
 	va_list ap;
 
+	bench_jout.failed = true; /* no JSON of a run that failed */
+	bench_progress_clear();
 	va_start(ap, fmt);
 	fputs("bench: ", stderr);
 	vfprintf(stderr, fmt, ap);
@@ -266,6 +370,7 @@ static inline void bench_run_once(const struct bench_run *run,
 	if (!run->threads || run->threads > BENCH_MAX_THREADS || !run->iters)
 		bench_die("bad run: %u threads, %" PRIu64 " iterations",
 			  run->threads, run->iters);
+	bench_progress_step();
 	rc = pthread_barrier_init(&barrier, NULL, run->threads);
 	if (rc)
 		bench_die("pthread_barrier_init: %s", strerror(rc));
@@ -348,11 +453,28 @@ static inline const char *bench_verdict(const struct bench_row *r)
  * A Markdown table of @n rows.  The extra columns are those of the first
  * row; rows are expected to carry the same keys in the same order.
  */
+/* Keep @rows for the --json-out document. */
+static inline void bench_jout_add(const struct bench_row *rows, unsigned int n)
+{
+	struct bench_row *r;
+
+	bench_progress_clear();
+	if (!bench_jout.path || !n)
+		return;
+	r = realloc(bench_jout.rows, (bench_jout.n + n) * sizeof(*r));
+	if (!r)
+		bench_die("out of memory");
+	memcpy(r + bench_jout.n, rows, n * sizeof(*r));
+	bench_jout.rows = r;
+	bench_jout.n += n;
+}
+
 static inline void bench_print_table(FILE *f, const struct bench_row *rows,
 				     unsigned int n)
 {
 	unsigned int i, j;
 
+	bench_jout_add(rows, n);
 	if (!n)
 		return;
 	fprintf(f, "| case | threads | mode | ns/call (median) | min | max "
@@ -418,13 +540,16 @@ static inline bool bench_is_number(const char *s)
 /*
  * JSON: {"bench": @bench, "quick": bool, "loadavg": x, "results": [...]}.
  * Extra columns whose value is a plain number are written as numbers,
- * the others as strings.
+ * "-" (not applicable) as null, the others as strings.
  */
 static inline void bench_print_json(FILE *f, const char *bench, bool quick,
 				    const struct bench_row *rows,
 				    unsigned int n)
 {
 	unsigned int i, j;
+
+	if (f == stdout)
+		bench_jout_add(rows, n);
 
 	fprintf(f, "{\"bench\": ");
 	bench_json_str(f, bench);
@@ -455,6 +580,8 @@ static inline void bench_print_json(FILE *f, const char *bench, bool quick,
 			fprintf(f, ": ");
 			if (bench_is_number(r->extra[j].val))
 				fputs(r->extra[j].val, f);
+			else if (!strcmp(r->extra[j].val, "-"))
+				fputs("null", f);
 			else
 				bench_json_str(f, r->extra[j].val);
 		}

@@ -178,6 +178,7 @@ out:
 
 struct env {
 	enum vsmmu_exec_mode exec;
+	struct vsmmu_host *host;
 	struct vsmmu_mem *mem;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_smmu *smmu; /* driven by the driver */
@@ -195,28 +196,27 @@ static void drv_log(void *arg, const char *msg)
 
 static void env_init(struct env *e, enum vsmmu_exec_mode exec)
 {
-	struct vsmmu_smmu_config sc;
-	struct vsmmu_drv_config dc = { 0 };
+	struct vsmmu_host_config hc;
 	struct vsmmu_drv_domain_cfg dcfg = { .type = VSMMU_DRV_DOMAIN_S1 };
 	uint32_t sid = 0x10;
 
 	memset(e, 0, sizeof(*e));
 	e->exec = exec;
-	bench_check(vsmmu_mem_create(48, &e->mem), "vsmmu_mem_create");
-	bench_check(vsmmu_mem_pool_create(e->mem, POOL_BASE, POOL_SIZE,
-					  &e->pool),
-		    "pool");
-	vsmmu_smmu_config_default(&sc);
-	sc.exec = exec;
-	bench_check(vsmmu_smmu_create(&sc, e->mem, &e->smmu), "smmu");
-	bench_check(vsmmu_smmu_create(&sc, e->mem, &e->msmmu), "baseline smmu");
-	dc.ops = &vsmmu_drv_smmu_mmio_ops;
-	dc.ops_ctx = e->smmu;
-	dc.pool = e->pool;
-	dc.log_fn = drv_log;
-	dc.timeout_ns = TIMEOUT_NS;
-	bench_check(vsmmu_drv_create(&dc, &e->drv), "vsmmu_drv_create");
-	bench_check(vsmmu_drv_enable(e->drv), "vsmmu_drv_enable");
+	vsmmu_host_config_default(&hc);
+	hc.smmu.exec = exec;
+	hc.irq = false; /* the driver polls, as before */
+	hc.pool_base = POOL_BASE;
+	hc.pool_size = POOL_SIZE;
+	hc.drv.log_fn = drv_log;
+	hc.drv.timeout_ns = TIMEOUT_NS;
+	bench_check(vsmmu_host_create(&hc, NULL, &e->host), "host");
+	e->mem = vsmmu_host_mem(e->host);
+	e->pool = vsmmu_host_pool(e->host);
+	e->smmu = vsmmu_host_smmu(e->host);
+	e->drv = vsmmu_host_drv(e->host);
+	/* The baseline's own SMMU, beside the host's in the same memory */
+	bench_check(vsmmu_smmu_create(&hc.smmu, e->mem, &e->msmmu),
+		    "baseline smmu");
 	bench_check(vsmmu_drv_master_create(e->drv, &sid, 1, 0, &e->master),
 		    "master");
 	bench_check(vsmmu_drv_domain_alloc(e->drv, &dcfg, &e->dom), "domain");
@@ -226,12 +226,9 @@ static void env_init(struct env *e, enum vsmmu_exec_mode exec)
 
 static void env_fini(struct env *e)
 {
-	vsmmu_drv_destroy(e->drv);
-	vsmmu_smmu_destroy(e->smmu);
 	vsmmu_smmu_destroy(e->msmmu);
 	mq_fini(&e->mq);
-	vsmmu_mem_pool_destroy(e->pool);
-	vsmmu_mem_destroy(e->mem);
+	vsmmu_host_destroy(e->host);
 }
 
 /* --- Bodies ------------------------------------------------------------------ */

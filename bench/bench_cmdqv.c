@@ -31,6 +31,7 @@
 #define QUICK_REPS 2
 
 struct env {
+	struct vsmmu_host *host;
 	struct vsmmu_mem *mem;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_smmu *smmu;
@@ -45,35 +46,30 @@ static void quiet_log(void *arg, const char *msg)
 
 static void env_init(struct env *e, enum vsmmu_exec_mode exec)
 {
-	struct vsmmu_smmu_config sc;
-	struct vsmmu_drv_config dc = { 0 };
+	struct vsmmu_host_config hc;
 	struct vsmmu_drv_cmdqv_info info;
 
 	memset(e, 0, sizeof(*e));
 	e->exec = exec;
-	bench_check(vsmmu_mem_create(48, &e->mem), "mem");
-	bench_check(vsmmu_mem_pool_create(e->mem, POOL_BASE, POOL_SIZE,
-					  &e->pool),
-		    "pool");
-	vsmmu_smmu_config_default(&sc);
-	sc.exec = exec;
+	vsmmu_host_config_default(&hc);
+	hc.smmu.exec = exec;
+	hc.irq = false;
 	/* Grace's shape: 64 VINTFs, 128 VCMDQs, 16 SID pairs */
-	sc.cmdqv.present = true;
-	sc.cmdqv.num_vintf_log2 = 6;
-	sc.cmdqv.num_vcmdq_log2 = 7;
-	sc.cmdqv.num_sid_per_vm_log2 = 4;
-	sc.cmdqv.version = 1;
-	bench_check(vsmmu_smmu_create(&sc, e->mem, &e->smmu), "smmu");
-	dc.ops = &vsmmu_drv_smmu_mmio_ops;
-	dc.ops_ctx = e->smmu;
-	dc.pool = e->pool;
-	dc.timeout_ns = TIMEOUT_NS;
-	dc.log_fn = quiet_log;
-	dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
-	dc.cmdqv_ctx = e->smmu;
-	dc.cmdqv_nqueues = 2; /* Grace's share per VINTF: 128 / 64 */
-	bench_check(vsmmu_drv_create(&dc, &e->drv), "driver create");
-	bench_check(vsmmu_drv_enable(e->drv), "driver enable");
+	hc.smmu.cmdqv.present = true;
+	hc.smmu.cmdqv.num_vintf_log2 = 6;
+	hc.smmu.cmdqv.num_vcmdq_log2 = 7;
+	hc.smmu.cmdqv.num_sid_per_vm_log2 = 4;
+	hc.smmu.cmdqv.version = 1;
+	hc.pool_base = POOL_BASE;
+	hc.pool_size = POOL_SIZE;
+	hc.drv.timeout_ns = TIMEOUT_NS;
+	hc.drv.log_fn = quiet_log;
+	hc.drv.cmdqv_nqueues = 2; /* Grace's share per VINTF: 128 / 64 */
+	bench_check(vsmmu_host_create(&hc, NULL, &e->host), "host");
+	e->mem = vsmmu_host_mem(e->host);
+	e->pool = vsmmu_host_pool(e->host);
+	e->smmu = vsmmu_host_smmu(e->host);
+	e->drv = vsmmu_host_drv(e->host);
 	vsmmu_drv_cmdqv_get_info(e->drv, &info);
 	if (!info.enabled || info.nqueues != 2)
 		bench_die("CMDQV not enabled with 2 queues");
@@ -81,10 +77,7 @@ static void env_init(struct env *e, enum vsmmu_exec_mode exec)
 
 static void env_fini(struct env *e)
 {
-	vsmmu_drv_destroy(e->drv);
-	vsmmu_smmu_destroy(e->smmu);
-	vsmmu_mem_pool_destroy(e->pool);
-	vsmmu_mem_destroy(e->mem);
+	vsmmu_host_destroy(e->host);
 }
 
 static const char *mode_name(enum vsmmu_exec_mode m)

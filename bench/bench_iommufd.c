@@ -154,9 +154,9 @@ static void env_init(struct env *e, enum mode mode)
 	pt = e->parent;
 	if (mode == VM) {
 		/* V | Config S1 | S1ContextPtr 0x1000 (no DMA is done) */
-		struct iommu_hwpt_arm_smmuv3 ste = { .ste = { 0x1 | 0xa |
-								      0x1000,
-							      0xd4 } };
+		struct iommu_hwpt_arm_smmuv3 ste = {
+			.ste = { 0x1 | 0xa | 0x1000, 0xd4 }
+		};
 		struct iommu_hwpt_alloc a = {
 			.size = sizeof(a),
 			.dev_id = e->dev,
@@ -366,8 +366,7 @@ static bool run_invalidate(unsigned int entries, const struct bench_opts *o,
 	bench_row_add(row, "entries/call", "%u", entries);
 	bench_row_add(row, "pairs or entries/s", "%.3g",
 		      row->ops_per_s * entries);
-	bench_row_add(row, "syncs/call", "%.2f",
-		      (double)syncs / (double)calls);
+	bench_row_add(row, "syncs/call", "%.2f", (double)syncs / (double)calls);
 	bench_row_add(row, "check", "%s", ok ? "ok" : "FAIL");
 	env_fini(e);
 	free(e);

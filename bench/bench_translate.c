@@ -2,7 +2,7 @@
 /*
  * bench_translate: the cost of one vsmmu_translate() call.
  *
- * Three cases, each with one thread and with two:
+ * Cases, each with one thread and (most) with two:
  *
  *   s1-hit       stage 1, 4K granule, 4 levels (T0SZ 16); a working set of
  *                HIT_PAGES pages, which the IOTLB (1024 entries by
@@ -14,22 +14,32 @@
  *                tables).  64x the IOTLB: every call misses and walks 4
  *                levels, but the ~0.5 MiB of tables stays warm in the CPU
  *                caches (L2: a new line of L3 table per call) and the
- *                configuration cache hits.
+ *                configuration cache hits.  Walk caches off.
  *   s1-miss-seq  the same, pages in ascending order: eight consecutive
  *                calls read one cache line of L3 table (L1-warm).
+ *   s1-miss-wc   s1-miss with the walk caches on (the default): each walk
+ *                starts from the cached level-2 descriptor.
  *   nested-miss  stage 1 (4K, 48-bit, 4 levels) over stage 2 (4K, 48-bit,
  *                start level 0: 4 levels), the stage-1 tables and the CD
  *                living in IPA space.  Same scattered pattern: every call
  *                misses the IOTLB, walks stage 1 (each table address goes
  *                through the stage-2 cache, which holds them all) and then
- *                walks stage 2 for the output IPA.
- *   nested-miss-seq  the same, pages in ascending order.
+ *                walks stage 2 for the output IPA.  Walk caches off.
+ *   nested-miss-seq, nested-miss-wc  as for stage 1.
  *
  * Thread set-ups: "own stream" gives each thread its own StreamID, with
  * its own CD, ASID (stage 1) or VMID (nested) and its own page tables --
- * two devices, each over the whole working set.  "same stream" runs both
- * threads on StreamID 1 (or 3), each over one half of the working set, so
- * that they do not feed each other IOTLB entries.
+ * two devices, each over the whole working set; the SMMU has two TBUs
+ * (IOTLB partitions, config.tbus), and StreamIDs 1 and 2 (3 and 4) are on
+ * different ones, as two devices behind two TBUs of a distributed SMMU.
+ * "own stream, 1 TBU" is the same with a single IOTLB both threads fill.
+ * "same stream" runs both threads on StreamID 1 (or 3), each over one
+ * half of the working set, so that they do not feed each other entries.
+ *
+ * Then a sweep: one thread, stage 1 and nested, the working set growing
+ * from 16 pages to SWEEP_PAGES (scattered order, walk caches on), with the
+ * caches' geometry; and what memory the model takes per mapped page and
+ * per cached entry.
  *
  * Every call's output address is summed and checked against the sum
  * worked out from the mappings, and the SMMU's statistics over the timed
@@ -50,6 +60,8 @@
 /* Working sets, in 4K pages (powers of two). */
 #define HIT_PAGES 256U
 #define MISS_PAGES 65536U
+#define SWEEP_PAGES (1U << 20) /* stream 0 maps this many */
+#define QUICK_SWEEP_PAGES MISS_PAGES
 /* Odd, so that idx += stride (mod 2^n) visits every page once per pass. */
 #define SCATTER_STRIDE 40503U
 #define PAGE_OFFSET 0x40ULL /* offset of the access within its page */
@@ -57,16 +69,15 @@
 /* Physical address map of the benchmark's memory. */
 #define STRTAB_PA 0x100000ULL
 #define STRTAB_LOG2SIZE 4 /* 16 STEs */
-#define S1_POOL_PA(k) (0x10000000ULL + (uint64_t)(k)*0x1000000)
-#define S2_POOL_PA(k) (0x20000000ULL + (uint64_t)(k)*0x1000000)
-#define POOL_SIZE (4ULL << 20)
+#define POOL_SIZE (16ULL << 20) /* the tables of 1M pages, and more */
+#define S1_POOL_PA(k) (0x10000000ULL + (uint64_t)(k)*POOL_SIZE)
+#define S2_POOL_PA(k) (0x20000000ULL + (uint64_t)(k)*POOL_SIZE)
 /* Stage-1 input addresses: L0..L3 indexes all non-zero */
 #define IOVA_BASE 0x0000123480000000ULL
 /* Stage-1-only output (never touched, so never populated) */
 #define S1_OA_BASE(k) (0x0000400000000000ULL + ((uint64_t)(k) << 36))
 /* Nested: the guest's IPA space and where stage 2 puts it */
-#define GUEST_POOL_IPA(k) (0x40000000ULL + (uint64_t)(k)*0x100000)
-#define GUEST_POOL_SIZE (2ULL << 20)
+#define GUEST_POOL_IPA 0x40000000ULL
 #define GUEST_TABLES_PA_OFFSET(k) (0x100000000ULL + ((uint64_t)(k) << 28))
 #define NESTED_IPA_BASE 0x0000008000000000ULL
 #define NESTED_OA_BASE(k) (0x0000500000000000ULL + ((uint64_t)(k) << 36))
@@ -85,22 +96,38 @@
 #define SID_S1(k) (1U + (k))
 #define SID_NESTED(k) (3U + (k))
 
-/* Targets (ns per call, per thread) from the project brief. */
-#define TARGET_HIT_NS 20.0
-#define TARGET_MISS_NS 150.0
-#define TARGET_NESTED_NS 600.0
+/* Targets (ns per call, per thread) from issue 12. */
+#define TARGET_HIT_NS 8.0
+#define TARGET_MISS_NS 60.0
+#define TARGET_NESTED_NS 130.0
 
 struct stream {
 	uint32_t sid;
 	uint64_t iova_base; /* input address of page 0 */
 	uint64_t oa_base; /* output address of page 0 */
 	uint64_t ipa_base; /* nested: IPA of page 0 */
+	uint64_t pages; /* mapped */
 	bool nested;
+	uint64_t s1_ttb, s2_ttb; /* host PAs of the tables' roots */
+};
+
+/* The SMMU configurations the cases run on, over the same memory. */
+enum cfg_id {
+	CFG_WC, /* the default: walk caches on; 2 TBUs */
+	CFG_NOWC, /* walk caches off; 2 TBUs */
+	CFG_NOWC_1TBU, /* walk caches off; 1 TBU */
+	CFG_NR,
+};
+
+static const char *const cfg_name[CFG_NR] = {
+	[CFG_WC] = "walk caches on, 2 TBUs",
+	[CFG_NOWC] = "walk caches off, 2 TBUs",
+	[CFG_NOWC_1TBU] = "walk caches off, 1 TBU",
 };
 
 struct env {
 	struct vsmmu_mem *mem;
-	struct vsmmu_smmu *smmu;
+	struct vsmmu_smmu *smmu[CFG_NR];
 	struct vsmmu_mem_pool *pools[3 * NSTREAMS];
 	struct vsmmu_pgtable *pgts[3 * NSTREAMS];
 	unsigned int npools, npgts;
@@ -172,14 +199,13 @@ static void make_cd(uint64_t cd[8], const struct vsmmu_pgtable_info *info,
 }
 
 /* Stage 1 only: SID_S1(k) -> CD (ASID k + 1) -> 4-level tables. */
-static void setup_s1_stream(struct env *e, unsigned int k)
+static void setup_s1_stream(struct env *e, unsigned int k, uint64_t pages)
 {
 	struct vsmmu_pgtable_info info;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_pgtable *pgt;
 	struct stream *s = &e->s1[k];
 	uint64_t cd[8], ste[8] = { 0 }, cd_pa;
-	unsigned int i;
 
 	pool = env_pool(e, e->mem, S1_POOL_PA(k), POOL_SIZE);
 	pgt = env_pgtable(e, VSMMU_PGTABLE_S1, pool, &info);
@@ -187,7 +213,10 @@ static void setup_s1_stream(struct env *e, unsigned int k)
 	s->iova_base = IOVA_BASE;
 	s->oa_base = S1_OA_BASE(k);
 	s->ipa_base = s->oa_base;
-	for (i = 0; i < MISS_PAGES; i++)
+	s->pages = pages;
+	s->s1_ttb = info.ttb;
+	/* Page by page (4K leaves), as dma-iommu's page-sized requests */
+	for (uint64_t i = 0; i < pages; i++)
 		bench_check(vsmmu_pgtable_map(pgt, s->iova_base + i * PAGE,
 					      s->oa_base + i * PAGE, PAGE,
 					      S1_PROT),
@@ -234,6 +263,32 @@ static int copy_guest_range(void *arg, uint64_t ipa, uint64_t size)
 	return 0;
 }
 
+static void forget_pgtable(struct env *e, struct vsmmu_pgtable *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->npgts; i++) {
+		if (e->pgts[i] == p) {
+			vsmmu_pgtable_destroy(p);
+			e->pgts[i] = e->pgts[--e->npgts];
+			return;
+		}
+	}
+}
+
+static void forget_pool(struct env *e, struct vsmmu_mem_pool *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->npools; i++) {
+		if (e->pools[i] == p) {
+			vsmmu_mem_pool_destroy(p);
+			e->pools[i] = e->pools[--e->npools];
+			return;
+		}
+	}
+}
+
 /*
  * Nested: SID_NESTED(k), VMID k + 1.  The guest builds its CD and
  * stage-1 tables in a memory of its own, which is its IPA space; the
@@ -241,7 +296,7 @@ static int copy_guest_range(void *arg, uint64_t ipa, uint64_t size)
  * GUEST_TABLES_PA_OFFSET(k) and mapped there by stage 2.  Data pages:
  * IOVA -> IPA (stage 1) -> PA (stage 2), 4K at both stages.
  */
-static void setup_nested_stream(struct env *e, unsigned int k)
+static void setup_nested_stream(struct env *e, unsigned int k, uint64_t pages)
 {
 	struct vsmmu_pgtable_info s1i, s2i;
 	struct vsmmu_mem_pool *gpool, *hpool;
@@ -249,11 +304,10 @@ static void setup_nested_stream(struct env *e, unsigned int k)
 	struct stream *s = &e->nested[k];
 	struct vsmmu_mem *guest;
 	struct copy_ctx cc;
-	uint64_t cd[8], ste[8] = { 0 }, cd_ipa;
-	unsigned int i;
+	uint64_t cd[8], ste[8] = { 0 }, cd_ipa, i;
 
 	bench_check(vsmmu_mem_create(48, &guest), "vsmmu_mem_create (guest)");
-	gpool = env_pool(e, guest, GUEST_POOL_IPA(k), GUEST_POOL_SIZE);
+	gpool = env_pool(e, guest, GUEST_POOL_IPA, POOL_SIZE);
 	s1 = env_pgtable(e, VSMMU_PGTABLE_S1, gpool, &s1i);
 	hpool = env_pool(e, e->mem, S2_POOL_PA(k), POOL_SIZE);
 	s2 = env_pgtable(e, VSMMU_PGTABLE_S2, hpool, &s2i);
@@ -263,7 +317,10 @@ static void setup_nested_stream(struct env *e, unsigned int k)
 	s->iova_base = IOVA_BASE;
 	s->ipa_base = NESTED_IPA_BASE;
 	s->oa_base = NESTED_OA_BASE(k);
-	for (i = 0; i < MISS_PAGES; i++) {
+	s->pages = pages;
+	s->s1_ttb = s1i.ttb + GUEST_TABLES_PA_OFFSET(k);
+	s->s2_ttb = s2i.ttb;
+	for (i = 0; i < pages; i++) {
 		bench_check(vsmmu_pgtable_map(s1, s->iova_base + i * PAGE,
 					      s->ipa_base + i * PAGE, PAGE,
 					      S1_PROT),
@@ -301,59 +358,62 @@ static void setup_nested_stream(struct env *e, unsigned int k)
 	put_words(e->mem, STRTAB_PA + 64ULL * s->sid, ste, 8);
 
 	/* The guest's tables now live in e->mem; its own memory can go. */
-	for (i = 0; i < e->npgts; i++) {
-		if (e->pgts[i] == s1) {
-			vsmmu_pgtable_destroy(s1);
-			e->pgts[i] = e->pgts[--e->npgts];
-			break;
-		}
-	}
-	for (i = 0; i < e->npools; i++) {
-		if (e->pools[i] == gpool) {
-			vsmmu_mem_pool_destroy(gpool);
-			e->pools[i] = e->pools[--e->npools];
-			break;
-		}
-	}
+	forget_pgtable(e, s1);
+	forget_pool(e, gpool);
 	vsmmu_mem_destroy(guest);
 }
 
-static void env_init(struct env *e)
+/* An SMMU of configuration @id over the benchmark's memory, enabled. */
+static struct vsmmu_smmu *env_smmu(struct env *e, enum cfg_id id)
 {
 	struct vsmmu_smmu_config cfg;
-	unsigned int k;
+	struct vsmmu_smmu *smmu;
 
-	memset(e, 0, sizeof(*e));
-	bench_check(vsmmu_mem_create(48, &e->mem), "vsmmu_mem_create");
+	if (e->smmu[id])
+		return e->smmu[id];
 	vsmmu_smmu_config_default(&cfg);
-	bench_check(vsmmu_smmu_create(&cfg, e->mem, &e->smmu),
+	cfg.tbus = id == CFG_NOWC_1TBU ? 1 : 2;
+	cfg.walk_caches_off = id != CFG_WC;
+	bench_check(vsmmu_smmu_create(&cfg, e->mem, &smmu),
 		    "vsmmu_smmu_create");
-	bench_check(vsmmu_mem_populate(e->mem, STRTAB_PA,
-				       64ULL << STRTAB_LOG2SIZE),
-		    "populate the stream table");
-	for (k = 0; k < NSTREAMS; k++) {
-		setup_s1_stream(e, k);
-		setup_nested_stream(e, k);
-	}
-	bench_check(vsmmu_smmu_mmio_write(e->smmu, ARM_SMMU_STRTAB_BASE, 8,
+	bench_check(vsmmu_smmu_mmio_write(smmu, ARM_SMMU_STRTAB_BASE, 8,
 					  STRTAB_PA & STRTAB_BASE_ADDR_MASK),
 		    "STRTAB_BASE");
 	bench_check(vsmmu_smmu_mmio_write(
-			    e->smmu, ARM_SMMU_STRTAB_BASE_CFG, 4,
+			    smmu, ARM_SMMU_STRTAB_BASE_CFG, 4,
 			    VS_FIELD_PREP(STRTAB_BASE_CFG_FMT,
 					  STRTAB_BASE_CFG_FMT_LINEAR) |
 				    VS_FIELD_PREP(STRTAB_BASE_CFG_LOG2SIZE,
 						  STRTAB_LOG2SIZE)),
 		    "STRTAB_BASE_CFG");
-	bench_check(vsmmu_smmu_mmio_write(e->smmu, ARM_SMMU_CR0, 4, CR0_SMMUEN),
+	bench_check(vsmmu_smmu_mmio_write(smmu, ARM_SMMU_CR0, 4, CR0_SMMUEN),
 		    "CR0");
+	e->smmu[id] = smmu;
+	return smmu;
+}
+
+static void env_init(struct env *e, uint64_t sweep_pages)
+{
+	unsigned int k;
+
+	memset(e, 0, sizeof(*e));
+	bench_check(vsmmu_mem_create(48, &e->mem), "vsmmu_mem_create");
+	bench_check(vsmmu_mem_populate(e->mem, STRTAB_PA,
+				       64ULL << STRTAB_LOG2SIZE),
+		    "populate the stream table");
+	/* Stream 0 of each kind also serves the sweep. */
+	for (k = 0; k < NSTREAMS; k++) {
+		setup_s1_stream(e, k, k ? MISS_PAGES : sweep_pages);
+		setup_nested_stream(e, k, k ? MISS_PAGES : sweep_pages);
+	}
 }
 
 static void env_fini(struct env *e)
 {
 	unsigned int i;
 
-	vsmmu_smmu_destroy(e->smmu);
+	for (i = 0; i < CFG_NR; i++)
+		vsmmu_smmu_destroy(e->smmu[i]);
 	for (i = 0; i < e->npgts; i++)
 		vsmmu_pgtable_destroy(e->pgts[i]);
 	for (i = 0; i < e->npools; i++)
@@ -362,7 +422,8 @@ static void env_fini(struct env *e)
 }
 
 /* Check one page of a stream through vsmmu_translate(), untimed. */
-static void verify_page(struct env *e, const struct stream *s, uint64_t idx)
+static void verify_page(struct vsmmu_smmu *smmu, const struct stream *s,
+			uint64_t idx)
 {
 	const struct vsmmu_txn txn = {
 		.sid = s->sid,
@@ -373,7 +434,7 @@ static void verify_page(struct env *e, const struct stream *s, uint64_t idx)
 	uint64_t want = s->oa_base + idx * PAGE + PAGE_OFFSET;
 	uint64_t want_ipa = s->ipa_base + idx * PAGE + PAGE_OFFSET;
 
-	bench_check(vsmmu_translate(e->smmu, &txn, &res), "vsmmu_translate");
+	bench_check(vsmmu_translate(smmu, &txn, &res), "vsmmu_translate");
 	if (res.outcome != VSMMU_TXN_OK || res.oa != want ||
 	    res.page_shift != 12 || (s->nested && res.ipa != want_ipa))
 		bench_die("SID %u IOVA 0x%" PRIx64
@@ -449,33 +510,50 @@ struct bench_case {
 	uint64_t pages;
 	uint64_t iters, quick_iters; /* per thread, per repetition */
 	double target_ns;
+	enum cfg_id cfg;
 };
 
 static const struct bench_case cases[] = {
 	/* name, kind, threads, same stream, sequential, pages, iters,
-	   quick iters, target */
+	   quick iters, target, configuration */
 	{ "s1-hit", K_HIT, 1, false, true, HIT_PAGES, 2000000, 50000,
-	  TARGET_HIT_NS },
+	  TARGET_HIT_NS, CFG_WC },
 	{ "s1-hit", K_HIT, 2, false, true, HIT_PAGES, 2000000, 50000,
-	  TARGET_HIT_NS },
+	  TARGET_HIT_NS, CFG_WC },
 	{ "s1-hit", K_HIT, 2, true, true, HIT_PAGES, 2000000, 50000,
-	  TARGET_HIT_NS },
-	{ "s1-miss", K_MISS, 1, false, false, MISS_PAGES, 300000, 10000,
-	  TARGET_MISS_NS },
-	{ "s1-miss", K_MISS, 2, false, false, MISS_PAGES, 300000, 10000,
-	  TARGET_MISS_NS },
-	{ "s1-miss", K_MISS, 2, true, false, MISS_PAGES, 300000, 10000,
-	  TARGET_MISS_NS },
-	{ "s1-miss-seq", K_MISS, 1, false, true, MISS_PAGES, 300000, 10000,
-	  TARGET_MISS_NS },
-	{ "nested-miss", K_NESTED, 1, false, false, MISS_PAGES, 100000, 5000,
-	  TARGET_NESTED_NS },
-	{ "nested-miss", K_NESTED, 2, false, false, MISS_PAGES, 100000, 5000,
-	  TARGET_NESTED_NS },
-	{ "nested-miss", K_NESTED, 2, true, false, MISS_PAGES, 100000, 5000,
-	  TARGET_NESTED_NS },
-	{ "nested-miss-seq", K_NESTED, 1, false, true, MISS_PAGES, 100000, 5000,
-	  TARGET_NESTED_NS },
+	  TARGET_HIT_NS, CFG_WC },
+	{ "s1-miss", K_MISS, 1, false, false, MISS_PAGES, 400000, 10000,
+	  TARGET_MISS_NS, CFG_NOWC },
+	{ "s1-miss", K_MISS, 2, false, false, MISS_PAGES, 400000, 10000,
+	  TARGET_MISS_NS, CFG_NOWC },
+	{ "s1-miss", K_MISS, 2, false, false, MISS_PAGES, 400000, 10000,
+	  TARGET_MISS_NS, CFG_NOWC_1TBU },
+	{ "s1-miss", K_MISS, 2, true, false, MISS_PAGES, 400000, 10000,
+	  TARGET_MISS_NS, CFG_NOWC },
+	{ "s1-miss-seq", K_MISS, 1, false, true, MISS_PAGES, 400000, 10000,
+	  TARGET_MISS_NS, CFG_NOWC },
+	{ "s1-miss-seq", K_MISS, 2, false, true, MISS_PAGES, 400000, 10000,
+	  TARGET_MISS_NS, CFG_NOWC },
+	{ "s1-miss-wc", K_MISS, 1, false, false, MISS_PAGES, 400000, 10000, 0,
+	  CFG_WC },
+	{ "s1-miss-wc", K_MISS, 2, false, false, MISS_PAGES, 400000, 10000, 0,
+	  CFG_WC },
+	{ "nested-miss", K_NESTED, 1, false, false, MISS_PAGES, 200000, 5000,
+	  TARGET_NESTED_NS, CFG_NOWC },
+	{ "nested-miss", K_NESTED, 2, false, false, MISS_PAGES, 200000, 5000,
+	  TARGET_NESTED_NS, CFG_NOWC },
+	{ "nested-miss", K_NESTED, 2, false, false, MISS_PAGES, 200000, 5000,
+	  TARGET_NESTED_NS, CFG_NOWC_1TBU },
+	{ "nested-miss", K_NESTED, 2, true, false, MISS_PAGES, 200000, 5000,
+	  TARGET_NESTED_NS, CFG_NOWC },
+	{ "nested-miss-seq", K_NESTED, 1, false, true, MISS_PAGES, 200000, 5000,
+	  TARGET_NESTED_NS, CFG_NOWC },
+	{ "nested-miss-seq", K_NESTED, 2, false, true, MISS_PAGES, 200000, 5000,
+	  TARGET_NESTED_NS, CFG_NOWC },
+	{ "nested-miss-wc", K_NESTED, 1, false, false, MISS_PAGES, 200000, 5000,
+	  0, CFG_WC },
+	{ "nested-miss-wc", K_NESTED, 2, false, false, MISS_PAGES, 200000, 5000,
+	  0, CFG_WC },
 };
 
 #define REPS 9
@@ -486,15 +564,23 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
+static const struct stream *case_streams(const struct env *e,
+					 const struct bench_case *c)
+{
+	return c->kind == K_NESTED ? e->nested : e->s1;
+}
+
 /*
  * Is the case what it claims?  Hit rows: >= 99.9% IOTLB hits.  Miss rows:
- * <= 0.1% hits, the configuration cache always hits, and for nested rows
- * the stage-2 cache serves >= 99.9% of the stage-1 table IPAs.
+ * <= 0.1% hits and the configuration cache always hits; walk caches off:
+ * no walk-cache lookup, and nested, the stage-2 cache serves >= 99.9% of
+ * the stage-1 table IPAs; walk caches on: >= 90% walk-cache hits.
  */
 static const char *case_check(const struct bench_case *c,
 			      const struct vsmmu_smmu_stats *d)
 {
 	uint64_t tlb = d->tlb_hits + d->tlb_misses;
+	uint64_t wc = d->walk_cache_hits + d->walk_cache_misses;
 
 	if (d->translations != tlb || d->faults || d->terminated)
 		return "FAIL (faults)";
@@ -504,6 +590,10 @@ static const char *case_check(const struct bench_case *c,
 		return "FAIL (hits)";
 	if (d->cfg_misses)
 		return "FAIL (cfg)";
+	if (c->cfg == CFG_WC)
+		return pct(d->walk_cache_hits, wc) >= 90 ? "ok" : "FAIL (wc)";
+	if (wc)
+		return "FAIL (wc on)";
 	if (c->kind == K_NESTED &&
 	    pct(d->s2_hits, d->s2_hits + d->s2_misses) < 99.9)
 		return "FAIL (s2 cache)";
@@ -529,25 +619,73 @@ static void stats_delta(const struct vsmmu_smmu_stats *a,
 	DELTA(tlb_evictions);
 	DELTA(tlbi);
 	DELTA(cfgi);
+	DELTA(walk_cache_hits);
+	DELTA(walk_cache_misses);
 #undef DELTA
 }
+
+/*
+ * Run @run (@reps timed repetitions after a warm-up of a pass over the
+ * working set and one untimed repetition), checking every output address
+ * sum.  Return false if one was wrong; @d gets the SMMU's statistics over
+ * the timed repetitions.
+ */
+static bool run_timed(struct vsmmu_smmu *smmu, struct bench_run *run,
+		      const struct work *w, unsigned int reps, uint64_t pages,
+		      const char *name, struct bench_rep *rep,
+		      struct vsmmu_smmu_stats *d)
+{
+	struct vsmmu_smmu_stats before, after;
+	uint64_t expect[BENCH_MAX_THREADS], iters = run->iters;
+	unsigned int i, t;
+	bool ok = true;
+
+	run->iters = pages * 2 > iters ? pages * 2 : iters;
+	bench_run_once(run, &rep[0]);
+	run->iters = iters;
+	bench_run_once(run, &rep[0]);
+	for (t = 0; t < run->threads; t++)
+		expect[t] = translate_expect(w, t, run->iters);
+
+	vsmmu_smmu_get_stats(smmu, &before);
+	for (i = 0; i < reps; i++) {
+		bench_run_once(run, &rep[i]);
+		for (t = 0; t < run->threads; t++) {
+			if (rep[i].checksum[t] != expect[t]) {
+				fprintf(stderr,
+					"bench: %s, thread %u: wrong output "
+					"addresses (sum 0x%" PRIx64
+					", want 0x%" PRIx64 ")\n",
+					name, t, rep[i].checksum[t], expect[t]);
+				ok = false;
+			}
+		}
+	}
+	vsmmu_smmu_get_stats(smmu, &after);
+	stats_delta(&before, &after, d);
+	return ok;
+}
+
+/* Throughput of each case's 1-thread row, for the scaling column. */
+static double one_thread_ops[VS_ARRAY_SIZE(cases)];
 
 static bool run_case(struct env *e, const struct bench_case *c,
 		     const struct bench_opts *o, struct bench_row *row)
 {
-	const struct stream *streams = c->kind == K_NESTED ? e->nested : e->s1;
+	const struct stream *streams = case_streams(e, c);
+	struct vsmmu_smmu *smmu = env_smmu(e, c->cfg);
 	unsigned int reps = o->quick ? QUICK_REPS : REPS, i, t;
 	struct bench_run run;
 	struct bench_rep rep[BENCH_MAX_REPS];
-	double ns[BENCH_MAX_REPS], cpu[BENCH_MAX_REPS];
-	struct vsmmu_smmu_stats before, after, d;
-	uint64_t expect[BENCH_MAX_THREADS], warm, calls;
+	double ns[BENCH_MAX_REPS], cpu[BENCH_MAX_REPS], base = 0;
+	struct vsmmu_smmu_stats d;
+	uint64_t calls;
 	struct work w;
 	const char *check;
-	bool ok = true;
+	bool ok;
 
 	memset(&w, 0, sizeof(w));
-	w.smmu = e->smmu;
+	w.smmu = smmu;
 	w.stride = c->sequential ? 1 : SCATTER_STRIDE;
 	for (t = 0; t < c->threads; t++) {
 		struct thread_work *tw = &w.t[t];
@@ -564,44 +702,23 @@ static bool run_case(struct env *e, const struct bench_case *c,
 				  .iters = o->quick ? c->quick_iters :
 						      c->iters };
 
-	/* Warm up: every page once, then two untimed repetitions. */
+	/* Every page once, checked, before anything is timed. */
 	for (t = 0; t < c->threads; t++)
 		for (i = 0; i < c->pages; i++)
-			verify_page(e, w.t[t].s, i);
-	warm = run.iters;
-	run.iters = c->pages * 2 > warm ? c->pages * 2 : warm;
-	bench_run_once(&run, &rep[0]);
-	run.iters = warm;
-	bench_run_once(&run, &rep[0]);
-	for (t = 0; t < c->threads; t++)
-		expect[t] = translate_expect(&w, t, run.iters);
-
-	vsmmu_smmu_get_stats(e->smmu, &before);
+			verify_page(smmu, w.t[t].s, i);
+	ok = run_timed(smmu, &run, &w, reps, c->pages, c->name, rep, &d);
 	for (i = 0; i < reps; i++) {
-		bench_run_once(&run, &rep[i]);
 		ns[i] = rep[i].ns_per_op;
 		cpu[i] = rep[i].cpu_ns_per_op;
-		for (t = 0; t < c->threads; t++) {
-			if (rep[i].checksum[t] != expect[t]) {
-				fprintf(stderr,
-					"bench: %s, thread %u: wrong output "
-					"addresses (sum 0x%" PRIx64
-					", want 0x%" PRIx64 ")\n",
-					c->name, t, rep[i].checksum[t],
-					expect[t]);
-				ok = false;
-			}
-		}
 	}
-	vsmmu_smmu_get_stats(e->smmu, &after);
-	stats_delta(&before, &after, &d);
 
 	memset(row, 0, sizeof(*row));
 	snprintf(row->name, sizeof(row->name), "%s", c->name);
-	snprintf(row->mode, sizeof(row->mode), "%s",
-		 c->threads == 1 ? "-" :
-		 c->same_stream	 ? "same stream" :
-				   "own stream");
+	snprintf(row->mode, sizeof(row->mode), "%s%s",
+		 c->threads == 1 ? "" :
+		 c->same_stream	 ? "same stream, " :
+				   "own stream, ",
+		 cfg_name[c->cfg]);
 	row->threads = c->threads;
 	row->reps = reps;
 	row->iters = run.iters;
@@ -614,9 +731,17 @@ static bool run_case(struct env *e, const struct bench_case *c,
 	check = case_check(c, &d);
 	if (strcmp(check, "ok"))
 		ok = false;
+	/* The scaling column: this row's calls/s over the 1-thread row's */
+	for (i = 0; i < VS_ARRAY_SIZE(cases); i++)
+		if (!strcmp(cases[i].name, c->name) && cases[i].threads == 1)
+			base = one_thread_ops[i];
+	if (c->threads == 1)
+		one_thread_ops[c - cases] = row->ops_per_s;
+	bench_row_add(row, "x 1 thread",
+		      c->threads > 1 && base > 0 ? "%.2f" : "-",
+		      row->ops_per_s / (base > 0 ? base : 1));
 	bench_row_add(row, "TLB hit %", "%.2f",
 		      pct(d.tlb_hits, d.tlb_hits + d.tlb_misses));
-	bench_row_add(row, "TLB hits", "%" PRIu64, d.tlb_hits);
 	bench_row_add(row, "TLB misses", "%" PRIu64, d.tlb_misses);
 	bench_row_add(row, "cfg hit %", "%.2f",
 		      pct(d.cfg_hits, d.cfg_hits + d.cfg_misses));
@@ -625,6 +750,12 @@ static bool run_case(struct env *e, const struct bench_case *c,
 			      pct(d.s2_hits, d.s2_hits + d.s2_misses));
 	else
 		bench_row_add(row, "S2 cache hit %", "-");
+	if (d.walk_cache_hits + d.walk_cache_misses)
+		bench_row_add(row, "walk cache hit %", "%.2f",
+			      pct(d.walk_cache_hits,
+				  d.walk_cache_hits + d.walk_cache_misses));
+	else
+		bench_row_add(row, "walk cache hit %", "-");
 	bench_row_add(row, "walks/call", "%.2f",
 		      (double)d.walks / (double)calls);
 	bench_row_add(row, "desc/call", "%.2f",
@@ -633,21 +764,184 @@ static bool run_case(struct env *e, const struct bench_case *c,
 	return ok;
 }
 
+/* --- The sweep: cost against working set ---------------------------------- */
+
+static bool run_sweep(struct env *e, const struct bench_opts *o,
+		      uint64_t max_pages, struct bench_row *rows,
+		      unsigned int *n)
+{
+	struct vsmmu_smmu *smmu = env_smmu(e, CFG_WC);
+	unsigned int k, reps = o->quick ? 2 : 3, i;
+	uint64_t pages;
+	bool ok = true;
+
+	for (k = 0; k < 2; k++) {
+		const struct stream *s = k ? &e->nested[0] : &e->s1[0];
+
+		for (pages = 16; pages <= max_pages; pages *= 4) {
+			struct bench_row *row = &rows[(*n)++];
+			struct bench_rep rep[BENCH_MAX_REPS];
+			double ns[BENCH_MAX_REPS], cpu[BENCH_MAX_REPS];
+			struct vsmmu_smmu_stats d;
+			struct bench_run run;
+			uint64_t calls;
+			struct work w;
+			char name[48];
+
+			memset(&w, 0, sizeof(w));
+			w.smmu = smmu;
+			w.stride = SCATTER_STRIDE;
+			w.t[0] = (struct thread_work){ .s = s, .pages = pages };
+			run = (struct bench_run){
+				.body = translate_body,
+				.arg = &w,
+				.threads = 1,
+				.iters = o->quick	? 20000 :
+					 pages > 200000 ? pages :
+							  200000,
+			};
+			snprintf(name, sizeof(name), "%s-sweep",
+				 k ? "nested" : "s1");
+			if (!run_timed(smmu, &run, &w, reps, pages, name, rep,
+				       &d))
+				ok = false;
+			for (i = 0; i < reps; i++) {
+				ns[i] = rep[i].ns_per_op;
+				cpu[i] = rep[i].cpu_ns_per_op;
+			}
+			memset(row, 0, sizeof(*row));
+			snprintf(row->name, sizeof(row->name), "%s", name);
+			snprintf(row->mode, sizeof(row->mode),
+				 "%" PRIu64 " pages", pages);
+			row->threads = 1;
+			row->reps = reps;
+			row->iters = run.iters;
+			bench_summarize(ns, reps, &row->ns);
+			bench_summarize(cpu, reps, &row->cpu_ns);
+			row->ops_per_s = rep[row->ns.median_idx].ops_per_s;
+			row->cpus = rep[row->ns.median_idx].cpus;
+			calls = d.translations ? d.translations : 1;
+			if (d.faults || d.terminated)
+				ok = false;
+			bench_row_add(row, "pages", "%" PRIu64, pages);
+			bench_row_add(row, "MiB mapped", "%.3g",
+				      (double)pages * PAGE / (1 << 20));
+			bench_row_add(row, "TLB hit %", "%.2f",
+				      pct(d.tlb_hits,
+					  d.tlb_hits + d.tlb_misses));
+			if (d.walk_cache_hits + d.walk_cache_misses)
+				bench_row_add(row, "walk cache hit %", "%.2f",
+					      pct(d.walk_cache_hits,
+						  d.walk_cache_hits +
+							  d.walk_cache_misses));
+			else
+				bench_row_add(row, "walk cache hit %", "-");
+			if (d.s2_hits + d.s2_misses)
+				bench_row_add(row, "S2 cache hit %", "%.2f",
+					      pct(d.s2_hits,
+						  d.s2_hits + d.s2_misses));
+			else
+				bench_row_add(row, "S2 cache hit %", "-");
+			bench_row_add(row, "desc/call", "%.2f",
+				      (double)d.desc_fetches / (double)calls);
+		}
+	}
+	return ok;
+}
+
+/* --- Memory ---------------------------------------------------------------- */
+
+/* Table pages of a 4K table at @pa of @level and below, walked in memory. */
+static uint64_t count_tables(struct vsmmu_mem *mem, uint64_t pa,
+			     unsigned int level)
+{
+	uint64_t n = 1, d;
+	unsigned int i;
+
+	if (level == 3)
+		return 1;
+	for (i = 0; i < 512; i++) {
+		bench_check(vsmmu_mem_read64(mem, pa + 8 * i, &d),
+			    "read a table");
+		if ((d & 3) == 3)
+			n += count_tables(mem, d & VS_GENMASK(47, 12),
+					  level + 1);
+	}
+	return n;
+}
+
+static void print_cache(const char *name, const char *what,
+			const struct vsmmu_smmu_cache_info *ci,
+			unsigned int parts)
+{
+	uint64_t entries = (uint64_t)ci->sets * ci->ways * parts;
+
+	if (!entries) {
+		printf("| %s | %s | - | - | - | - |\n", name, what);
+		return;
+	}
+	printf("| %s | %s | %u x %u%s | %" PRIu64 " | %" PRIu64 " | %.1f |\n",
+	       name, what, ci->sets, ci->ways, parts > 1 ? " per TBU" : "",
+	       entries, ci->bytes, (double)ci->bytes / (double)entries);
+}
+
+static void print_geometry_and_memory(struct env *e)
+{
+	struct vsmmu_smmu_info in;
+	uint64_t t1, t2, pages = e->s1[0].pages;
+	uint64_t idx_bytes =
+		vsmmu_mem_bytes(e->mem) - vsmmu_mem_page_count(e->mem) * PAGE;
+
+	vsmmu_smmu_get_info(env_smmu(e, CFG_WC), &in);
+	printf("\n### Cache geometry and memory per entry (walk caches on, "
+	       "%u TBUs)\n\n",
+	       in.tbus);
+	printf("| cache | holds | geometry | entries | bytes | bytes/entry "
+	       "|\n|---|---|---|--:|--:|--:|\n");
+	print_cache("IOTLB", "final translations", &in.tlb, in.tbus);
+	print_cache("stage-2 cache", "IPAs of nested table and CD fetches",
+		    &in.s2c, 1);
+	print_cache("configuration cache", "decoded STE + CD", &in.cfgc, 1);
+	print_cache("stage-1 walk cache", "table descriptors", &in.s1wc, 1);
+	print_cache("stage-2 walk cache", "table descriptors", &in.s2wc, 1);
+	print_cache("L1 descriptor cache", "L1STDs, L1CDs", &in.l1c, 1);
+
+	t1 = count_tables(e->mem, e->s1[0].s1_ttb, 0);
+	t2 = count_tables(e->mem, e->nested[0].s2_ttb, 0);
+	printf("\n### Memory per mapped page\n\n"
+	       "Stream 0 maps %" PRIu64 " 4K pages.  Translation tables "
+	       "(counted by walking them): stage 1 %" PRIu64
+	       " table pages, %.2f bytes per mapped page; nested adds "
+	       "stage 2's %" PRIu64 " table pages, %.2f bytes per mapped "
+	       "page.  The sparse memory's index: %" PRIu64
+	       " bytes for %" PRIu64 " present pages (%.2f bytes per "
+	       "present page, whether table or data).\n",
+	       pages, t1, (double)t1 * PAGE / (double)pages, t2,
+	       (double)t2 * PAGE / (double)pages, idx_bytes,
+	       vsmmu_mem_page_count(e->mem),
+	       (double)idx_bytes / (double)vsmmu_mem_page_count(e->mem));
+}
+
 int main(int argc, char **argv)
 {
-	struct bench_row rows[VS_ARRAY_SIZE(cases)];
+	struct bench_row rows[VS_ARRAY_SIZE(cases)], sweep[32];
 	struct bench_opts o;
-	unsigned int i, n = 0;
-	uint64_t t0 = bench_now_ns(), t1;
+	unsigned int i, n = 0, nsweep = 0;
+	uint64_t t0 = bench_now_ns(), t1, sweep_pages;
 	double load0 = bench_loadavg();
 	struct env e;
-	bool ok = true;
+	bool ok = true, do_sweep;
 
 	bench_parse_args(argc, argv,
 			 "Cost of vsmmu_translate(): IOTLB hit, stage-1 "
-			 "miss, nested miss; 1 and 2 threads.",
+			 "miss, nested miss (walk caches off and on); 1 and "
+			 "2 threads; a working-set sweep.",
 			 &o);
-	env_init(&e);
+	sweep_pages = o.quick ? QUICK_SWEEP_PAGES : SWEEP_PAGES;
+	do_sweep = !o.threads || o.threads == 1;
+	if (o.filter && !strstr("sweep", o.filter))
+		do_sweep = !!strstr(o.filter, "sweep");
+	env_init(&e, do_sweep ? sweep_pages : MISS_PAGES);
 	t1 = bench_now_ns();
 	for (i = 0; i < VS_ARRAY_SIZE(cases); i++) {
 		if (!bench_selected(&o, cases[i].name, cases[i].threads))
@@ -656,15 +950,23 @@ int main(int argc, char **argv)
 			ok = false;
 		n++;
 	}
+	if (do_sweep && !run_sweep(&e, &o, sweep_pages, sweep, &nsweep))
+		ok = false;
 	if (o.json) {
-		bench_print_json(stdout, "bench_translate", o.quick, rows, n);
+		struct bench_row all[VS_ARRAY_SIZE(cases) + 32];
+
+		memcpy(all, rows, n * sizeof(rows[0]));
+		memcpy(all + n, sweep, nsweep * sizeof(sweep[0]));
+		bench_print_json(stdout, "bench_translate", o.quick, all,
+				 n + nsweep);
 	} else {
 		printf("## vsmmu_translate() cost%s\n\n",
 		       o.quick ? " (--quick: rough figures)" : "");
 		bench_print_table(stdout, rows, n);
 		printf("\nns/call: wall time per call per thread, median of %u "
 		       "repetitions (min, max); CPU ns/call: the same in "
-		       "thread CPU time;\ncalls/s: all threads together.  "
+		       "thread CPU time;\ncalls/s: all threads together; "
+		       "x 1 thread: calls/s over the 1-thread row's.  "
 		       "Set-up %.2f s, measurement %.2f s; load average "
 		       "%.2f before, %.2f after.\n",
 		       o.quick ? QUICK_REPS : REPS, (double)(t1 - t0) / 1e9,
@@ -681,6 +983,13 @@ int main(int argc, char **argv)
 				break;
 			}
 		}
+		if (nsweep) {
+			printf("\n### Sweep: one thread, scattered order, "
+			       "walk caches on\n\n");
+			bench_print_table(stdout, sweep, nsweep);
+		}
+		if (do_sweep)
+			print_geometry_and_memory(&e);
 	}
 	env_fini(&e);
 	if (!ok)

@@ -41,6 +41,8 @@
  *
  * Invariants (abort() on a violation): every call returns 0 or a negative
  * errno; closing the context leaves no page of the pin window present.
+ * Built with -DFZ_TRACE it prints each operation and its result (to see
+ * how far a seed or a reproducer gets).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -264,8 +266,8 @@ static void do_op(struct fz *f, uint8_t op)
 			     vsmmu_iommufd_device_replace(f->ictx, dev, &id);
 		break;
 	case 0x82:
-		rc = vsmmu_iommufd_device_detach(f->ictx,
-						 some_dev(f, (uint8_t)take(f, 1)));
+		rc = vsmmu_iommufd_device_detach(
+			f->ictx, some_dev(f, (uint8_t)take(f, 1)));
 		break;
 	case 0x83: {
 		struct vsmmu_iommufd_dma d = { 0 };
@@ -330,8 +332,8 @@ static void do_op(struct fz *f, uint8_t op)
 		break;
 	}
 	case 0x8d:
-		rc = vsmmu_iommufd_device_unbind(f->ictx,
-						 some_dev(f, (uint8_t)take(f, 1)));
+		rc = vsmmu_iommufd_device_unbind(
+			f->ictx, some_dev(f, (uint8_t)take(f, 1)));
 		break;
 	case 0x8e:
 		if (f->nfds &&
@@ -371,6 +373,13 @@ static void fz_event(void *arg, const struct vsmmu_drv_event *e)
 		vsmmu_iommufd_host_event(f->ictx, 0, e);
 }
 
+static bool fz_stall(void *arg, const struct vsmmu_drv_event *e)
+{
+	struct fz *f = arg;
+
+	return f->ictx && vsmmu_iommufd_host_stall(f->ictx, 0, e);
+}
+
 static int fz_init(struct fz *f, uint8_t hdr)
 {
 	struct vsmmu_iommufd_config ic = { 0 };
@@ -408,6 +417,8 @@ static int fz_init(struct fz *f, uint8_t hdr)
 	hc.smmu.hold_stalls = hdr & 2;
 	hc.drv.event_fn = fz_event;
 	hc.drv.event_arg = f;
+	hc.drv.stall_fn = fz_stall;
+	hc.drv.stall_arg = f;
 	hc.drv.timeout_ns = 100000000ULL;
 	hc.pool_size = 16 << 20;
 	if (vsmmu_host_create(&hc, NULL, &f->host))
@@ -423,7 +434,8 @@ static int fz_init(struct fz *f, uint8_t hdr)
 		return -1;
 	for (i = 0; i < 2; i++) {
 		sid = 1 + i;
-		if (!vsmmu_iommufd_device_bind(f->ictx, &dc, &f->devs[f->ndevs]))
+		if (!vsmmu_iommufd_device_bind(f->ictx, &dc,
+					       &f->devs[f->ndevs]))
 			f->ndevs++;
 	}
 	dc.sids = sids;
@@ -575,10 +587,9 @@ static size_t seed_ioas(struct seed *s)
 				  .op = IOMMU_OPTION_OP_SET,
 				  .object_id = 4 << 1,
 				  .val64 = 0 };
-	struct iommu_ioas_unmap u = { .size = 24,
-				      .ioas_id = 3 << 1,
-				      .iova = 0,
-				      .length = UINT64_MAX };
+	struct iommu_ioas_unmap u = {
+		.size = 24, .ioas_id = 3 << 1, .iova = 0, .length = UINT64_MAX
+	};
 	struct iommu_vfio_ioas vf = { .size = 12, .ioas_id = 4 << 1, .op = 1 };
 	struct iommu_ioas_change_process cp = { .size = 8 };
 
@@ -613,34 +624,32 @@ size_t vsmmu_fuzz_seed(unsigned int i, uint8_t *buf, size_t cap)
 				    .user_va = 4,
 				    .length = 0x20000,
 				    .iova = 0 };
-	struct iommu_hwpt_alloc h = { .size = 48,
-				      .flags = nested,
-				      .dev_id = 0,
-				      .pt_id = 3 << 1 };
+	struct iommu_hwpt_alloc h = {
+		.size = 48, .flags = nested, .dev_id = 0, .pt_id = 3 << 1
+	};
 	struct iommu_viommu_alloc v = { .size = 40,
 					.type = cmdqv ? 2 : 1,
 					.dev_id = 0,
 					.hwpt_id = 4 << 1,
 					.data_len = cmdqv ? 16 : 0,
 					.data_uptr = 0x82 };
-	struct iommu_vdevice_alloc vd = { .size = 24,
-					  .viommu_id = 5 << 1,
-					  .dev_id = 0,
-					  .virt_id = 0x10 };
-	struct iommu_veventq_alloc vq = { .size = 32,
-					  .viommu_id = 5 << 1,
-					  .type = 1,
-					  .veventq_depth = 8 };
+	struct iommu_vdevice_alloc vd = {
+		.size = 24, .viommu_id = 5 << 1, .dev_id = 0, .virt_id = 0x10
+	};
+	struct iommu_veventq_alloc vq = {
+		.size = 32, .viommu_id = 5 << 1, .type = 1, .veventq_depth = 8
+	};
 	struct iommu_fault_alloc fa = { .size = 16 };
-	struct iommu_hwpt_alloc n = { .size = 48,
-				      .flags = stall ? IOMMU_HWPT_FAULT_ID_VALID :
-						       0,
-				      .dev_id = 0,
-				      .pt_id = 5 << 1,
-				      .data_type = IOMMU_HWPT_DATA_ARM_SMMUV3,
-				      .data_len = 16,
-				      .data_uptr = 0,
-				      .fault_id = 8 << 1 };
+	struct iommu_hwpt_alloc n = {
+		.size = 48,
+		.flags = stall ? IOMMU_HWPT_FAULT_ID_VALID : 0,
+		.dev_id = 0,
+		.pt_id = 5 << 1,
+		.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3,
+		.data_len = 16,
+		.data_uptr = 0,
+		.fault_id = 8 << 1
+	};
 	struct iommu_hwpt_invalidate inv = { .size = 32,
 					     .hwpt_id = 5 << 1,
 					     .data_uptr = 0x82,

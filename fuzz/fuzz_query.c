@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz the translate verb's parsers (tools/vsmmu/query.c) with arbitrary
- * text: a query line, a --reg and a --mem argument.  Besides the
+ * Fuzz the tool's parsers (tools/vsmmu/query.c, memfile.c's format
+ * sniffer) with arbitrary text: a query line, a --reg (whole or field), a
+ * --mem, a --smmu and a --cmdqv argument, and a file's first bytes.  Besides the
  * sanitizers' checks, it asserts the parsers' contracts: an accepted query
  * is within the architected limits and survives a format/parse round
  * trip; errors leave a printable, terminated message; an accepted --mem
@@ -12,6 +13,8 @@
 #include <string.h>
 
 #include "../tools/vsmmu/query.c"
+/* for memfile_sniff(); the loader beside it is not called here */
+#include "../tools/vsmmu/memfile.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,7 +66,35 @@ static void fuzz_reg(const char *s)
 	}
 	if (r.size != 4 && r.size != 8)
 		abort();
-	if (r.size == 4 && r.value > UINT32_MAX)
+	if (r.size == 4 && (r.value > UINT32_MAX || r.mask > UINT32_MAX))
+		abort();
+	/* a field write touches its field only */
+	if (!r.mask || (r.value & ~r.mask))
+		abort();
+}
+
+static void fuzz_knobs(const char *s)
+{
+	struct vsmmu_smmu_config cfg, orig;
+	char err[128];
+
+	vsmmu_smmu_config_default(&cfg);
+	orig = cfg;
+	err[0] = '\0';
+	if (vsmmu_smmu_opts_parse(s, &cfg, err, sizeof(err))) {
+		check_err(err);
+	} else if (cfg.idr[2] != orig.idr[2] || cfg.idr[4] != orig.idr[4] ||
+		   cfg.cmdqv.present != orig.cmdqv.present) {
+		abort(); /* only IDR0/1/3/5 and exec have properties */
+	}
+	err[0] = '\0';
+	if (vsmmu_cmdqv_opts_parse(s, &cfg, err, sizeof(err))) {
+		check_err(err);
+		return;
+	}
+	if (cfg.cmdqv.present &&
+	    (cfg.cmdqv.num_vintf_log2 > 6 || cfg.cmdqv.num_vcmdq_log2 > 7 ||
+	     cfg.cmdqv.num_sid_per_vm_log2 > 4 || cfg.cmdqv.version > 15))
 		abort();
 }
 
@@ -94,6 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_query(s);
 	fuzz_reg(s);
 	fuzz_mem(s);
+	fuzz_knobs(s);
+	if (memfile_sniff(data, size) > MEMFILE_LZ4)
+		abort();
 	free(s);
 	return 0;
 }

@@ -23,6 +23,15 @@ static void env_event(void *arg, const struct vsmmu_drv_event *evt)
 	atomic_fetch_add(&e->host_events, 1);
 }
 
+/* The driver's stall_fn: the context's FAULT queues may take it. */
+static bool env_stall(void *arg, const struct vsmmu_drv_event *evt)
+{
+	struct ienv_host *hh = arg;
+
+	return hh->e->ictx &&
+	       vsmmu_iommufd_host_stall(hh->e->ictx, hh->index, evt);
+}
+
 static void env_log(void *arg, const char *msg)
 {
 	if (getenv("VSMMU_TEST_VERBOSE"))
@@ -68,6 +77,8 @@ int ienv_init(struct ienv *e, const struct ienv_opts *o)
 			sc.idr[3] &= ~(uint32_t)IDR3_RIL;
 		if (o->no_s2)
 			sc.idr[0] &= ~(uint32_t)IDR0_S2P;
+		if (o->no_4k)
+			sc.idr[5] &= ~(uint32_t)IDR5_GRAN4K;
 		if (o->no_dirty)
 			sc.idr[0] = (sc.idr[0] & ~(uint32_t)IDR0_HTTU) |
 				    VS_FIELD_PREP(IDR0_HTTU, IDR0_HTTU_ACCESS);
@@ -81,6 +92,8 @@ int ienv_init(struct ienv *e, const struct ienv_opts *o)
 		e->harg[h].e = e;
 		e->harg[h].index = h;
 		dc.event_arg = &e->harg[h];
+		dc.stall_fn = env_stall;
+		dc.stall_arg = &e->harg[h];
 		dc.log_fn = env_log;
 		dc.timeout_ns = 5000000000ULL;
 		if (o->cmdqv) {
@@ -201,8 +214,7 @@ int ienv_destroy(struct ienv *e, uint32_t id)
 	return ienv_ioctl(e, IOMMU_DESTROY, &d);
 }
 
-int ienv_bind(struct ienv *e, unsigned int host, uint32_t sid,
-	      uint32_t *dev_id)
+int ienv_bind(struct ienv *e, unsigned int host, uint32_t sid, uint32_t *dev_id)
 {
 	struct vsmmu_iommufd_dev_cfg c = {
 		.host = host,
@@ -228,8 +240,8 @@ int ienv_hwpt(struct ienv *e, uint32_t dev, uint32_t pt, uint32_t flags,
 	return rc;
 }
 
-int ienv_dma(struct ienv *e, uint32_t dev, uint64_t iova, void *buf,
-	     size_t len, bool write)
+int ienv_dma(struct ienv *e, uint32_t dev, uint64_t iova, void *buf, size_t len,
+	     bool write)
 {
 	struct vsmmu_iommufd_dma op = {
 		.iova = iova,

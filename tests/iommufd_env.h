@@ -28,6 +28,7 @@ struct ienv_opts {
 	bool no_ril; /* IDR3.RIL = 0 */
 	bool no_s2; /* IDR0.S2P = 0 */
 	bool no_dirty; /* IDR0.HTTU = 1: access flag only */
+	bool no_4k; /* IDR5.GRAN4K = 0: 16K and 64K granules only */
 };
 
 struct ienv;
@@ -71,7 +72,7 @@ int ienv_bind(struct ienv *e, unsigned int host, uint32_t sid,
 	      uint32_t *dev_id);
 int ienv_hwpt(struct ienv *e, uint32_t dev, uint32_t pt, uint32_t flags,
 	      uint32_t *hwpt);
-int ienv_dma(struct ienv *e, uint32_t dev, uint64_t iova, void *buf,
-	     size_t len, bool write);
+int ienv_dma(struct ienv *e, uint32_t dev, uint64_t iova, void *buf, size_t len,
+	     bool write);
 
 #endif /* VSMMU_TESTS_IOMMUFD_ENV_H */

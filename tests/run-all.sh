@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs the unit/end-to-end test binary and the tool tests (tests/cli/*.sh),
-# then prints one combined "N passed, N failed, N skipped" line.
+# Runs the unit/end-to-end test binary, the tool tests (tests/cli/*.sh) and
+# the tests of the installed library (tests/pkg/*.sh: they need the
+# VSMMU_PREFIX install tree `make check` makes, and skip without it), then
+# prints one combined "N passed, N failed, N skipped" line.  A script that
+# exits 77 is counted as skipped.
 set -u
 testbin=$1
 tool=$2
@@ -19,12 +22,17 @@ else
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 fi
 
-for t in "$here"/cli/*.sh; do
+for t in "$here"/cli/*.sh "$here"/pkg/*.sh; do
 	[ -e "$t" ] || continue
-	if VSMMU="$tool" bash "$t" >"$out" 2>&1; then
-		pass=$((pass + 1)); echo "ok - cli/$(basename "$t")"
+	name=$(basename "$(dirname "$t")")/$(basename "$t")
+	rc=0
+	VSMMU="$tool" bash "$t" >"$out" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		pass=$((pass + 1)); echo "ok - $name"
+	elif [ "$rc" -eq 77 ]; then
+		skip=$((skip + 1)); echo "ok - $name # SKIP $(tail -n 1 "$out")"
 	else
-		fail=$((fail + 1)); echo "not ok - cli/$(basename "$t")"
+		fail=$((fail + 1)); echo "not ok - $name"
 		sed 's/^/#   /' "$out"
 	fi
 done

@@ -51,6 +51,7 @@ struct cenv {
 	uint32_t prod;
 	unsigned int nrep[VSMMU_CHECK_NR];
 	struct vsmmu_check_report last;
+	unsigned int want_walk; /* STALE_WALK reports ck_counts() expects */
 };
 
 static void ck_cb(void *arg, const struct vsmmu_check_report *r)
@@ -192,7 +193,8 @@ static bool ck_counts(struct cenv *e, unsigned int tlb, unsigned int cfg,
 			return false;
 	return c[VSMMU_CHECK_STALE_TLB] == tlb &&
 	       c[VSMMU_CHECK_STALE_CFG] == cfg &&
-	       c[VSMMU_CHECK_TORN_STE] == ste && c[VSMMU_CHECK_TORN_CD] == cd;
+	       c[VSMMU_CHECK_TORN_STE] == ste && c[VSMMU_CHECK_TORN_CD] == cd &&
+	       c[VSMMU_CHECK_STALE_WALK] == e->want_walk;
 }
 
 /* --- STALE_TLB ----------------------------------------------------------- */
@@ -481,7 +483,20 @@ TEST(chk_torn_cd)
 	/* The broken driver: TTB0 first, ASID second, one CFGI_CD */
 	ASSERT_OK(ck_w(&e, CK_CDA + 8, 0x38000));
 	ASSERT_EQ(ck_refetch(&e, &res), VSMMU_TXN_OK);
-	ASSERT_EQ(res.oa, 0x90234); /* new tables under the old ASID */
+	/*
+	 * New tables under the old ASID.  The walk to 0x5234 above left
+	 * ASID 1's table descriptors in the walk cache, and this walk of
+	 * ASID 1 starts below the level-2 one, in the old tables (L3 at
+	 * 0x33000: 0x80234), as silicon may: a TTB0 changed under a live
+	 * ASID without TLBI.  The checker says so, as a stale walk-cache
+	 * entry (memory now gives the new L3 table, 0x3b000).
+	 */
+	ASSERT_EQ(res.oa, 0x80234);
+	e.want_walk = 1;
+	ASSERT_EQ(e.last.kind, VSMMU_CHECK_STALE_WALK);
+	ASSERT_EQ(e.last.observed[0], 0x33000);
+	ASSERT_EQ(e.last.observed[1], 2);
+	ASSERT_EQ(e.last.expected[0], 0x3b000);
 	ASSERT_OK(ck_w(&e, CK_CDA, CK_CD_B0));
 	ASSERT_OK(ck_cmd(&e, CK_CFGI_CD0, 0));
 	ASSERT_TRUE(ck_counts(&e, 0, 0, 0, 1));

@@ -5,6 +5,7 @@
  * individual fields checked by name, value, position and meaning.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include <vsmmu/arch.h>
 #include <vsmmu/decode.h>
@@ -635,12 +636,12 @@ TEST(decode_reg_lookup)
 		"CMDQ_BASE",
 		"CMDQ_PROD",
 		"CMDQ_CONS",
-		"EVTQ_BASE",
-		"EVTQ_PROD",
-		"EVTQ_CONS",
-		"EVTQ_IRQ_CFG0",
-		"EVTQ_IRQ_CFG1",
-		"EVTQ_IRQ_CFG2",
+		"EVENTQ_BASE",
+		"EVENTQ_PROD",
+		"EVENTQ_CONS",
+		"EVENTQ_IRQ_CFG0",
+		"EVENTQ_IRQ_CFG1",
+		"EVENTQ_IRQ_CFG2",
 		"PRIQ_BASE",
 		"PRIQ_PROD",
 		"PRIQ_CONS",
@@ -680,6 +681,51 @@ TEST(decode_reg_lookup)
 		ASSERT_STREQ(vsmmu_reg_name(off), names[i]);
 		ASSERT_TRUE(size == 4 || size == 8);
 	}
+}
+
+/*
+ * The specification names the event queue's registers SMMU_EVENTQ_*
+ * (offsets from its register map: BASE 0xa0, IRQ_CFG0..2 0xb0/0xb8/0xbc,
+ * PROD/CONS 0xa8/0xac in page 1, i.e. 0x100a8/0x100ac); Linux calls them
+ * ARM_SMMU_EVTQ_*.  Both names find the register; its name is the spec's.
+ * (Only Linux's used to work.)
+ */
+TEST(decode_reg_spec_names_with_linux_aliases)
+{
+	static const struct {
+		const char *spec, *linux_name;
+		uint64_t off;
+		unsigned int size;
+	} r[] = {
+		{ "EVENTQ_BASE", "ARM_SMMU_EVTQ_BASE", 0xa0, 8 },
+		{ "EVENTQ_PROD", "EVTQ_PROD", 0x100a8, 4 },
+		{ "EVENTQ_CONS", "EVTQ_CONS", 0x100ac, 4 },
+		{ "EVENTQ_IRQ_CFG0", "evtq_irq_cfg0", 0xb0, 8 },
+		{ "EVENTQ_IRQ_CFG1", "EVTQ_IRQ_CFG1", 0xb8, 4 },
+		{ "EVENTQ_IRQ_CFG2", "EVTQ_IRQ_CFG2", 0xbc, 4 },
+	};
+	uint64_t off;
+	unsigned int size;
+	size_t i;
+
+	for (i = 0; i < VS_ARRAY_SIZE(r); i++) {
+		char smmu[32];
+
+		ASSERT_OK(vsmmu_reg_lookup(r[i].spec, &off, &size));
+		ASSERT_EQ(off, r[i].off);
+		ASSERT_EQ(size, r[i].size);
+		snprintf(smmu, sizeof(smmu), "SMMU_%s", r[i].spec);
+		ASSERT_OK(vsmmu_reg_lookup(smmu, &off, &size));
+		ASSERT_EQ(off, r[i].off);
+		ASSERT_OK(vsmmu_reg_lookup(r[i].linux_name, &off, &size));
+		ASSERT_EQ(off, r[i].off);
+		ASSERT_STREQ(vsmmu_reg_name(r[i].off), r[i].spec);
+	}
+	/* either prefix goes with either name */
+	ASSERT_OK(vsmmu_reg_lookup("ARM_SMMU_EVENTQ_BASE", &off, &size));
+	ASSERT_EQ(off, 0xa0);
+	ASSERT_OK(vsmmu_reg_lookup("SMMU_EVTQ_BASE", &off, &size));
+	ASSERT_EQ(off, 0xa0);
 }
 
 static int reg(struct dec *d, const char *name, uint64_t value)

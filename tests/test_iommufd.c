@@ -182,10 +182,13 @@ TEST(iommufd_ioas_map_errnos)
 	/* ioas_map(): unknown flags or __reserved: EOPNOTSUPP */
 	iova = 0x100000;
 	ASSERT_EQ(ienv_map(&e, ioas, buf, PG, &iova, FIXED | 8), -EOPNOTSUPP);
-	m = (struct iommu_ioas_map){ .size = sizeof(m), .flags = FIXED,
-				     .ioas_id = ioas, .__reserved = 1,
+	m = (struct iommu_ioas_map){ .size = sizeof(m),
+				     .flags = FIXED,
+				     .ioas_id = ioas,
+				     .__reserved = 1,
 				     .user_va = (uintptr_t)buf,
-				     .length = PG, .iova = 0x100000 };
+				     .length = PG,
+				     .iova = 0x100000 };
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_MAP, &m), -EOPNOTSUPP);
 	/* iova or length >= ULONG_MAX: EOVERFLOW */
 	iova = UINT64_MAX;
@@ -194,8 +197,7 @@ TEST(iommufd_ioas_map_errnos)
 	ASSERT_EQ(ienv_map(&e, ioas, buf, UINT64_MAX, &iova, FIXED),
 		  -EOVERFLOW);
 	/* Neither READABLE nor WRITEABLE: EINVAL */
-	ASSERT_EQ(ienv_map(&e, ioas, buf, PG, &iova,
-			   IOMMU_IOAS_MAP_FIXED_IOVA),
+	ASSERT_EQ(ienv_map(&e, ioas, buf, PG, &iova, IOMMU_IOAS_MAP_FIXED_IOVA),
 		  -EINVAL);
 	/* Not an IOAS: ENOENT */
 	ASSERT_EQ(ienv_map(&e, ioas + 100, buf, PG, &iova, FIXED), -ENOENT);
@@ -212,9 +214,9 @@ TEST(iommufd_ioas_map_errnos)
 	ASSERT_EQ(ienv_map(&e, ioas, ro, 2 * PG, &iova, FIXED), -EFAULT);
 	/* Read-only memory: writable mapping EFAULT, read-only fine */
 	ASSERT_EQ(ienv_map(&e, ioas, ro, PG, &iova, FIXED), -EFAULT);
-	ASSERT_OK(ienv_map(&e, ioas, ro, PG, &iova,
-			   IOMMU_IOAS_MAP_READABLE |
-				   IOMMU_IOAS_MAP_FIXED_IOVA));
+	ASSERT_OK(
+		ienv_map(&e, ioas, ro, PG, &iova,
+			 IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_FIXED_IOVA));
 	/* The range is now used: EEXIST (iopt_check_iova) */
 	ASSERT_EQ(ienv_map(&e, ioas, buf, PG, &iova, FIXED), -EEXIST);
 	iova = 0x100000 - PG;
@@ -366,8 +368,8 @@ TEST(iommufd_ioas_copy)
 	uint32_t src, dst;
 	uint64_t iova, done;
 	char *buf = ienv_buf(PG, 4 * PG);
-	char *ro = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			0);
+	char *ro =
+		mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_TRUE(buf && ro != MAP_FAILED);
 	ASSERT_OK(ienv_init(&e, NULL));
@@ -376,9 +378,9 @@ TEST(iommufd_ioas_copy)
 	iova = 0x100000;
 	ASSERT_OK(ienv_map(&e, src, buf, 4 * PG, &iova, FIXED));
 	iova = 0x200000;
-	ASSERT_OK(ienv_map(&e, src, ro, PG, &iova,
-			   IOMMU_IOAS_MAP_READABLE |
-				   IOMMU_IOAS_MAP_FIXED_IOVA));
+	ASSERT_OK(
+		ienv_map(&e, src, ro, PG, &iova,
+			 IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_FIXED_IOVA));
 	c.flags = FIXED;
 	c.src_ioas_id = src;
 	c.dst_ioas_id = dst;
@@ -520,8 +522,7 @@ TEST(iommufd_device_dma_lands_in_user_buffer)
 	/* Device writes land in the caller's own buffer, and reads see it */
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (unsigned char)(i * 7 + 1);
-	ASSERT_OK(ienv_dma(&e, dev, iova + PG - 16, data, sizeof(data),
-			   true));
+	ASSERT_OK(ienv_dma(&e, dev, iova + PG - 16, data, sizeof(data), true));
 	ASSERT_TRUE(!memcmp(buf + PG - 16, data, sizeof(data)));
 	buf[3 * PG + 5] = 0x5a;
 	ASSERT_OK(ienv_dma(&e, dev, iova + 3 * PG, back, 8, false));

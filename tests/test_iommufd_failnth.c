@@ -57,8 +57,7 @@ static int scenario(struct ienv *e, unsigned char *ram, struct made *m)
 	if (rc)
 		return rc;
 	keep(m, ioas);
-	rc = ienv_map(e, ioas, ram, RAM, &iova,
-		      RW | IOMMU_IOAS_MAP_FIXED_IOVA);
+	rc = ienv_map(e, ioas, ram, RAM, &iova, RW | IOMMU_IOAS_MAP_FIXED_IOVA);
 	if (rc)
 		return rc;
 	rc = ienv_bind(e, 0, 0x42, &dev);
@@ -268,8 +267,8 @@ TEST(iommufd_fail_nth_sweep)
 			failed++;
 		/* Only an injected failure may stop the scenario */
 		if (rc && passed < n) {
-			vt_fail(__FILE__, __LINE__, "n=%u: %d without injection",
-				n, rc);
+			vt_fail(__FILE__, __LINE__,
+				"n=%u: %d without injection", n, rc);
 			teardown(&e, &m);
 			ienv_fini(&e);
 			break;

@@ -18,7 +18,7 @@
 #include "iommufd_env.h"
 
 #define PG 4096ULL
-#define FIXED                                                  \
+#define FIXED                                                 \
 	(IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE | \
 	 IOMMU_IOAS_MAP_FIXED_IOVA)
 #define SID 0x42
@@ -32,8 +32,7 @@ static int leaf_shift(struct ienv *e, unsigned int host, uint32_t sid,
 			       .flags = VSMMU_TXN_READ };
 	struct vsmmu_txn_result r;
 
-	if (vsmmu_translate(e->smmu[host], &t, &r) ||
-	    r.outcome != VSMMU_TXN_OK)
+	if (vsmmu_translate(e->smmu[host], &t, &r) || r.outcome != VSMMU_TXN_OK)
 		return -1;
 	if (oa)
 		*oa = r.oa;
@@ -99,6 +98,35 @@ TEST(iommufd_hwpt_alloc_errnos_and_stages)
 	pt = s2;
 	ASSERT_EQ(vsmmu_iommufd_device_replace(e.ictx, dev, &pt), -EINVAL);
 	ASSERT_OK(ienv_destroy(&e, s2));
+	ienv_fini(&e);
+	free(buf);
+}
+
+TEST(iommufd_hwpt_smmu_without_4k_granule)
+{
+	static const struct ienv_opts o = { .no_4k = true };
+	uint32_t ioas, dev, hwpt, pt;
+	uint64_t iova = 0x200000;
+	char *buf = ienv_buf(PG, PG);
+	struct ienv e;
+
+	/* iopt_table_add_domain(): the page table's smallest page (16 KiB)
+	 * is larger than the process's: EINVAL, for an explicit HWPT and
+	 * for an attach to the IOAS alike; the IOAS is left as it was */
+	ASSERT_OK(ienv_init(&e, &o));
+	ASSERT_OK(ienv_ioas(&e, &ioas));
+	ASSERT_OK(ienv_bind(&e, 0, SID, &dev));
+	/* Refused by the page size itself, not by what is mapped */
+	ASSERT_EQ(ienv_hwpt(&e, dev, ioas, 0, &hwpt), -EINVAL);
+	pt = ioas;
+	ASSERT_EQ(vsmmu_iommufd_device_attach(e.ictx, dev, &pt), -EINVAL);
+	ASSERT_OK(ienv_map(&e, ioas, buf, PG, &iova, FIXED));
+	ASSERT_EQ(ienv_hwpt(&e, dev, ioas, 0, &hwpt), -EINVAL);
+	ASSERT_EQ(ienv_hwpt(&e, dev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, &hwpt),
+		  -EINVAL);
+	pt = ioas;
+	ASSERT_EQ(vsmmu_iommufd_device_attach(e.ictx, dev, &pt), -EINVAL);
+	ASSERT_OK(ienv_unmap(&e, ioas, iova, PG, NULL));
 	ienv_fini(&e);
 	free(buf);
 }
@@ -256,8 +284,9 @@ TEST(iommufd_get_hw_info)
 	ASSERT_EQ(*(uint64_t *)(out + 40), 0);
 	/* The default SMMU does HTTU with dirty state; the device is not
 	 * ATS-capable, has no PASIDs */
-	ASSERT_EQ(h.out_capabilities, IOMMU_HW_CAP_DIRTY_TRACKING |
-					      IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED);
+	ASSERT_EQ(h.out_capabilities,
+		  IOMMU_HW_CAP_DIRTY_TRACKING |
+			  IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED);
 	ASSERT_EQ(h.out_max_pasid_log2, 0);
 	/* A short buffer: only what fits; data_len says the full size */
 	memset(out, 0xff, sizeof(out));
@@ -335,14 +364,12 @@ TEST(iommufd_dirty_tracking_arguments)
 	/* iommufd_check_iova_range() before that */
 	g.hwpt_id = hwpt;
 	g.flags = 2;
-	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g),
-		  -EOPNOTSUPP);
+	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EOPNOTSUPP);
 	g.flags = 0;
 	g.iova = UINT64_MAX - PG + 1;
 	g.length = 2 * PG;
 	g.page_size = PG;
-	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g),
-		  -EOVERFLOW);
+	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EOVERFLOW);
 	g.iova = 0x1800;
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EINVAL);
 	g.iova = 0x1000;
@@ -351,8 +378,7 @@ TEST(iommufd_dirty_tracking_arguments)
 	g.page_size = 0x2000;
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EINVAL);
 	g.page_size = PG;
-	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g),
-		  -EOPNOTSUPP);
+	ASSERT_EQ(ienv_ioctl(&e, IOMMU_HWPT_GET_DIRTY_BITMAP, &g), -EOPNOTSUPP);
 	ienv_fini(&e);
 }
 
@@ -529,12 +555,35 @@ TEST(iommufd_ioas_map_file_and_change_process)
 	/* Only file mappings: CHANGE_PROCESS succeeds */
 	ASSERT_OK(ienv_ioctl(&e, IOMMU_IOAS_CHANGE_PROCESS, &cp));
 	cp.__reserved = 1;
-	ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_CHANGE_PROCESS, &cp),
-		  -EOPNOTSUPP);
+	ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_CHANGE_PROCESS, &cp), -EOPNOTSUPP);
 	cp.__reserved = 0;
 	iova = 0x500000;
 	ASSERT_OK(ienv_map(&e, ioas, buf, PG, &iova, FIXED));
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_CHANGE_PROCESS, &cp), -EINVAL);
+	/* Pages that cannot be pinned: EFAULT, however the process got
+	 * there -- a writable pin of read-only memory, PROT_NONE memory, a
+	 * file's pages beyond its end (in that order: the first two must
+	 * not turn the pin check for the third into a looser one) */
+	{
+		char *ro = mmap(NULL, 2 * PG, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		ASSERT_TRUE(ro != MAP_FAILED);
+		ASSERT_OK(mprotect(ro + PG, PG, PROT_NONE));
+		iova = 0x700000;
+		ASSERT_EQ(ienv_map(&e, ioas, ro, PG, &iova, FIXED), -EFAULT);
+		ASSERT_EQ(ienv_map(&e, ioas, ro + PG, PG, &iova,
+				   IOMMU_IOAS_MAP_READABLE |
+					   IOMMU_IOAS_MAP_FIXED_IOVA),
+			  -EFAULT);
+		munmap(ro, 2 * PG);
+		m.iova = 0x800000;
+		m.start = 2 * PG;
+		m.length = 4 * PG; /* the file has 4 pages */
+		ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_MAP_FILE, &m), -EFAULT);
+		m.length = 2 * PG;
+		ASSERT_OK(ienv_ioctl(&e, IOMMU_IOAS_MAP_FILE, &m));
+	}
 	/* MAP_FILE argument checks */
 	m.fd = -1;
 	ASSERT_EQ(ienv_ioctl(&e, IOMMU_IOAS_MAP_FILE, &m), -EBADF);

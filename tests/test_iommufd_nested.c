@@ -234,8 +234,8 @@ TEST(iommufd_nested_end_to_end)
 	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
 	ASSERT_EQ(pt, v.nested);
 	/* gIOVA -> GPA_DATA (guest stage 1) -> the user buffer (stage 2) */
-	ASSERT_OK(ienv_dma(&v.e, v.dev, GIOVA + 0x20, data, sizeof(data),
-			   true));
+	ASSERT_OK(
+		ienv_dma(&v.e, v.dev, GIOVA + 0x20, data, sizeof(data), true));
 	ASSERT_TRUE(!memcmp(v.ram + GPA_DATA + 0x20, data, sizeof(data)));
 	/* The guest unmaps in its stage 1.  Until it invalidates, the IOTLB
 	 * still serves the old translation (as hardware may) */
@@ -283,8 +283,7 @@ TEST(iommufd_nested_msi_through_gdb)
 	/* The guest maps its doorbell page (an IPA) at GIOVA_MSI */
 	ASSERT_OK(vsmmu_pgtable_map(v.gpt, GIOVA_MSI, GDB, PG,
 				    VSMMU_PROT_READ | VSMMU_PROT_WRITE |
-					    VSMMU_PROT_USER |
-					    VSMMU_PROT_MMIO));
+					    VSMMU_PROT_USER | VSMMU_PROT_MMIO));
 	ASSERT_OK(nested_hwpt(&v, v.gste, &v.nested));
 	pt = v.nested;
 	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
@@ -301,8 +300,7 @@ TEST(iommufd_nested_msi_through_gdb)
 	/* The VMM names gDB: mapped onto the doorbell in the nest parent */
 	ASSERT_EQ(vsmmu_iommufd_msi_bind(v.e.ictx, v.parent, GDB, 3000),
 		  -EINVAL);
-	ASSERT_EQ(vsmmu_iommufd_msi_bind(v.e.ictx, v.nested, GDB, PG),
-		  -ENOENT);
+	ASSERT_EQ(vsmmu_iommufd_msi_bind(v.e.ictx, v.nested, GDB, PG), -ENOENT);
 	ASSERT_EQ(vsmmu_iommufd_msi_bind(v.e.ictx, v.parent, 0x100000, PG),
 		  -EADDRINUSE); /* that is guest RAM */
 	ASSERT_OK(vsmmu_iommufd_msi_bind(v.e.ictx, v.parent, GDB, 1 << 16));
@@ -311,8 +309,7 @@ TEST(iommufd_nested_msi_through_gdb)
 	/* The binding is reserved in the IOAS: no RAM can go over it */
 	iova = GDB;
 	ASSERT_EQ(ienv_map(&v.e, v.ioas, v.ram, PG, &iova,
-			   IOMMU_IOAS_MAP_READABLE |
-				   IOMMU_IOAS_MAP_FIXED_IOVA),
+			   IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_FIXED_IOVA),
 		  -EINVAL);
 	/* The stage-1 entry the guest's doorbell IOVA left in the TLB (a
 	 * walk that failed at stage 2 cached nothing): the MSI now lands */
@@ -370,8 +367,7 @@ TEST(iommufd_paging_msi_window)
 	/* Mapping into the window: reserved, EINVAL */
 	iova = 0x8000000;
 	ASSERT_EQ(ienv_map(&e, ioas, buf, PG, &iova,
-			   IOMMU_IOAS_MAP_READABLE |
-				   IOMMU_IOAS_MAP_FIXED_IOVA),
+			   IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_FIXED_IOVA),
 		  -EINVAL);
 	/* Detached, the window is free again */
 	ASSERT_OK(vsmmu_iommufd_device_detach(e.ictx, dev));
@@ -852,20 +848,18 @@ static int hwq(struct vm *v, uint32_t index, uint64_t iova, uint64_t len,
 /* The guest's access to its VINTF page, register @reg of LVCMDQ @lidx. */
 static int gw(struct vm *v, unsigned int lidx, uint64_t reg, uint32_t val)
 {
-	return vsmmu_iommufd_mmap_write(v->e.ictx,
-					v->vintf.out_vintf_mmap_offset +
-						0x80 * lidx + reg,
-					4, val);
+	return vsmmu_iommufd_mmap_write(
+		v->e.ictx, v->vintf.out_vintf_mmap_offset + 0x80 * lidx + reg,
+		4, val);
 }
 
 static uint32_t gr(struct vm *v, unsigned int lidx, uint64_t reg)
 {
 	uint64_t val = ~0ULL;
 
-	vsmmu_iommufd_mmap_read(v->e.ictx,
-				v->vintf.out_vintf_mmap_offset + 0x80 * lidx +
-					reg,
-				4, &val);
+	vsmmu_iommufd_mmap_read(
+		v->e.ictx, v->vintf.out_vintf_mmap_offset + 0x80 * lidx + reg,
+		4, &val);
 	return (uint32_t)val;
 }
 
@@ -949,8 +943,8 @@ TEST(iommufd_cmdqv_guest_queue_invalidates)
 	ASSERT_EQ(ienv_dma(&v.e, v.dev, GIOVA, &w, 4, false), -EFAULT);
 	/* A command a guest VINTF does not take: its queue halts, and the
 	 * VMM hears of it as the VINTF's LVCMDQ_ERR_MAP */
-	ring_put(&v, 2,
-		 CMDQ_OP_CFGI_STE | VS_FIELD_PREP(CMDQ_CFGI_0_SID, VSID), 0);
+	ring_put(&v, 2, CMDQ_OP_CFGI_STE | VS_FIELD_PREP(CMDQ_CFGI_0_SID, VSID),
+		 0);
 	ASSERT_OK(gw(&v, 0, TEGRA241_VCMDQ_PROD, 3));
 	ASSERT_NE(VS_FIELD_GET(VS_GENMASK(30, 24),
 			       gr(&v, 0, TEGRA241_VCMDQ_CONS)),
@@ -981,7 +975,8 @@ TEST(iommufd_cmdqv_vdevice_sid_pair)
 
 			vsmmu_smmu_cmdqv_mmio_read(
 				v.e.smmu[0],
-				TEGRA241_VINTF(vi) + TEGRA241_VINTF_SID_MATCH(s),
+				TEGRA241_VINTF(vi) +
+					TEGRA241_VINTF_SID_MATCH(s),
 				4, &m);
 			vsmmu_smmu_cmdqv_mmio_read(
 				v.e.smmu[0],
@@ -1007,7 +1002,8 @@ TEST(iommufd_cmdqv_vdevice_sid_pair)
 
 			vsmmu_smmu_cmdqv_mmio_read(
 				v.e.smmu[0],
-				TEGRA241_VINTF(vi) + TEGRA241_VINTF_SID_MATCH(s),
+				TEGRA241_VINTF(vi) +
+					TEGRA241_VINTF_SID_MATCH(s),
 				4, &m);
 			ASSERT_EQ(m, 0);
 		}

@@ -20,7 +20,7 @@
 #include "iommufd_env.h"
 
 #define PG 4096ULL
-#define FIXED                                                  \
+#define FIXED                                                 \
 	(IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE | \
 	 IOMMU_IOAS_MAP_FIXED_IOVA)
 #define STABLE 0x100000ULL /* stays mapped */
@@ -120,8 +120,8 @@ TEST(iommufd_threads_dma_during_maps_and_commands)
 			    IOMMU_HWPT_ALLOC_NEST_PARENT, &s->parent));
 	for (i = 0; i < 2; i++) {
 		pt = s->parent;
-		ASSERT_OK(vsmmu_iommufd_device_attach(s->e.ictx, s->dev[i],
-						      &pt));
+		ASSERT_OK(
+			vsmmu_iommufd_device_attach(s->e.ictx, s->dev[i], &pt));
 	}
 	{
 		struct iommu_viommu_alloc va = {

@@ -119,7 +119,8 @@ TEST(query_parse_rejects)
 		"0x10",
 		"0x10 - 0x1000",
 		"0x10 - 0x1000 r extra",
-		"0x10 - 0x1000 r #comment",
+		"0x10 - 0x1000 r#comment",
+		"0x10#c - 0x1000 r",
 		"0x10 - 0x1000 q",
 		"0x10 - 0x1000 rr",
 		"0x10 - 0x1000 pr",
@@ -151,6 +152,52 @@ TEST(query_parse_rejects)
 		/* A failed parse leaves the transaction alone. */
 		ASSERT_TRUE(!memcmp(&t, &p, sizeof(t)));
 	}
+}
+
+/*
+ * A trailing "# comment" (a '#' at the start or after a blank) ends a
+ * query line, as whole-line comments always did.  It used to be
+ * "trailing garbage".
+ */
+TEST(query_parse_trailing_comment)
+{
+	struct vsmmu_txn t;
+	char err[128];
+
+	ASSERT_OK(vsmmu_query_parse("0x10 - 0x1000 r # the first page", &t, err,
+				    sizeof(err)));
+	ASSERT_EQ(t.sid, 0x10);
+	ASSERT_EQ(t.addr, 0x1000);
+	ASSERT_EQ(t.flags, VSMMU_TXN_READ);
+	ASSERT_OK(vsmmu_query_parse("1 2 3 wp\t#x\n", &t, err, sizeof(err)));
+	ASSERT_EQ(t.flags, VSMMU_TXN_WRITE | VSMMU_TXN_PRIV);
+	ASSERT_TRUE(vsmmu_query_is_blank("   # only a comment"));
+	ASSERT_FALSE(vsmmu_query_is_blank("1 - 0 r # not blank"));
+	ASSERT_EQ(vsmmu_query_parse("1 - 0 r junk # c", &t, err, sizeof(err)),
+		  -EINVAL);
+	ASSERT_STREQ(err, "trailing garbage 'junk'");
+	ASSERT_EQ(vsmmu_query_parse("# 1 - 0 r", &t, err, sizeof(err)),
+		  -EINVAL);
+	ASSERT_EQ(vsmmu_strip_comment("a b#c # d"), 6);
+}
+
+/* One number syntax: 0x hex or decimal, and a message that says which. */
+TEST(query_number_messages)
+{
+	struct vsmmu_txn t;
+	char err[128];
+
+	ASSERT_EQ(vsmmu_query_parse("ff - 0 r", &t, err, sizeof(err)), -EINVAL);
+	ASSERT_STREQ(err,
+		     "SID 'ff' is not a number: hexadecimal needs 0x (0xff)");
+	ASSERT_EQ(vsmmu_query_parse("1 - 12z r", &t, err, sizeof(err)),
+		  -EINVAL);
+	ASSERT_STREQ(err, "IOVA '12z' is not a number (decimal, or "
+			  "hexadecimal with 0x)");
+	/* "10" is ten in every verb */
+	ASSERT_OK(vsmmu_query_parse("10 - 10 r", &t, err, sizeof(err)));
+	ASSERT_EQ(t.sid, 10);
+	ASSERT_EQ(t.addr, 10);
 }
 
 TEST(query_parse_messages)

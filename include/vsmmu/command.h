@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <vsmmu/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,7 +34,8 @@ struct vsmmu_cmd_caps {
 };
 
 /** vsmmu_cmd_caps_from_idr() - @caps from the values of IDR0..IDR5. */
-void vsmmu_cmd_caps_from_idr(const uint32_t *idr, struct vsmmu_cmd_caps *caps);
+VSMMU_API void vsmmu_cmd_caps_from_idr(const uint32_t *idr,
+				       struct vsmmu_cmd_caps *caps);
 
 /**
  * vsmmu_cmd_check() - would an SMMU with @caps execute @cmd?
@@ -47,7 +49,8 @@ void vsmmu_cmd_caps_from_idr(const uint32_t *idr, struct vsmmu_cmd_caps *caps);
  * CMD_ATC_INV Size > 52; CMD_PRI_RESP Resp = 0b11; CMD_SYNC CS = 0b11.
  * Return: 0 (executed), -EINVAL (CERROR_ILL).
  */
-int vsmmu_cmd_check(const uint64_t *cmd, const struct vsmmu_cmd_caps *caps);
+VSMMU_API int vsmmu_cmd_check(const uint64_t *cmd,
+			      const struct vsmmu_cmd_caps *caps);
 
 #ifdef __cplusplus
 }

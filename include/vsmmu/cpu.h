@@ -29,6 +29,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <vsmmu/dvm.h>
+#include <vsmmu/export.h>
 #include <vsmmu/mem.h>
 
 #ifdef __cplusplus
@@ -37,39 +39,6 @@ extern "C" {
 
 struct vsmmu_cpu;
 struct vsmmu_mm;
-
-/* --- Broadcast TLB maintenance (DVM) ------------------------------------- */
-
-/*
- * One broadcast TLB invalidation, as the CPU instruction names it (Arm
- * ARM D8.13 / the TLBI instructions).  EL1&0-regime operations carry the
- * issuing VM's VMID (0 for a host that runs its processes at EL1); with
- * @el2 the operation is for the EL2&0 regime (a VHE host, E2H = 1), which
- * has no VMID.
- */
-enum vsmmu_dvm_kind {
-	VSMMU_DVM_ASID, /* TLBI ASIDE1IS: all entries of @asid */
-	VSMMU_DVM_VA, /* TLBI VAE1IS / RVAE1IS: @asid, [@addr, +@size) */
-	VSMMU_DVM_VAL, /* TLBI VALE1IS / RVALE1IS: last level only */
-	VSMMU_DVM_VAA, /* TLBI VAAE1IS: [@addr, +@size), every ASID */
-	VSMMU_DVM_VAAL, /* TLBI VAALE1IS: the same, last level only */
-	VSMMU_DVM_VMALL, /* TLBI VMALLE1IS: every stage-1 entry of @vmid */
-	VSMMU_DVM_IPA, /* TLBI IPAS2E1IS: stage 2 of @vmid at IPA @addr */
-	VSMMU_DVM_IPAL, /* TLBI IPAS2LE1IS: the same, last level only */
-	VSMMU_DVM_VMALLS12, /* TLBI VMALLS12E1IS: stage 1 and 2 of @vmid */
-};
-
-struct vsmmu_dvm_op {
-	enum vsmmu_dvm_kind kind;
-	bool el2; /* EL2&0 regime (E2H = 1): no VMID */
-	uint16_t vmid;
-	uint16_t asid;
-	uint64_t addr; /* page aligned */
-	uint64_t size; /* bytes (one page for the non-range forms) */
-};
-
-/* A listener on the broadcast bus (vsmmu_cpu_add_listener). */
-typedef void vsmmu_dvm_fn(void *arg, const struct vsmmu_dvm_op *op);
 
 /* --- The CPUs -------------------------------------------------------------- */
 
@@ -88,11 +57,11 @@ struct vsmmu_cpu_config {
 };
 
 /** vsmmu_cpu_create() - Return: 0, -EINVAL, -ENOMEM. */
-int vsmmu_cpu_create(const struct vsmmu_cpu_config *cfg,
-		     struct vsmmu_cpu **out);
+VSMMU_API int vsmmu_cpu_create(const struct vsmmu_cpu_config *cfg,
+			       struct vsmmu_cpu **out);
 
 /** vsmmu_cpu_destroy() - every process must be gone.  NULL is a no-op. */
-void vsmmu_cpu_destroy(struct vsmmu_cpu *cpu);
+VSMMU_API void vsmmu_cpu_destroy(struct vsmmu_cpu *cpu);
 
 /**
  * vsmmu_cpu_add_listener() / vsmmu_cpu_remove_listener() - join or leave
@@ -100,12 +69,14 @@ void vsmmu_cpu_destroy(struct vsmmu_cpu *cpu);
  * send from then on (an SMMU that advertises BTM: vsmmu_smmu_dvm()).  At
  * most 16 listeners.  Return: 0, -ENOSPC, -ENOENT, -EINVAL.
  */
-int vsmmu_cpu_add_listener(struct vsmmu_cpu *cpu, vsmmu_dvm_fn *fn, void *arg);
-int vsmmu_cpu_remove_listener(struct vsmmu_cpu *cpu, vsmmu_dvm_fn *fn,
-			      void *arg);
+VSMMU_API int vsmmu_cpu_add_listener(struct vsmmu_cpu *cpu, vsmmu_dvm_fn *fn,
+				     void *arg);
+VSMMU_API int vsmmu_cpu_remove_listener(struct vsmmu_cpu *cpu, vsmmu_dvm_fn *fn,
+					void *arg);
 
 /** vsmmu_cpu_broadcast() - send @op to every listener (and count it). */
-void vsmmu_cpu_broadcast(struct vsmmu_cpu *cpu, const struct vsmmu_dvm_op *op);
+VSMMU_API void vsmmu_cpu_broadcast(struct vsmmu_cpu *cpu,
+				   const struct vsmmu_dvm_op *op);
 
 struct vsmmu_cpu_stats {
 	uint64_t broadcasts; /* operations sent */
@@ -114,7 +85,8 @@ struct vsmmu_cpu_stats {
 	unsigned int pinned; /* ASIDs pinned now */
 };
 
-void vsmmu_cpu_get_stats(struct vsmmu_cpu *cpu, struct vsmmu_cpu_stats *st);
+VSMMU_API void vsmmu_cpu_get_stats(struct vsmmu_cpu *cpu,
+				   struct vsmmu_cpu_stats *st);
 
 /* --- Processes -------------------------------------------------------------- */
 
@@ -130,7 +102,7 @@ void vsmmu_cpu_get_stats(struct vsmmu_cpu *cpu, struct vsmmu_cpu_stats *st);
  * its stage-1 tables in @cpu's pool.  No ASID until it first runs
  * (vsmmu_mm_switch) or is pinned.  Return: 0, -EINVAL, -ENOMEM.
  */
-int vsmmu_mm_create(struct vsmmu_cpu *cpu, struct vsmmu_mm **out);
+VSMMU_API int vsmmu_mm_create(struct vsmmu_cpu *cpu, struct vsmmu_mm **out);
 
 /**
  * vsmmu_mm_destroy() - the process exits: its notifiers' release is
@@ -143,15 +115,15 @@ int vsmmu_mm_create(struct vsmmu_cpu *cpu, struct vsmmu_mm **out);
  * Return: 0, -EBUSY (pinned, and no other reference that could unpin
  * it), -EINVAL (exited already).
  */
-int vsmmu_mm_destroy(struct vsmmu_mm *mm);
+VSMMU_API int vsmmu_mm_destroy(struct vsmmu_mm *mm);
 
 /**
  * vsmmu_mm_grab() / vsmmu_mm_drop() - take and drop a reference to the
  * address-space object (not to its mappings: the process may exit
  * meanwhile); the last drop frees it.  Thread-safe.
  */
-void vsmmu_mm_grab(struct vsmmu_mm *mm);
-void vsmmu_mm_drop(struct vsmmu_mm *mm);
+VSMMU_API void vsmmu_mm_grab(struct vsmmu_mm *mm);
+VSMMU_API void vsmmu_mm_drop(struct vsmmu_mm *mm);
 
 /**
  * vsmmu_mm_switch() - the process runs on CPU @cpu_idx (arm64's
@@ -162,13 +134,13 @@ void vsmmu_mm_drop(struct vsmmu_mm *mm);
  * own TLB before it next runs a process.  Return: the ASID (>= 1), or
  * -EINVAL.
  */
-int vsmmu_mm_switch(struct vsmmu_mm *mm, unsigned int cpu_idx);
+VSMMU_API int vsmmu_mm_switch(struct vsmmu_mm *mm, unsigned int cpu_idx);
 
 /**
  * vsmmu_mm_asid() - the ASID the process has now (0: none yet).  An
  * unpinned ASID may change at the process's next switch after a rollover.
  */
-unsigned int vsmmu_mm_asid(const struct vsmmu_mm *mm);
+VSMMU_API unsigned int vsmmu_mm_asid(const struct vsmmu_mm *mm);
 
 /**
  * vsmmu_mm_pin() / vsmmu_mm_unpin() - arm64_mm_context_get/put: pin the
@@ -177,8 +149,8 @@ unsigned int vsmmu_mm_asid(const struct vsmmu_mm *mm);
  * carries it).  Nested pins count.  Return (pin): the ASID, -ENOSPC (too
  * many pinned: at most 2^asid_bits - nr_cpus - 2), -EINVAL.
  */
-int vsmmu_mm_pin(struct vsmmu_mm *mm);
-void vsmmu_mm_unpin(struct vsmmu_mm *mm);
+VSMMU_API int vsmmu_mm_pin(struct vsmmu_mm *mm);
+VSMMU_API void vsmmu_mm_unpin(struct vsmmu_mm *mm);
 
 /* What describes the process's tables, for the CD that shares them. */
 struct vsmmu_mm_info {
@@ -187,7 +159,8 @@ struct vsmmu_mm_info {
 	uint64_t mair;
 };
 
-void vsmmu_mm_get_info(const struct vsmmu_mm *mm, struct vsmmu_mm_info *info);
+VSMMU_API void vsmmu_mm_get_info(const struct vsmmu_mm *mm,
+				 struct vsmmu_mm_info *info);
 
 /**
  * vsmmu_mm_mmap() - a mapping (a VMA) of [@va, @va + @size) with @prot
@@ -196,15 +169,15 @@ void vsmmu_mm_get_info(const struct vsmmu_mm *mm, struct vsmmu_mm_info *info);
  * VSMMU_MM_POPULATE.  Page aligned, inside the 48-bit space, not
  * overlapping another VMA.  Return: 0, -EINVAL, -EEXIST, -ENOMEM.
  */
-int vsmmu_mm_mmap(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
-		  unsigned int prot);
+VSMMU_API int vsmmu_mm_mmap(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
+			    unsigned int prot);
 
 /**
  * vsmmu_mm_munmap() - remove every VMA (part) in [@va, @va + @size): the
  * pages are unmapped, the TLBs invalidated (broadcast, then notifiers),
  * and only then are the pages freed.  Return: 0, -EINVAL.
  */
-int vsmmu_mm_munmap(struct vsmmu_mm *mm, uint64_t va, uint64_t size);
+VSMMU_API int vsmmu_mm_munmap(struct vsmmu_mm *mm, uint64_t va, uint64_t size);
 
 /**
  * vsmmu_mm_mprotect() - change the permissions of the VMAs in the range
@@ -212,8 +185,8 @@ int vsmmu_mm_munmap(struct vsmmu_mm *mm, uint64_t va, uint64_t size);
  * unmapped (and invalidated) so the next access faults them back with the
  * new one.  Return: 0, -EINVAL, -ENOMEM.
  */
-int vsmmu_mm_mprotect(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
-		      unsigned int prot);
+VSMMU_API int vsmmu_mm_mprotect(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
+				unsigned int prot);
 
 /**
  * vsmmu_mm_fault() - resolve a fault at @va for @access (VSMMU_MM_*), as
@@ -221,15 +194,17 @@ int vsmmu_mm_mprotect(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
  * back the page if its VMA allows the access.  Return: 0 (present now),
  * -EFAULT (no VMA), -EACCES (the VMA does not allow it), -ENOMEM.
  */
-int vsmmu_mm_fault(struct vsmmu_mm *mm, uint64_t va, unsigned int access);
+VSMMU_API int vsmmu_mm_fault(struct vsmmu_mm *mm, uint64_t va,
+			     unsigned int access);
 
 /**
  * vsmmu_mm_read() / vsmmu_mm_write() - the process's own accesses (on a
  * CPU), faulting pages in as needed.  Return: 0, or the fault's error.
  */
-int vsmmu_mm_read(struct vsmmu_mm *mm, uint64_t va, void *buf, size_t len);
-int vsmmu_mm_write(struct vsmmu_mm *mm, uint64_t va, const void *buf,
-		   size_t len);
+VSMMU_API int vsmmu_mm_read(struct vsmmu_mm *mm, uint64_t va, void *buf,
+			    size_t len);
+VSMMU_API int vsmmu_mm_write(struct vsmmu_mm *mm, uint64_t va, const void *buf,
+			     size_t len);
 
 /*
  * Secondary TLBs that do not hear broadcasts (an SMMU without BTM, an
@@ -246,12 +221,13 @@ struct vsmmu_mm_notifier_ops {
 
 /** Register / unregister a notifier (at most 16).  Return: 0, -ENOSPC,
  * -ENOENT. */
-int vsmmu_mm_notifier_register(struct vsmmu_mm *mm,
-			       const struct vsmmu_mm_notifier_ops *ops,
-			       void *arg);
-int vsmmu_mm_notifier_unregister(struct vsmmu_mm *mm,
-				 const struct vsmmu_mm_notifier_ops *ops,
-				 void *arg);
+VSMMU_API int
+vsmmu_mm_notifier_register(struct vsmmu_mm *mm,
+			   const struct vsmmu_mm_notifier_ops *ops, void *arg);
+VSMMU_API int
+vsmmu_mm_notifier_unregister(struct vsmmu_mm *mm,
+			     const struct vsmmu_mm_notifier_ops *ops,
+			     void *arg);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <vsmmu/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,25 +55,28 @@ typedef int vsmmu_field_fn(void *arg, const struct vsmmu_field *f);
  * @opts may be NULL.  Return: 0, @fn's non-zero value, -EINVAL for an
  * unknown @kind or @nwords == 0.
  */
-int vsmmu_decode(enum vsmmu_decode_kind kind, const uint64_t *words,
-		 size_t nwords, const struct vsmmu_decode_opts *opts,
-		 vsmmu_field_fn *fn, void *arg);
+VSMMU_API int vsmmu_decode(enum vsmmu_decode_kind kind, const uint64_t *words,
+			   size_t nwords, const struct vsmmu_decode_opts *opts,
+			   vsmmu_field_fn *fn, void *arg);
 
 /** vsmmu_decode_words() - how many 64-bit words a structure has. */
-size_t vsmmu_decode_words(enum vsmmu_decode_kind kind);
+VSMMU_API size_t vsmmu_decode_words(enum vsmmu_decode_kind kind);
 
 /** vsmmu_evt_name() - "F_TRANSLATION" for 0x10; NULL if unknown. */
-const char *vsmmu_evt_name(unsigned int id);
+VSMMU_API const char *vsmmu_evt_name(unsigned int id);
 
 /** vsmmu_cmd_name() - "CMD_TLBI_NH_VA" for 0x12; NULL if unknown. */
-const char *vsmmu_cmd_name(unsigned int opcode);
+VSMMU_API const char *vsmmu_cmd_name(unsigned int opcode);
 
 /**
  * vsmmu_reg_lookup() - find a register by its spec name ("STRTAB_BASE",
- * "CR0", "IDR5", case-insensitive, with or without "SMMU_").
+ * "CR0", "IDR5", "EVENTQ_BASE"; case-insensitive, with or without
+ * "SMMU_"), or by the Linux driver's name where that differs ("EVTQ_BASE",
+ * with or without "ARM_SMMU_").
  * Return: 0 and its offset and size in bytes (4 or 8), or -ENOENT.
  */
-int vsmmu_reg_lookup(const char *name, uint64_t *offset, unsigned int *size);
+VSMMU_API int vsmmu_reg_lookup(const char *name, uint64_t *offset,
+			       unsigned int *size);
 
 /**
  * vsmmu_reg_width() - how the SMMU register at @offset is accessed: 8 for
@@ -81,17 +85,17 @@ int vsmmu_reg_lookup(const char *name, uint64_t *offset, unsigned int *size);
  * is the one the hardware model, the decoder and the fuzzers all use.
  * Thread-safe.
  */
-unsigned int vsmmu_reg_width(uint64_t offset);
+VSMMU_API unsigned int vsmmu_reg_width(uint64_t offset);
 
 /** vsmmu_reg_name() - the spec name of the register at @offset, or NULL. */
-const char *vsmmu_reg_name(uint64_t offset);
+VSMMU_API const char *vsmmu_reg_name(uint64_t offset);
 
 /**
  * vsmmu_decode_reg() - fields of the register at @offset holding @value.
  * Return: 0, @fn's value, -ENOENT for an unknown offset.
  */
-int vsmmu_decode_reg(uint64_t offset, uint64_t value, vsmmu_field_fn *fn,
-		     void *arg);
+VSMMU_API int vsmmu_decode_reg(uint64_t offset, uint64_t value,
+			       vsmmu_field_fn *fn, void *arg);
 
 /*
  * NVIDIA Tegra241 CMDQV registers: a register block of its own (offsets
@@ -111,8 +115,8 @@ int vsmmu_decode_reg(uint64_t offset, uint64_t value, vsmmu_field_fn *fn,
  * VINTF_ERR_MAP and VINTF_INT_MASK are 64-bit values read as two 32-bit
  * halves), or -ENOENT.
  */
-int vsmmu_cmdqv_reg_lookup(const char *name, uint64_t *offset,
-			   unsigned int *size);
+VSMMU_API int vsmmu_cmdqv_reg_lookup(const char *name, uint64_t *offset,
+				     unsigned int *size);
 
 /**
  * vsmmu_cmdqv_reg_width() - as vsmmu_reg_width() for the CMDQV block: 8
@@ -122,20 +126,20 @@ int vsmmu_cmdqv_reg_lookup(const char *name, uint64_t *offset,
  * written as two 32-bit halves (as Linux does) -- and 0 for no register.
  * Thread-safe.
  */
-unsigned int vsmmu_cmdqv_reg_width(uint64_t offset);
+VSMMU_API unsigned int vsmmu_cmdqv_reg_width(uint64_t offset);
 
 /**
  * vsmmu_cmdqv_reg_name() - the name of the CMDQV register at @offset in
  * @buf (48 bytes are always enough).  Return: 0, -ENOENT.
  */
-int vsmmu_cmdqv_reg_name(uint64_t offset, char *buf, size_t len);
+VSMMU_API int vsmmu_cmdqv_reg_name(uint64_t offset, char *buf, size_t len);
 
 /**
  * vsmmu_decode_cmdqv_reg() - fields of the CMDQV register at @offset
  * holding @value.  Return: 0, @fn's value, -ENOENT for an unknown offset.
  */
-int vsmmu_decode_cmdqv_reg(uint64_t offset, uint64_t value, vsmmu_field_fn *fn,
-			   void *arg);
+VSMMU_API int vsmmu_decode_cmdqv_reg(uint64_t offset, uint64_t value,
+				     vsmmu_field_fn *fn, void *arg);
 
 #ifdef __cplusplus
 }

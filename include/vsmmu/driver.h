@@ -43,6 +43,7 @@
 #include <vsmmu/mem.h>
 #include <vsmmu/pgtable.h> /* VSMMU_PROT_* for vsmmu_drv_map() */
 #include <vsmmu/smmu.h>
+#include <vsmmu/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,7 +73,7 @@ struct vsmmu_drv_mmio_ops {
  * Ops that bind the driver to the hardware model: use with
  * ctx = a struct vsmmu_smmu *.  They call vsmmu_smmu_mmio_read/write.
  */
-extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
+VSMMU_API extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
 
 /*
  * Ops that bind vsmmu_drv_config.cmdqv_ops to the model's CMDQV register
@@ -80,7 +81,7 @@ extern const struct vsmmu_drv_mmio_ops vsmmu_drv_smmu_mmio_ops;
  * A driver running in a guest gets ops from its VMM instead, which trap
  * the guest's view (see vsmmu_smmu_cmdqv_mmio_read()).
  */
-extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_mmio_ops;
+VSMMU_API extern const struct vsmmu_drv_mmio_ops vsmmu_drv_cmdqv_mmio_ops;
 
 /* --- Configuration and probe --------------------------------------------- */
 
@@ -97,6 +98,15 @@ struct vsmmu_drv_event {
 };
 
 typedef void vsmmu_drv_event_fn(void *arg, const struct vsmmu_drv_event *evt);
+/*
+ * Offered a stalled transaction (Stall = 1) that is not on an SVA PASID,
+ * before the driver would abort it (Linux's iommu_report_device_fault()
+ * to the domain's fault handler, e.g. an iommufd FAULT queue).  Return
+ * true to take it: the taker answers it later with CMD_RESUME and a
+ * CMD_SYNC (vsmmu_drv_cmdq_issue()), and the event goes to no one else;
+ * false: the driver aborts it and hands the event to event_fn.
+ */
+typedef bool vsmmu_drv_stall_fn(void *arg, const struct vsmmu_drv_event *evt);
 typedef void vsmmu_drv_log_fn(void *arg, const char *msg);
 
 /*
@@ -145,6 +155,8 @@ struct vsmmu_drv_config {
 	bool bypass_when_disabled; /* GBPA.ABORT = 0 (default: abort) */
 	vsmmu_drv_event_fn *event_fn; /* drained events; may be NULL */
 	void *event_arg;
+	vsmmu_drv_stall_fn *stall_fn; /* NULL: such stalls are aborted */
+	void *stall_arg;
 	vsmmu_drv_log_fn *log_fn; /* driver messages; NULL: stderr */
 	void *log_arg;
 	vsmmu_drv_cmdq_err_fn *cmdq_err_fn; /* may be NULL */
@@ -173,7 +185,7 @@ struct vsmmu_drv_config {
 	 * with @sva the PRI queue is enabled even without pri_fn, and the
 	 * page requests and stalled faults of SVA PASIDs are resolved
 	 * against their process (other requests still go to pri_fn, stalls
-	 * elsewhere are aborted).  With @btm as well, on an SMMU with
+	 * elsewhere to stall_fn or are aborted).  With @btm as well, on an SMMU with
 	 * IDR0.BTM, the SMMU takes part in the CPUs' broadcast TLB
 	 * maintenance (CR2.PTM = 0): an SVA CD carries its process's pinned
 	 * CPU ASID in the shared set (ASET = 0), and the CPUs' own TLBIs
@@ -217,18 +229,18 @@ struct vsmmu_drv_features {
  * Not thread-safe.  Return: 0, -EINVAL (@cfg), -ENODEV (unusable SMMU),
  * -ENOMEM, or an MMIO error.
  */
-int vsmmu_drv_create(const struct vsmmu_drv_config *cfg,
-		     struct vsmmu_drv **out);
+VSMMU_API int vsmmu_drv_create(const struct vsmmu_drv_config *cfg,
+			       struct vsmmu_drv **out);
 
 /**
  * vsmmu_drv_destroy() - disable the SMMU (if enabled) and free everything.
  * Masters and domains still alive are freed too.  NULL is a no-op.
  * Not thread-safe.
  */
-void vsmmu_drv_destroy(struct vsmmu_drv *drv);
+VSMMU_API void vsmmu_drv_destroy(struct vsmmu_drv *drv);
 
 /** vsmmu_drv_get_features() - the probed features.  Thread-safe. */
-const struct vsmmu_drv_features *
+VSMMU_API const struct vsmmu_drv_features *
 vsmmu_drv_get_features(const struct vsmmu_drv *drv);
 
 /**
@@ -240,14 +252,14 @@ vsmmu_drv_get_features(const struct vsmmu_drv *drv);
  * update is acknowledged through CR0ACK within the timeout.
  * Not thread-safe.  Return: 0, -ETIMEDOUT, an MMIO error.
  */
-int vsmmu_drv_enable(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_enable(struct vsmmu_drv *drv);
 
 /**
  * vsmmu_drv_disable() - clear CR0 (SMMUEN and the queues), wait for
  * CR0ACK, and leave GBPA aborting incoming traffic (unless
  * bypass_when_disabled).  Not thread-safe.  Return: 0, -ETIMEDOUT.
  */
-int vsmmu_drv_disable(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_disable(struct vsmmu_drv *drv);
 
 /**
  * vsmmu_drv_irq() - the interrupt handler; matches vsmmu_irq_fn so it can
@@ -259,7 +271,7 @@ int vsmmu_drv_disable(struct vsmmu_drv *drv);
  * unregister it, and make sure the caller's interrupt source is quiet,
  * first.  Without interrupts the driver polls GERROR while it waits.
  */
-void vsmmu_drv_irq(void *drv, enum vsmmu_irq irq);
+VSMMU_API void vsmmu_drv_irq(void *drv, enum vsmmu_irq irq);
 
 /**
  * vsmmu_drv_process() - the "threaded interrupt": handle any active
@@ -267,7 +279,7 @@ void vsmmu_drv_irq(void *drv, enum vsmmu_irq irq);
  * drain the event queue.  Thread-safe.  Return: events drained (>= 0),
  * or -errno.
  */
-int vsmmu_drv_process(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_process(struct vsmmu_drv *drv);
 
 /* --- Commands ------------------------------------------------------------ */
 
@@ -298,7 +310,8 @@ struct vsmmu_drv_cmd {
  * Pure, thread-safe.  Return: 0, -EINVAL for an unknown opcode or a field
  * that does not fit.
  */
-int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *cmd, uint64_t out[2]);
+VSMMU_API int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *cmd,
+				  uint64_t out[2]);
 
 /**
  * vsmmu_drv_cmdq_issue() - insert @n encoded commands (@cmds[i][0..1]),
@@ -315,8 +328,9 @@ int vsmmu_drv_cmd_build(const struct vsmmu_drv_cmd *cmd, uint64_t out[2]);
  * not make room or complete the sync in time), -EIO (the queue is dead:
  * its memory could not be fetched even after retries).
  */
-int vsmmu_drv_cmdq_issue(struct vsmmu_drv *drv, const uint64_t (*cmds)[2],
-			 unsigned int n, bool sync);
+VSMMU_API int vsmmu_drv_cmdq_issue(struct vsmmu_drv *drv,
+				   const uint64_t (*cmds)[2], unsigned int n,
+				   bool sync);
 
 /**
  * vsmmu_drv_cmdq_sync() - issue a CMD_SYNC and wait for it.  With a CMDQV
@@ -324,7 +338,7 @@ int vsmmu_drv_cmdq_issue(struct vsmmu_drv *drv, const uint64_t (*cmds)[2],
  * whatever this thread issued without a sync, on either, is complete.
  * Thread-safe.
  */
-int vsmmu_drv_cmdq_sync(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_cmdq_sync(struct vsmmu_drv *drv);
 
 #define VSMMU_DRV_BATCH_MAX 64
 
@@ -346,15 +360,16 @@ struct vsmmu_drv_batch {
 };
 
 /** vsmmu_drv_batch_init() - empty @b. */
-void vsmmu_drv_batch_init(struct vsmmu_drv_batch *b);
+VSMMU_API void vsmmu_drv_batch_init(struct vsmmu_drv_batch *b);
 
 /**
  * vsmmu_drv_batch_add() - build @cmd and append it; a full batch is first
  * submitted without a sync.  Return: 0, -EINVAL (bad command), or the
  * error of that submission.
  */
-int vsmmu_drv_batch_add(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
-			const struct vsmmu_drv_cmd *cmd);
+VSMMU_API int vsmmu_drv_batch_add(struct vsmmu_drv *drv,
+				  struct vsmmu_drv_batch *b,
+				  const struct vsmmu_drv_cmd *cmd);
 
 /*
  * Routing with a CMDQV (docs/driver.md): the first command binds the batch
@@ -367,16 +382,17 @@ int vsmmu_drv_batch_add(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
  */
 
 /** vsmmu_drv_batch_add_raw() - append an already encoded command. */
-int vsmmu_drv_batch_add_raw(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
-			    const uint64_t cmd[2]);
+VSMMU_API int vsmmu_drv_batch_add_raw(struct vsmmu_drv *drv,
+				      struct vsmmu_drv_batch *b,
+				      const uint64_t cmd[2]);
 
 /**
  * vsmmu_drv_batch_submit() - submit what @b holds, with a trailing
  * CMD_SYNC (waited for) if @sync, and empty it.  Return: as
  * vsmmu_drv_cmdq_issue(), or an earlier implicit submission's error.
  */
-int vsmmu_drv_batch_submit(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
-			   bool sync);
+VSMMU_API int vsmmu_drv_batch_submit(struct vsmmu_drv *drv,
+				     struct vsmmu_drv_batch *b, bool sync);
 
 /* --- Masters (devices) --------------------------------------------------- */
 
@@ -388,15 +404,16 @@ int vsmmu_drv_batch_submit(struct vsmmu_drv *drv, struct vsmmu_drv_batch *b,
  * table the level-2 tables are allocated here.  Thread-safe.
  * Return: 0, -EINVAL, -EBUSY (a StreamID already has a master), -ENOMEM.
  */
-int vsmmu_drv_master_create(struct vsmmu_drv *drv, const uint32_t *sids,
-			    unsigned int nsids, unsigned int ssid_bits,
-			    struct vsmmu_drv_master **out);
+VSMMU_API int vsmmu_drv_master_create(struct vsmmu_drv *drv,
+				      const uint32_t *sids, unsigned int nsids,
+				      unsigned int ssid_bits,
+				      struct vsmmu_drv_master **out);
 
 /**
  * vsmmu_drv_master_destroy() - detach (STEs back to abort, invalidated)
  * and free.  NULL is a no-op.  Must not race with other calls on @m.
  */
-void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m);
+VSMMU_API void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m);
 
 /**
  * vsmmu_drv_master_enable_ats() - let the master's endpoint use ATS
@@ -407,7 +424,8 @@ void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m);
  * endpoint must have stopped using ATS.  Serialised per master.
  * Return: 0, -ENODEV (no ATS), -ETIMEDOUT, -EIO.
  */
-int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m, bool enable);
+VSMMU_API int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m,
+					  bool enable);
 
 /**
  * vsmmu_drv_master_set_stall() - the endpoint tolerates stalled
@@ -416,7 +434,8 @@ int vsmmu_drv_master_enable_ats(struct vsmmu_drv_master *m, bool enable);
  * resolves it (CMD_RESUME).  Serialised per master.
  * Return: 0, -EINVAL, -ENODEV (IDR0.STALL_MODEL says no stalls).
  */
-int vsmmu_drv_master_set_stall(struct vsmmu_drv_master *m, bool stall);
+VSMMU_API int vsmmu_drv_master_set_stall(struct vsmmu_drv_master *m,
+					 bool stall);
 
 /* --- Domains ------------------------------------------------------------- */
 
@@ -457,21 +476,23 @@ struct vsmmu_drv_domain_cfg {
  * page table.  Thread-safe.  Return: 0, -EINVAL, -ENODEV (the stage is
  * not implemented), -ENOSPC (no ASID/VMID left), -ENOMEM.
  */
-int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
-			   const struct vsmmu_drv_domain_cfg *cfg,
-			   struct vsmmu_drv_domain **out);
+VSMMU_API int vsmmu_drv_domain_alloc(struct vsmmu_drv *drv,
+				     const struct vsmmu_drv_domain_cfg *cfg,
+				     struct vsmmu_drv_domain **out);
 
 /**
  * vsmmu_drv_domain_free() - free a domain with no master attached; its
  * TLB entries are invalidated first.  Pending deferred unmaps are
  * flushed.  NULL is a no-op.  Return: 0, -EBUSY (still attached).
  */
-int vsmmu_drv_domain_free(struct vsmmu_drv_domain *dom);
+VSMMU_API int vsmmu_drv_domain_free(struct vsmmu_drv_domain *dom);
 
 /** vsmmu_drv_domain_asid() / _vmid() - the allocated tag (0 if none);
  * for a nested domain, its VM's VMID.  Thread-safe. */
-unsigned int vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *dom);
-unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *dom);
+VSMMU_API unsigned int
+vsmmu_drv_domain_asid(const struct vsmmu_drv_domain *dom);
+VSMMU_API unsigned int
+vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *dom);
 
 /* --- VMIDs, VMs and nested domains ------------------------------------------ */
 
@@ -481,11 +502,11 @@ unsigned int vsmmu_drv_domain_vmid(const struct vsmmu_drv_domain *dom);
  * and are handed out cyclically.  Thread-safe.
  * Return: the VMID (>= 1), -ENOSPC, -EINVAL.
  */
-int vsmmu_drv_vmid_alloc(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_vmid_alloc(struct vsmmu_drv *drv);
 
 /** vsmmu_drv_vmid_free() - give @vmid back (the caller has invalidated
  * it).  Thread-safe. */
-void vsmmu_drv_vmid_free(struct vsmmu_drv *drv, unsigned int vmid);
+VSMMU_API void vsmmu_drv_vmid_free(struct vsmmu_drv *drv, unsigned int vmid);
 
 /**
  * vsmmu_drv_vm_create() - one VM's slice of @drv over the nest parent
@@ -496,8 +517,9 @@ void vsmmu_drv_vmid_free(struct vsmmu_drv *drv, unsigned int vmid);
  * Thread-safe.  Return: 0, -EINVAL (@parent is not a nest parent, or its
  * table is in another memory), -ENOSPC (no VMID), -ENOMEM.
  */
-int vsmmu_drv_vm_create(struct vsmmu_drv *drv, struct vsmmu_drv_domain *parent,
-			struct vsmmu_drv_vm **out);
+VSMMU_API int vsmmu_drv_vm_create(struct vsmmu_drv *drv,
+				  struct vsmmu_drv_domain *parent,
+				  struct vsmmu_drv_vm **out);
 
 /**
  * vsmmu_drv_vm_destroy() - invalidate everything tagged with the VM's
@@ -505,10 +527,10 @@ int vsmmu_drv_vm_create(struct vsmmu_drv *drv, struct vsmmu_drv_domain *parent,
  * the VMID.  NULL is a no-op.  Return: 0, -EBUSY (nested domains of the VM
  * still exist).
  */
-int vsmmu_drv_vm_destroy(struct vsmmu_drv_vm *vm);
+VSMMU_API int vsmmu_drv_vm_destroy(struct vsmmu_drv_vm *vm);
 
 /** vsmmu_drv_vm_vmid() - the VM's VMID on its SMMU.  Thread-safe. */
-unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm);
+VSMMU_API unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm);
 
 /**
  * vsmmu_drv_nested_alloc() - a nested domain: the guest's STE words
@@ -525,8 +547,9 @@ unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm);
  * hitless wherever the rules of <vsmmu/entry.h> allow.  Thread-safe.
  * Return: 0, -EIO (refused guest STE, as Linux), -EINVAL, -ENOMEM.
  */
-int vsmmu_drv_nested_alloc(struct vsmmu_drv_vm *vm, const uint64_t *ste,
-			   struct vsmmu_drv_domain **out);
+VSMMU_API int vsmmu_drv_nested_alloc(struct vsmmu_drv_vm *vm,
+				     const uint64_t *ste,
+				     struct vsmmu_drv_domain **out);
 
 /* A StreamID translation for vsmmu_drv_vm_invalidate(): 0 or -errno. */
 typedef int vsmmu_drv_vsid_fn(void *arg, uint32_t vsid, uint32_t *sid);
@@ -546,9 +569,10 @@ typedef int vsmmu_drv_vsid_fn(void *arg, uint32_t vsid, uint32_t *sid);
  * *@done (may be NULL) is set to how many were handled.  Thread-safe.
  * Return: 0, -EIO, or a queue error (-ETIMEDOUT, -EIO).
  */
-int vsmmu_drv_vm_invalidate(struct vsmmu_drv_vm *vm, const uint64_t (*cmds)[2],
-			    unsigned int n, vsmmu_drv_vsid_fn *vsid_fn,
-			    void *arg, unsigned int *done);
+VSMMU_API int vsmmu_drv_vm_invalidate(struct vsmmu_drv_vm *vm,
+				      const uint64_t (*cmds)[2], unsigned int n,
+				      vsmmu_drv_vsid_fn *vsid_fn, void *arg,
+				      unsigned int *done);
 
 /**
  * vsmmu_drv_attach() - make @dom the translation of @m's StreamIDs (for a
@@ -557,7 +581,8 @@ int vsmmu_drv_vm_invalidate(struct vsmmu_drv_vm *vm, const uint64_t (*cmds)[2],
  * architecture allows, with CFGI + CMD_SYNC.  Attaching NULL detaches
  * (abort).  Serialised per master.  Return: 0, -EINVAL, -ETIMEDOUT.
  */
-int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom);
+VSMMU_API int vsmmu_drv_attach(struct vsmmu_drv_master *m,
+			       struct vsmmu_drv_domain *dom);
 
 /**
  * vsmmu_drv_attach_pasid() - install the stage-1 domain @dom for
@@ -566,8 +591,8 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom);
  * bypasses: S1DSS = bypass).  @dom NULL removes it.  Return: 0, -EINVAL,
  * -ENOMEM, -ETIMEDOUT.
  */
-int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
-			   struct vsmmu_drv_domain *dom);
+VSMMU_API int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
+				     struct vsmmu_drv_domain *dom);
 
 /* --- Shared virtual addressing --------------------------------------------- */
 
@@ -600,8 +625,9 @@ struct vsmmu_mm;
  * (@ssid in use), -ENOSPC (no ASID, or too many pinned), -ENOMEM,
  * -ESRCH (the process is exiting), -ETIMEDOUT.
  */
-int vsmmu_drv_sva_bind(struct vsmmu_drv_master *m, uint32_t ssid,
-		       struct vsmmu_mm *mm, struct vsmmu_drv_domain **out);
+VSMMU_API int vsmmu_drv_sva_bind(struct vsmmu_drv_master *m, uint32_t ssid,
+				 struct vsmmu_mm *mm,
+				 struct vsmmu_drv_domain **out);
 
 /**
  * vsmmu_drv_sva_unbind() - end the bond of (@m, @ssid): its CD is
@@ -610,7 +636,7 @@ int vsmmu_drv_sva_bind(struct vsmmu_drv_master *m, uint32_t ssid,
  * unpinned and freed).  Thread-safe as vsmmu_drv_sva_bind().
  * Return: 0, -EINVAL, -ENOENT (no SVA bond there), -ETIMEDOUT.
  */
-int vsmmu_drv_sva_unbind(struct vsmmu_drv_master *m, uint32_t ssid);
+VSMMU_API int vsmmu_drv_sva_unbind(struct vsmmu_drv_master *m, uint32_t ssid);
 
 #define VSMMU_DRV_UNMAP_DEFERRED (1U << 0)
 
@@ -621,8 +647,8 @@ int vsmmu_drv_sva_unbind(struct vsmmu_drv_master *m, uint32_t ssid);
  * otherwise (Linux maps without IOMMU_PRIV the same way).  Serialised per
  * domain.  Return: as vsmmu_pgtable_map(), -EINVAL for bypass/abort.
  */
-int vsmmu_drv_map(struct vsmmu_drv_domain *dom, uint64_t iova, uint64_t pa,
-		  uint64_t size, unsigned int prot);
+VSMMU_API int vsmmu_drv_map(struct vsmmu_drv_domain *dom, uint64_t iova,
+			    uint64_t pa, uint64_t size, unsigned int prot);
 
 /* Called once the unmapped range can no longer be reached by the SMMU. */
 typedef void vsmmu_drv_free_fn(void *arg, uint64_t iova, uint64_t size);
@@ -639,9 +665,9 @@ typedef void vsmmu_drv_free_fn(void *arg, uint64_t iova, uint64_t size);
  * the queue fills) has invalidated the whole ASID/VMID and synced.
  * Serialised per domain.  Return: bytes unmapped (>= 0), or -errno.
  */
-int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *dom, uint64_t iova,
-			uint64_t size, unsigned int flags,
-			vsmmu_drv_free_fn *free_fn, void *free_arg);
+VSMMU_API int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *dom, uint64_t iova,
+				  uint64_t size, unsigned int flags,
+				  vsmmu_drv_free_fn *free_fn, void *free_arg);
 
 #define VSMMU_DRV_DIRTY_NO_CLEAR (1U << 0)
 
@@ -655,18 +681,17 @@ int64_t vsmmu_drv_unmap(struct vsmmu_drv_domain *dom, uint64_t iova,
  * domain.  Return: dirty leaves found (>= 0), -EINVAL (no dirty tracking,
  * range), or an invalidation error.
  */
-int64_t vsmmu_drv_domain_read_dirty(struct vsmmu_drv_domain *dom, uint64_t iova,
-				    uint64_t size, unsigned int flags,
-				    void (*fn)(void *arg, uint64_t iova,
-					       uint64_t size),
-				    void *arg);
+VSMMU_API int64_t vsmmu_drv_domain_read_dirty(
+	struct vsmmu_drv_domain *dom, uint64_t iova, uint64_t size,
+	unsigned int flags, void (*fn)(void *arg, uint64_t iova, uint64_t size),
+	void *arg);
 
 /**
  * vsmmu_drv_domain_flush() - flush the deferred unmaps of @dom: one
  * TLBI_NH_ASID (stage 1) or TLBI_S12_VMALL (stage 2) and a CMD_SYNC, then
  * every pending free_fn.  Return: 0, -ETIMEDOUT (nothing is freed then).
  */
-int vsmmu_drv_domain_flush(struct vsmmu_drv_domain *dom);
+VSMMU_API int vsmmu_drv_domain_flush(struct vsmmu_drv_domain *dom);
 
 /* --- Events and statistics ----------------------------------------------- */
 
@@ -679,7 +704,7 @@ int vsmmu_drv_domain_flush(struct vsmmu_drv_domain *dom);
  * vsmmu_drv_process().  Thread-safe (one drainer at a time).
  * Return: records drained, -ENODEV (no PRI), -errno.
  */
-int vsmmu_drv_priq_drain(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_priq_drain(struct vsmmu_drv *drv);
 
 /**
  * vsmmu_drv_evtq_drain() - read every record between EVTQ_CONS and
@@ -688,7 +713,7 @@ int vsmmu_drv_priq_drain(struct vsmmu_drv *drv);
  * (EVTQ_PROD.OVFLG != EVTQ_CONS.OVACKFLG) is logged and acknowledged.
  * Thread-safe (one drainer at a time).  Return: records drained, -errno.
  */
-int vsmmu_drv_evtq_drain(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_evtq_drain(struct vsmmu_drv *drv);
 
 struct vsmmu_drv_stats {
 	uint64_t cmds; /* commands inserted (syncs included) */
@@ -710,7 +735,8 @@ struct vsmmu_drv_stats {
 };
 
 /** vsmmu_drv_get_stats() - a snapshot of the counters.  Thread-safe. */
-void vsmmu_drv_get_stats(struct vsmmu_drv *drv, struct vsmmu_drv_stats *st);
+VSMMU_API void vsmmu_drv_get_stats(struct vsmmu_drv *drv,
+				   struct vsmmu_drv_stats *st);
 
 /* --- CMDQV --------------------------------------------------------------- */
 
@@ -725,8 +751,8 @@ struct vsmmu_drv_cmdqv_info {
 };
 
 /** vsmmu_drv_cmdqv_get_info() - fill @info.  Thread-safe. */
-void vsmmu_drv_cmdqv_get_info(struct vsmmu_drv *drv,
-			      struct vsmmu_drv_cmdqv_info *info);
+VSMMU_API void vsmmu_drv_cmdqv_get_info(struct vsmmu_drv *drv,
+					struct vsmmu_drv_cmdqv_info *info);
 
 /* Per-queue counters: the main queue or one LVCMDQ. */
 struct vsmmu_drv_queue_stats {
@@ -742,8 +768,8 @@ struct vsmmu_drv_queue_stats {
  * the main queue for @lidx -1.  Thread-safe.  Return: 0, -ENODEV (no
  * such queue).
  */
-int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
-			      struct vsmmu_drv_queue_stats *st);
+VSMMU_API int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
+					struct vsmmu_drv_queue_stats *st);
 
 /**
  * vsmmu_drv_cmdqv_set_bypass() - route every command to the main queue
@@ -751,7 +777,7 @@ int vsmmu_drv_queue_get_stats(struct vsmmu_drv *drv, int lidx,
  * comparisons.  Commands already issued are unaffected; a batch keeps the
  * queue it is bound to.  Thread-safe.
  */
-void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
+VSMMU_API void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
 
 /**
  * vsmmu_drv_set_thread_queue() - the calling thread's queue index for
@@ -761,14 +787,15 @@ void vsmmu_drv_cmdqv_set_bypass(struct vsmmu_drv *drv, bool bypass);
  * number threads independently (a host's and a guest's driver in one
  * process do not steer each other).  Thread-local; lock-free.
  */
-void vsmmu_drv_set_thread_queue(struct vsmmu_drv *drv, unsigned int idx);
+VSMMU_API void vsmmu_drv_set_thread_queue(struct vsmmu_drv *drv,
+					  unsigned int idx);
 
 /**
  * vsmmu_drv_thread_queue() - the LVCMDQ the calling thread's commands go
  * to (before the per-command check), or -1 when they go to the main
  * queue (no CMDQV, not enabled, or bypassed).  Thread-safe.
  */
-int vsmmu_drv_thread_queue(struct vsmmu_drv *drv);
+VSMMU_API int vsmmu_drv_thread_queue(struct vsmmu_drv *drv);
 
 /* --- VINTFs for VMs (CMDQV) ----------------------------------------------- */
 
@@ -791,9 +818,10 @@ typedef void vsmmu_drv_vintf_err_fn(void *arg, struct vsmmu_drv_vintf *v,
  * not as the host), -ENOSPC (every VINTF taken), -EINVAL, -ETIMEDOUT,
  * -ENOMEM.
  */
-int vsmmu_drv_vintf_alloc(struct vsmmu_drv *drv, unsigned int vmid,
-			  vsmmu_drv_vintf_err_fn *err_fn, void *err_arg,
-			  struct vsmmu_drv_vintf **out);
+VSMMU_API int vsmmu_drv_vintf_alloc(struct vsmmu_drv *drv, unsigned int vmid,
+				    vsmmu_drv_vintf_err_fn *err_fn,
+				    void *err_arg,
+				    struct vsmmu_drv_vintf **out);
 
 /**
  * vsmmu_drv_vintf_free() - take the VINTF back, in the order the hardware
@@ -803,7 +831,7 @@ int vsmmu_drv_vintf_alloc(struct vsmmu_drv *drv, unsigned int vmid,
  * be charged to the next owner.  NULL is a no-op.  Not thread-safe
  * against other calls on @v.
  */
-void vsmmu_drv_vintf_free(struct vsmmu_drv_vintf *v);
+VSMMU_API void vsmmu_drv_vintf_free(struct vsmmu_drv_vintf *v);
 
 struct vsmmu_drv_vintf_info {
 	unsigned int index; /* the VINTF's number */
@@ -820,8 +848,8 @@ struct vsmmu_drv_vintf_info {
 };
 
 /** vsmmu_drv_vintf_get_info() - fill @info.  Thread-safe. */
-void vsmmu_drv_vintf_get_info(const struct vsmmu_drv_vintf *v,
-			      struct vsmmu_drv_vintf_info *info);
+VSMMU_API void vsmmu_drv_vintf_get_info(const struct vsmmu_drv_vintf *v,
+					struct vsmmu_drv_vintf_info *info);
 
 /**
  * vsmmu_drv_vintf_queue_alloc() - logical VCMDQ @lidx of @v, a ring of
@@ -834,8 +862,9 @@ void vsmmu_drv_vintf_get_info(const struct vsmmu_drv_vintf *v,
  * 1 (32 bytes), @base aligned to the ring's size and within VCMDQ_BASE's
  * [47:5] (-EINVAL).  Return: 0 or -errno as above, -ETIMEDOUT.
  */
-int vsmmu_drv_vintf_queue_alloc(struct vsmmu_drv_vintf *v, unsigned int lidx,
-				uint64_t base, unsigned int log2size);
+VSMMU_API int vsmmu_drv_vintf_queue_alloc(struct vsmmu_drv_vintf *v,
+					  unsigned int lidx, uint64_t base,
+					  unsigned int log2size);
 
 /**
  * vsmmu_drv_vintf_queue_free() - disable and deallocate logical VCMDQ
@@ -843,7 +872,8 @@ int vsmmu_drv_vintf_queue_alloc(struct vsmmu_drv_vintf *v, unsigned int lidx,
  * -EBUSY otherwise), then CMD_SYNC on the main queue.  Return: 0, -EINVAL
  * (not allocated), -EBUSY.
  */
-int vsmmu_drv_vintf_queue_free(struct vsmmu_drv_vintf *v, unsigned int lidx);
+VSMMU_API int vsmmu_drv_vintf_queue_free(struct vsmmu_drv_vintf *v,
+					 unsigned int lidx);
 
 /**
  * vsmmu_drv_vintf_sid_set() - a StreamID pair: the guest's commands naming
@@ -851,12 +881,13 @@ int vsmmu_drv_vintf_queue_free(struct vsmmu_drv_vintf *v, unsigned int lidx);
  * Return: 0, -EINVAL (@vsid wider than 31 bits... as SID_MATCH holds it),
  * -EEXIST (@vsid has a pair), -ENOSPC (every slot taken).
  */
-int vsmmu_drv_vintf_sid_set(struct vsmmu_drv_vintf *v, uint32_t vsid,
-			    uint32_t sid, unsigned int *slot);
+VSMMU_API int vsmmu_drv_vintf_sid_set(struct vsmmu_drv_vintf *v, uint32_t vsid,
+				      uint32_t sid, unsigned int *slot);
 
 /** vsmmu_drv_vintf_sid_clear() - remove the pair in @slot.  Return: 0,
  * -EINVAL (no pair there). */
-int vsmmu_drv_vintf_sid_clear(struct vsmmu_drv_vintf *v, unsigned int slot);
+VSMMU_API int vsmmu_drv_vintf_sid_clear(struct vsmmu_drv_vintf *v,
+					unsigned int slot);
 
 #ifdef __cplusplus
 }

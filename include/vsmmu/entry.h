@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <vsmmu/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,7 +48,7 @@ extern "C" {
  *    NSCFG).
  * Words 4-7 (the Secure-state fields and RES0) are never used.
  */
-void vsmmu_ste_used(const uint64_t *ste, uint64_t *used);
+VSMMU_API void vsmmu_ste_used(const uint64_t *ste, uint64_t *used);
 
 /**
  * vsmmu_ste_update_safe() - bits that may change while the entry is live
@@ -61,8 +62,8 @@ void vsmmu_ste_used(const uint64_t *ste, uint64_t *used);
  * Only bits used by both entries matter; @safe gets exactly the safe bits
  * (no other bit is set).
  */
-void vsmmu_ste_update_safe(const uint64_t *cur, const uint64_t *target,
-			   uint64_t *safe);
+VSMMU_API void vsmmu_ste_update_safe(const uint64_t *cur,
+				     const uint64_t *target, uint64_t *safe);
 
 /**
  * vsmmu_cd_used() - the bits of @cd the SMMU reads: only V when V = 0;
@@ -70,7 +71,7 @@ void vsmmu_ste_update_safe(const uint64_t *cur, const uint64_t *target,
  * (EPD0 / EPD1 = 1) has its walk fields ignored: TxSZ, TGx, IRGNx, ORGNx,
  * SHx, TBIx, HADx, NSCFGx and TTBx.  Words 4-7 are RES0 and never used.
  */
-void vsmmu_cd_used(const uint64_t *cd, uint64_t *used);
+VSMMU_API void vsmmu_cd_used(const uint64_t *cd, uint64_t *used);
 
 /* --- Nested STEs (a guest's STE over a host stage 2) ---------------------- */
 
@@ -97,7 +98,7 @@ void vsmmu_cd_used(const uint64_t *cd, uint64_t *used);
  * full ATS on a stage-1 STE (the host decides whether to give it).
  * Return: 0 or -EIO.
  */
-int vsmmu_ste_nested_check(uint64_t *ste, bool *ats);
+VSMMU_API int vsmmu_ste_nested_check(uint64_t *ste, bool *ats);
 
 /* --- The hitless writer --------------------------------------------------- */
 
@@ -140,16 +141,17 @@ struct vsmmu_entry_writer_ops {
  * @sync (the writer stops at a failed write, and goes on after a failed
  * sync so that memory always ends as @target).
  */
-int vsmmu_entry_write(const struct vsmmu_entry_writer_ops *ops, void *ctx,
-		      uint64_t *entry, const uint64_t *target);
+VSMMU_API int vsmmu_entry_write(const struct vsmmu_entry_writer_ops *ops,
+				void *ctx, uint64_t *entry,
+				const uint64_t *target);
 
 /**
  * vsmmu_entry_hitless() - would vsmmu_entry_write() change @cur into
  * @target without an invalid step?  (True also when nothing used
  * changes.)  Pure.
  */
-bool vsmmu_entry_hitless(const struct vsmmu_entry_writer_ops *ops,
-			 const uint64_t *cur, const uint64_t *target);
+VSMMU_API bool vsmmu_entry_hitless(const struct vsmmu_entry_writer_ops *ops,
+				   const uint64_t *cur, const uint64_t *target);
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,7 @@
 #include <vsmmu/driver.h>
 #include <vsmmu/mem.h>
 #include <vsmmu/smmu.h>
+#include <vsmmu/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,7 +66,7 @@ struct vsmmu_host_config {
 /** vsmmu_host_config_default() - a default SMMUv3.2 (vsmmu_smmu_config_
  * default()), no CMDQV, synchronous execution, 48-bit memory, driver
  * enabled, interrupts wired. */
-void vsmmu_host_config_default(struct vsmmu_host_config *cfg);
+VSMMU_API void vsmmu_host_config_default(struct vsmmu_host_config *cfg);
 
 /**
  * vsmmu_host_create() - create the memory (unless @mem is given; then it
@@ -74,16 +75,16 @@ void vsmmu_host_config_default(struct vsmmu_host_config *cfg);
  * Return: 0, -EINVAL, -ENOMEM, or the error of the step that failed
  * (everything done before it is undone).
  */
-int vsmmu_host_create(const struct vsmmu_host_config *cfg,
-		      struct vsmmu_mem *mem, struct vsmmu_host **out);
+VSMMU_API int vsmmu_host_create(const struct vsmmu_host_config *cfg,
+				struct vsmmu_mem *mem, struct vsmmu_host **out);
 
 /** vsmmu_host_destroy() - the reverse of create.  NULL is a no-op. */
-void vsmmu_host_destroy(struct vsmmu_host *h);
+VSMMU_API void vsmmu_host_destroy(struct vsmmu_host *h);
 
-struct vsmmu_mem *vsmmu_host_mem(const struct vsmmu_host *h);
-struct vsmmu_mem_pool *vsmmu_host_pool(const struct vsmmu_host *h);
-struct vsmmu_smmu *vsmmu_host_smmu(const struct vsmmu_host *h);
-struct vsmmu_drv *vsmmu_host_drv(const struct vsmmu_host *h);
+VSMMU_API struct vsmmu_mem *vsmmu_host_mem(const struct vsmmu_host *h);
+VSMMU_API struct vsmmu_mem_pool *vsmmu_host_pool(const struct vsmmu_host *h);
+VSMMU_API struct vsmmu_smmu *vsmmu_host_smmu(const struct vsmmu_host *h);
+VSMMU_API struct vsmmu_drv *vsmmu_host_drv(const struct vsmmu_host *h);
 
 #ifdef __cplusplus
 }

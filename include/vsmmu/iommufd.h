@@ -5,7 +5,8 @@
  *
  * Part 1 is the uAPI.  Every command structure, enum, flag and command
  * number carries the name, value, size and field offsets of Linux's
- * <linux/iommufd.h> (the ioctl interface of /dev/iommu, as of Linux 7.x),
+ * <linux/iommufd.h> (the ioctl interface of /dev/iommu, as torvalds/linux
+ * has it: up to IOMMU_HW_QUEUE_ALLOC and IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED),
  * so that VMM code written against that header builds against this one by
  * changing only the #include, and calls vsmmu_iommufd_ioctl(ctx, cmd, arg)
  * where it called ioctl(fd, cmd, arg).  The layouts are checked by static
@@ -26,6 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <vsmmu/export.h>
 
 /*
  * The kernel's fixed-width types.  On Linux the system's <linux/types.h>
@@ -666,8 +669,7 @@ _Static_assert(sizeof(struct iommu_hw_info) == 40, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_set_dirty_tracking) == 16, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_get_dirty_bitmap) == 48, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_vtd_s1_invalidate) == 24, "uapi");
-_Static_assert(sizeof(struct iommu_viommu_arm_smmuv3_invalidate) == 16,
-	       "uapi");
+_Static_assert(sizeof(struct iommu_viommu_arm_smmuv3_invalidate) == 16, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_invalidate) == 32, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_pgfault) == 40, "uapi");
 _Static_assert(sizeof(struct iommu_hwpt_page_response) == 8, "uapi");
@@ -748,14 +750,15 @@ struct vsmmu_iommufd_config {
  * gives a VMM, bound to the host SMMUs of @cfg.  Every host must have an
  * enabled driver, and all of them one physical memory (the hosts' SMMU
  * models created over the same vsmmu_mem).  The drivers must outlive the
- * context; their event_fn should call vsmmu_iommufd_host_event().  The
+ * context; their event_fn should call vsmmu_iommufd_host_event() and their
+ * stall_fn vsmmu_iommufd_host_stall().  The
  * context belongs to the process that created it (the pointers in
  * commands are read and written in that process): a child made by fork()
  * must not use it.
  * Return: 0, -EINVAL, -ENOMEM, or an errno of thread/fd creation.
  */
-int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
-			     struct vsmmu_iommufd_ctx **out);
+VSMMU_API int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
+				       struct vsmmu_iommufd_ctx **out);
 
 /**
  * vsmmu_iommufd_ctx_destroy() - close the context: unbind every device,
@@ -765,7 +768,7 @@ int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
  * they read end-of-file from then on.  NULL is a no-op.  Must not race
  * with any other call on @ctx.
  */
-void vsmmu_iommufd_ctx_destroy(struct vsmmu_iommufd_ctx *ctx);
+VSMMU_API void vsmmu_iommufd_ctx_destroy(struct vsmmu_iommufd_ctx *ctx);
 
 /**
  * vsmmu_iommufd_ioctl() - run the command @cmd (IOMMU_DESTROY ...
@@ -782,19 +785,31 @@ void vsmmu_iommufd_ctx_destroy(struct vsmmu_iommufd_ctx *ctx);
  * Thread-safe: commands on different objects run in parallel; commands
  * on one object are serialised as Linux serialises them.
  */
-int vsmmu_iommufd_ioctl(struct vsmmu_iommufd_ctx *ctx, unsigned long cmd,
-			void *arg);
+VSMMU_API int vsmmu_iommufd_ioctl(struct vsmmu_iommufd_ctx *ctx,
+				  unsigned long cmd, void *arg);
 
 /**
  * vsmmu_iommufd_host_event() - hand an event record that host @host's
  * driver drained to the context: events of devices attached to nested
- * HWPTs go (rewritten with the vSID) to their vIOMMU's VEVENTQ, stall
- * faults of HWPTs with a FAULT queue to that queue.  Call it from the
- * driver's event_fn.  Thread-safe.  Return: true if the event was
- * consumed (forwarded), false if the host should handle it itself.
+ * HWPTs (but stage-2 faults and stalls) go, rewritten with the vSID, to
+ * their vIOMMU's VEVENTQ.  Call it from the driver's event_fn.
+ * Thread-safe.  Return: true if the event was consumed (forwarded), false
+ * if the host should handle it itself.
  */
-bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *ctx, unsigned int host,
-			      const struct vsmmu_drv_event *evt);
+VSMMU_API bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *ctx,
+					unsigned int host,
+					const struct vsmmu_drv_event *evt);
+
+/**
+ * vsmmu_iommufd_host_stall() - offer a stalled transaction of host @host
+ * to the context: a translation fault of a device whose page table has a
+ * FAULT queue becomes a page request there, answered by the caller's
+ * page response (CMD_RESUME).  Call it from the driver's stall_fn.
+ * Thread-safe.  Return: true if taken, false (the driver aborts it).
+ */
+VSMMU_API bool vsmmu_iommufd_host_stall(struct vsmmu_iommufd_ctx *ctx,
+					unsigned int host,
+					const struct vsmmu_drv_event *evt);
 
 /**
  * vsmmu_iommufd_process() - do the service thread's work now: take the
@@ -802,7 +817,7 @@ bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *ctx, unsigned int host,
  * queued events into VEVENTQ fds that have room.  Thread-safe.
  * Return: the number of responses and events handled.
  */
-int vsmmu_iommufd_process(struct vsmmu_iommufd_ctx *ctx);
+VSMMU_API int vsmmu_iommufd_process(struct vsmmu_iommufd_ctx *ctx);
 
 /* --- Devices (VFIO_DEVICE_BIND_IOMMUFD and the simulated endpoint) --- */
 
@@ -830,16 +845,16 @@ struct vsmmu_iommufd_dev_cfg {
  * id is -EBUSY.  Thread-safe.  Return: 0, -EINVAL (host, SIDs, sizes),
  * -EBUSY (a StreamID is bound already), -ENOMEM.
  */
-int vsmmu_iommufd_device_bind(struct vsmmu_iommufd_ctx *ctx,
-			      const struct vsmmu_iommufd_dev_cfg *cfg,
-			      uint32_t *out_dev_id);
+VSMMU_API int vsmmu_iommufd_device_bind(struct vsmmu_iommufd_ctx *ctx,
+					const struct vsmmu_iommufd_dev_cfg *cfg,
+					uint32_t *out_dev_id);
 
 /**
  * vsmmu_iommufd_device_unbind() - detach (if attached), destroy the
  * device's vDEVICE (if any) and unbind.  Thread-safe.  Return: 0, -ENOENT.
  */
-int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *ctx,
-				uint32_t dev_id);
+VSMMU_API int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *ctx,
+					  uint32_t dev_id);
 
 /**
  * vsmmu_iommufd_device_attach() - as VFIO_DEVICE_ATTACH_IOMMUFD_PT: attach
@@ -854,18 +869,18 @@ int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *ctx,
  * (attach of an attached device), -EADDRINUSE (a reserved range is
  * mapped or conflicts with allowed IOVAs), -ENOMEM.
  */
-int vsmmu_iommufd_device_attach(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-				uint32_t *pt_id);
-int vsmmu_iommufd_device_replace(struct vsmmu_iommufd_ctx *ctx,
-				 uint32_t dev_id, uint32_t *pt_id);
+VSMMU_API int vsmmu_iommufd_device_attach(struct vsmmu_iommufd_ctx *ctx,
+					  uint32_t dev_id, uint32_t *pt_id);
+VSMMU_API int vsmmu_iommufd_device_replace(struct vsmmu_iommufd_ctx *ctx,
+					   uint32_t dev_id, uint32_t *pt_id);
 
 /**
  * vsmmu_iommufd_device_detach() - block the device's DMA and drop its
  * attachment (an automatic HWPT left unused is destroyed).
  * Thread-safe.  Return: 0, -ENOENT, -EINVAL (not attached).
  */
-int vsmmu_iommufd_device_detach(struct vsmmu_iommufd_ctx *ctx,
-				uint32_t dev_id);
+VSMMU_API int vsmmu_iommufd_device_detach(struct vsmmu_iommufd_ctx *ctx,
+					  uint32_t dev_id);
 
 /* Flags of struct vsmmu_iommufd_dma */
 #define VSMMU_IOMMUFD_DMA_READ 0 /* device reads memory into @buf */
@@ -907,8 +922,8 @@ struct vsmmu_iommufd_dma {
  * (terminated without an event: abort, blocked; or no memory at the
  * address), -ENOENT, -EINVAL.
  */
-int vsmmu_iommufd_dma(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-		      struct vsmmu_iommufd_dma *op);
+VSMMU_API int vsmmu_iommufd_dma(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
+				struct vsmmu_iommufd_dma *op);
 
 /**
  * vsmmu_iommufd_msi_addr() - the address the device's MSIs are written to
@@ -917,17 +932,17 @@ int vsmmu_iommufd_dma(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
  * guest programmed with vsmmu_iommufd_set_msi_addr() (its gIOVA).
  * Return: 0, -ENOENT, -ENODEV (no address yet).
  */
-int vsmmu_iommufd_msi_addr(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-			   uint64_t *addr);
-int vsmmu_iommufd_set_msi_addr(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-			       uint64_t addr);
+VSMMU_API int vsmmu_iommufd_msi_addr(struct vsmmu_iommufd_ctx *ctx,
+				     uint32_t dev_id, uint64_t *addr);
+VSMMU_API int vsmmu_iommufd_set_msi_addr(struct vsmmu_iommufd_ctx *ctx,
+					 uint32_t dev_id, uint64_t addr);
 
 /**
  * vsmmu_iommufd_msi() - the device signals MSI @eventid: a 32-bit DMA
  * write of @eventid to its MSI address.  Return: as vsmmu_iommufd_dma().
  */
-int vsmmu_iommufd_msi(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
-		      uint32_t eventid);
+VSMMU_API int vsmmu_iommufd_msi(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
+				uint32_t eventid);
 
 /* An interrupt the doorbell recorded. */
 struct vsmmu_iommufd_irq {
@@ -941,9 +956,10 @@ struct vsmmu_iommufd_irq {
  * counted in *@lost (may be NULL) and dropped.  Thread-safe.
  * Return: the number taken.
  */
-unsigned int vsmmu_iommufd_doorbell_take(struct vsmmu_iommufd_ctx *ctx,
-					 struct vsmmu_iommufd_irq *out,
-					 unsigned int max, uint64_t *lost);
+VSMMU_API unsigned int
+vsmmu_iommufd_doorbell_take(struct vsmmu_iommufd_ctx *ctx,
+			    struct vsmmu_iommufd_irq *out, unsigned int max,
+			    uint64_t *lost);
 
 /**
  * vsmmu_iommufd_msi_bind() - MSI under nesting: the guest's doorbell is
@@ -957,10 +973,11 @@ unsigned int vsmmu_iommufd_doorbell_take(struct vsmmu_iommufd_ctx *ctx,
  * granule: 4K, 16K or 64K), -EEXIST (bound already), -EADDRINUSE (@gdb
  * is mapped in the IOAS), -ENOMEM.
  */
-int vsmmu_iommufd_msi_bind(struct vsmmu_iommufd_ctx *ctx, uint32_t hwpt_id,
-			   uint64_t gdb, uint64_t s1_granule);
-int vsmmu_iommufd_msi_unbind(struct vsmmu_iommufd_ctx *ctx, uint32_t hwpt_id,
-			     uint64_t gdb);
+VSMMU_API int vsmmu_iommufd_msi_bind(struct vsmmu_iommufd_ctx *ctx,
+				     uint32_t hwpt_id, uint64_t gdb,
+				     uint64_t s1_granule);
+VSMMU_API int vsmmu_iommufd_msi_unbind(struct vsmmu_iommufd_ctx *ctx,
+				       uint32_t hwpt_id, uint64_t gdb);
 
 /**
  * vsmmu_iommufd_mmap_read() / vsmmu_iommufd_mmap_write() - what mmap(2)
@@ -972,10 +989,12 @@ int vsmmu_iommufd_msi_unbind(struct vsmmu_iommufd_ctx *ctx, uint32_t hwpt_id,
  * or 8.  Thread-safe.  Return: 0, -ENXIO (nothing mapped at @off),
  * -EINVAL (size, alignment).
  */
-int vsmmu_iommufd_mmap_read(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
-			    unsigned int size, uint64_t *val);
-int vsmmu_iommufd_mmap_write(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
-			     unsigned int size, uint64_t val);
+VSMMU_API int vsmmu_iommufd_mmap_read(struct vsmmu_iommufd_ctx *ctx,
+				      uint64_t off, unsigned int size,
+				      uint64_t *val);
+VSMMU_API int vsmmu_iommufd_mmap_write(struct vsmmu_iommufd_ctx *ctx,
+				       uint64_t off, unsigned int size,
+				       uint64_t val);
 
 /**
  * vsmmu_iommufd_set_fail_nth() - a test hook, the counterpart of Linux's
@@ -984,8 +1003,9 @@ int vsmmu_iommufd_mmap_write(struct vsmmu_iommufd_ctx *ctx, uint64_t off,
  * -ENOMEM; 0 turns it off.  vsmmu_iommufd_fail_count() says how many
  * such points were passed since the last set.  Thread-safe.
  */
-void vsmmu_iommufd_set_fail_nth(struct vsmmu_iommufd_ctx *ctx, unsigned int n);
-unsigned int vsmmu_iommufd_fail_count(struct vsmmu_iommufd_ctx *ctx);
+VSMMU_API void vsmmu_iommufd_set_fail_nth(struct vsmmu_iommufd_ctx *ctx,
+					  unsigned int n);
+VSMMU_API unsigned int vsmmu_iommufd_fail_count(struct vsmmu_iommufd_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <vsmmu/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,13 +48,13 @@ struct vsmmu_mem;
  *
  * Return: 0, -EINVAL for a bad @pa_bits, -ENOMEM.
  */
-int vsmmu_mem_create(unsigned int pa_bits, struct vsmmu_mem **out);
+VSMMU_API int vsmmu_mem_create(unsigned int pa_bits, struct vsmmu_mem **out);
 
 /** vsmmu_mem_destroy() - free @mem and every page in it.  NULL is a no-op. */
-void vsmmu_mem_destroy(struct vsmmu_mem *mem);
+VSMMU_API void vsmmu_mem_destroy(struct vsmmu_mem *mem);
 
 /** vsmmu_mem_pa_bits() - the @pa_bits the memory was created with. */
-unsigned int vsmmu_mem_pa_bits(const struct vsmmu_mem *mem);
+VSMMU_API unsigned int vsmmu_mem_pa_bits(const struct vsmmu_mem *mem);
 
 /* Default of vsmmu_mem_set_limit(): 16 GiB of present pages. */
 #define VSMMU_MEM_DEFAULT_LIMIT (16ULL << 30)
@@ -73,7 +74,7 @@ unsigned int vsmmu_mem_pa_bits(const struct vsmmu_mem *mem);
  * growth).  An ELF core whose segments would touch more pages than the
  * budget is refused up front with -ENOMEM.  Return: 0.
  */
-int vsmmu_mem_set_limit(struct vsmmu_mem *mem, uint64_t max_bytes);
+VSMMU_API int vsmmu_mem_set_limit(struct vsmmu_mem *mem, uint64_t max_bytes);
 
 /**
  * vsmmu_mem_populate() - make [@pa, @pa + @size) present.
@@ -82,10 +83,12 @@ int vsmmu_mem_set_limit(struct vsmmu_mem *mem, uint64_t max_bytes);
  * content.  Return: 0, -EINVAL if the range leaves the address space or
  * wraps, -ENOMEM.
  */
-int vsmmu_mem_populate(struct vsmmu_mem *mem, uint64_t pa, uint64_t size);
+VSMMU_API int vsmmu_mem_populate(struct vsmmu_mem *mem, uint64_t pa,
+				 uint64_t size);
 
 /** vsmmu_mem_present() - is every byte of [@pa, @pa + @size) present? */
-bool vsmmu_mem_present(const struct vsmmu_mem *mem, uint64_t pa, uint64_t size);
+VSMMU_API bool vsmmu_mem_present(const struct vsmmu_mem *mem, uint64_t pa,
+				 uint64_t size);
 
 /**
  * vsmmu_mem_read() / vsmmu_mem_write() - copy bytes out of / into memory.
@@ -93,10 +96,10 @@ bool vsmmu_mem_present(const struct vsmmu_mem *mem, uint64_t pa, uint64_t size);
  * Return: 0, or -EFAULT if any byte is absent or out of range, in which
  * case nothing was written (a read may have filled part of @buf).
  */
-int vsmmu_mem_read(const struct vsmmu_mem *mem, uint64_t pa, void *buf,
-		   size_t len);
-int vsmmu_mem_write(struct vsmmu_mem *mem, uint64_t pa, const void *buf,
-		    size_t len);
+VSMMU_API int vsmmu_mem_read(const struct vsmmu_mem *mem, uint64_t pa,
+			     void *buf, size_t len);
+VSMMU_API int vsmmu_mem_write(struct vsmmu_mem *mem, uint64_t pa,
+			      const void *buf, size_t len);
 
 /**
  * vsmmu_mem_read64() / vsmmu_mem_write64() - one aligned little-endian
@@ -104,8 +107,10 @@ int vsmmu_mem_write(struct vsmmu_mem *mem, uint64_t pa, const void *buf,
  *
  * Return: 0, -EINVAL if @pa is not 8-byte aligned, -EFAULT if absent.
  */
-int vsmmu_mem_read64(const struct vsmmu_mem *mem, uint64_t pa, uint64_t *val);
-int vsmmu_mem_write64(struct vsmmu_mem *mem, uint64_t pa, uint64_t val);
+VSMMU_API int vsmmu_mem_read64(const struct vsmmu_mem *mem, uint64_t pa,
+			       uint64_t *val);
+VSMMU_API int vsmmu_mem_write64(struct vsmmu_mem *mem, uint64_t pa,
+				uint64_t val);
 
 /**
  * vsmmu_mem_read32() / vsmmu_mem_write32() - one aligned little-endian
@@ -115,26 +120,39 @@ int vsmmu_mem_write64(struct vsmmu_mem *mem, uint64_t pa, uint64_t val);
  *
  * Return: 0, -EINVAL if @pa is not 4-byte aligned, -EFAULT if absent.
  */
-int vsmmu_mem_read32(const struct vsmmu_mem *mem, uint64_t pa, uint32_t *val);
-int vsmmu_mem_write32(struct vsmmu_mem *mem, uint64_t pa, uint32_t val);
+VSMMU_API int vsmmu_mem_read32(const struct vsmmu_mem *mem, uint64_t pa,
+			       uint32_t *val);
+VSMMU_API int vsmmu_mem_write32(struct vsmmu_mem *mem, uint64_t pa,
+				uint32_t val);
 
 /**
- * vsmmu_mem_cmpxchg64() - atomically replace *@pa with @new if it holds
+ * vsmmu_mem_cmpxchg64() - atomically replace *@pa with @new_val if it holds
  * *@old; otherwise store the current value in *@old.
  *
  * Used for hardware updates of the access flag and dirty state.
  * Return: 0 if replaced, -EAGAIN if the value differed, -EINVAL, -EFAULT.
  */
-int vsmmu_mem_cmpxchg64(struct vsmmu_mem *mem, uint64_t pa, uint64_t *old,
-			uint64_t new);
+VSMMU_API int vsmmu_mem_cmpxchg64(struct vsmmu_mem *mem, uint64_t pa,
+				  uint64_t *old, uint64_t new_val);
 
 /**
  * vsmmu_mem_page() - direct pointer to the present page holding @pa, or
  * NULL.  For the model's fast paths; callers access it with 64-bit
  * atomics only.  Not thread-unsafe, but the page content may change under
- * the caller.
+ * the caller.  The pointer stays good while vsmmu_mem_epoch() keeps the
+ * value it had when the pointer was taken.
  */
-void *vsmmu_mem_page(const struct vsmmu_mem *mem, uint64_t pa);
+VSMMU_API void *vsmmu_mem_page(const struct vsmmu_mem *mem, uint64_t pa);
+
+/**
+ * vsmmu_mem_epoch() - a counter that grows whenever a page becomes absent
+ * (vsmmu_mem_unmap()).  A caller that keeps page pointers from
+ * vsmmu_mem_page() across calls (the model's walker does) drops them when
+ * the epoch moved: a page pointer taken under one epoch still holds the
+ * page's bytes while the epoch is unchanged.  Acquire ordering: a reader
+ * that sees the new value sees the page absent.
+ */
+VSMMU_API uint64_t vsmmu_mem_epoch(const struct vsmmu_mem *mem);
 
 /* --- Memory that is not the model's own ------------------------------ */
 
@@ -156,8 +174,8 @@ void *vsmmu_mem_page(const struct vsmmu_mem *mem, uint64_t pa);
  * address space; -EEXIST if any page of the range is present already
  * (nothing is mapped then); -ENOMEM (index nodes).
  */
-int vsmmu_mem_map_host(struct vsmmu_mem *mem, uint64_t pa, void *host,
-		       uint64_t size);
+VSMMU_API int vsmmu_mem_map_host(struct vsmmu_mem *mem, uint64_t pa, void *host,
+				 uint64_t size);
 
 /**
  * vsmmu_mem_map_alias() - make [@pa, @pa + @size) of @mem the same bytes
@@ -176,9 +194,9 @@ int vsmmu_mem_map_host(struct vsmmu_mem *mem, uint64_t pa, void *host,
  * @mem); -EFAULT (a source page is absent: nothing is mapped); -EEXIST (a
  * destination page is present); -ENOMEM.
  */
-int vsmmu_mem_map_alias(struct vsmmu_mem *mem, uint64_t pa,
-			const struct vsmmu_mem *src, uint64_t src_pa,
-			uint64_t size);
+VSMMU_API int vsmmu_mem_map_alias(struct vsmmu_mem *mem, uint64_t pa,
+				  const struct vsmmu_mem *src, uint64_t src_pa,
+				  uint64_t size);
 
 /**
  * vsmmu_mem_unmap() - make every page of [@pa, @pa + @size) absent again
@@ -188,19 +206,30 @@ int vsmmu_mem_map_alias(struct vsmmu_mem *mem, uint64_t pa,
  * host and alias mappings the bytes stay the owner's.  @pa and @size must
  * be page multiples.  Return: 0, -EINVAL.
  */
-int vsmmu_mem_unmap(struct vsmmu_mem *mem, uint64_t pa, uint64_t size);
+VSMMU_API int vsmmu_mem_unmap(struct vsmmu_mem *mem, uint64_t pa,
+			      uint64_t size);
 
 /** vsmmu_mem_page_count() - number of present pages. */
-uint64_t vsmmu_mem_page_count(const struct vsmmu_mem *mem);
+VSMMU_API uint64_t vsmmu_mem_page_count(const struct vsmmu_mem *mem);
+
+/**
+ * vsmmu_mem_bytes() - host memory the model holds for @mem: the pages it
+ * owns or maps from files (4 KiB each; an unmapped page of its own keeps
+ * its storage until destroy), not the caller's or another memory's pages
+ * it maps, and the nodes of its index (64 KiB each, one per 32 MiB of
+ * address space in use, plus the top array).  Thread-safe; a snapshot.
+ */
+VSMMU_API uint64_t vsmmu_mem_bytes(const struct vsmmu_mem *mem);
 
 /**
  * vsmmu_mem_for_each_range() - call @fn for each maximal run of present
  * pages, in ascending address order.  Stops early and returns @fn's value
  * if it is not 0.
  */
-int vsmmu_mem_for_each_range(const struct vsmmu_mem *mem,
-			     int (*fn)(void *arg, uint64_t pa, uint64_t size),
-			     void *arg);
+VSMMU_API int vsmmu_mem_for_each_range(const struct vsmmu_mem *mem,
+				       int (*fn)(void *arg, uint64_t pa,
+						 uint64_t size),
+				       void *arg);
 
 /* --- Loaders ---------------------------------------------------------- */
 
@@ -220,19 +249,20 @@ int vsmmu_mem_for_each_range(const struct vsmmu_mem *mem,
  * outside the file's range keep their content.  -ENOMEM past the limit
  * (vsmmu_mem_set_limit()), with the pages before it loaded.
  */
-int vsmmu_mem_load_raw(struct vsmmu_mem *mem, const char *path, uint64_t pa);
+VSMMU_API int vsmmu_mem_load_raw(struct vsmmu_mem *mem, const char *path,
+				 uint64_t pa);
 
 /**
  * vsmmu_mem_load_buf() - copy @len bytes from @buf to @pa, populating the
  * pages.  Return: 0, -EINVAL if it does not fit, -ENOMEM.
  */
-int vsmmu_mem_load_buf(struct vsmmu_mem *mem, const void *buf, size_t len,
-		       uint64_t pa);
+VSMMU_API int vsmmu_mem_load_buf(struct vsmmu_mem *mem, const void *buf,
+				 size_t len, uint64_t pa);
 
 /**
  * vsmmu_mem_is_elf() - do these bytes start an ELF file?
  */
-bool vsmmu_mem_is_elf(const void *buf, size_t len);
+VSMMU_API bool vsmmu_mem_is_elf(const void *buf, size_t len);
 
 /**
  * vsmmu_mem_load_elf() - load the PT_LOAD segments of an ELF core file
@@ -250,12 +280,40 @@ bool vsmmu_mem_is_elf(const void *buf, size_t len);
  * section header 0's sh_info) is supported.  Segments with p_memsz 0 are
  * ignored; any e_type is accepted.  -ENOMEM if the segments touch more
  * pages than the limit.  The path version maps large files like
- * vsmmu_mem_load_raw() for segments whose p_offset and p_paddr are page
- * aligned, except where two segments share file bytes (those are copied,
- * so guest pages never alias).
+ * vsmmu_mem_load_raw() for the whole pages of segments whose p_offset and
+ * p_paddr agree modulo 8, except where two segments share file bytes
+ * (those are copied, so guest pages never alias).
  */
-int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path);
-int vsmmu_mem_load_elf_buf(struct vsmmu_mem *mem, const void *buf, size_t len);
+VSMMU_API int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path);
+VSMMU_API int vsmmu_mem_load_elf_buf(struct vsmmu_mem *mem, const void *buf,
+				     size_t len);
+
+/* What vsmmu_mem_load_elf_info() loaded, or why it refused the file. */
+struct vsmmu_mem_load_info {
+	uint64_t segments; /* PT_LOAD segments with memory (p_memsz > 0) */
+	uint64_t bytes; /* their p_memsz, summed */
+	uint64_t pages_mapped; /* guest pages pointing into the file */
+	/*
+	 * On failure, what is wrong, naming the header, program header,
+	 * field or byte offset ("program header 3 (PT_LOAD, at byte 0xe8):
+	 * p_offset 0x... + p_filesz 0x... ends past the end of the file");
+	 * "" when the error is the file system's (-errno of open/read).
+	 */
+	char error[192];
+};
+
+/**
+ * vsmmu_mem_load_elf_info() - vsmmu_mem_load_elf() that also reports in
+ * @info (may be NULL) what it loaded or why it refused.  A file with no
+ * loadable segment is no error (0 segments): callers that expect memory
+ * should say so.  Whole guest pages are mapped rather than copied
+ * wherever a segment's file offset and address agree modulo 8 (page-
+ * aligned offsets, and QEMU's), so a dump of any size costs memory only
+ * for the pages read; other segments are copied.  Thread safety as
+ * vsmmu_mem_load_elf().
+ */
+VSMMU_API int vsmmu_mem_load_elf_info(struct vsmmu_mem *mem, const char *path,
+				      struct vsmmu_mem_load_info *info);
 
 /* --- A simple allocator of physical memory ---------------------------- */
 
@@ -268,9 +326,9 @@ struct vsmmu_mem_pool;
  * library and the host driver for tables and queues.
  * Return: 0, -EINVAL, -ENOMEM.
  */
-int vsmmu_mem_pool_create(struct vsmmu_mem *mem, uint64_t base, uint64_t size,
-			  struct vsmmu_mem_pool **out);
-void vsmmu_mem_pool_destroy(struct vsmmu_mem_pool *pool);
+VSMMU_API int vsmmu_mem_pool_create(struct vsmmu_mem *mem, uint64_t base,
+				    uint64_t size, struct vsmmu_mem_pool **out);
+VSMMU_API void vsmmu_mem_pool_destroy(struct vsmmu_mem_pool *pool);
 
 /**
  * vsmmu_mem_pool_alloc() - allocate @size bytes aligned to @align (a power
@@ -279,16 +337,17 @@ void vsmmu_mem_pool_destroy(struct vsmmu_mem_pool *pool);
  * @align 0 means 1.
  * Return: 0 and *@pa, -EINVAL, -ENOMEM when the pool is exhausted.
  */
-int vsmmu_mem_pool_alloc(struct vsmmu_mem_pool *pool, uint64_t size,
-			 uint64_t align, uint64_t *pa);
+VSMMU_API int vsmmu_mem_pool_alloc(struct vsmmu_mem_pool *pool, uint64_t size,
+				   uint64_t align, uint64_t *pa);
 /**
  * vsmmu_mem_pool_free() - give back an allocation (same @pa and @size).
  * Anything else (a double free, a wrong size) is ignored.
  */
-void vsmmu_mem_pool_free(struct vsmmu_mem_pool *pool, uint64_t pa,
-			 uint64_t size);
+VSMMU_API void vsmmu_mem_pool_free(struct vsmmu_mem_pool *pool, uint64_t pa,
+				   uint64_t size);
 /** vsmmu_mem_pool_mem() - the memory the pool allocates from. */
-struct vsmmu_mem *vsmmu_mem_pool_mem(const struct vsmmu_mem_pool *pool);
+VSMMU_API struct vsmmu_mem *
+vsmmu_mem_pool_mem(const struct vsmmu_mem_pool *pool);
 
 #ifdef __cplusplus
 }

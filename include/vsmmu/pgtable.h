@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include <vsmmu/mem.h>
+#include <vsmmu/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -100,15 +101,15 @@ struct vsmmu_pgtable;
  * ias/oas out of range for the granule, a stage-2 size that needs more
  * than max_concat tables), -ENOMEM.
  */
-int vsmmu_pgtable_create(const struct vsmmu_pgtable_cfg *cfg,
-			 struct vsmmu_pgtable **out);
+VSMMU_API int vsmmu_pgtable_create(const struct vsmmu_pgtable_cfg *cfg,
+				   struct vsmmu_pgtable **out);
 
 /** vsmmu_pgtable_destroy() - free every table page.  NULL is a no-op. */
-void vsmmu_pgtable_destroy(struct vsmmu_pgtable *pgt);
+VSMMU_API void vsmmu_pgtable_destroy(struct vsmmu_pgtable *pgt);
 
 /** vsmmu_pgtable_info() - the derived encodings of @pgt. */
-void vsmmu_pgtable_get_info(const struct vsmmu_pgtable *pgt,
-			    struct vsmmu_pgtable_info *info);
+VSMMU_API void vsmmu_pgtable_get_info(const struct vsmmu_pgtable *pgt,
+				      struct vsmmu_pgtable_info *info);
 
 /**
  * vsmmu_pgtable_map() - map [@iova, @iova + @size) to @pa with @prot.
@@ -119,8 +120,8 @@ void vsmmu_pgtable_get_info(const struct vsmmu_pgtable *pgt,
  * Return: 0, -EINVAL (alignment, range, no READ/WRITE in @prot), -EEXIST
  * if any part is already mapped (nothing is changed then), -ENOMEM.
  */
-int vsmmu_pgtable_map(struct vsmmu_pgtable *pgt, uint64_t iova, uint64_t pa,
-		      uint64_t size, unsigned int prot);
+VSMMU_API int vsmmu_pgtable_map(struct vsmmu_pgtable *pgt, uint64_t iova,
+				uint64_t pa, uint64_t size, unsigned int prot);
 
 /**
  * vsmmu_pgtable_unmap() - unmap [@iova, @iova + @size).
@@ -132,16 +133,18 @@ int vsmmu_pgtable_map(struct vsmmu_pgtable *pgt, uint64_t iova, uint64_t pa,
  * unmapped (>= 0), or -EINVAL, -ENOMEM (split failed; nothing changed for
  * that block).
  */
-int64_t vsmmu_pgtable_unmap(struct vsmmu_pgtable *pgt, uint64_t iova,
-			    uint64_t size, struct vsmmu_pgtable_gather *gather);
+VSMMU_API int64_t vsmmu_pgtable_unmap(struct vsmmu_pgtable *pgt, uint64_t iova,
+				      uint64_t size,
+				      struct vsmmu_pgtable_gather *gather);
 
 /**
  * vsmmu_pgtable_iova_to_phys() - software walk.
  * Return: 0 and *@pa (and *@pgsize, the leaf size, if not NULL), or
  * -ENOENT if unmapped, -EINVAL if @iova is out of range.
  */
-int vsmmu_pgtable_iova_to_phys(const struct vsmmu_pgtable *pgt, uint64_t iova,
-			       uint64_t *pa, uint64_t *pgsize);
+VSMMU_API int vsmmu_pgtable_iova_to_phys(const struct vsmmu_pgtable *pgt,
+					 uint64_t iova, uint64_t *pa,
+					 uint64_t *pgsize);
 
 /* One mapping as the library recorded it, for vsmmu_pgtable_lookup(). */
 struct vsmmu_pgtable_entry {
@@ -157,8 +160,9 @@ struct vsmmu_pgtable_entry {
  * vsmmu_pgtable_lookup() - like iova_to_phys, with the whole leaf.
  * Return: 0, -ENOENT, -EINVAL.
  */
-int vsmmu_pgtable_lookup(const struct vsmmu_pgtable *pgt, uint64_t iova,
-			 struct vsmmu_pgtable_entry *e);
+VSMMU_API int vsmmu_pgtable_lookup(const struct vsmmu_pgtable *pgt,
+				   uint64_t iova,
+				   struct vsmmu_pgtable_entry *e);
 
 /* Called for each dirty range vsmmu_pgtable_read_dirty() finds. */
 typedef void vsmmu_pgtable_dirty_fn(void *arg, uint64_t iova, uint64_t size);
@@ -177,13 +181,15 @@ typedef void vsmmu_pgtable_dirty_fn(void *arg, uint64_t iova, uint64_t size);
  * VSMMU_PROT_DIRTY_TRACK can be dirty.  Not thread-safe against map and
  * unmap of the same table.  Return: the number of dirty leaves, -EINVAL.
  */
-int64_t vsmmu_pgtable_read_dirty(struct vsmmu_pgtable *pgt, uint64_t iova,
-				 uint64_t size, unsigned int flags,
-				 vsmmu_pgtable_dirty_fn *fn, void *arg,
-				 struct vsmmu_pgtable_gather *gather);
+VSMMU_API int64_t vsmmu_pgtable_read_dirty(struct vsmmu_pgtable *pgt,
+					   uint64_t iova, uint64_t size,
+					   unsigned int flags,
+					   vsmmu_pgtable_dirty_fn *fn,
+					   void *arg,
+					   struct vsmmu_pgtable_gather *gather);
 
 /** vsmmu_pgtable_gather_init() - reset @g to "nothing to invalidate". */
-void vsmmu_pgtable_gather_init(struct vsmmu_pgtable_gather *g);
+VSMMU_API void vsmmu_pgtable_gather_init(struct vsmmu_pgtable_gather *g);
 
 #ifdef __cplusplus
 }

@@ -36,6 +36,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <vsmmu/dvm.h>
+#include <vsmmu/export.h>
 #include <vsmmu/mem.h>
 
 #ifdef __cplusplus
@@ -73,7 +75,7 @@ struct vsmmu_smmu_config {
 		unsigned int version; /* CMDQV_PARAM.VER */
 	} cmdqv;
 	/* Cache geometry; 0 takes the default.  Sets must be a power of 2. */
-	unsigned int tlb_sets, tlb_ways; /* IOTLB (default 256 x 4) */
+	unsigned int tlb_sets, tlb_ways; /* IOTLB, per TBU (default 256 x 4) */
 	unsigned int s2_sets, s2_ways; /* stage-2 cache (default 128 x 4) */
 	unsigned int cfg_sets, cfg_ways; /* STE/CD cache (default 64 x 4) */
 	/*
@@ -87,6 +89,33 @@ struct vsmmu_smmu_config {
 	 * device had abandoned it at once; nothing stays stalled.
 	 */
 	bool hold_stalls;
+	/*
+	 * Walk caches: stage-1 and stage-2 caches of intermediate
+	 * translation table descriptors (a walk that finds the table
+	 * descriptor of level L for its address starts at level L + 1), and
+	 * a cache of level-1 stream table and CD table descriptors (L1STD,
+	 * L1CD).  They are invalidated as the architecture says (a TLBI or
+	 * CFGI with Leaf = 1 leaves them; docs/design.md has every rule),
+	 * so a driver that frees a table and issues only leaf invalidations
+	 * sees the model walk a stale table, as silicon would.  Geometry as
+	 * above, 0 takes the default: stage 1 128 x 4, stage 2 64 x 4,
+	 * L1STD/L1CD 32 x 4.  walk_caches_off: none of the three (every walk
+	 * fetches every level, as before they were modelled).
+	 */
+	unsigned int s1wc_sets, s1wc_ways;
+	unsigned int s2wc_sets, s2wc_ways;
+	unsigned int l1c_sets, l1c_ways;
+	bool walk_caches_off;
+	/*
+	 * TBUs: like a distributed SMMU (a TCU holding the configuration
+	 * and walk caches, shared; TBUs holding the IOTLBs), the model may
+	 * split its IOTLB into @tbus partitions (a power of 2, 1..64; 0 means
+	 * 1), each of tlb_sets x tlb_ways; StreamID s is served by TBU
+	 * s % tbus.  Invalidations reach every TBU.  Streams on different
+	 * TBUs never share an IOTLB set, so threads translating for them
+	 * write nothing in common (docs/benchmarks.md, "Two threads").
+	 */
+	unsigned int tbus;
 };
 
 /**
@@ -95,7 +124,7 @@ struct vsmmu_smmu_config {
  * 48-bit OAS, 32-bit StreamIDs... 20-bit SubstreamIDs, range invalidation,
  * hardware access-flag and dirty update, ATS, PRI, MSI, SEV, BTM.
  */
-void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg);
+VSMMU_API void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg);
 
 /**
  * vsmmu_smmu_create() - make an SMMU over @mem (which must outlive it).
@@ -103,14 +132,14 @@ void vsmmu_smmu_config_default(struct vsmmu_smmu_config *cfg);
  * Return: 0, -EINVAL for an inconsistent @cfg (e.g. no stage, no granule,
  * SIDSIZE > 32, bad cache geometry), -ENOMEM.
  */
-int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
-		      struct vsmmu_mem *mem, struct vsmmu_smmu **out);
+VSMMU_API int vsmmu_smmu_create(const struct vsmmu_smmu_config *cfg,
+				struct vsmmu_mem *mem, struct vsmmu_smmu **out);
 
 /** vsmmu_smmu_destroy() - free @smmu.  NULL is a no-op. */
-void vsmmu_smmu_destroy(struct vsmmu_smmu *smmu);
+VSMMU_API void vsmmu_smmu_destroy(struct vsmmu_smmu *smmu);
 
 /** vsmmu_smmu_get_mem() - the memory the SMMU was created over. */
-struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *smmu);
+VSMMU_API struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *smmu);
 
 /**
  * vsmmu_smmu_mmio_read() / vsmmu_smmu_mmio_write() - register access at
@@ -121,10 +150,10 @@ struct vsmmu_mem *vsmmu_smmu_get_mem(const struct vsmmu_smmu *smmu);
  * Unimplemented offsets read as zero and ignore writes.
  * Return: 0, -EINVAL for a bad size, alignment or offset.
  */
-int vsmmu_smmu_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
-			 unsigned int size, uint64_t *val);
-int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
-			  unsigned int size, uint64_t val);
+VSMMU_API int vsmmu_smmu_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
+				   unsigned int size, uint64_t *val);
+VSMMU_API int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
+				    unsigned int size, uint64_t val);
 
 /* --- CMDQV ---------------------------------------------------------------- */
 
@@ -143,10 +172,12 @@ int vsmmu_smmu_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
  * Return: 0, -ENODEV if the SMMU has no CMDQV, -EINVAL for a bad size,
  * alignment or offset.  Thread-safe.
  */
-int vsmmu_smmu_cmdqv_mmio_read(struct vsmmu_smmu *smmu, uint64_t offset,
-			       unsigned int size, uint64_t *val);
-int vsmmu_smmu_cmdqv_mmio_write(struct vsmmu_smmu *smmu, uint64_t offset,
-				unsigned int size, uint64_t val);
+VSMMU_API int vsmmu_smmu_cmdqv_mmio_read(struct vsmmu_smmu *smmu,
+					 uint64_t offset, unsigned int size,
+					 uint64_t *val);
+VSMMU_API int vsmmu_smmu_cmdqv_mmio_write(struct vsmmu_smmu *smmu,
+					  uint64_t offset, unsigned int size,
+					  uint64_t val);
 
 /* --- Interrupts ---------------------------------------------------------- */
 
@@ -172,8 +203,8 @@ typedef void vsmmu_irq_fn(void *arg, enum vsmmu_irq irq);
  * to NULL) waits until no thread is still running the old one, so its
  * argument may be freed as soon as this returns.  Thread-safe.
  */
-void vsmmu_smmu_set_irq_handler(struct vsmmu_smmu *smmu, vsmmu_irq_fn *fn,
-				void *arg);
+VSMMU_API void vsmmu_smmu_set_irq_handler(struct vsmmu_smmu *smmu,
+					  vsmmu_irq_fn *fn, void *arg);
 
 /* --- Translation --------------------------------------------------------- */
 
@@ -228,8 +259,9 @@ struct vsmmu_txn_result {
  * Thread-safe; lock-free and allocation-free when it hits in the caches.
  * Return: 0 (the outcome is in @res), -EINVAL for malformed @txn flags.
  */
-int vsmmu_translate(struct vsmmu_smmu *smmu, const struct vsmmu_txn *txn,
-		    struct vsmmu_txn_result *res);
+VSMMU_API int vsmmu_translate(struct vsmmu_smmu *smmu,
+			      const struct vsmmu_txn *txn,
+			      struct vsmmu_txn_result *res);
 
 /* One step of a translation, for explaining it (vsmmu_translate_trace). */
 enum vsmmu_trace_kind {
@@ -261,9 +293,10 @@ typedef void vsmmu_trace_fn(void *arg, const struct vsmmu_trace_step *step);
  * using or filling any cache, reporting every fetch and decision to @fn.
  * Thread-safe.  Return: as vsmmu_translate().
  */
-int vsmmu_translate_trace(struct vsmmu_smmu *smmu, const struct vsmmu_txn *txn,
-			  struct vsmmu_txn_result *res, vsmmu_trace_fn *fn,
-			  void *arg);
+VSMMU_API int vsmmu_translate_trace(struct vsmmu_smmu *smmu,
+				    const struct vsmmu_txn *txn,
+				    struct vsmmu_txn_result *res,
+				    vsmmu_trace_fn *fn, void *arg);
 
 /* --- Invalidation ---------------------------------------------------------- */
 
@@ -304,7 +337,8 @@ struct vsmmu_tlbi {
  * Thread-safe.  Return: 0, -EINVAL for an illegal field combination
  * (tg = 0 with num/scale != 0, ttl = 3 with... see docs).
  */
-int vsmmu_smmu_tlbi(struct vsmmu_smmu *smmu, const struct vsmmu_tlbi *inv);
+VSMMU_API int vsmmu_smmu_tlbi(struct vsmmu_smmu *smmu,
+			      const struct vsmmu_tlbi *inv);
 
 enum vsmmu_cfgi_kind {
 	VSMMU_CFGI_ALL, /* every cached STE and CD */
@@ -323,8 +357,22 @@ struct vsmmu_cfgi {
 	bool leaf;
 };
 
+/**
+ * vsmmu_smmu_dvm() - a broadcast TLB operation from the PEs (@arg is the
+ * struct vsmmu_smmu *, so that it can be passed to
+ * vsmmu_cpu_add_listener() as it is).  Honoured only when IDR0.BTM is set
+ * and CR2.PTM = 0: the entries of the operation's regime and VMID it
+ * names go, as with the command of the same scope, except that
+ * operations by ASID or VA leave entries made through a CD with ASET = 1
+ * (the non-shared ASID set); operations on a whole VMID remove them too.
+ * Otherwise only counted (vsmmu_smmu_stats.dvm_received).  Thread-safe,
+ * like vsmmu_smmu_tlbi().
+ */
+VSMMU_API void vsmmu_smmu_dvm(void *arg, const struct vsmmu_dvm_op *op);
+
 /** vsmmu_smmu_cfgi() - remove configuration cache entries.  Thread-safe. */
-int vsmmu_smmu_cfgi(struct vsmmu_smmu *smmu, const struct vsmmu_cfgi *inv);
+VSMMU_API int vsmmu_smmu_cfgi(struct vsmmu_smmu *smmu,
+			      const struct vsmmu_cfgi *inv);
 
 /* --- Stalled transactions (3.12.2, 4.7.1, 4.7.2) ------------------------- */
 
@@ -353,8 +401,9 @@ enum vsmmu_stall_resp {
  * Return: 0 with *@resp set, -ETIMEDOUT (*@resp = VSMMU_STALL_PENDING),
  * -ENOENT (no such stall of @sid, or already collected), -EINVAL.
  */
-int vsmmu_smmu_stall_wait(struct vsmmu_smmu *smmu, uint32_t sid, uint16_t stag,
-			  uint64_t timeout_ns, enum vsmmu_stall_resp *resp);
+VSMMU_API int vsmmu_smmu_stall_wait(struct vsmmu_smmu *smmu, uint32_t sid,
+				    uint16_t stag, uint64_t timeout_ns,
+				    enum vsmmu_stall_resp *resp);
 
 /* --- PRI: page requests from PCIe endpoints (3.9.1, chapter 8) ------------ */
 
@@ -408,8 +457,9 @@ typedef void vsmmu_pri_resp_fn(void *arg, const struct vsmmu_pri_resp *r);
  * vsmmu_smmu_page_request()).  @fn must not call back into the SMMU.
  * Replacing it waits until no thread still runs the old one.
  */
-void vsmmu_smmu_set_pri_resp_handler(struct vsmmu_smmu *smmu,
-				     vsmmu_pri_resp_fn *fn, void *arg);
+VSMMU_API void vsmmu_smmu_set_pri_resp_handler(struct vsmmu_smmu *smmu,
+					       vsmmu_pri_resp_fn *fn,
+					       void *arg);
 
 /**
  * vsmmu_smmu_page_request() - a PRI Page Request arrives from a PCIe
@@ -422,9 +472,9 @@ void vsmmu_smmu_set_pri_resp_handler(struct vsmmu_smmu *smmu,
  * IDR3.PPS / STE.PPAR, nothing for Last = 0).  Thread-safe.
  * Return: 0 (*@out, may be NULL), -EINVAL (ssid, prgi or perm out of range).
  */
-int vsmmu_smmu_page_request(struct vsmmu_smmu *smmu,
-			    const struct vsmmu_pri_req *req,
-			    enum vsmmu_pri_outcome *out);
+VSMMU_API int vsmmu_smmu_page_request(struct vsmmu_smmu *smmu,
+				      const struct vsmmu_pri_req *req,
+				      enum vsmmu_pri_outcome *out);
 
 /* --- ATS (3.9.1) and a device-side ATC ----------------------------------- */
 
@@ -457,9 +507,9 @@ struct vsmmu_ats_result {
  * permissions the tables grant among those asked.  No translation fault
  * is ever recorded or stalls.  Thread-safe.  Return: 0, -EINVAL.
  */
-int vsmmu_smmu_ats_translate(struct vsmmu_smmu *smmu,
-			     const struct vsmmu_txn *req,
-			     struct vsmmu_ats_result *res);
+VSMMU_API int vsmmu_smmu_ats_translate(struct vsmmu_smmu *smmu,
+				       const struct vsmmu_txn *req,
+				       struct vsmmu_ats_result *res);
 
 /**
  * vsmmu_smmu_ats_translated() - a transaction the endpoint marked
@@ -471,9 +521,9 @@ int vsmmu_smmu_ats_translate(struct vsmmu_smmu *smmu,
  * passes; split-stage translates the address as an IPA through stage 2
  * with ordinary fault recording.  Return: as vsmmu_translate().
  */
-int vsmmu_smmu_ats_translated(struct vsmmu_smmu *smmu,
-			      const struct vsmmu_txn *txn,
-			      struct vsmmu_txn_result *res);
+VSMMU_API int vsmmu_smmu_ats_translated(struct vsmmu_smmu *smmu,
+					const struct vsmmu_txn *txn,
+					struct vsmmu_txn_result *res);
 
 struct vsmmu_atc;
 
@@ -483,11 +533,11 @@ struct vsmmu_atc;
  * completions.  CMD_ATC_INV commands for @sid reach it.  Return: 0,
  * -EINVAL, -ENOMEM.
  */
-int vsmmu_atc_create(struct vsmmu_smmu *smmu, uint32_t sid,
-		     unsigned int entries, struct vsmmu_atc **out);
+VSMMU_API int vsmmu_atc_create(struct vsmmu_smmu *smmu, uint32_t sid,
+			       unsigned int entries, struct vsmmu_atc **out);
 
 /** vsmmu_atc_destroy() - detach from the SMMU and free.  NULL: no-op. */
-void vsmmu_atc_destroy(struct vsmmu_atc *atc);
+VSMMU_API void vsmmu_atc_destroy(struct vsmmu_atc *atc);
 
 /**
  * vsmmu_atc_access() - a DMA access by the endpoint through its ATC: the
@@ -501,8 +551,10 @@ void vsmmu_atc_destroy(struct vsmmu_atc *atc);
  * refused it -- a PRI-capable device would now issue a page request.
  * Thread-safe.  Return: 0, -EINVAL.
  */
-int vsmmu_atc_access(struct vsmmu_atc *atc, const struct vsmmu_txn *txn,
-		     struct vsmmu_txn_result *res, struct vsmmu_ats_result *tr);
+VSMMU_API int vsmmu_atc_access(struct vsmmu_atc *atc,
+			       const struct vsmmu_txn *txn,
+			       struct vsmmu_txn_result *res,
+			       struct vsmmu_ats_result *tr);
 
 /**
  * vsmmu_atc_set_responsive() - false: the endpoint stops completing ATS
@@ -510,7 +562,7 @@ int vsmmu_atc_access(struct vsmmu_atc *atc, const struct vsmmu_txn *txn,
  * CMD_ATC_INV that reached it fails with CERROR_ATC_INV_SYNC (3.9.1.4).
  * true (the default): invalidations complete.
  */
-void vsmmu_atc_set_responsive(struct vsmmu_atc *atc, bool responsive);
+VSMMU_API void vsmmu_atc_set_responsive(struct vsmmu_atc *atc, bool responsive);
 
 struct vsmmu_atc_stats {
 	uint64_t hits, misses; /* lookups */
@@ -521,7 +573,8 @@ struct vsmmu_atc_stats {
 	unsigned int valid; /* entries valid now */
 };
 
-void vsmmu_atc_get_stats(struct vsmmu_atc *atc, struct vsmmu_atc_stats *st);
+VSMMU_API void vsmmu_atc_get_stats(struct vsmmu_atc *atc,
+				   struct vsmmu_atc_stats *st);
 
 /* --- Statistics ------------------------------------------------------------ */
 
@@ -550,6 +603,12 @@ struct vsmmu_smmu_stats {
 	uint64_t pri_queued,
 		pri_auto; /* page requests queued / auto-answered */
 	uint64_t ats_requests, atc_inv; /* Translation Requests, ATC_INVs */
+	/* Walk caches: walks that found a cached table descriptor / none */
+	uint64_t walk_cache_hits, walk_cache_misses;
+	/* L1STD/L1CD cache: descriptors found cached / fetched */
+	uint64_t l1_hits, l1_misses;
+	/* Broadcast TLB operations heard (vsmmu_smmu_dvm) / honoured */
+	uint64_t dvm_received, dvm_applied;
 };
 
 /**
@@ -558,7 +617,30 @@ struct vsmmu_smmu_stats {
  * counter is monotonic).  Counters are kept per thread shard, exact for up
  * to 64 concurrently translating threads.
  */
-void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu, struct vsmmu_smmu_stats *st);
+VSMMU_API void vsmmu_smmu_get_stats(struct vsmmu_smmu *smmu,
+				    struct vsmmu_smmu_stats *st);
+
+/* --- Cache geometry ----------------------------------------------------- */
+
+struct vsmmu_smmu_cache_info {
+	unsigned int sets, ways; /* 0 x 0: the cache is not there */
+	uint64_t bytes; /* host memory it takes */
+};
+
+struct vsmmu_smmu_info {
+	unsigned int tbus; /* TBUs, each with an IOTLB of tlb's geometry */
+	struct vsmmu_smmu_cache_info tlb; /* per TBU (bytes: all TBUs) */
+	struct vsmmu_smmu_cache_info s2c, cfgc; /* stage-2, configuration */
+	struct vsmmu_smmu_cache_info s1wc, s2wc, l1c; /* walk caches */
+};
+
+/**
+ * vsmmu_smmu_get_info() - the geometry of every cache as created (the
+ * config's values with the defaults filled in) and the memory each takes.
+ * Thread-safe.
+ */
+VSMMU_API void vsmmu_smmu_get_info(const struct vsmmu_smmu *smmu,
+				   struct vsmmu_smmu_info *info);
 
 /* --- The invalidation checker ------------------------------------------ */
 
@@ -590,6 +672,15 @@ enum vsmmu_check_kind {
 	 */
 	VSMMU_CHECK_TORN_STE,
 	VSMMU_CHECK_TORN_CD,
+	/*
+	 * A walk used a walk-cache entry (a cached table descriptor) that
+	 * memory no longer agrees with: the descriptor is now invalid, or
+	 * points to another table, or has other table attributes.  The
+	 * classic case: an unmap freed a table and the driver issued only
+	 * TLBIs with Leaf = 1, which leave walk-cache entries in place, so
+	 * the walk reads the freed table.  The walk still uses the entry.
+	 */
+	VSMMU_CHECK_STALE_WALK,
 	VSMMU_CHECK_NR,
 };
 
@@ -617,6 +708,13 @@ struct vsmmu_check_report {
 	 *    event id (or 0xff: terminate) of what it gives now.
 	 *  TORN_*: observed = the 8 words fetched, expected = the 8 words in
 	 *    memory at the CFGI, previous = the 8 words of the CFGI before.
+	 *  STALE_WALK: addr is the input address walked (an IPA for stage
+	 *    2); observed: [0] the next table's address the entry holds,
+	 *    [1] the level of the cached descriptor, [2] the stage, [3] 1 if
+	 *    a TLBI with Leaf = 1 covered the entry (and so left it);
+	 *    expected: [0] the next table memory gives (0 if none), [3] the
+	 *    event id of the fault memory gives at or above that level, if
+	 *    any.
 	 */
 	uint64_t observed[8];
 	uint64_t expected[8];
@@ -646,15 +744,15 @@ typedef void vsmmu_check_fn(void *arg, const struct vsmmu_check_report *r);
  * addresses are not tracked for tearing.
  * Return: 0, -EINVAL for a NULL @smmu, -ENOMEM.
  */
-int vsmmu_smmu_set_checker(struct vsmmu_smmu *smmu, bool enable,
-			   vsmmu_check_fn *fn, void *arg);
+VSMMU_API int vsmmu_smmu_set_checker(struct vsmmu_smmu *smmu, bool enable,
+				     vsmmu_check_fn *fn, void *arg);
 
 /**
  * vsmmu_smmu_get_check_counts() - findings per kind since the checker was
  * last turned on.  Thread-safe.
  */
-void vsmmu_smmu_get_check_counts(struct vsmmu_smmu *smmu,
-				 uint64_t counts[VSMMU_CHECK_NR]);
+VSMMU_API void vsmmu_smmu_get_check_counts(struct vsmmu_smmu *smmu,
+					   uint64_t counts[VSMMU_CHECK_NR]);
 
 #ifdef __cplusplus
 }

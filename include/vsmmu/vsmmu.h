@@ -9,6 +9,8 @@
 #ifndef VSMMU_VSMMU_H
 #define VSMMU_VSMMU_H
 
+#include <vsmmu/export.h>
+#include <vsmmu/version.h>
 #include <vsmmu/mem.h>
 #include <vsmmu/pgtable.h>
 #include <vsmmu/smmu.h>
@@ -17,15 +19,15 @@
 #include <vsmmu/entry.h>
 #include <vsmmu/command.h>
 #include <vsmmu/host.h>
+#include <vsmmu/dvm.h>
+#include <vsmmu/cpu.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define VSMMU_VERSION "0.1.0"
-
 /** vsmmu_strerror() - a static string for a -errno value.  Thread-safe. */
-const char *vsmmu_strerror(int err);
+VSMMU_API const char *vsmmu_strerror(int err);
 
 #ifdef __cplusplus
 }

@@ -1196,20 +1196,26 @@ static const struct fdesc reg_outq_cons[] = {
 };
 
 struct regdesc {
-	const char *name;
+	const char *name; /* the specification's name, without SMMU_ */
 	uint32_t offset;
 	unsigned char size;
 	const struct fdesc *fields; /* NULL: shown as one value */
 	size_t n;
+	const char *alias; /* Linux's name (ARM_SMMU_<alias>), or NULL */
 };
 
-#define REG(nm, off, sz, t)                            \
-	{                                              \
-		nm, (off), (sz), (t), VS_ARRAY_SIZE(t) \
+#define REG(nm, off, sz, t)                                  \
+	{                                                    \
+		nm, (off), (sz), (t), VS_ARRAY_SIZE(t), NULL \
 	}
-#define REG_RAW(nm, off, sz)             \
-	{                                \
-		nm, (off), (sz), NULL, 0 \
+/* A register Linux names otherwise (EVTQ_BASE for EVENTQ_BASE) */
+#define REG_ALIAS(nm, alias, off, sz, t)                      \
+	{                                                     \
+		nm, (off), (sz), (t), VS_ARRAY_SIZE(t), alias \
+	}
+#define REG_RAW(nm, off, sz)                   \
+	{                                      \
+		nm, (off), (sz), NULL, 0, NULL \
 	}
 
 static const struct regdesc regs[] = {
@@ -1239,12 +1245,18 @@ static const struct regdesc regs[] = {
 	REG("CMDQ_BASE", ARM_SMMU_CMDQ_BASE, 8, reg_cmdq_base),
 	REG("CMDQ_PROD", ARM_SMMU_CMDQ_PROD, 4, reg_cmdq_prod),
 	REG("CMDQ_CONS", ARM_SMMU_CMDQ_CONS, 4, reg_cmdq_cons),
-	REG("EVTQ_BASE", ARM_SMMU_EVTQ_BASE, 8, reg_outq_base),
-	REG("EVTQ_PROD", ARM_SMMU_EVTQ_PROD, 4, reg_outq_prod),
-	REG("EVTQ_CONS", ARM_SMMU_EVTQ_CONS, 4, reg_outq_cons),
-	REG("EVTQ_IRQ_CFG0", ARM_SMMU_EVTQ_IRQ_CFG0, 8, reg_irq_cfg0),
-	REG("EVTQ_IRQ_CFG1", ARM_SMMU_EVTQ_IRQ_CFG1, 4, reg_irq_cfg1),
-	REG("EVTQ_IRQ_CFG2", ARM_SMMU_EVTQ_IRQ_CFG2, 4, reg_irq_cfg2),
+	REG_ALIAS("EVENTQ_BASE", "EVTQ_BASE", ARM_SMMU_EVTQ_BASE, 8,
+		  reg_outq_base),
+	REG_ALIAS("EVENTQ_PROD", "EVTQ_PROD", ARM_SMMU_EVTQ_PROD, 4,
+		  reg_outq_prod),
+	REG_ALIAS("EVENTQ_CONS", "EVTQ_CONS", ARM_SMMU_EVTQ_CONS, 4,
+		  reg_outq_cons),
+	REG_ALIAS("EVENTQ_IRQ_CFG0", "EVTQ_IRQ_CFG0", ARM_SMMU_EVTQ_IRQ_CFG0, 8,
+		  reg_irq_cfg0),
+	REG_ALIAS("EVENTQ_IRQ_CFG1", "EVTQ_IRQ_CFG1", ARM_SMMU_EVTQ_IRQ_CFG1, 4,
+		  reg_irq_cfg1),
+	REG_ALIAS("EVENTQ_IRQ_CFG2", "EVTQ_IRQ_CFG2", ARM_SMMU_EVTQ_IRQ_CFG2, 4,
+		  reg_irq_cfg2),
 	REG("PRIQ_BASE", ARM_SMMU_PRIQ_BASE, 8, reg_outq_base),
 	REG("PRIQ_PROD", ARM_SMMU_PRIQ_PROD, 4, reg_outq_prod),
 	REG("PRIQ_CONS", ARM_SMMU_PRIQ_CONS, 4, reg_outq_cons),
@@ -1274,7 +1286,8 @@ int vsmmu_reg_lookup(const char *name, uint64_t *offset, unsigned int *size)
 	else if (!strncasecmp(name, "SMMU_", 5))
 		name += 5;
 	for (i = 0; i < VS_ARRAY_SIZE(regs); i++) {
-		if (strcasecmp(name, regs[i].name))
+		if (strcasecmp(name, regs[i].name) &&
+		    (!regs[i].alias || strcasecmp(name, regs[i].alias)))
 			continue;
 		if (offset)
 			*offset = regs[i].offset;

@@ -346,6 +346,10 @@ int drv_pasid_set(struct vsmmu_drv_master *m, uint32_t ssid,
 int drv_sva_iopf(struct vsmmu_drv *drv, uint32_t sid, bool ssv, uint32_t ssid,
 		 uint64_t addr, unsigned int access);
 
+/* Move the stage-1 domain @d to a new ASID and free the old one, as a
+ * BTM bind would (for the tests of moves under load). */
+int drv_domain_move_asid(struct vsmmu_drv_domain *d);
+
 void drv_obj_add(struct vsmmu_drv *drv, struct drv_obj *o, int kind);
 void drv_obj_del(struct vsmmu_drv *drv, struct drv_obj *o);
 void drv_master_destroy_all(struct vsmmu_drv *drv);

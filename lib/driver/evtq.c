@@ -34,10 +34,11 @@ static void evt_decode(const uint64_t *raw, struct vsmmu_drv_event *e)
 
 /*
  * A stalled transaction (Stall = 1): an I/O page fault on an SVA PASID is
- * resolved against its process and the transaction retried; any other
- * stall, or a fault the process refuses, is aborted (CMD_RESUME, then
- * CMD_SYNC: 4.7.2).  Return: 0 if resolved (the event needs no other
- * report), 1 otherwise.
+ * resolved against its process and the transaction retried, or aborted
+ * if the process refuses; a stall elsewhere is offered to stall_fn, and
+ * aborted unless it takes it (CMD_RESUME, then CMD_SYNC: 4.7.2).
+ * Return: 0 if resolved or taken (the event needs no other report), 1
+ * otherwise.
  */
 static int stall_resume(struct vsmmu_drv *drv, const struct vsmmu_drv_event *e)
 {
@@ -53,6 +54,9 @@ static int stall_resume(struct vsmmu_drv *drv, const struct vsmmu_drv_event *e)
 	if (e->raw[1] & EVTQ_1_InD)
 		access |= VSMMU_MM_EXEC;
 	rc = drv_sva_iopf(drv, e->sid, e->ssv, e->ssid, e->addr, access);
+	if (rc == 1 && drv->cfg.stall_fn &&
+	    drv->cfg.stall_fn(drv->cfg.stall_arg, e))
+		return 0; /* its taker answers it */
 	c.resp = rc ? CMDQ_RESUME_0_RESP_ABORT : CMDQ_RESUME_0_RESP_RETRY;
 	vsmmu_drv_cmd_build(&c, cmd[0]);
 	vsmmu_drv_cmdq_issue(drv, (const uint64_t(*)[2])cmd, 1, true);

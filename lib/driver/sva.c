@@ -152,6 +152,23 @@ static int asid_move(struct vsmmu_drv *drv, struct vsmmu_drv_domain *d)
 	return 0;
 }
 
+int drv_domain_move_asid(struct vsmmu_drv_domain *d)
+{
+	struct vsmmu_drv *drv = d->drv;
+	unsigned int old;
+	int rc;
+
+	if (d->type != VSMMU_DRV_DOMAIN_S1)
+		return -EINVAL;
+	pthread_mutex_lock(&drv->asid_lock);
+	old = vsmmu_drv_domain_asid(d);
+	rc = asid_move(drv, d);
+	if (!rc)
+		ida_free(&drv->asids, old);
+	pthread_mutex_unlock(&drv->asid_lock);
+	return rc;
+}
+
 /* The stage-1 domain whose current ASID is @asid (asid_lock held). */
 static struct vsmmu_drv_domain *s1_owner(struct vsmmu_drv *drv, uint16_t asid)
 {

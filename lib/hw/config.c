@@ -12,6 +12,7 @@
  * how CONSTRAINED UNPREDICTABLE cases are resolved.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hw/hw.h"
@@ -375,6 +376,7 @@ static int cd_decode(struct txn_ctx *t, const uint64_t *cd,
 		tt->ttb = table_base(ttb, tt);
 	}
 	if (!el2) {
+		s1->aset = !!(dw0 & CTXDESC_CD_0_ASET);
 		s1->asid = VS_FIELD_GET(CTXDESC_CD_0_ASID, dw0);
 		if (!s->asid16 && (s1->asid >> 8)) {
 			note_fault(t, "CD.ASID[15:8] set without ASID16");
@@ -465,6 +467,183 @@ static int bad_streamid(struct txn_ctx *t, struct fault *f, const char *why)
 	return CFG_TERMINATE;
 }
 
+/* --- The L1 descriptor cache ---------------------------------------------- */
+
+/*
+ * The configuration's walk cache: level-1 stream table descriptors and
+ * level-1 CD table descriptors (hw->l1c), so that a configuration fetch
+ * of a two-level table reads only the STE or CD.  Entries: the key below
+ * and the descriptor as fetched.  Only valid descriptors are cached (an
+ * L1STD with a usable Span, an L1CD with V = 1 and an L2Ptr in range):
+ * linking a new level-2 table into an invalid slot needs no
+ * invalidation in the model.  Invalidation (hw_l1c_cfgi()): CFGI_STE
+ * with Leaf = 0 removes the L1STD walked for its StreamID, with Leaf = 1
+ * it is not required to (4.3.1) and stays; CFGI_STE, _STE_RANGE and
+ * _CD_ALL remove every L1CD cached through their StreamIDs (4.3.1,
+ * 4.3.2, 4.3.4); CFGI_CD with Leaf = 0 removes the L1CD locating its CD,
+ * with Leaf = 1 it stays (4.3.3); CFGI_STE_RANGE and CFGI_ALL remove the
+ * L1STDs of their range (4.3.2, 4.3.6).
+ */
+#define L1C_KEY_ID VS_GENMASK(51, 0) /* SID >> SPLIT, or SID | L1 index */
+#define L1C_KEY_SPLIT VS_GENMASK(55, 52) /* SPLIT, or the CD leaf's bits */
+#define L1C_KEY_CD VS_BIT(56) /* an L1CD (else an L1STD) */
+
+int hw_l1c_init(struct vsmmu_smmu *s)
+{
+	const struct vsmmu_smmu_config *cfg = &s->cfg;
+
+	if (cfg->walk_caches_off)
+		return 0;
+	return sa_init(&s->l1c, cfg->l1c_sets ? cfg->l1c_sets : 32,
+		       cfg->l1c_ways ? cfg->l1c_ways : 4, 2, 0);
+}
+
+void hw_l1c_fini(struct vsmmu_smmu *s)
+{
+	sa_fini(&s->l1c);
+}
+
+static inline uint64_t l1c_key_std(uint32_t sid, unsigned int split)
+{
+	return SA_VALID | VS_FIELD_PREP(L1C_KEY_SPLIT, split) |
+	       ((uint64_t)sid >> split);
+}
+
+static inline uint64_t l1c_key_cd(uint32_t sid, uint32_t idx,
+				  unsigned int split)
+{
+	return SA_VALID | L1C_KEY_CD | VS_FIELD_PREP(L1C_KEY_SPLIT, split) |
+	       sid | (uint64_t)(idx >> split) << 32;
+}
+
+static inline unsigned int l1c_hash(uint64_t key)
+{
+	return (unsigned int)(key ^ (key >> 29) ^ (key >> 45));
+}
+
+/* Can @t use the L1 descriptor cache? */
+static inline bool l1c_usable(const struct txn_ctx *t)
+{
+	return t->use_cache && !t->probe && t->smmu->l1c.mem;
+}
+
+static bool l1c_lookup(struct txn_ctx *t, uint64_t key, uint64_t *desc)
+{
+	struct sa_cache *c = &t->smmu->l1c;
+	uint64_t *set = sa_set(c, l1c_hash(key)), seq;
+	unsigned int way;
+
+	seq = sa_read_begin(set);
+	if (seq & 1)
+		return false;
+	for (way = 0; way < c->ways; way++) {
+		uint64_t *e = sa_way(c, set, way);
+
+		if (sa_ld(&e[0]) != key)
+			continue;
+		*desc = sa_ld(&e[1]);
+		if (!sa_read_valid(set, seq))
+			return false;
+		sa_touch(set, way);
+		return true;
+	}
+	return false;
+}
+
+static void l1c_insert(struct txn_ctx *t, uint64_t key, uint64_t desc)
+{
+	struct vsmmu_smmu *s = t->smmu;
+	uint64_t w[2] = { key, desc };
+
+	if (sa_insert(&s->l1c, l1c_hash(key), w, NULL, &s->inv_gen, t->gen) > 0)
+		hw_stat_inc(s, ST_EVICT);
+}
+
+/*
+ * The invalidation checker: a cached L1 descriptor must still be what
+ * memory holds at @pa (@ipa under nesting, 0 when unknown).
+ */
+static void l1c_check_hit(struct txn_ctx *t, bool cd, uint64_t pa,
+			  uint64_t cached)
+{
+	struct vsmmu_check_report r = { .kind = VSMMU_CHECK_STALE_WALK };
+	uint64_t now;
+
+	if (pa == ~0ULL || vsmmu_mem_read64(t->smmu->mem, pa, &now))
+		now = 0;
+	if (now == cached)
+		return;
+	r.sid = t->txn->sid;
+	r.ssid = t->txn->ssid;
+	r.ssv = t->txn->ssv;
+	r.addr = pa;
+	r.observed[0] = cached;
+	r.observed[1] = 1;
+	r.observed[2] = 0;
+	r.expected[0] = now;
+	snprintf(r.msg, sizeof(r.msg),
+		 "stale %s: SID %u, descriptor at 0x%llx cached as 0x%llx, "
+		 "memory now 0x%llx (missing CFGI with Leaf = 0?)",
+		 cd ? "L1CD" : "L1STD", t->txn->sid, (unsigned long long)pa,
+		 (unsigned long long)cached, (unsigned long long)now);
+	hw_check_report(t->smmu, &r);
+}
+
+struct l1c_inv {
+	uint32_t lo, hi; /* StreamIDs */
+	bool std; /* L1STDs of [lo, hi] go */
+	bool all_cds; /* every L1CD of [lo, hi] goes */
+	bool one_cd; /* the L1CD of (lo, ssid) goes */
+	uint32_t ssid;
+};
+
+static bool l1c_match_fn(const uint64_t *e, const void *arg)
+{
+	const struct l1c_inv *m = arg;
+	uint64_t key = sa_ld(&e[0]), id = VS_FIELD_GET(L1C_KEY_ID, key);
+	unsigned int split = VS_FIELD_GET(L1C_KEY_SPLIT, key);
+
+	if (!(key & L1C_KEY_CD)) {
+		uint64_t first = id << split,
+			 last = first + (1ULL << split) - 1;
+
+		return m->std && last >= m->lo && first <= m->hi;
+	}
+	if ((uint32_t)id < m->lo || (uint32_t)id > m->hi)
+		return false;
+	return m->all_cds || (m->one_cd && (id >> 32) == m->ssid >> split);
+}
+
+void hw_l1c_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv,
+		 uint32_t lo, uint32_t hi)
+{
+	struct l1c_inv m = { .lo = lo, .hi = hi, .ssid = inv->ssid };
+
+	if (!s->l1c.mem)
+		return;
+	switch (inv->kind) {
+	case VSMMU_CFGI_STE:
+		m.std = !inv->leaf;
+		m.all_cds = true;
+		break;
+	case VSMMU_CFGI_ALL:
+	case VSMMU_CFGI_STE_RANGE:
+		m.std = true;
+		m.all_cds = true;
+		break;
+	case VSMMU_CFGI_CD:
+		m.one_cd = !inv->leaf;
+		break;
+	case VSMMU_CFGI_CD_ALL:
+		m.all_cds = true;
+		break;
+	default:
+		return;
+	}
+	if (m.std || m.all_cds || m.one_cd)
+		sa_invalidate_all(&s->l1c, l1c_match_fn, &m);
+}
+
 /* Find and read the STE of @sid.  Return 0, CFG_FAULT or CFG_TERMINATE. */
 static int ste_fetch(struct txn_ctx *t, uint32_t sid, uint64_t *ste,
 		     struct fault *f)
@@ -491,6 +670,14 @@ static int ste_fetch(struct txn_ctx *t, uint32_t sid, uint64_t *ste,
 		l1_bits = log2size > split ? log2size - split + 3 : 3;
 		base &= ~low_mask(l1_bits > 6 ? l1_bits : 6);
 		l1_pa = base + ((uint64_t)sid >> split) * 8;
+		if (l1c_usable(t) &&
+		    l1c_lookup(t, l1c_key_std(sid, split), &l1)) {
+			hw_stat_inc(s, ST_L1_HIT);
+			if (hw_check_on(s))
+				l1c_check_hit(t, false, l1_pa, l1);
+			span = VS_FIELD_GET(STRTAB_L1_DESC_SPAN, l1);
+			goto have_l1;
+		}
 		if (hw_read64(t, l1_pa, &l1)) {
 			note_fault(t, "level-1 stream table descriptor fetch "
 				      "aborted");
@@ -503,6 +690,11 @@ static int ste_fetch(struct txn_ctx *t, uint32_t sid, uint64_t *ste,
 					    span ? "L1STD.Span reserved "
 						   "or above SPLIT + 1" :
 						   "L1STD.Span = 0");
+		if (l1c_usable(t)) {
+			hw_stat_inc(s, ST_L1_MISS);
+			l1c_insert(t, l1c_key_std(sid, split), l1);
+		}
+have_l1:
 		if ((sid & ((1U << split) - 1)) >> (span - 1))
 			return bad_streamid(t, f,
 					    "StreamID beyond the L2 "
@@ -553,6 +745,22 @@ static int cd_read(struct txn_ctx *t, const struct stream_cfg *sc,
 	return 0;
 }
 
+/* The PA of the L1CD at IPA @ipa, for the checker; ~0 if it faults. */
+static uint64_t l1cd_pa(struct txn_ctx *t, const struct stream_cfg *sc,
+			uint64_t ipa)
+{
+	struct txn_ctx p = *t;
+	struct fault f;
+	uint64_t pa;
+
+	p.use_cache = false;
+	p.probe = true;
+	p.trace = NULL;
+	if (hw_s2_translate(&p, sc, ipa, EVTQ_1_CLASS_CD, true, &pa, NULL, &f))
+		return ~0ULL;
+	return pa;
+}
+
 static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 		    const struct s1_ptr *sp, uint32_t idx, uint64_t *cd,
 		    struct fault *f)
@@ -565,15 +773,29 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 		unsigned int split = leaf4k ? 6 : 10;
 		unsigned int l1_bits =
 			sp->cdmax > split ? sp->cdmax - split + 3 : 3;
-		uint64_t l1, l2;
+		uint64_t l1, l2, key;
+		bool cached = true;
 
 		/* L1 table aligned to max(its size, 64) */
 		addr &= ~low_mask(l1_bits > 6 ? l1_bits : 6);
 		addr += (uint64_t)(idx >> split) * 8;
-		rc = cd_read(t, sc, addr, &l1, 1, &pa, f);
-		if (rc)
-			return rc;
-		trace_l1(t, VSMMU_TRACE_CD_L1, pa, addr, l1);
+		key = l1c_key_cd(t->txn->sid, idx, split);
+		if (l1c_usable(t) && l1c_lookup(t, key, &l1)) {
+			hw_stat_inc(t->smmu, ST_L1_HIT);
+			/* Under nesting the checker reads the L1CD's IPA */
+			if (hw_check_on(t->smmu))
+				l1c_check_hit(t, true,
+					      sc->mode == MODE_NESTED ?
+						      l1cd_pa(t, sc, addr) :
+						      addr,
+					      l1);
+		} else {
+			rc = cd_read(t, sc, addr, &l1, 1, &pa, f);
+			if (rc)
+				return rc;
+			trace_l1(t, VSMMU_TRACE_CD_L1, pa, addr, l1);
+			cached = false;
+		}
 		if (!(l1 & CTXDESC_L1_DESC_V)) {
 			note_fault(t, "L1CD.V = 0");
 			return cfg_fault(f, EVT_ID_BAD_SUBSTREAMID);
@@ -584,6 +806,10 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 		    (sc->mode == MODE_NESTED ? sc->s2.tt.ias : t->smmu->oas)) {
 			note_fault(t, "L1CD.L2Ptr beyond the address size");
 			return cfg_fault(f, EVT_ID_BAD_SUBSTREAMID);
+		}
+		if (!cached && l1c_usable(t)) {
+			hw_stat_inc(t->smmu, ST_L1_MISS);
+			l1c_insert(t, key, l1);
 		}
 		addr = l2 + (uint64_t)(idx & ((1U << split) - 1)) * 64;
 	} else {

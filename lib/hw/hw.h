@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <vsmmu/arch.h>
@@ -44,6 +45,7 @@ struct s1_cfg {
 	uint8_t oas; /* effective IPS, bits */
 	uint8_t affd, ha, hd, wxn, pan, be;
 	uint8_t record, stall; /* CD.R, CD.S */
+	uint8_t aset; /* CD.ASET: the ASID is not the PEs' (no broadcasts) */
 	uint16_t asid;
 };
 
@@ -77,17 +79,56 @@ struct stream_cfg {
 };
 
 /*
- * The part of a stream's configuration an IOTLB hit needs, three words,
- * kept at the front of each configuration cache entry so that a hit copies
- * only these (the full stream_cfg is copied on a TLB miss).
+ * The part of a stream's configuration an IOTLB hit needs: two words,
+ * kept with the key in the configuration cache's set line (the full
+ * stream_cfg is in the entry's cold words, copied only on a TLB miss).
+ * Word 0 is the IOTLB tag the stream's entries carry (tlb_key()); word 1
+ * packs the rest, HOT_*.
  */
 struct stream_hot {
-	uint64_t tlb_key; /* VMID, ASID, kind, EL2, valid: see tlb_key() */
-	uint64_t leaf_shifts; /* as stream_cfg */
-	uint8_t mode, privcfg, instcfg, pad;
-	uint8_t ias[2]; /* stage-1 TTB0/TTB1 input bits, 0: walks disabled */
-	uint8_t tbi[2];
+	uint64_t tlb_key; /* VMID, ASID, kind, EL2, valid */
+	uint64_t w; /* HOT_* */
 };
+
+#define HOT_MODE VS_GENMASK(7, 0) /* enum stream_mode */
+#define HOT_PRIVCFG VS_GENMASK(9, 8) /* STE.PRIVCFG */
+#define HOT_INSTCFG VS_GENMASK(11, 10) /* STE.INSTCFG */
+#define HOT_TBI0 VS_BIT(12) /* TBI for the TTB0 half */
+#define HOT_TBI1 VS_BIT(13)
+#define HOT_SIZES VS_GENMASK(23, 16) /* hw_size_shift bits possible */
+#define HOT_IAS0 VS_GENMASK(39, 32) /* TTB0 input bits, 0: EPD0 = 1 */
+#define HOT_IAS1 VS_GENMASK(47, 40)
+
+static inline unsigned int hot_mode(uint64_t w)
+{
+	return VS_FIELD_GET(HOT_MODE, w);
+}
+
+static inline unsigned int hot_ias(uint64_t w, unsigned int half)
+{
+	return (w >> (32 + 8 * half)) & 0xff;
+}
+
+/*
+ * IOTLB entry sizes in a compact mask: bit i stands for 2^hw_size_shift[i]
+ * bytes, every leaf size of the three granules (4K: 4K, 2M, 1G; 16K: 16K,
+ * 32M; 64K: 64K, 512M, 4T).
+ */
+#define HW_NSIZES 8
+static const uint8_t hw_size_shift[HW_NSIZES] = {
+	12, 14, 16, 21, 25, 29, 30, 42
+};
+
+/* The compact mask of the sizes in @shifts (bit n: 2^n bytes). */
+static inline unsigned int hw_sizes_of(uint64_t shifts)
+{
+	unsigned int i, m = 0;
+
+	for (i = 0; i < HW_NSIZES; i++)
+		if (shifts & (1ULL << hw_size_shift[i]))
+			m |= 1U << i;
+	return m;
+}
 
 /* --- Faults -------------------------------------------------------------- */
 
@@ -103,11 +144,13 @@ struct fault {
 /* --- The IOTLB / stage-2 cache entries -------------------------------- */
 
 /*
- * An IOTLB entry is four words (cache.h gives the layout rules):
+ * An IOTLB entry is three hot words and one cold one (cache.h gives the
+ * layout rules):
  *   w0: tag  - see TLB_TAG_* below
  *   w1: input address of the first byte the entry covers
  *   w2: output address of that byte
- *   w3: IPA of that byte (combined entries), or 0
+ *   cold: IPA of that byte (combined entries), or 0
+ * A stage-2 cache entry is the same three hot words, with no cold word.
  */
 #define TLB_TAG_VMID VS_GENMASK(15, 0)
 #define TLB_TAG_ASID VS_GENMASK(31, 16)
@@ -119,8 +162,10 @@ struct fault {
 #define TLB_TAG_EL2 VS_BIT(40)
 #define TLB_TAG_GLOBAL VS_BIT(41) /* nG == 0: matches any ASID */
 #define TLB_TAG_LEVEL VS_GENMASK(43, 42) /* level of the (last) leaf */
-#define TLB_TAG_S1PERM VS_GENMASK(49, 44) /* PERM_* of stage 1 */
-#define TLB_TAG_S2PERM VS_GENMASK(55, 50) /* PERM_* of stage 2 */
+/* PERM_* granted: both stages' intersected (IOTLB), stage 2's (S2 cache) */
+#define TLB_TAG_PERM VS_GENMASK(49, 44)
+/* From a CD with ASET = 1: broadcasts by ASID or VA pass it by (3.17) */
+#define TLB_TAG_ASET VS_BIT(50)
 #define TLB_TAG_GSHIFT VS_GENMASK(59, 56) /* leaf granule shift - 10 */
 #define TLB_TAG_VALID VS_BIT(63)
 
@@ -128,6 +173,46 @@ struct fault {
 #define TLB_TAG_MATCH                                                 \
 	(TLB_TAG_VMID | TLB_TAG_ASID | TLB_TAG_SHIFT | TLB_TAG_KIND | \
 	 TLB_TAG_EL2 | TLB_TAG_VALID)
+
+/*
+ * A walk-cache entry (stage-1 and stage-2 walk caches) is four hot words:
+ *   w0: tag  - see WC_TAG_* below
+ *   w1: the input address (stage 2: IPA) with the bits below the level's
+ *       lowest resolved bit clear: the region the next table translates
+ *   w2: the next table's address as the descriptor gives it (stage 1
+ *       under nesting: an IPA)
+ *   w3: the next table's physical address (== w2 but under nesting,
+ *       where it is the stage-2 translation, valid if WC_TAG_PA)
+ * The tag's VMID, ASID, kind and EL2 are the IOTLB's (tlb_key()).
+ */
+#define WC_TAG_LEVEL VS_GENMASK(33, 32) /* level of the table descriptor */
+#define WC_TAG_GSHIFT VS_GENMASK(37, 34) /* granule shift - 10 */
+#define WC_TAG_PA VS_BIT(41) /* w3 holds the next table's PA */
+#define WC_TAG_TATTR VS_GENMASK(45, 42) /* TATTR_* collected down to here */
+#define WC_TAG_S2W VS_BIT(46) /* nested: stage 2 lets the table be written */
+#define WC_TAG_LEAF_KEPT VS_BIT(47) /* checker: a Leaf=1 TLBI covered it */
+#define WC_TAG_MATCH                                                  \
+	(TLB_TAG_VMID | TLB_TAG_ASID | WC_TAG_LEVEL | WC_TAG_GSHIFT | \
+	 TLB_TAG_KIND | TLB_TAG_EL2 | TLB_TAG_VALID)
+#define WC_WORDS 4
+
+/*
+ * Hierarchical attributes collected from stage-1 table descriptors: the
+ * descriptor's bits [62:59] (APTable[1:0], UXNTable, PXNTable) as they
+ * are, so that a walk ORs (d >> 59) & 0xf per level.
+ */
+#define TATTR_PXN 1 /* PXNTable, bit 59 */
+#define TATTR_XN 2 /* UXNTable (XNTable), bit 60 */
+#define TATTR_NOEL0 4 /* APTable[0], bit 61 */
+#define TATTR_RO 8 /* APTable[1], bit 62 */
+#define TATTR_SHIFT 59
+_Static_assert(ARM_LPAE_PTE_PXNTABLE == VS_BIT(TATTR_SHIFT) &&
+		       ARM_LPAE_PTE_XNTABLE == VS_BIT(TATTR_SHIFT + 1) &&
+		       ARM_LPAE_PTE_APTABLE ==
+			       VS_GENMASK(TATTR_SHIFT + 3, TATTR_SHIFT + 2) &&
+		       ARM_LPAE_PTE_APTABLE_NO_EL0 == 1 &&
+		       ARM_LPAE_PTE_APTABLE_RO == 2,
+	       "TATTR_* are the table descriptor's bits [62:59]");
 
 /* Permissions, per privilege: what a translation allows */
 #define PERM_PR 0x01
@@ -301,6 +386,8 @@ void hw_consumer_fini(struct hw_consumer *c); /* stops it first */
 int hw_consumer_start(struct hw_consumer *c);
 void hw_consumer_stop(struct hw_consumer *c);
 void hw_consumer_kick(struct hw_consumer *c);
+/* The queue's PROD was written (cheaper than a kick: see queue.c) */
+void hw_consumer_doorbell(struct hw_consumer *c);
 
 struct hw_cmdqv; /* cmdqv.c */
 
@@ -331,6 +418,7 @@ struct vsmmu_atc; /* ats.c */
 
 enum stat_id {
 	ST_FAST_HIT, /* a translation, a config hit and a TLB hit at once */
+	ST_FAST_MISS, /* a translation, a config hit and a TLB miss */
 	ST_TRANSLATIONS,
 	ST_TLB_HIT,
 	ST_TLB_MISS,
@@ -340,6 +428,10 @@ enum stat_id {
 	ST_S2_MISS,
 	ST_WALKS,
 	ST_DESC,
+	ST_WC_HIT,
+	ST_WC_MISS,
+	ST_L1_HIT,
+	ST_L1_MISS,
 	ST_FAULTS,
 	ST_TERMINATED,
 	ST_EVICT,
@@ -354,6 +446,8 @@ enum stat_id {
 	ST_PRI_AUTO,
 	ST_ATS_REQ,
 	ST_ATC_INV,
+	ST_DVM, /* broadcast TLB operations heard */
+	ST_DVM_APPLIED, /* ... and honoured (BTM, CR2.PTM = 0) */
 	ST_CMD0, /* + opcode */
 	ST_EVT0 = ST_CMD0 + VSMMU_STATS_CMD_OPS, /* + event id */
 	ST_NR = ST_EVT0 + VSMMU_STATS_EVT_IDS,
@@ -366,6 +460,7 @@ struct stat_shard {
 struct vsmmu_smmu {
 	struct vsmmu_smmu_config cfg;
 	struct vsmmu_mem *mem;
+	uint64_t uid; /* unique among every SMMU this process creates */
 
 	/* Features derived from the IDRs once, at create */
 	uint8_t oas; /* bits */
@@ -431,10 +526,25 @@ struct vsmmu_smmu {
 	struct sa_cache tlb; /* IOTLB: final translations */
 	struct sa_cache s2c; /* stage-2 translations of nested walk IPAs */
 	struct sa_cache cfgc; /* decoded STE + CD by (SID, SSID) */
-	uint64_t inv_gen; /* incremented by every invalidation (cache.h) */
+	/* Walk caches (walk.c); wc_on: they exist (cfg.walk_caches_off) */
+	bool wc_on;
+	struct sa_cache wc[2]; /* [0] stage-1, [1] stage-2 table descriptors */
+	uint64_t wc_lsbs[2]; /* bit n: entries of regions of 2^n bytes seen */
+	uint32_t wc_nested; /* a stage-1 entry holding a stage-2 PA was cached */
+	struct sa_cache l1c; /* L1STDs and L1CDs (config.c) */
+	uint64_t inv_gen; /* incremented as every invalidation begins */
+	uint64_t inv_done; /* ... and this as it ends (hw_fill_gen()) */
 	uint32_t splintered; /* a combined entry smaller than its S1 leaf was
 				cached: stage-1 TLBIs by address must sweep */
 	uint64_t tlb_shifts; /* entry sizes ever inserted in the IOTLB */
+	uint32_t tlb_sizes; /* the same as hw_size_shift bits, for lookups */
+	uint32_t tlb_one_shift; /* the first size inserted (log2) */
+	/*
+	 * TBUs: the IOTLB is cfg.tbus partitions of tlb_sets sets each;
+	 * StreamID s is served by partition s & tbu_mask, whose sets are
+	 * (partition << tlb_set_bits) | (hash & tlb_hash_mask).
+	 */
+	uint32_t tbu_mask, tlb_set_bits, tlb_hash_mask;
 
 	/* The invalidation checker (check.c); NULL until first enabled */
 	struct hw_checker *checker;
@@ -445,21 +555,22 @@ struct vsmmu_smmu {
 /*
  * Statistics: each thread counts in its own shard (exact for up to
  * STAT_SHARDS threads), with a plain load and store -- no atomic
- * read-modify-write on the hot path.
+ * read-modify-write on the hot path.  A thread keeps the byte offset of
+ * its shard in a TLS word (SIZE_MAX until it first counts).
  */
-extern __thread unsigned int hw_my_shard
+extern __thread size_t hw_my_shard_off
 	__attribute__((tls_model("initial-exec")));
-unsigned int hw_shard_assign(void);
+size_t hw_shard_assign(void);
 
 static inline void hw_stat_add(struct vsmmu_smmu *s, enum stat_id id,
 			       uint64_t n)
 {
-	unsigned int i = hw_my_shard;
+	size_t off = hw_my_shard_off;
 	uint64_t *p;
 
-	if (__builtin_expect(i >= STAT_SHARDS, 0))
-		i = hw_shard_assign();
-	p = &s->stats[i].v[id];
+	if (__builtin_expect(off == SIZE_MAX, 0))
+		off = hw_shard_assign();
+	p = (uint64_t *)((char *)s->stats + off) + id;
 	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
 			 __ATOMIC_RELAXED);
 }
@@ -477,6 +588,12 @@ static inline void hw_stat_inc(struct vsmmu_smmu *s, enum stat_id id)
 #define CFG_TERMINATE 2
 struct txn_ctx;
 int hw_config_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f);
+/* The L1STD/L1CD cache (config.c) */
+int hw_l1c_init(struct vsmmu_smmu *s);
+void hw_l1c_fini(struct vsmmu_smmu *s);
+/* A CFGI over StreamIDs [@lo, @hi] */
+void hw_l1c_cfgi(struct vsmmu_smmu *s, const struct vsmmu_cfgi *inv,
+		 uint32_t lo, uint32_t hi);
 /* Only the STE: fetch and decode it (no CD).  Same returns. */
 int hw_ste_lookup(struct txn_ctx *t, struct stream_cfg *sc, struct fault *f);
 
@@ -493,6 +610,31 @@ struct walk_result {
 
 int hw_walk(struct txn_ctx *t, const struct stream_cfg *sc, uint64_t ia,
 	    struct walk_result *wr, struct fault *f);
+/* The walk caches: create (per cfg) and free, and their invalidation. */
+int hw_wc_init(struct vsmmu_smmu *s);
+void hw_wc_fini(struct vsmmu_smmu *s);
+size_t hw_wc_bytes(const struct vsmmu_smmu *s);
+/*
+ * What a TLBI does to the walk caches: @stage 1 or 2 entries of @kinds
+ * (bit per TLB_KIND_*), EL2 or not, @vmid (or any), @asid (-1: any),
+ * regions meeting [@start, @last] when @ranged, of table descriptors at
+ * levels below @ttl (0: any) with granule @gshift (0: any).  @leaf: the
+ * TLBI has Leaf = 1 -- entries stay (the checker marks them).
+ */
+struct wc_inv {
+	unsigned int stage, kinds;
+	bool el2, any_vmid, ranged, leaf;
+	bool shared_only; /* a broadcast: entries with ASET = 1 stay */
+	uint16_t vmid;
+	int asid;
+	uint64_t start, last;
+	unsigned int ttl, gshift;
+};
+void hw_wc_tlbi(struct vsmmu_smmu *s, const struct wc_inv *w);
+/* TLBI_S2_IPA: stage-1 entries of @vmid holding the PA of a table whose
+ * IPA lies in [@start, @last] */
+void hw_wc_tlbi_nested(struct vsmmu_smmu *s, uint16_t vmid, uint64_t start,
+		       uint64_t last);
 int hw_s2_translate(struct txn_ctx *t, const struct stream_cfg *sc,
 		    uint64_t ipa, unsigned int class, bool tt_read,
 		    uint64_t *pa, struct walk_result *wr, struct fault *f);
@@ -509,8 +651,10 @@ int hw_result_fault(struct txn_ctx *t, const struct stream_cfg *sc,
 int hw_queues_init(struct vsmmu_smmu *s);
 void hw_queues_stop(struct vsmmu_smmu *s);
 void hw_queues_fini(struct vsmmu_smmu *s);
-void hw_cmdq_kick(struct vsmmu_smmu *s); /* PROD/GERRORN/CR0 changed */
-void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq);
+void hw_cmdq_kick(struct vsmmu_smmu *s); /* GERRORN/CR0 changed */
+void hw_cmdq_doorbell(struct vsmmu_smmu *s); /* PROD written */
+/* Consume @cq's commands; return the PROD value it consumed up to */
+uint32_t hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq);
 unsigned int hw_cmd_exec(struct vsmmu_smmu *s, struct hw_cmdq *cq,
 			 const uint64_t *cmd);
 bool hw_evtq_record(struct vsmmu_smmu *s, const uint64_t *evt);
@@ -565,7 +709,7 @@ struct txn_ctx {
 	/* An ATS Translation Request: faults are answered to the endpoint,
 	 * never recorded and never stalled (3.9.1.2) */
 	bool ats;
-	uint64_t gen; /* inv_gen when the lookup began */
+	uint64_t gen; /* hw_fill_gen() when the lookup began */
 	vsmmu_trace_fn *trace;
 	void *trace_arg;
 };
@@ -579,6 +723,38 @@ static inline bool hw_check_on(const struct vsmmu_smmu *s)
 {
 	return __builtin_expect(__atomic_load_n(&s->check_on, __ATOMIC_RELAXED),
 				0);
+}
+
+/*
+ * Filling caches beside invalidations.  An invalidation increments
+ * inv_gen before it visits any cache and inv_done after the last one.  A
+ * walk (or configuration fetch) takes hw_fill_gen() before it reads
+ * anything, and every insert it makes is dropped unless inv_gen still
+ * has that value (sa_insert() checks it with the set locked, cache.h).
+ * A walk that begins while an invalidation is in progress gets
+ * HW_GEN_NOFILL and fills nothing: it may read cached entries the
+ * invalidation has not reached yet (a walk-cache entry, a stage-2 cache
+ * entry), and what it derives from them could otherwise land in a cache
+ * the invalidation has already swept.
+ */
+#define HW_GEN_NOFILL UINT64_MAX
+
+static inline uint64_t hw_fill_gen(struct vsmmu_smmu *s)
+{
+	uint64_t done = __atomic_load_n(&s->inv_done, __ATOMIC_ACQUIRE);
+	uint64_t gen = __atomic_load_n(&s->inv_gen, __ATOMIC_SEQ_CST);
+
+	return gen == done ? gen : HW_GEN_NOFILL;
+}
+
+static inline void hw_inv_begin(struct vsmmu_smmu *s)
+{
+	__atomic_fetch_add(&s->inv_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void hw_inv_end(struct vsmmu_smmu *s)
+{
+	__atomic_fetch_add(&s->inv_done, 1, __ATOMIC_RELEASE);
 }
 
 /* Should fetches by @t be tracked for tearing? */
@@ -626,12 +802,16 @@ static inline uint64_t hw_leaf_shifts(const struct vsmmu_smmu *s,
 	return 0;
 }
 
-/* The set an IOTLB / stage-2 cache entry of size 2^@shift lives in. */
+/*
+ * The set an IOTLB / stage-2 cache entry of size 2^@shift lives in.
+ * VA[63:56] take no part, so that the set of an address is known before
+ * TBI is applied (a lookup can start before the configuration arrives).
+ */
 static inline unsigned int hw_tlb_hash(uint64_t va, unsigned int shift)
 {
-	uint64_t vpn = va >> shift;
+	uint64_t vpn = (va << 8) >> (8 + shift);
 
-	return (unsigned int)(vpn ^ (vpn >> 13) ^ (vpn >> 27) ^ (shift << 4));
+	return (unsigned int)(vpn ^ (vpn >> 13) ^ (vpn >> 27));
 }
 
 /* A transaction's flags: exactly one of READ, WRITE, EXEC, plus PRIV. */

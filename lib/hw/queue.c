@@ -332,10 +332,8 @@ unsigned int hw_cmd_exec(struct vsmmu_smmu *s, struct hw_cmdq *cq,
 		if (__atomic_exchange_n(&cq->atc_inv_failed, false,
 					__ATOMIC_ACQ_REL))
 			return CMDQ_ERR_CERROR_ATC_INV_IDX;
+		/* Completion is signalled once CONS has passed the sync */
 		hw_stall_sync(s);
-		exec_sync(s, cmd);
-		if (cq == &s->cmdq && s->cmdqv)
-			hw_cmdqv_main_sync(s);
 		return 0;
 	case CMDQ_OP_ATC_INV:
 		return exec_atc_inv(s, cq, cmd);
@@ -354,13 +352,16 @@ unsigned int hw_cmd_exec(struct vsmmu_smmu *s, struct hw_cmdq *cq,
 	return 0;
 }
 
-void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq)
+uint32_t hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 {
 	struct hw_queue *q = &cq->q;
+	uint32_t prod;
 
 	pthread_mutex_lock(&cq->lock);
 	for (;;) {
-		uint32_t cons = ld32(&q->cons), prod = ld32(&q->prod);
+		uint32_t cons = ld32(&q->cons);
+
+		prod = ld32(&q->prod);
 		uint32_t idx_mask = (1U << hw_q_log2(q)) - 1;
 		uint64_t cmd[2], addr;
 		unsigned int err;
@@ -391,8 +392,19 @@ void hw_cmdq_consume(struct vsmmu_smmu *s, struct hw_cmdq *cq)
 				    ST_CMD0 + VS_FIELD_GET(CMDQ_0_OP, cmd[0]));
 		st32(&q->cons,
 		     (cons & (uint32_t)CMDQ_CONS_ERR) | hw_q_inc(q, cons));
+		/*
+		 * A CMD_SYNC signals its completion (MSI, interrupt, event)
+		 * after CONS has moved past it: software woken by the
+		 * signal finds the sync consumed.
+		 */
+		if (VS_FIELD_GET(CMDQ_0_OP, cmd[0]) == CMDQ_OP_CMD_SYNC) {
+			exec_sync(s, cmd);
+			if (cq == &s->cmdq && s->cmdqv)
+				hw_cmdqv_main_sync(s);
+		}
 	}
 	pthread_mutex_unlock(&cq->lock);
+	return prod;
 }
 
 /* --- The main command queue, its consumer thread ------------------------ */
@@ -441,21 +453,35 @@ static void *consumer_main(void *arg)
 	while (__atomic_load_n(&c->run, __ATOMIC_ACQUIRE)) {
 		uint64_t until;
 		unsigned int n = 0;
+		/* The PROD this pass consumed up to (or stopped at) */
+		uint32_t prod = hw_cmdq_consume(c->s, c->cq);
 
-		hw_cmdq_consume(c->s, c->cq);
-		/* poll a little before sleeping */
+		/*
+		 * Poll a little before sleeping: PROD itself, so that new
+		 * commands are seen as soon as the producer's PROD store is
+		 * (one cache line to fetch, not also the kick's), and the
+		 * kick for the other reasons to look (GERRORN, CR0).
+		 */
 		until = now_ns() + CONSUMER_SPIN_NS;
 		while (!__atomic_load_n(&c->kick, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&c->cq->q.prod, __ATOMIC_ACQUIRE) ==
+			       prod &&
 		       __atomic_load_n(&c->run, __ATOMIC_ACQUIRE)) {
 			sa_relax();
 			if (!(++n & 63) && now_ns() > until)
 				break;
 		}
+		if (__atomic_load_n(&c->cq->q.prod, __ATOMIC_ACQUIRE) != prod)
+			continue;
 		if (consumer_take_kick(c))
 			continue;
 		pthread_mutex_lock(&c->lock);
+		/* Announce the sleep, then look at PROD once more (see
+		 * hw_consumer_doorbell) */
 		__atomic_store_n(&c->sleeping, true, __ATOMIC_SEQ_CST);
 		while (!consumer_take_kick(c) &&
+		       __atomic_load_n(&c->cq->q.prod, __ATOMIC_SEQ_CST) ==
+			       prod &&
 		       __atomic_load_n(&c->run, __ATOMIC_SEQ_CST))
 			pthread_cond_wait(&c->wake, &c->lock);
 		__atomic_store_n(&c->sleeping, false, __ATOMIC_SEQ_CST);
@@ -517,6 +543,20 @@ void hw_consumer_kick(struct hw_consumer *c)
 	}
 }
 
+/*
+ * PROD was written: the consumer polls PROD itself while it spins, so
+ * only a sleeping consumer needs waking.  Dekker's pattern with the
+ * consumer's "sleeping, then look at PROD": the PROD store, a sequentially
+ * consistent fence, then the load of sleeping -- one of the two sides sees
+ * the other's store.
+ */
+void hw_consumer_doorbell(struct hw_consumer *c)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
+		hw_consumer_kick(c);
+}
+
 void hw_cmdq_kick(struct vsmmu_smmu *s)
 {
 	if (s->cfg.exec != VSMMU_EXEC_THREAD) {
@@ -524,6 +564,15 @@ void hw_cmdq_kick(struct vsmmu_smmu *s)
 		return;
 	}
 	hw_consumer_kick(&s->consumer);
+}
+
+void hw_cmdq_doorbell(struct vsmmu_smmu *s)
+{
+	if (s->cfg.exec != VSMMU_EXEC_THREAD) {
+		hw_cmdq_consume(s, &s->cmdq);
+		return;
+	}
+	hw_consumer_doorbell(&s->consumer);
 }
 
 int hw_queues_init(struct vsmmu_smmu *s)

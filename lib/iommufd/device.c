@@ -167,10 +167,9 @@ int ifd_sw_msi_map(struct ifd_hwpt_paging *hwpt, uint64_t *iova)
 		return 0;
 	if (ifd_should_fail(ctx))
 		return -ENOMEM;
-	rc = vsmmu_drv_map(hwpt->dom, *iova, ctx->doorbell_pa,
-			   VSMMU_MEM_PAGE_SIZE,
-			   VSMMU_PROT_READ | VSMMU_PROT_WRITE |
-				   VSMMU_PROT_MMIO);
+	rc = vsmmu_drv_map(
+		hwpt->dom, *iova, ctx->doorbell_pa, VSMMU_MEM_PAGE_SIZE,
+		VSMMU_PROT_READ | VSMMU_PROT_WRITE | VSMMU_PROT_MMIO);
 	if (rc)
 		return rc;
 	hwpt->sw_msi_mapped |= 1;
@@ -190,10 +189,9 @@ static int reserve_dev(struct ifd_ioas *ioas, struct ifd_device *dev)
 		if (rc)
 			goto undo;
 	}
-	rc = ifd_ioas_reserve(ioas, VSMMU_IOMMUFD_SW_MSI_BASE,
-			      VSMMU_IOMMUFD_SW_MSI_BASE +
-				      VSMMU_IOMMUFD_SW_MSI_SIZE - 1,
-			      dev);
+	rc = ifd_ioas_reserve(
+		ioas, VSMMU_IOMMUFD_SW_MSI_BASE,
+		VSMMU_IOMMUFD_SW_MSI_BASE + VSMMU_IOMMUFD_SW_MSI_SIZE - 1, dev);
 	if (!rc)
 		return 0;
 undo:
@@ -405,8 +403,8 @@ int vsmmu_iommufd_device_attach(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
 	return change_pt(ctx, dev_id, pt_id, false);
 }
 
-int vsmmu_iommufd_device_replace(struct vsmmu_iommufd_ctx *ctx,
-				 uint32_t dev_id, uint32_t *pt_id)
+int vsmmu_iommufd_device_replace(struct vsmmu_iommufd_ctx *ctx, uint32_t dev_id,
+				 uint32_t *pt_id)
 {
 	return change_pt(ctx, dev_id, pt_id, true);
 }
@@ -429,8 +427,7 @@ static void do_detach(struct ifd_device *dev)
 	hwpt_drop(hwpt);
 }
 
-int vsmmu_iommufd_device_detach(struct vsmmu_iommufd_ctx *uctx,
-				uint32_t dev_id)
+int vsmmu_iommufd_device_detach(struct vsmmu_iommufd_ctx *uctx, uint32_t dev_id)
 {
 	struct ifd_ctx *ctx = (struct ifd_ctx *)uctx;
 	struct ifd_device *dev;
@@ -470,8 +467,7 @@ int vsmmu_iommufd_device_bind(struct vsmmu_iommufd_ctx *uctx,
 	for (i = 0; i < cfg->nresv; i++)
 		if (cfg->resv[i].start > cfg->resv[i].last)
 			return -EINVAL;
-	dev = (struct ifd_device *)ifd_obj_alloc(ctx, sizeof(*dev),
-						 IFD_DEVICE);
+	dev = (struct ifd_device *)ifd_obj_alloc(ctx, sizeof(*dev), IFD_DEVICE);
 	if (!dev)
 		return -ENOMEM;
 	dev->host = &ctx->hosts[cfg->host];
@@ -560,8 +556,7 @@ static int unbind(struct ifd_device *dev)
 	return remove_wait(&dev->obj, false);
 }
 
-int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *uctx,
-				uint32_t dev_id)
+int vsmmu_iommufd_device_unbind(struct vsmmu_iommufd_ctx *uctx, uint32_t dev_id)
 {
 	struct ifd_ctx *ctx = (struct ifd_ctx *)uctx;
 	struct ifd_device *dev;

@@ -23,8 +23,7 @@
 
 #define PG VSMMU_MEM_PAGE_SIZE
 
-void ifd_doorbell_record(struct ifd_ctx *ctx, uint32_t devid,
-			 uint32_t eventid)
+void ifd_doorbell_record(struct ifd_ctx *ctx, uint32_t devid, uint32_t eventid)
 {
 	unsigned int slot;
 

@@ -417,8 +417,7 @@ int ifd_cmd_veventq_alloc(struct ifd_ucmd *ucmd)
 		}
 	}
 	rc = -ENOMEM;
-	vq = (struct ifd_veventq *)ifd_obj_alloc(ctx, sizeof(*vq),
-						 IFD_VEVENTQ);
+	vq = (struct ifd_veventq *)ifd_obj_alloc(ctx, sizeof(*vq), IFD_VEVENTQ);
 	if (!vq)
 		goto out_unlock;
 	vq->q = evq_new(ctx, false);
@@ -505,8 +504,8 @@ static void resume(struct ifd_ctx *ctx, unsigned int host, uint32_t sid,
 	if (host >= ctx->nhosts || vsmmu_drv_cmd_build(&c, cmd[0]))
 		return;
 	/* No CMD_SYNC: it adds nothing for RESUME (as Linux) */
-	vsmmu_drv_cmdq_issue(ctx->hosts[host].drv,
-			     (const uint64_t(*)[2])cmd, 1, false);
+	vsmmu_drv_cmdq_issue(ctx->hosts[host].drv, (const uint64_t(*)[2])cmd, 1,
+			     false);
 }
 
 int ifd_fault_report_stall(struct ifd_fault *fault, struct ifd_device *dev,
@@ -733,26 +732,12 @@ static bool forwarded_id(unsigned int id)
 	return false;
 }
 
-bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
-			      const struct vsmmu_drv_event *evt)
+/* The route of (@host, @sid); ctx->route_lock held.  NULL: not ours. */
+static struct ifd_route *route_find(struct ifd_ctx *ctx, unsigned int host,
+				    uint32_t sid)
 {
-	struct ifd_ctx *ctx = (struct ifd_ctx *)uctx;
-	const uint64_t *raw;
-	struct ifd_route *rt = NULL;
-	size_t lo, hi;
-	bool stall, consumed = false, terminate = false;
-	uint32_t sid;
+	size_t lo = 0, hi = ctx->nroutes;
 
-	if (!ctx || !evt || host >= ctx->nhosts)
-		return false;
-	raw = evt->raw;
-	if (!forwarded_id(evt->id))
-		return false;
-	sid = (uint32_t)VS_FIELD_GET(EVTQ_0_SID, raw[0]);
-	stall = raw[1] & EVTQ_1_STALL;
-	pthread_rwlock_rdlock(&ctx->route_lock);
-	lo = 0;
-	hi = ctx->nroutes;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		const struct ifd_route *r = &ctx->routes[mid];
@@ -764,22 +749,33 @@ bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
 	}
 	if (lo < ctx->nroutes && ctx->routes[lo].host == host &&
 	    ctx->routes[lo].sid == sid)
-		rt = &ctx->routes[lo];
-	if (!rt) {
-		pthread_rwlock_unlock(&ctx->route_lock);
-		return false;
-	}
-	if (stall) {
-		/* To the IOPF path; without a FAULT queue it is refused */
-		if (evt->id < EVT_ID_TRANSLATION ||
-		    !rt->fault ||
-		    ifd_fault_report_stall(rt->fault, rt->dev, raw))
-			terminate = true;
-		consumed = true;
-	} else if (rt->viommu && !(raw[1] & EVTQ_1_S2)) {
-		struct iommu_vevent_arm_smmuv3 v;
+		return &ctx->routes[lo];
+	return NULL;
+}
 
-		/* A stage-2 fault is the host's, never the guest's */
+bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
+			      const struct vsmmu_drv_event *evt)
+{
+	struct ifd_ctx *ctx = (struct ifd_ctx *)uctx;
+	struct iommu_vevent_arm_smmuv3 v;
+	const uint64_t *raw;
+	struct ifd_route *rt;
+	bool consumed = false;
+
+	if (!ctx || !evt || host >= ctx->nhosts)
+		return false;
+	raw = evt->raw;
+	/*
+	 * A stall went to vsmmu_iommufd_host_stall() first: here it has been
+	 * answered already, and is the host's to log (arm_smmu_handle_event()
+	 * never hands a stall to a vIOMMU)
+	 */
+	if (!forwarded_id(evt->id) || (raw[1] & EVTQ_1_STALL))
+		return false;
+	pthread_rwlock_rdlock(&ctx->route_lock);
+	rt = route_find(ctx, host, (uint32_t)VS_FIELD_GET(EVTQ_0_SID, raw[0]));
+	/* A stage-2 fault is the host's, never the guest's */
+	if (rt && rt->viommu && !(raw[1] & EVTQ_1_S2)) {
 		v.evt[0] = (raw[0] & ~EVTQ_0_SID) |
 			   VS_FIELD_PREP(EVTQ_0_SID, rt->vsid);
 		v.evt[1] = raw[1];
@@ -790,10 +786,28 @@ bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
 					       &v, sizeof(v));
 	}
 	pthread_rwlock_unlock(&ctx->route_lock);
-	if (terminate)
-		resume(ctx, host, sid, (uint32_t)VS_FIELD_GET(EVTQ_1_STAG, raw[1]),
-		       false);
 	return consumed;
+}
+
+bool vsmmu_iommufd_host_stall(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
+			      const struct vsmmu_drv_event *evt)
+{
+	struct ifd_ctx *ctx = (struct ifd_ctx *)uctx;
+	struct ifd_route *rt;
+	bool taken = false;
+
+	if (!ctx || !evt || host >= ctx->nhosts ||
+	    !(evt->raw[1] & EVTQ_1_STALL) || evt->id < EVT_ID_TRANSLATION ||
+	    !forwarded_id(evt->id))
+		return false;
+	pthread_rwlock_rdlock(&ctx->route_lock);
+	rt = route_find(ctx, host,
+			(uint32_t)VS_FIELD_GET(EVTQ_0_SID, evt->raw[0]));
+	/* To the IOPF path: the page table's FAULT queue, if it has one */
+	if (rt && rt->fault)
+		taken = !ifd_fault_report_stall(rt->fault, rt->dev, evt->raw);
+	pthread_rwlock_unlock(&ctx->route_lock);
+	return taken;
 }
 
 /* --- The service thread -------------------------------------------------------- */

@@ -90,8 +90,7 @@ int ifd_cmd_hw_queue_alloc(struct ifd_ucmd *ucmd)
 	q->viommu = viommu;
 	q->ioas = viommu->parent->ioas;
 	q->index = cmd->index;
-	rc = pin(q->ioas, cmd->nesting_parent_iova, cmd->length, &q->area,
-		 &pa);
+	rc = pin(q->ioas, cmd->nesting_parent_iova, cmd->length, &q->area, &pa);
 	if (rc)
 		goto out_abort;
 	/*

@@ -37,10 +37,9 @@ int ifd_hwpt_paging_create(struct ifd_ctx *ctx, struct ifd_ioas *ioas,
 			   struct ifd_device *dev, uint32_t flags,
 			   bool auto_domain, struct ifd_hwpt_paging **out)
 {
-	const uint32_t valid = IOMMU_HWPT_ALLOC_NEST_PARENT |
-			       IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
-			       IOMMU_HWPT_FAULT_ID_VALID |
-			       IOMMU_HWPT_ALLOC_PASID;
+	const uint32_t valid =
+		IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+		IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID;
 	const struct vsmmu_drv_features *feat = dev->host->feat;
 	struct vsmmu_drv_domain_cfg dcfg = { 0 };
 	struct ifd_hwpt_paging *p;
@@ -382,9 +381,10 @@ static int dirty_range(struct ifd_ctx *ctx, struct ifd_hwpt_paging *p,
 		       const struct iommu_hwpt_get_dirty_bitmap *cmd,
 		       struct dirty_walk *w, uint64_t lo, uint64_t hi)
 {
-	unsigned int flags = (cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ?
-				     VSMMU_DRV_DIRTY_NO_CLEAR :
-				     0;
+	unsigned int flags =
+		(cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ?
+			VSMMU_DRV_DIRTY_NO_CLEAR :
+			0;
 	uint64_t span = (uint64_t)DIRTY_CHUNK * 8 << w->shift;
 	uint64_t b0, b1, end;
 	int64_t n;
@@ -407,9 +407,8 @@ static int dirty_range(struct ifd_ctx *ctx, struct ifd_hwpt_paging *p,
 					      b1 - b0 + 1);
 		if (rc)
 			return rc;
-		n = vsmmu_drv_domain_read_dirty(p->dom, w->lo,
-						w->hi - w->lo + 1, flags,
-						dirty_set, w);
+		n = vsmmu_drv_domain_read_dirty(
+			p->dom, w->lo, w->hi - w->lo + 1, flags, dirty_set, w);
 		if (n < 0)
 			return (int)n;
 		if (n > 0) {

@@ -429,8 +429,7 @@ static inline void ifd_fault_put(struct ifd_fault *f)
 
 /* --- dma.c: the simulated endpoint and the doorbell ---------------- */
 
-void ifd_doorbell_record(struct ifd_ctx *ctx, uint32_t devid,
-			 uint32_t eventid);
+void ifd_doorbell_record(struct ifd_ctx *ctx, uint32_t devid, uint32_t eventid);
 
 /* --- viommu.c / vdevice.c (nesting) ----------------------------------- */
 

@@ -54,8 +54,8 @@ static size_t area_lower(const struct ifd_ioas *ioas, uint64_t iova)
 }
 
 /* The first area intersecting [start, last], or NULL. */
-static struct ifd_area *area_first(const struct ifd_ioas *ioas,
-				   uint64_t start, uint64_t last)
+static struct ifd_area *area_first(const struct ifd_ioas *ioas, uint64_t start,
+				   uint64_t last)
 {
 	size_t i = area_lower(ioas, start);
 
@@ -272,10 +272,19 @@ static int recalc_alignment(struct ifd_ioas *ioas)
 int ifd_ioas_add_hwpt(struct ifd_ioas *ioas, struct ifd_hwpt_paging *hwpt)
 {
 	uint64_t align = PG > ioas->iova_alignment ? PG : ioas->iova_alignment;
+	uint64_t bitmap = hwpt->common.host->feat->pgsize_bitmap;
 	struct ifd_hwpt_paging **p;
 	size_t i;
 	int rc;
 
+	/*
+	 * iopt_table_add_domain(): the IOAS's alignment becomes the page
+	 * table's smallest page, which must not exceed the process's page
+	 * (the pinned memory is 4 KiB pages): an SMMU without the 4 KiB
+	 * granule cannot hold the caller's pages.
+	 */
+	if (!bitmap || (bitmap & -bitmap) > PG)
+		return -EINVAL;
 	if (align != ioas->iova_alignment) {
 		rc = check_alignment(ioas, align);
 		if (rc)
@@ -442,8 +451,8 @@ struct map_piece {
  * iopt_alloc_area_pages() + iopt_fill_domains_pages().  Takes a pages
  * reference for each area made.  ioas->lock held.
  */
-static int map_pieces(struct ifd_ioas *ioas, struct map_piece *pieces,
-		      size_t n, uint64_t length, uint64_t *iova, bool alloc,
+static int map_pieces(struct ifd_ioas *ioas, struct map_piece *pieces, size_t n,
+		      uint64_t length, uint64_t *iova, bool alloc,
 		      unsigned int flags)
 {
 	struct ifd_ctx *ctx = ioas->obj.ctx;
@@ -455,8 +464,8 @@ static int map_pieces(struct ifd_ioas *ioas, struct map_piece *pieces,
 	if ((length & (ioas->iova_alignment - 1)) || !length)
 		return -EINVAL;
 	if (alloc)
-		rc = iova_alloc(ioas, pieces[0].pages->uva +
-					      pieces[0].start_byte,
+		rc = iova_alloc(ioas,
+				pieces[0].pages->uva + pieces[0].start_byte,
 				length, iova);
 	else
 		rc = iova_check(ioas, *iova, length);
@@ -552,9 +561,8 @@ static int map_user(struct ifd_ucmd *ucmd, uint32_t ioas_id, uint32_t flags,
 		rc = iova_check(ioas, *iova, length);
 	if (rc)
 		goto out_unlock;
-	rc = ifd_pages_pin(ctx, uptr, length,
-			   flags & IOMMU_IOAS_MAP_WRITEABLE, *iova, file_map,
-			   &piece.pages);
+	rc = ifd_pages_pin(ctx, uptr, length, flags & IOMMU_IOAS_MAP_WRITEABLE,
+			   *iova, file_map, &piece.pages);
 	if (rc)
 		goto out_unlock;
 	piece.start_byte = uptr - piece.pages->uva;
@@ -583,8 +591,8 @@ int ifd_cmd_ioas_map(struct ifd_ucmd *ucmd)
 	if (!(cmd->flags &
 	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
 		return -EINVAL;
-	rc = map_user(ucmd, cmd->ioas_id, cmd->flags, cmd->user_va,
-		      cmd->length, &iova, NULL);
+	rc = map_user(ucmd, cmd->ioas_id, cmd->flags, cmd->user_va, cmd->length,
+		      &iova, NULL);
 	if (rc)
 		return rc;
 	cmd->iova = iova;
@@ -625,8 +633,8 @@ int ifd_cmd_ioas_map_file(struct ifd_ucmd *ucmd)
 		   (off_t)(cmd->start - off));
 	if (map == MAP_FAILED)
 		return errno == EACCES ? -EPERM : -EINVAL;
-	rc = map_user(ucmd, cmd->ioas_id, cmd->flags,
-		      (uintptr_t)map + off, cmd->length, &iova, map);
+	rc = map_user(ucmd, cmd->ioas_id, cmd->flags, (uintptr_t)map + off,
+		      cmd->length, &iova, map);
 	if (rc) {
 		/* The pages (if made) own the mapping only on success */
 		munmap(map, len);
@@ -779,8 +787,8 @@ int ifd_cmd_ioas_unmap(struct ifd_ucmd *ucmd)
 	} else if (cmd->iova + cmd->length - 1 < cmd->iova) {
 		rc = -EOVERFLOW;
 	} else {
-		rc = unmap_range(ioas, cmd->iova,
-				 cmd->iova + cmd->length - 1, &unmapped);
+		rc = unmap_range(ioas, cmd->iova, cmd->iova + cmd->length - 1,
+				 &unmapped);
 	}
 	pthread_mutex_unlock(&ioas->lock);
 	ifd_obj_put(&ioas->obj);
@@ -805,8 +813,8 @@ static void put_range(void *arg, uint64_t s, uint64_t l)
 	struct iommu_iova_range r = { .start = s, .last = l };
 
 	if (o->n < o->max && !o->rc)
-		o->rc = ifd_copy_to_user(o->ctx, o->uptr + o->n * sizeof(r),
-					 &r, sizeof(r));
+		o->rc = ifd_copy_to_user(o->ctx, o->uptr + o->n * sizeof(r), &r,
+					 sizeof(r));
 	o->n++;
 }
 
@@ -866,9 +874,8 @@ int ifd_cmd_ioas_allow_iovas(struct ifd_ucmd *ucmd)
 		struct iommu_iova_range r;
 		struct ifd_range *p;
 
-		rc = ifd_copy_from_user(ctx, &r,
-					cmd->allowed_iovas + i * sizeof(r),
-					sizeof(r));
+		rc = ifd_copy_from_user(
+			ctx, &r, cmd->allowed_iovas + i * sizeof(r), sizeof(r));
 		if (rc)
 			goto out_free;
 		rc = -EINVAL;

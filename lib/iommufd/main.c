@@ -26,8 +26,7 @@ static const struct ifd_obj_ops obj_ops[IFD_NTYPES] = {
 	[IFD_IOAS] = { .destroy = ifd_ioas_destroy },
 	[IFD_HWPT_PAGING] = { .destroy = ifd_hwpt_paging_destroy },
 	[IFD_HWPT_NESTED] = { .destroy = ifd_hwpt_nested_destroy },
-	[IFD_FAULT] = { .destroy = ifd_fault_destroy,
-			.busy = ifd_fault_busy },
+	[IFD_FAULT] = { .destroy = ifd_fault_destroy, .busy = ifd_fault_busy },
 	[IFD_VIOMMU] = { .destroy = ifd_viommu_destroy },
 	[IFD_VDEVICE] = { .destroy = ifd_vdevice_destroy },
 	[IFD_VEVENTQ] = { .destroy = ifd_veventq_destroy,
@@ -99,10 +98,9 @@ int ifd_cmd_option(struct ifd_ucmd *ucmd)
 	}
 	if (rc)
 		return rc;
-	return ifd_copy_to_user(ucmd->ctx,
-				ucmd->ubuf + offsetof(struct iommu_option,
-						      val64),
-				&cmd->val64, sizeof(cmd->val64));
+	return ifd_copy_to_user(
+		ucmd->ctx, ucmd->ubuf + offsetof(struct iommu_option, val64),
+		&cmd->val64, sizeof(cmd->val64));
 }
 
 int ifd_cmd_vfio_ioas(struct ifd_ucmd *ucmd)
@@ -148,12 +146,12 @@ struct ifd_op {
 	int (*fn)(struct ifd_ucmd *ucmd);
 };
 
-#define IFD_OP(nr, type, last, handler)                                     \
-	[IOMMUFD_CMD_##nr - IOMMUFD_CMD_BASE] = {                           \
-		.size = sizeof(struct type),                                \
-		.min_size = offsetof(struct type, last) +                   \
-			    sizeof(((struct type *)0)->last),               \
-		.fn = handler,                                              \
+#define IFD_OP(nr, type, last, handler)                       \
+	[IOMMUFD_CMD_##nr - IOMMUFD_CMD_BASE] = {             \
+		.size = sizeof(struct type),                  \
+		.min_size = offsetof(struct type, last) +     \
+			    sizeof(((struct type *)0)->last), \
+		.fn = handler,                                \
 	}
 
 static const struct ifd_op ifd_ops[] = {
@@ -178,8 +176,7 @@ static const struct ifd_op ifd_ops[] = {
 	       ifd_cmd_hwpt_invalidate),
 	IFD_OP(FAULT_QUEUE_ALLOC, iommu_fault_alloc, out_fault_fd,
 	       ifd_cmd_fault_queue_alloc),
-	IFD_OP(IOAS_MAP_FILE, iommu_ioas_map_file, iova,
-	       ifd_cmd_ioas_map_file),
+	IFD_OP(IOAS_MAP_FILE, iommu_ioas_map_file, iova, ifd_cmd_ioas_map_file),
 	IFD_OP(VIOMMU_ALLOC, iommu_viommu_alloc, out_viommu_id,
 	       ifd_cmd_viommu_alloc),
 	IFD_OP(VDEVICE_ALLOC, iommu_vdevice_alloc, virt_id,

@@ -50,8 +50,8 @@ int vsmmu_iommufd_msi_bind(struct vsmmu_iommufd_ctx *uctx, uint32_t hwpt_id,
 	uint64_t size, base;
 	int rc;
 
-	if (!ctx || (s1_granule != 4096 && s1_granule != 16384 &&
-		     s1_granule != 65536))
+	if (!ctx ||
+	    (s1_granule != 4096 && s1_granule != 16384 && s1_granule != 65536))
 		return -EINVAL;
 	size = s1_granule;
 	base = gdb & ~(size - 1);

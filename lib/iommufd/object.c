@@ -18,8 +18,8 @@
 
 bool ifd_should_fail(struct ifd_ctx *ctx)
 {
-	unsigned int nth = atomic_load_explicit(&ctx->fail_nth,
-						memory_order_relaxed);
+	unsigned int nth =
+		atomic_load_explicit(&ctx->fail_nth, memory_order_relaxed);
 	unsigned int seen;
 
 	seen = atomic_fetch_add_explicit(&ctx->fail_seen, 1,
@@ -136,7 +136,8 @@ bool ifd_try_copy_from_user(struct ifd_ctx *ctx, void *dst, uint64_t uptr,
 			    size_t len)
 {
 	struct iovec l = { .iov_base = dst, .iov_len = len };
-	struct iovec r = { .iov_base = (void *)(uintptr_t)uptr, .iov_len = len };
+	struct iovec r = { .iov_base = (void *)(uintptr_t)uptr,
+			   .iov_len = len };
 
 	/* One remote element is transferred whole or not at all */
 	if (atomic_load_explicit(&ctx->uaccess_mode, memory_order_relaxed) !=

@@ -38,7 +38,11 @@
 
 #define PG VSMMU_MEM_PAGE_SIZE
 
-/* Without MADV_POPULATE_* (Linux < 5.14): the mapping list says. */
+/*
+ * Without MADV_POPULATE_* (Linux < 5.14): the mapping list says.  It is
+ * looser: a file's pages beyond the file's end pass (and a DMA to them
+ * would fault the process).
+ */
 static int check_maps(uint64_t start, uint64_t end, bool write)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
@@ -63,23 +67,36 @@ static int check_maps(uint64_t start, uint64_t end, bool write)
 	return cur >= end ? 0 : -EFAULT;
 }
 
+/* Does this kernel know MADV_POPULATE_WRITE?  Asked once, of a page of
+ * our own: 1 yes, 0 no. */
+static pthread_once_t populate_once = PTHREAD_ONCE_INIT;
+static int populate_known;
+
+static void populate_probe(void)
+{
+	void *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return; /* assume not: the mapping list still works */
+	populate_known = !madvise(p, PG, MADV_POPULATE_WRITE);
+	munmap(p, PG);
+}
+
 static int check_user_pages(uint64_t start, uint64_t len, bool write)
 {
-	static int populate = 1; /* 0 once the kernel says it lacks it */
-
-	if (__atomic_load_n(&populate, __ATOMIC_RELAXED)) {
-		if (!madvise((void *)(uintptr_t)start, len,
-			     write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
-			return 0;
-		if (errno != EINVAL)
-			return -EFAULT;
-		/* EINVAL: an unknown advice, or memory that cannot be
-		 * populated (VM_PFNMAP / VM_IO): ask the mapping list */
-		if (check_maps(start, start + len, false))
-			return -EFAULT;
-		__atomic_store_n(&populate, 0, __ATOMIC_RELAXED);
-	}
-	return check_maps(start, start + len, write);
+	pthread_once(&populate_once, populate_probe);
+	if (!populate_known)
+		return check_maps(start, start + len, write);
+	/*
+	 * Any failure is pin_user_pages()'s EFAULT: a hole (ENOMEM), a
+	 * file page beyond its end (EFAULT), PROT_NONE, a write to
+	 * read-only memory or VM_IO / VM_PFNMAP memory (EINVAL).
+	 */
+	if (madvise((void *)(uintptr_t)start, len,
+		    write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
+		return -EFAULT;
+	return 0;
 }
 
 /* The largest block a mapping of @len could use: 4K..1G. */
@@ -110,9 +127,8 @@ static int pa_alloc(struct ifd_ctx *ctx, uint64_t size, uint64_t align,
 		uint64_t gap = ctx->pin_base;
 
 		for (i = 0; i <= ctx->npa_used; i++) {
-			uint64_t gap_end = i < ctx->npa_used ?
-						   ctx->pa_used[i].start :
-						   end;
+			uint64_t gap_end =
+				i < ctx->npa_used ? ctx->pa_used[i].start : end;
 			uint64_t c = VS_ALIGN_DOWN(gap, align) + off;
 
 			if (c < gap)
@@ -186,8 +202,8 @@ int ifd_pages_pin(struct ifd_ctx *ctx, uint64_t uva, uint64_t len,
 	if (!p)
 		return -ENOMEM;
 	align = natural_align(size);
-	rc = pa_alloc(ctx, size, align,
-		      (iova - (uva - start)) & (align - 1), &p->pa);
+	rc = pa_alloc(ctx, size, align, (iova - (uva - start)) & (align - 1),
+		      &p->pa);
 	if (rc)
 		goto out_free;
 	if (ifd_should_fail(ctx)) {

@@ -58,4 +58,3 @@ void ifd_hwpt_unmap_range(struct ifd_hwpt_paging *hwpt, uint64_t iova,
 	/* Strict: invalidated (TLBI + CMD_SYNC) before it returns */
 	vsmmu_drv_unmap(hwpt->dom, iova, len, 0, NULL, NULL);
 }
-

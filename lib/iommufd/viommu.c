@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "iommufd/ifd.h"
 
 /* --- mmap(2) of the iommufd: the VINTF's page ------------------------------- */
@@ -103,7 +102,7 @@ static int mmap_access(struct vsmmu_iommufd_ctx *uctx, uint64_t off,
 			continue;
 		off = m->cmdqv_off + (off - m->offset);
 		rc = write ? vsmmu_smmu_cmdqv_mmio_write(m->host->smmu, off,
-							  size, *val) :
+							 size, *val) :
 			     vsmmu_smmu_cmdqv_mmio_read(m->host->smmu, off,
 							size, val);
 		break;
@@ -301,8 +300,7 @@ void ifd_viommu_destroy(struct ifd_obj *obj)
 /* The device of @vsid (viommu->lock held), or NULL. */
 struct ifd_device *ifd_viommu_find_dev(struct ifd_viommu *viommu,
 				       uint64_t vsid);
-struct ifd_device *ifd_viommu_find_dev(struct ifd_viommu *viommu,
-				       uint64_t vsid)
+struct ifd_device *ifd_viommu_find_dev(struct ifd_viommu *viommu, uint64_t vsid)
 {
 	size_t lo = 0, hi = viommu->nvdevs;
 
@@ -362,16 +360,15 @@ int ifd_viommu_invalidate(struct ifd_viommu *viommu, struct ifd_ctx *ctx,
 		rc = ifd_copy_from_user(ctx, cmds, cmd->data_uptr,
 					(size_t)n * sizeof(*cmds));
 	for (i = 0; i < n && !rc && cmd->entry_len != sizeof(*cmds); i++)
-		rc = ifd_copy_struct_from_user(ctx, cmds[i], sizeof(cmds[i]),
-					       cmd->data_uptr +
-						       (uint64_t)i *
-							       cmd->entry_len,
-					       cmd->entry_len);
+		rc = ifd_copy_struct_from_user(
+			ctx, cmds[i], sizeof(cmds[i]),
+			cmd->data_uptr + (uint64_t)i * cmd->entry_len,
+			cmd->entry_len);
 	if (rc)
 		goto out_free;
 	pthread_mutex_lock(&viommu->lock);
-	rc = vsmmu_drv_vm_invalidate(viommu->vm, (const uint64_t(*)[2])cmds,
-				     n, vsid_to_sid, viommu, done);
+	rc = vsmmu_drv_vm_invalidate(viommu->vm, (const uint64_t(*)[2])cmds, n,
+				     vsid_to_sid, viommu, done);
 	pthread_mutex_unlock(&viommu->lock);
 out_free:
 	free(cmds);

@@ -3,11 +3,19 @@
  * Loaders: raw images and ELF core files (QEMU dump-guest-memory, kdump
  * vmcores) into the memory model.
  *
- * Zero copy.  A large regular file is mapped MAP_PRIVATE with write
+ * Zero copy, so a dump costs memory for the pages a query touches, not
+ * for its size.  A large regular file is mapped MAP_PRIVATE with write
  * permission: guest pages point straight into the mapping and the kernel
  * copies a page only when the model writes it, so the file never changes.
- * Only whole 4 KiB pages whose file offset is 4 KiB aligned are mapped; a
- * partial page is copied into a fresh page.  Pages that were already
+ * A guest page needs its 4 KiB of file bytes at an 8-byte-aligned host
+ * address (every 64-bit access is an aligned atomic), so whole guest pages
+ * are mapped whenever a segment's file offset and physical address agree
+ * modulo 8 -- page-aligned offsets, and QEMU's dump-guest-memory, whose
+ * segments start at small unaligned offsets such as 0x8b0, alike; such a
+ * guest page may straddle two file pages, which is fine, since no two
+ * guest pages share a byte.  The partial guest pages at either end of a
+ * segment are copied into fresh pages, as is a segment whose offset and
+ * address disagree modulo 8.  Pages that were already
  * present are overwritten by copying (the model's pages never move).  No
  * two guest pages may share a file page, or a write to one would show
  * through the other: ELF segments whose file ranges overlap a mapped one
@@ -23,17 +31,23 @@
  * ELF parsing reads every field through bounds-checked, endian-aware
  * helpers, validates all PT_LOAD headers before loading any, and charges
  * the pages they touch against the memory's budget up front, which bounds
- * the work a hostile file can cause (overlapping segments included).
+ * the work a hostile file can cause (overlapping segments included).  A
+ * refusal says what is wrong: which header, segment, field or byte
+ * (struct vsmmu_mem_load_info).
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <vsmmu/bits.h>
 #include <vsmmu/mem.h>
 
 #include "mem/mem_internal.h"
@@ -205,7 +219,20 @@ struct elf_file {
 	const unsigned char *data;
 	size_t len;
 	bool is64, be;
+	struct vsmmu_mem_load_info *info; /* never NULL inside elf_load() */
 };
+
+/* Say why the file is refused; return @ret. */
+static int __attribute__((format(printf, 3, 4)))
+elf_refuse(const struct elf_file *f, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->info->error, sizeof(f->info->error), fmt, ap);
+	va_end(ap);
+	return ret;
+}
 
 /* Read an unsigned field of @size bytes at @off; the caller checked it. */
 static uint64_t elf_get(const struct elf_file *f, uint64_t off,
@@ -231,7 +258,8 @@ static bool elf_fits(const struct elf_file *f, uint64_t off, uint64_t n)
 /* A PT_LOAD segment, validated. */
 struct elf_seg {
 	uint64_t offset, paddr, filesz, memsz;
-	bool map; /* load the whole pages of the file bytes zero-copy */
+	bool map; /* load whole guest pages zero-copy: */
+	uint64_t map_pa, map_len; /* [map_pa, map_pa + map_len), page-aligned */
 };
 
 /* Field offsets and sizes in the two classes, from the ELF gABI. */
@@ -297,16 +325,30 @@ static int elf_phdrs(const struct elf_file *f, const struct elf_layout *lo,
 
 		if (!shoff || shentsize < lo->sh_size ||
 		    !elf_fits(f, shoff, lo->sh_size))
-			return -EINVAL;
+			return elf_refuse(
+				f, -EINVAL,
+				"e_phnum is PN_XNUM (0xffff), so the count is in "
+				"section header 0, but e_shoff 0x%" PRIx64
+				" / e_shentsize %" PRIu64
+				" do not give one inside the file (%zu bytes)",
+				shoff, shentsize, f->len);
 		*phnum = elf_get(f, shoff + lo->sh_info, 4);
 	}
 	if (!*phnum)
 		return 0;
 	if (*phentsize < lo->ph_size)
-		return -EINVAL;
+		return elf_refuse(f, -EINVAL,
+				  "e_phentsize is %" PRIu64
+				  ": smaller than a program header (%u bytes)",
+				  *phentsize, lo->ph_size);
 	if (__builtin_mul_overflow(*phnum, *phentsize, &table) ||
 	    !elf_fits(f, *phoff, table))
-		return -EINVAL;
+		return elf_refuse(f, -EINVAL,
+				  "the program header table (e_phoff 0x%" PRIx64
+				  ", %" PRIu64 " x %" PRIu64
+				  " bytes) ends past the end of the file "
+				  "(%zu bytes)",
+				  *phoff, *phnum, *phentsize, f->len);
 	return 0;
 }
 
@@ -319,9 +361,11 @@ static int seg_cmp_offset(const void *a, const void *b)
 }
 
 /*
- * Decide which segments load zero-copy from the mapping at @base: file
- * offset page-aligned, at least one whole page, and no file page shared
- * with another mapped segment (first by file offset wins).
+ * Decide which segments load zero-copy from the mapping at @base (page
+ * aligned): the whole guest pages of the segment's file bytes, when their
+ * file offset is 8-byte aligned (offset and address agree modulo 8), and
+ * no file byte is shared with another mapped segment (first by file
+ * offset wins).
  */
 static int elf_plan_mapping(struct elf_seg *segs, size_t n, uintptr_t base)
 {
@@ -329,6 +373,8 @@ static int elf_plan_mapping(struct elf_seg *segs, size_t n, uintptr_t base)
 	uint64_t mapped_end = 0;
 	size_t i;
 
+	if (base & (PG_SIZE - 1))
+		return 0;
 	order = malloc((n ? n : 1) * sizeof(*order));
 	if (!order)
 		return -ENOMEM;
@@ -337,13 +383,17 @@ static int elf_plan_mapping(struct elf_seg *segs, size_t n, uintptr_t base)
 	qsort(order, n, sizeof(*order), seg_cmp_offset);
 	for (i = 0; i < n; i++) {
 		struct elf_seg *s = order[i];
-		uint64_t whole = s->filesz & ~(PG_SIZE - 1);
+		uint64_t first = VS_ALIGN_UP(s->paddr, PG_SIZE);
+		uint64_t end = VS_ALIGN_DOWN(s->paddr + s->filesz, PG_SIZE);
+		uint64_t off = s->offset + (first - s->paddr);
 
-		if (((s->offset | s->paddr | base) & (PG_SIZE - 1)) || !whole ||
-		    s->offset < mapped_end)
+		if (!s->filesz || end <= first ||
+		    ((s->offset - s->paddr) & 7) || s->offset < mapped_end)
 			continue;
 		s->map = true;
-		mapped_end = s->offset + whole;
+		s->map_pa = first;
+		s->map_len = end - first;
+		mapped_end = off + s->map_len;
 	}
 	free(order);
 	return 0;
@@ -351,32 +401,22 @@ static int elf_plan_mapping(struct elf_seg *segs, size_t n, uintptr_t base)
 
 #define ELF_COPY_CHUNK (32u << 20)
 
-static int elf_load_seg(struct vsmmu_mem *mem, const struct elf_file *f,
-			const struct elf_seg *s, unsigned char *pages,
-			uint64_t *used)
+/*
+ * Copy [@from, @to) of the segment's file bytes in chunks.  When the
+ * source is a read-only view of the file (@pages is set), drop each
+ * chunk's pages from the view once they are copied, so that bytes that
+ * must be copied do not stay resident twice.
+ */
+static int elf_copy_part(struct vsmmu_mem *mem, const unsigned char *src,
+			 const struct elf_seg *s, uint64_t from, uint64_t to,
+			 const unsigned char *pages)
 {
-	const unsigned char *src = f->data + s->offset;
-	uint64_t done = 0;
+	uint64_t done = from;
 	int ret;
 
-	if (s->map) {
-		done = s->filesz & ~(PG_SIZE - 1);
-		ret = mem_load_mapped(mem, s->paddr, pages + s->offset,
-				      done >> PG_SHIFT, used);
-		if (ret)
-			return ret;
-	}
-	/*
-	 * Copy in chunks.  When the source is a read-only view of the file
-	 * (@pages is set), drop each chunk's pages from the view once they
-	 * are copied: a large dump whose segments are not page-aligned (QEMU
-	 * puts its only PT_LOAD at offset 0x8b0) would otherwise stay
-	 * resident twice, once in the model and once in the page cache view.
-	 */
-	while (done < s->filesz) {
-		size_t n = s->filesz - done > ELF_COPY_CHUNK ?
-				   ELF_COPY_CHUNK :
-				   (size_t)(s->filesz - done);
+	while (done < to) {
+		size_t n = to - done > ELF_COPY_CHUNK ? ELF_COPY_CHUNK :
+							(size_t)(to - done);
 
 		ret = mem_load_copy(mem, s->paddr + done, src + done, n);
 		if (ret)
@@ -392,18 +432,46 @@ static int elf_load_seg(struct vsmmu_mem *mem, const struct elf_file *f,
 		}
 		done += n;
 	}
+	return 0;
+}
+
+static int elf_load_seg(struct vsmmu_mem *mem, const struct elf_file *f,
+			const struct elf_seg *s, unsigned char *pages,
+			uint64_t *used)
+{
+	const unsigned char *src = f->data + s->offset;
+	uint64_t head = s->filesz, tail = s->filesz;
+	int ret;
+
+	if (s->map) {
+		/* the partial pages at either end are copied */
+		head = s->map_pa - s->paddr;
+		tail = head + s->map_len;
+		ret = mem_load_mapped(mem, s->map_pa, pages + s->offset + head,
+				      s->map_len >> PG_SHIFT, used);
+		if (ret)
+			return ret;
+		f->info->pages_mapped += s->map_len >> PG_SHIFT;
+	}
+	ret = elf_copy_part(mem, src, s, 0, head, pages);
+	if (!ret)
+		ret = elf_copy_part(mem, src, s, tail, s->filesz, pages);
+	if (ret)
+		return ret;
 	return mem_load_zero(mem, s->paddr + s->filesz, s->memsz - s->filesz);
 }
 
 /*
  * Load the ELF image @data/@len.  When @pages is not NULL, it is a
  * writable private mapping of the same file, and whole pages of it may
- * become guest pages in place; *@used counts those.
+ * become guest pages in place; *@used counts those.  @info (never NULL)
+ * receives the counts and, on failure, the reason.
  */
 static int elf_load(struct vsmmu_mem *mem, const void *data, size_t len,
-		    unsigned char *pages, uint64_t *used)
+		    unsigned char *pages, uint64_t *used,
+		    struct vsmmu_mem_load_info *info)
 {
-	struct elf_file f = { .data = data, .len = len };
+	struct elf_file f = { .data = data, .len = len, .info = info };
 	const unsigned char *id = data;
 	const struct elf_layout *lo;
 	uint64_t phoff, phnum, phentsize, i, touched = 0, limit;
@@ -412,18 +480,32 @@ static int elf_load(struct vsmmu_mem *mem, const void *data, size_t len,
 	int ret;
 
 	if (!vsmmu_mem_is_elf(data, len))
-		return -ENOEXEC;
+		return elf_refuse(
+			&f, -ENOEXEC,
+			"bytes 0-3 are not the ELF magic 7f 45 4c 46");
 	if (len < EI_NIDENT)
-		return -EINVAL;
+		return elf_refuse(&f, -EINVAL,
+				  "the file ends at byte %zu, inside e_ident "
+				  "(%u bytes)",
+				  len, EI_NIDENT);
 	if (id[EI_CLASS] != ELFCLASS32 && id[EI_CLASS] != ELFCLASS64)
-		return -EINVAL;
+		return elf_refuse(&f, -EINVAL,
+				  "byte 4 (EI_CLASS) is %u: expected 1 "
+				  "(ELF32) or 2 (ELF64)",
+				  id[EI_CLASS]);
 	if (id[EI_DATA] != ELFDATA2LSB && id[EI_DATA] != ELFDATA2MSB)
-		return -EINVAL;
+		return elf_refuse(&f, -EINVAL,
+				  "byte 5 (EI_DATA) is %u: expected 1 "
+				  "(little-endian) or 2 (big-endian)",
+				  id[EI_DATA]);
 	f.is64 = id[EI_CLASS] == ELFCLASS64;
 	f.be = id[EI_DATA] == ELFDATA2MSB;
 	lo = f.is64 ? &elf64_layout : &elf32_layout;
 	if (len < lo->ehsize)
-		return -EINVAL;
+		return elf_refuse(&f, -EINVAL,
+				  "the file (%zu bytes) is shorter than an "
+				  "ELF%u header (%u bytes)",
+				  len, f.is64 ? 64 : 32, lo->ehsize);
 	ret = elf_phdrs(&f, lo, &phoff, &phnum, &phentsize);
 	if (ret || !phnum)
 		return ret;
@@ -446,21 +528,53 @@ static int elf_load(struct vsmmu_mem *mem, const void *data, size_t len,
 		s.paddr = elf_get(&f, ph + lo->p_paddr, lo->addr);
 		s.filesz = elf_get(&f, ph + lo->p_filesz, lo->addr);
 		s.memsz = elf_get(&f, ph + lo->p_memsz, lo->addr);
-		ret = -EINVAL;
-		if (s.filesz > s.memsz)
+		if (s.filesz > s.memsz) {
+			ret = elf_refuse(&f, -EINVAL,
+					 "program header %" PRIu64
+					 " (PT_LOAD, at byte 0x%" PRIx64
+					 "): p_filesz 0x%" PRIx64
+					 " is larger than p_memsz 0x%" PRIx64,
+					 i, ph, s.filesz, s.memsz);
 			goto out;
+		}
 		if (!s.memsz)
 			continue;
-		if ((s.filesz && !elf_fits(&f, s.offset, s.filesz)) ||
-		    !mem_range_ok(mem, s.paddr, s.memsz))
+		if (s.filesz && !elf_fits(&f, s.offset, s.filesz)) {
+			ret = elf_refuse(&f, -EINVAL,
+					 "program header %" PRIu64
+					 " (PT_LOAD, at byte 0x%" PRIx64
+					 "): p_offset 0x%" PRIx64
+					 " + p_filesz 0x%" PRIx64
+					 " ends past the end of the file "
+					 "(0x%zx bytes)",
+					 i, ph, s.offset, s.filesz, len);
 			goto out;
+		}
+		if (!mem_range_ok(mem, s.paddr, s.memsz)) {
+			ret = elf_refuse(&f, -EINVAL,
+					 "program header %" PRIu64
+					 " (PT_LOAD): p_paddr 0x%" PRIx64
+					 " + p_memsz 0x%" PRIx64
+					 " leaves the %u-bit physical address "
+					 "space",
+					 i, s.paddr, s.memsz,
+					 vsmmu_mem_pa_bits(mem));
+			goto out;
+		}
 		if (!s.filesz)
 			s.offset = 0; /* meaningless, and never a pointer */
 		end = (s.paddr + s.memsz - 1) >> PG_SHIFT;
 		touched += end - (s.paddr >> PG_SHIFT) + 1;
-		ret = -ENOMEM;
-		if (touched > limit)
+		if (touched > limit) {
+			ret = elf_refuse(&f, -ENOMEM,
+					 "the segments up to program header "
+					 "%" PRIu64 " cover %" PRIu64
+					 " pages, more than the memory's "
+					 "budget of %" PRIu64 " pages",
+					 i, touched, limit);
 			goto out;
+		}
+		ret = -ENOMEM;
 		if (nsegs == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
 			struct elf_seg *n = realloc(segs, ncap * sizeof(*n));
@@ -471,6 +585,8 @@ static int elf_load(struct vsmmu_mem *mem, const void *data, size_t len,
 			cap = ncap;
 		}
 		segs[nsegs++] = s;
+		info->segments++;
+		info->bytes += s.memsz;
 	}
 	ret = 0;
 	if (!nsegs)
@@ -485,8 +601,15 @@ static int elf_load(struct vsmmu_mem *mem, const void *data, size_t len,
 	/* Pass 2: load, in header order, so later segments win overlaps. */
 	for (i = 0; i < nsegs; i++) {
 		ret = elf_load_seg(mem, &f, &segs[i], pages, used);
-		if (ret)
+		if (ret) {
+			elf_refuse(&f, ret,
+				   "loading segment %" PRIu64
+				   " (p_paddr 0x%" PRIx64 "): %s",
+				   i, segs[i].paddr,
+				   ret == -ENOMEM ? "out of memory or budget" :
+						    "error");
 			break;
+		}
 	}
 out:
 	free(segs);
@@ -495,11 +618,13 @@ out:
 
 int vsmmu_mem_load_elf_buf(struct vsmmu_mem *mem, const void *buf, size_t len)
 {
+	struct vsmmu_mem_load_info info;
 	uint64_t used = 0;
 
 	if (!mem || (!buf && len))
 		return -EINVAL;
-	return elf_load(mem, buf, len, NULL, &used);
+	memset(&info, 0, sizeof(info));
+	return elf_load(mem, buf, len, NULL, &used, &info);
 }
 
 /*
@@ -553,6 +678,13 @@ static int read_all(int fd, const struct stat *st, uint64_t cap,
 
 int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path)
 {
+	return vsmmu_mem_load_elf_info(mem, path, NULL);
+}
+
+int vsmmu_mem_load_elf_info(struct vsmmu_mem *mem, const char *path,
+			    struct vsmmu_mem_load_info *info)
+{
+	struct vsmmu_mem_load_info local;
 	struct mem_mapping *m = NULL;
 	unsigned char *buf;
 	uint64_t used = 0, cap;
@@ -560,6 +692,9 @@ int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path)
 	size_t len;
 	int fd, ret;
 
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
 	if (!mem || !path)
 		return -EINVAL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -580,7 +715,7 @@ int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path)
 		void *view = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
 
 		if (view != MAP_FAILED) {
-			ret = elf_load(mem, view, m->len, m->addr, &used);
+			ret = elf_load(mem, view, m->len, m->addr, &used, info);
 			munmap(view, m->len);
 			map_done(mem, m, used);
 			goto out_close;
@@ -593,7 +728,7 @@ int vsmmu_mem_load_elf(struct vsmmu_mem *mem, const char *path)
 	cap = cap > UINT64_MAX - (64u << 20) ? UINT64_MAX : cap + (64u << 20);
 	ret = read_all(fd, &st, cap, &buf, &len);
 	if (!ret) {
-		ret = elf_load(mem, buf, len, NULL, &used);
+		ret = elf_load(mem, buf, len, NULL, &used, info);
 		free(buf);
 	}
 out_close:

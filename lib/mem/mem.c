@@ -85,6 +85,7 @@ struct vsmmu_mem {
 	uint64_t reserved_pages; /* own pages charged, in-flight included */
 	uint64_t nr_pages;
 	uint64_t nr_nodes;
+	uint64_t epoch; /* vsmmu_mem_epoch(): pages made absent so far */
 
 	/* Slabs and file mappings, pushed lock-free, unmapped at destroy. */
 	struct mem_mapping *mappings;
@@ -306,6 +307,19 @@ void *vsmmu_mem_page(const struct vsmmu_mem *mem, uint64_t pa)
 uint64_t vsmmu_mem_page_count(const struct vsmmu_mem *mem)
 {
 	return __atomic_load_n(&mem->nr_pages, __ATOMIC_RELAXED);
+}
+
+uint64_t vsmmu_mem_bytes(const struct vsmmu_mem *mem)
+{
+	return (__atomic_load_n(&mem->reserved_pages, __ATOMIC_RELAXED)
+		<< PG_SHIFT) +
+	       __atomic_load_n(&mem->nr_nodes, __ATOMIC_RELAXED) * NODE_BYTES +
+	       mem->top_entries * sizeof(*mem->top);
+}
+
+uint64_t vsmmu_mem_epoch(const struct vsmmu_mem *mem)
+{
+	return __atomic_load_n(&mem->epoch, __ATOMIC_ACQUIRE);
 }
 
 bool vsmmu_mem_present(const struct vsmmu_mem *mem, uint64_t pa, uint64_t size)
@@ -724,6 +738,8 @@ static bool mem_clear_page(struct vsmmu_mem *mem, uint64_t pfn)
 	cur = __atomic_exchange_n(&leaf->page[i], NULL, __ATOMIC_ACQ_REL);
 	if (!cur)
 		return false;
+	/* Page pointers taken before this are stale from now on */
+	__atomic_add_fetch(&mem->epoch, 1, __ATOMIC_RELEASE);
 	__atomic_sub_fetch(&mem->nr_pages, 1, __ATOMIC_RELAXED);
 	/*
 	 * A page of the model's own keeps its budget charge: its storage

@@ -39,8 +39,9 @@ int mem_load_copy(struct vsmmu_mem *mem, uint64_t pa, const void *src,
 int mem_load_zero(struct vsmmu_mem *mem, uint64_t pa, uint64_t len);
 
 /*
- * Make the @npages pages at page-aligned @pa the 4 KiB-aligned host pages
- * at @host (a writable private file mapping), without copying.  A page
+ * Make the @npages pages at page-aligned @pa the consecutive 4 KiB at
+ * @host (8-byte aligned, in a writable private file mapping), without
+ * copying.  A page
  * that is already present is overwritten by copying instead.  *@used is
  * increased by the number of pages now pointing into @host, which must
  * then live until the memory is destroyed (see mem_add_mapping()).

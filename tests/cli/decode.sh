@@ -46,9 +46,13 @@ expect_line 'dw0\[51:6\] +S1ContextPtr +0x812345000$' decode ste $ste
 expect_line 'dw0\[63:59\] +S1CDMax +0xa ' decode ste $ste
 expect_line 'dw2\[47:46\] +S2TG +0x2  16K$' \
 	decode ste 0 0 0x05edb55900001234
-# the 0x prefix is optional; 0d marks decimal
-expect_line 'dw0\[0\] +V +0x1  valid' decode ste 500000081234502b
-expect_line 'dw0\[3:1\] +Config +0x4  bypass' decode ste 0d9
+# One number syntax in every verb: decimal, or hexadecimal with 0x.
+# (decode used to read "10" as 0x10 while translate read it as ten.)
+expect_line 'dw0\[3:1\] +Config +0x4  bypass' decode ste 9
+expect_line 'dw0\[3:1\] +Config +0x5  S1 translate' decode ste 11
+expect_line '^STE: 0x000000000000000a ' decode ste 10
+expect_error "hexadecimal needs 0x \\(0x500000081234502b\\)" \
+	decode ste 500000081234502b
 
 # Commands: TLBI_NH_VA and an unknown opcode
 expect_line 'Opcode +0x12  CMD_TLBI_NH_VA' \
@@ -88,6 +92,15 @@ assert f["S2PS"]["meaning"].startswith("48 bits"), f["S2PS"]
 assert f["DCP"]["meaning"] is None
 assert f["V"]["bits"] == "0"
 ' <<<"$json" || fail "bad JSON: $json"
+# Registers carry their value in "words" too, and their name and offset
+"$VSMMU" decode --json reg EVENTQ_BASE 0x4000000000f00006 | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+assert o["kind"] == "reg" and o["name"] == "EVENTQ_BASE", o
+assert o["offset"] == "0xa0" and o["words"] == ["0x4000000000f00006"], o
+f = {x["name"]: x for x in o["fields"]}
+assert f["LOG2SIZE"]["value"] == "0x6" and f["WA"]["value"] == "0x1", f
+' || fail "reg JSON"
 for args in "cmd 0x46 0" "evt 0xee 1 2 3" "pri 1" "l1std 0x89" "l1cd 1" \
 	"cd 0x80000000" "pte 3" "s2pte --level 3 3" "reg GERROR 0x1fd"; do
 	# shellcheck disable=SC2086
@@ -99,10 +112,11 @@ done
 "$VSMMU" decode --help | grep -q '^usage: vsmmu decode' || fail "--help"
 
 # Errors: exit 2 with a message on stderr
-expect_error "bad number 'xyz'" decode ste xyz
-expect_error "bad number '0x'" decode ste 0x
-expect_error "bad number" decode ste 0x10000000000000000
-expect_error "bad number '-1'" decode cmd -- -1
+expect_error "WORD 0: 'xyz' is not a number" decode ste xyz
+expect_error "'0x' is not a number" decode ste 0x
+expect_error "'0x10000000000000000' does not fit in 64 bits" \
+	decode ste 0x10000000000000000
+expect_error "'-1' is not a number" decode cmd -- -1
 expect_error "unknown kind 'foo'" decode foo 1
 expect_error "cmd has 2 words, 3 given" decode cmd 1 2 3
 expect_error "pte has 1 word, 2 given" decode pte 1 2

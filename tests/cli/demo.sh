@@ -43,7 +43,8 @@ need(any(k.startswith("CMD_TLBI_") and v > 0 for k, v in cmds.items()),
 need(s["cmd_errors"] == 0, "no command errors")
 need(s["checker_findings"] == 0, "no checker finding")
 need(all(v == 0 for v in s["checker"].values()), "checker kinds all 0")
-need(set(s["checker"]) == {"STALE_TLB", "STALE_CFG", "TORN_STE", "TORN_CD"},
+need(set(s["checker"]) == {"STALE_TLB", "STALE_CFG", "TORN_STE", "TORN_CD",
+                          "STALE_WALK"},
      "checker kinds")
 need(s["unexpected"] == 0 and s["ok"] is True, "clean run")
 devs = s["per_device"]
@@ -117,4 +118,42 @@ for bad in --bogus '--devices 0' '--devices 65' '--threads x' \
 	[ ! -s "$tmp/bad.out" ] || fail "'demo $bad' printed on stdout"
 done
 "$VSMMU" demo --help | grep -q -- '--broken' || fail "--help"
+
+# The shortest run allowed (1 ms) never fails: the misbehaving device's
+# first DMAs are its faults whatever the duration ("never faulted" used
+# to end ~1/4 of '--ms 2' runs).  100 runs, two at a time.
+lane() {
+	local i
+	for i in $(seq 50); do
+		"$VSMMU" demo --ms 1 --quiet >/dev/null 2>"$tmp/lane$1.err" ||
+			{ cat "$tmp/lane$1.err"; return 1; }
+	done
+}
+lane 1 & l1=$!
+lane 2 & l2=$!
+wait "$l1" || fail "a 1 ms demo failed"
+wait "$l2" || fail "a 1 ms demo failed"
+
+# Ctrl-C: the summary so far, exit 130
+"$VSMMU" demo --duration 60 --json >"$tmp/int.json" 2>"$tmp/int.err" &
+pid=$!
+sleep 0.5
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" -eq 130 ] || fail "Ctrl-C: exit $rc, want 130: $(cat "$tmp/int.err")"
+python3 - "$tmp/int.json" <<'PY' || fail "Ctrl-C summary"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["interrupted"] is True and s["duration_s"] < 30, s
+assert s["translations"] > 0 and s["per_device"], s
+PY
+grep -q 'interrupted after' "$tmp/int.err" || fail "Ctrl-C: no message"
+# progress goes to a terminal only: none in this pipe, some on a pty
+! grep -q 'Ctrl-C: stop' "$tmp/int.err" || fail "progress in a pipe"
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$VSMMU' demo --duration 0.8 --json" /dev/null |
+		tr '\r' '\n' >"$tmp/tty.out"
+	grep -q 'Ctrl-C: stop' "$tmp/tty.out" || fail "no progress on a tty"
+fi
 echo "demo: ok"

@@ -89,7 +89,11 @@ def fault(name, more=None):
     def check(r):
         assert r["result"] == "fault", r
         assert r["event"] == name, (r["event"], name)
-        assert len(r["evt"]) == 4 and isinstance(r["fields"], dict), r
+        # decoded fields: the schema every verb uses (as decode --json)
+        assert len(r["evt"]) == 4 and isinstance(r["fields"], list), r
+        assert all(set(f) == {"name", "dword", "bits", "value", "meaning"}
+                   for f in r["fields"]), r["fields"]
+        assert r["fields"][0]["name"] == "ID", r["fields"]
         # dw0 ID[7:0] names the event
         assert bits(r["evt"][0], 7, 0) == ids[name], r["evt"]
         if more:
@@ -286,7 +290,7 @@ words[1] = 1 << 44
 open(sys.argv[1], "wb").write(struct.pack("<32Q", *words))
 EOF
 expect_exit 2 "$VSMMU" translate --mem "$tmp/raw.bin" '0 - 0 r'
-grep -q 'not an ELF file' "$tmp/e" || fail "raw file without @ADDR: $(cat "$tmp/e")"
+grep -Eq 'not an ELF core.*--mem .*raw.bin@ADDR' "$tmp/e" || fail "raw file without @ADDR: $(cat "$tmp/e")"
 "$VSMMU" translate --mem "$tmp/raw.bin@0x40000" --reg STRTAB_BASE=0x40000 \
 	--reg STRTAB_BASE_CFG=2 --reg CR2=2 \
 	'0 - 0xdead000 w' '4 - 0 r' '1 - 0 r' >"$tmp/raw.json"

@@ -18,6 +18,8 @@
 #include <vsmmu/vsmmu.h>
 
 #include "builtin.h"
+#include "out.h"
+#include "query.h"
 
 #define MAX_FIELDS 128
 
@@ -58,9 +60,9 @@ static void usage(FILE *f)
 		"\n"
 		"KIND (words):  ste (8)  cd (8)  l1std (1)  l1cd (1)  cmd (2)\n"
 		"               evt (4)  pri (2)  pte (1)  s2pte (1)\n"
-		"WORDs are 64-bit values in dword order, hexadecimal (the 0x\n"
-		"is optional) or decimal with a 0d prefix (0d42).  Missing\n"
-		"trailing words are taken as zero.\n"
+		"WORDs are 64-bit values in dword order.  Numbers are decimal,\n"
+		"or hexadecimal with 0x, as in every verb: 16 and 0x10 are the\n"
+		"same, 10 is ten.  Missing trailing words are taken as zero.\n"
 		"cmdqv NAME VALUE decodes an NVIDIA CMDQV register\n"
 		"(CMDQV_CONFIG, CMDQ_ALLOC3, VINTF1_CONFIG, VINTF1_SID_MATCH0,\n"
 		"VCMDQ5_CONS, VCMDQ5_BASE, VINTF1_LVCMDQ0_PROD, ... or 0xOFFSET).\n"
@@ -71,7 +73,8 @@ static void usage(FILE *f)
 		"  --level N          pte/s2pte: table level 0-3 (default:\n"
 		"                     unknown, table and page left open)\n"
 		"  --granule G        pte/s2pte: 4k (default), 16k or 64k\n"
-		"  --json             one JSON object instead of text\n"
+		"  --json             one JSON object instead of text: kind,\n"
+		"                     name (registers), words, fields\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"Exit status: 0 decoded, 2 usage or input error.\n");
@@ -85,27 +88,21 @@ static int fail(const char *fmt, const char *arg)
 	return 2;
 }
 
-/* Hexadecimal by default (0x optional); decimal with a 0d prefix. */
+/* The tool's one number syntax (query.h); on error, say why. */
 static int parse_u64(const char *s, uint64_t *out)
 {
-	int base = 16;
-	char *end;
+	return vsmmu_parse_u64(s, strlen(s), UINT64_MAX, out);
+}
 
-	if (!strncasecmp(s, "0x", 2)) {
-		s += 2;
-	} else if (!strncasecmp(s, "0d", 2)) {
-		s += 2;
-		base = 10;
-	}
-	/* strtoull would accept a sign and leading blanks: refuse them */
-	if (!*s || !(base == 16 ? strchr("0123456789abcdefABCDEF", *s) :
-				  strchr("0123456789", *s)))
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, base);
-	if (errno || *end)
-		return -EINVAL;
-	return 0;
+static int bad_number(const char *what, const char *s)
+{
+	char why[128];
+
+	vsmmu_number_error(vsmmu_parse_u64(s, strlen(s), UINT64_MAX,
+					   &(uint64_t){ 0 }),
+			   s, strlen(s), 64, why, sizeof(why));
+	fprintf(stderr, "vsmmu decode: %s: %s\n", what, why);
+	return 2;
 }
 
 static int collect(void *arg, const struct vsmmu_field *f)
@@ -132,48 +129,26 @@ static void bits_str(char *buf, size_t len, const struct vsmmu_field *f)
 		snprintf(buf, len, "%u:%u", f->hi, f->lo);
 }
 
-static void json_str(const char *s)
+static void print_json(const char *kind, const char *name, uint64_t off,
+		       const uint64_t *w, size_t nw, const struct collected *c)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
-static void print_json(const char *kind, const uint64_t *w, size_t nw,
-		       const struct collected *c, bool reg)
-{
-	char bits[16];
 	size_t i;
 
 	printf("{\"kind\":");
-	json_str(kind);
-	printf(",\"%s\":[", reg ? "value" : "words");
+	out_json_str(stdout, kind);
+	if (name) {
+		printf(",\"name\":");
+		out_json_str(stdout, name);
+		printf(",\"offset\":\"0x%" PRIx64 "\"", off);
+	}
+	printf(",\"words\":[");
 	for (i = 0; i < nw; i++)
 		printf("%s\"0x%016" PRIx64 "\"", i ? "," : "", w[i]);
 	printf("],\"fields\":[");
 	for (i = 0; i < c->n; i++) {
-		const struct vsmmu_field *f = &c->f[i];
-
-		bits_str(bits, sizeof(bits), f);
-		printf("%s{\"name\":", i ? "," : "");
-		json_str(f->name);
-		printf(",\"dword\":%u,\"bits\":\"%s\",\"value\":\"0x%" PRIx64
-		       "\",\"meaning\":",
-		       f->dword, bits, f->value);
-		if (f->meaning)
-			json_str(f->meaning);
-		else
-			printf("null");
-		printf("}");
+		if (i)
+			putchar(',');
+		out_json_field(stdout, &c->f[i]);
 	}
 	printf("]}\n");
 }
@@ -237,7 +212,7 @@ static int decode_reg(int argc, char **argv, bool json)
 		vsmmu_reg_lookup(vsmmu_reg_name(off), &off, &size);
 	}
 	if (parse_u64(argv[1], &value))
-		return fail("bad number '%s'", argv[1]);
+		return bad_number("VALUE", argv[1]);
 	if (size == 4 && value >> 32)
 		return fail("'%s' does not fit a 32-bit register", argv[1]);
 	name = vsmmu_reg_name(off);
@@ -251,7 +226,7 @@ static int decode_reg(int argc, char **argv, bool json)
 		return fail("cannot decode: %s", vsmmu_strerror(ret));
 	}
 	if (json) {
-		print_json(name, &value, 1, c, true);
+		print_json("reg", name, off, &value, 1, c);
 	} else {
 		printf("SMMU_%s (offset 0x%" PRIx64 ", %u bytes): 0x%0*" PRIx64
 		       "\n",
@@ -280,7 +255,7 @@ static int decode_cmdqv(int argc, char **argv, bool json)
 			return fail("unknown CMDQV register '%s'", argv[0]);
 	}
 	if (parse_u64(argv[1], &value))
-		return fail("bad number '%s'", argv[1]);
+		return bad_number("VALUE", argv[1]);
 	if (size == 4 && value >> 32)
 		return fail("'%s' does not fit a 32-bit register", argv[1]);
 	vsmmu_cmdqv_reg_name(off, name, sizeof(name));
@@ -294,7 +269,7 @@ static int decode_cmdqv(int argc, char **argv, bool json)
 		return fail("cannot decode: %s", vsmmu_strerror(ret));
 	}
 	if (json) {
-		print_json(name, &value, 1, c, true);
+		print_json("cmdqv", name, off, &value, 1, c);
 	} else {
 		printf("CMDQV %s (offset 0x%" PRIx64 ", %u bytes): 0x%0*" PRIx64
 		       "\n",
@@ -413,7 +388,10 @@ int cmd_decode(int argc, char **argv)
 	}
 	for (i = 0; i < (int)nw; i++) {
 		if (parse_u64(pos[i + 1], &w[i])) {
-			ret = fail("bad number '%s'", pos[i + 1]);
+			char what[16];
+
+			snprintf(what, sizeof(what), "WORD %d", i);
+			ret = bad_number(what, pos[i + 1]);
 			free(pos);
 			return ret;
 		}
@@ -429,7 +407,7 @@ int cmd_decode(int argc, char **argv)
 		return fail("cannot decode: %s", vsmmu_strerror(ret));
 	}
 	if (json) {
-		print_json(k->name, w, want, c, false);
+		print_json(k->name, NULL, 0, w, want, c);
 	} else {
 		printf("%s:", k->title);
 		for (i = 0; i < (int)want; i++)

@@ -25,6 +25,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -37,6 +38,8 @@
 #include <vsmmu/vsmmu.h>
 
 #include "builtin.h"
+#include "out.h"
+#include "query.h"
 
 #define PROG "vsmmu demo"
 
@@ -83,11 +86,15 @@ static const char demo_usage[] =
 	"  --seed N            random seed (default 1)\n"
 	"  --exec sync|thread  commands consumed in the PROD writer's thread,\n"
 	"                      or by the model's consumer thread (default)\n"
-	"  --cmdqv             give the SMMU a CMDQV (4 VINTFs, 8 VCMDQs): the\n"
-	"                      driver spreads its invalidations over VINTF0's\n"
-	"                      logical queues, one illegal command shows a\n"
-	"                      VCMDQ error and its recovery; the summary has a\n"
-	"                      per-queue table\n"
+	"  --cmdqv [PROPS]     give the SMMU a CMDQV (default 4 VINTFs, 8\n"
+	"                      VCMDQs; PROPS: vintfs=N,vcmdqs=N,sidpairs=N,\n"
+	"                      powers of two): the driver spreads its\n"
+	"                      invalidations over VINTF0's logical queues, one\n"
+	"                      illegal command shows a VCMDQ error and its\n"
+	"                      recovery; the summary has a per-queue table\n"
+	"  --smmu PROPS        SMMU properties, QEMU style, as vsmmu translate\n"
+	"                      takes them: e.g. ril=off,ats=on,oas=48,\n"
+	"                      ssidsize=20,stages=s1s2 (see its --help)\n"
 	"  --broken            the driver reuses IOVAs of deferred unmaps\n"
 	"                      before flushing: the checker reports STALE_TLB\n"
 	"                      and the exit status is 1\n"
@@ -96,9 +103,15 @@ static const char demo_usage[] =
 	"  --quiet             no log, only the summary\n"
 	"  -h, --help          this text\n"
 	"\n"
+	"The misbehaving device's first two DMAs fault, whatever the\n"
+	"duration, so even the shortest run (--ms 1) shows its events.  On a\n"
+	"terminal, progress is shown on standard error (never in a pipe).\n"
+	"Ctrl-C stops the run early: the summary so far is printed and the\n"
+	"exit status is 130.  Numbers are decimal, or hexadecimal with 0x.\n"
+	"\n"
 	"Exit status: 0 when the run was clean (no checker finding, no\n"
 	"unexpected fault or error); 1 otherwise, which --broken always is;\n"
-	"2 for a bad option.  See docs/demo.md.\n";
+	"2 for a bad option; 130 when interrupted.  See docs/demo.md.\n";
 
 enum dev_type { DEV_S1, DEV_S2 };
 
@@ -142,7 +155,10 @@ struct demo {
 	uint64_t seed;
 	enum vsmmu_exec_mode exec;
 	bool broken, json, quiet, cmdqv;
+	struct vsmmu_smmu_config sc; /* after --smmu and --cmdqv */
+	uint64_t ran_ns; /* how long the DMA really ran */
 	/* objects */
+	struct vsmmu_host *host;
 	struct vsmmu_mem *mem;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_smmu *smmu;
@@ -163,6 +179,15 @@ struct demo {
 	struct thread drv_th;
 };
 
+/* Set by SIGINT (Ctrl-C): the run stops and prints what it has. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
 static void __attribute__((format(printf, 2, 3)))
 demo_log(struct demo *d, const char *fmt, ...)
 {
@@ -171,6 +196,7 @@ demo_log(struct demo *d, const char *fmt, ...)
 	if (!d->log)
 		return;
 	pthread_mutex_lock(&d->log_lock);
+	out_progress_done(); /* a log line never lands after the bar */
 	va_start(ap, fmt);
 	vfprintf(d->log, fmt, ap);
 	va_end(ap);
@@ -237,6 +263,7 @@ static const char *check_name(unsigned int kind)
 		[VSMMU_CHECK_STALE_CFG] = "STALE_CFG",
 		[VSMMU_CHECK_TORN_STE] = "TORN_STE",
 		[VSMMU_CHECK_TORN_CD] = "TORN_CD",
+		[VSMMU_CHECK_STALE_WALK] = "STALE_WALK",
 	};
 
 	return kind < VSMMU_CHECK_NR ? names[kind] : "?";
@@ -398,15 +425,32 @@ static void *rogue_thread(void *arg)
 	struct device *dev = &d->dev[di];
 	struct dev_count *c = &t->c[di];
 	uint64_t next = now_ns(), n = 0;
+	/*
+	 * Its first two DMAs are the bad ones, one of each kind, before the
+	 * stop flag is even read: a short run used to end before this
+	 * thread got a CPU and then reported "the misbehaving device never
+	 * faulted" (a quarter of `--ms 2` runs on a busy machine).
+	 */
+	unsigned int forced = 2;
 
-	while (!atomic_load_explicit(&d->stop, memory_order_relaxed)) {
+	while (forced ||
+	       !atomic_load_explicit(&d->stop, memory_order_relaxed)) {
 		uint64_t r = rnd(&t->rng), off = (r >> 8) % BUF_SIZE & ~7ULL;
 		struct vsmmu_txn txn = { .sid = dev->sid };
 		struct vsmmu_txn_result res;
 		unsigned int want;
 		uint64_t tnow = 0;
 
-		if ((++n & 15) || (tnow = now_ns()) < next) {
+		if (forced) {
+			/* a write to the read-only buffer, then a read of
+			 * the hole: F_PERMISSION and F_TRANSLATION */
+			r = (r & ~1ULL) | (forced == 2);
+			forced--;
+			txn.addr =
+				(r & 1 ? ROGUE_RO_IOVA : ROGUE_HOLE_IOVA) + off;
+			txn.flags = r & 1 ? VSMMU_TXN_WRITE : VSMMU_TXN_READ;
+			want = r & 1 ? EVT_ID_PERMISSION : EVT_ID_TRANSLATION;
+		} else if ((++n & 15) || (tnow = now_ns()) < next) {
 			/* good DMA: its own buffer, or reading the RO one */
 			if (r & 2) {
 				dma_one(d, t, di, &dev->slots[0]);
@@ -580,59 +624,47 @@ static void *driver_thread(void *arg)
 
 /* --- Set-up ------------------------------------------------------------------ */
 
+/* Before the driver exists, hence before anything runs, as the checker
+ * requires */
+static int before_driver(void *arg, struct vsmmu_smmu *smmu,
+			 struct vsmmu_drv_config *dc)
+{
+	return vsmmu_smmu_set_checker(smmu, true, on_check, arg);
+}
+
 static int setup(struct demo *d)
 {
-	struct vsmmu_smmu_config sc;
-	struct vsmmu_drv_config dc = { 0 };
+	struct vsmmu_host_config hc;
 	const struct vsmmu_drv_features *f;
 	unsigned int i, j;
 	int rc;
 
-	rc = vsmmu_mem_create(48, &d->mem);
+	vsmmu_host_config_default(&hc);
+	hc.smmu = d->sc; /* defaults, --smmu, --cmdqv */
+	hc.smmu.exec = d->exec;
+	hc.irq = false; /* the demo's IRQ thread calls vsmmu_drv_process */
+	hc.pool_base = POOL_BASE;
+	hc.pool_size = POOL_SIZE;
+	hc.before_driver = before_driver;
+	hc.before_driver_arg = d;
+	hc.drv.event_fn = on_event;
+	hc.drv.event_arg = d;
+	hc.drv.log_fn = on_drv_log;
+	hc.drv.log_arg = d;
+	hc.drv.cmdq_err_fn = on_cmdq_err;
+	hc.drv.cmdq_err_arg = d;
+	hc.drv.timeout_ns = 5000000000ULL;
+	d->cmdqv = hc.smmu.cmdqv.present;
+	rc = vsmmu_host_create(&hc, NULL, &d->host);
 	if (rc)
 		return rc;
-	rc = vsmmu_mem_pool_create(d->mem, POOL_BASE, POOL_SIZE, &d->pool);
-	if (rc)
-		return rc;
+	d->mem = vsmmu_host_mem(d->host);
+	d->pool = vsmmu_host_pool(d->host);
+	d->smmu = vsmmu_host_smmu(d->host);
+	d->drv = vsmmu_host_drv(d->host);
 	rc = vsmmu_mem_populate(d->mem, DATA_BASE,
 				(uint64_t)(d->ndev + 1) * NSLOTS * 2 *
 					BUF_SIZE);
-	if (rc)
-		return rc;
-	vsmmu_smmu_config_default(&sc);
-	sc.exec = d->exec;
-	if (d->cmdqv) {
-		sc.cmdqv.present = true;
-		sc.cmdqv.num_vintf_log2 = 2;
-		sc.cmdqv.num_vcmdq_log2 = 3;
-		sc.cmdqv.num_sid_per_vm_log2 = 4;
-		sc.cmdqv.version = 1;
-	}
-	rc = vsmmu_smmu_create(&sc, d->mem, &d->smmu);
-	if (rc)
-		return rc;
-	/* Before anything runs, as the checker requires */
-	rc = vsmmu_smmu_set_checker(d->smmu, true, on_check, d);
-	if (rc)
-		return rc;
-	dc.ops = &vsmmu_drv_smmu_mmio_ops;
-	dc.ops_ctx = d->smmu;
-	dc.pool = d->pool;
-	dc.event_fn = on_event;
-	dc.event_arg = d;
-	dc.log_fn = on_drv_log;
-	dc.log_arg = d;
-	dc.cmdq_err_fn = on_cmdq_err;
-	dc.cmdq_err_arg = d;
-	dc.timeout_ns = 5000000000ULL;
-	if (d->cmdqv) {
-		dc.cmdqv_ops = &vsmmu_drv_cmdqv_mmio_ops;
-		dc.cmdqv_ctx = d->smmu;
-	}
-	rc = vsmmu_drv_create(&dc, &d->drv);
-	if (rc)
-		return rc;
-	rc = vsmmu_drv_enable(d->drv);
 	if (rc)
 		return rc;
 	f = vsmmu_drv_get_features(d->drv);
@@ -727,16 +759,14 @@ static int setup(struct demo *d)
 
 static void teardown(struct demo *d)
 {
-	vsmmu_drv_destroy(d->drv);
-	vsmmu_smmu_destroy(d->smmu);
-	vsmmu_mem_pool_destroy(d->pool);
-	vsmmu_mem_destroy(d->mem);
+	vsmmu_host_destroy(d->host);
 }
 
 /* --- Running and the summary ---------------------------------------------- */
 
 static int run(struct demo *d)
 {
+	sigset_t block, old;
 	struct timespec ts;
 	unsigned int i, started = 0;
 	int rc = 0;
@@ -754,6 +784,10 @@ static int run(struct demo *d)
 		 "driver thread for %.3f s%s\n",
 		 d->nthreads, (double)d->duration_ns / 1e9,
 		 d->broken ? " (--broken: IOVAs reused before the flush)" : "");
+	/* SIGINT is for this thread: the others start with it blocked */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (i = 0; i <= d->nthreads && !rc; i++, started++)
 		rc = pthread_create(&d->th[i].pt, NULL,
 				    i < d->nthreads ? dma_thread : rogue_thread,
@@ -761,11 +795,44 @@ static int run(struct demo *d)
 	if (!rc)
 		rc = pthread_create(&d->drv_th.pt, NULL, driver_thread,
 				    &d->drv_th);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!rc) {
-		ts.tv_sec = (time_t)(d->duration_ns / 1000000000ULL);
-		ts.tv_nsec = (long)(d->duration_ns % 1000000000ULL);
-		while (nanosleep(&ts, &ts) && errno == EINTR)
-			;
+		/*
+		 * Sleep in slices of at most 100 ms: Ctrl-C ends the run at
+		 * the next one, and the progress line (a terminal only)
+		 * moves with each.
+		 */
+		uint64_t t0 = now_ns(), left = d->duration_ns, slice;
+		bool show = !d->quiet && out_progress_enabled() &&
+			    d->duration_ns >= 500000000ULL;
+
+		while (left && !interrupted) {
+			slice = left < 100000000ULL ? left : 100000000ULL;
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)slice;
+			if (nanosleep(&ts, NULL) && errno != EINTR)
+				break;
+			left = now_ns() - t0 >= d->duration_ns ?
+				       0 :
+				       d->duration_ns - (now_ns() - t0);
+			if (show && left) {
+				struct vsmmu_smmu_stats st;
+
+				vsmmu_smmu_get_stats(d->smmu, &st);
+				pthread_mutex_lock(&d->log_lock);
+				out_progress("demo: %.1f / %.1f s, %" PRIu64
+					     " translations (Ctrl-C: stop "
+					     "and summarise)",
+					     (double)(now_ns() - t0) / 1e9,
+					     (double)d->duration_ns / 1e9,
+					     st.translations);
+				pthread_mutex_unlock(&d->log_lock);
+			}
+		}
+		d->ran_ns = now_ns() - t0;
+		pthread_mutex_lock(&d->log_lock);
+		out_progress_done();
+		pthread_mutex_unlock(&d->log_lock);
 	}
 	atomic_store(&d->stop, true);
 	for (i = 0; i < started; i++)
@@ -889,11 +956,11 @@ static void print_human(struct demo *d, const struct totals *t, FILE *f)
 	unsigned int i;
 
 	fprintf(f,
-		"\n== summary: exec %s, %.3f s, %u devices + 1 misbehaving, "
+		"\n== summary: exec %s, %.3f s%s, %u devices + 1 misbehaving, "
 		"%u DMA thread(s), seed %" PRIu64 "%s\n",
 		d->exec == VSMMU_EXEC_THREAD ? "thread" : "sync",
-		(double)d->duration_ns / 1e9, d->ndev, d->nthreads, d->seed,
-		d->broken ? ", --broken" : "");
+		(double)d->ran_ns / 1e9, interrupted ? " (interrupted)" : "",
+		d->ndev, d->nthreads, d->seed, d->broken ? ", --broken" : "");
 	fprintf(f, "%-28s %14" PRIu64 "\n", "translations", st->translations);
 	fprintf(f, "%-28s %14" PRIu64 "  (hit rate %.1f%%)\n", "  IOTLB hits",
 		st->tlb_hits, pct(st->tlb_hits, st->tlb_hits + st->tlb_misses));
@@ -970,11 +1037,12 @@ static void print_json(struct demo *d, const struct totals *t, FILE *f)
 	const char *sep;
 
 	fprintf(f,
-		"{\"exec\":\"%s\",\"duration_s\":%.3f,\"devices\":%u,"
-		"\"threads\":%u,\"seed\":%" PRIu64 ",\"broken\":%s,",
+		"{\"exec\":\"%s\",\"duration_s\":%.3f,\"interrupted\":%s,"
+		"\"devices\":%u,\"threads\":%u,\"seed\":%" PRIu64
+		",\"broken\":%s,",
 		d->exec == VSMMU_EXEC_THREAD ? "thread" : "sync",
-		(double)d->duration_ns / 1e9, d->ndev, d->nthreads, d->seed,
-		d->broken ? "true" : "false");
+		(double)d->ran_ns / 1e9, interrupted ? "true" : "false",
+		d->ndev, d->nthreads, d->seed, d->broken ? "true" : "false");
 	fprintf(f,
 		"\"translations\":%" PRIu64 ",\"tlb_hits\":%" PRIu64
 		",\"tlb_misses\":%" PRIu64 ",\"tlb_hit_rate\":%.4f,"
@@ -1060,14 +1128,12 @@ static void print_json(struct demo *d, const struct totals *t, FILE *f)
 static int parse_uint(const char *s, unsigned long long max,
 		      unsigned long long *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
 	if (!*s || *s == '-')
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v > max)
+	/* the tool's one number syntax: decimal, or hex with 0x */
+	if (vsmmu_parse_u64(s, strlen(s), max, &v))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -1090,9 +1156,16 @@ enum {
 	OPT_EXEC,
 	OPT_BROKEN,
 	OPT_CMDQV,
+	OPT_SMMU,
 	OPT_JSON,
 	OPT_QUIET
 };
+
+/* Does @a look like a --cmdqv property list rather than an argument? */
+static bool cmdqv_props(const char *a)
+{
+	return a && (strchr(a, '=') || !strcmp(a, "on") || !strcmp(a, "off"));
+}
 
 static int parse_opts(struct demo *d, int argc, char **argv)
 {
@@ -1104,17 +1177,20 @@ static int parse_opts(struct demo *d, int argc, char **argv)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "exec", required_argument, NULL, OPT_EXEC },
 		{ "broken", no_argument, NULL, OPT_BROKEN },
-		{ "cmdqv", no_argument, NULL, OPT_CMDQV },
+		{ "cmdqv", optional_argument, NULL, OPT_CMDQV },
+		{ "smmu", required_argument, NULL, OPT_SMMU },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v;
-	char *end;
+	const char *props;
+	char *end, err[256];
 	double sec;
 	int c;
 
+	vsmmu_smmu_config_default(&d->sc);
 	d->ndev = 4;
 	d->nthreads = 2;
 	d->duration_ns = 2000000000ULL;
@@ -1122,7 +1198,7 @@ static int parse_opts(struct demo *d, int argc, char **argv)
 	d->exec = VSMMU_EXEC_THREAD;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DEVICES:
 			if (parse_uint(optarg, MAX_DEVICES, &v) || !v)
@@ -1176,7 +1252,18 @@ static int parse_opts(struct demo *d, int argc, char **argv)
 			d->broken = true;
 			break;
 		case OPT_CMDQV:
-			d->cmdqv = true;
+			props = optarg;
+			if (!props && optind < argc &&
+			    cmdqv_props(argv[optind]))
+				props = argv[optind++];
+			if (vsmmu_cmdqv_opts_parse(props, &d->sc, err,
+						   sizeof(err)))
+				return usage_error("--cmdqv: %s", err);
+			break;
+		case OPT_SMMU:
+			if (vsmmu_smmu_opts_parse(optarg, &d->sc, err,
+						  sizeof(err)))
+				return usage_error("--smmu: %s", err);
 			break;
 		case OPT_JSON:
 			d->json = true;
@@ -1198,6 +1285,7 @@ static int parse_opts(struct demo *d, int argc, char **argv)
 
 int cmd_demo(int argc, char **argv)
 {
+	struct sigaction sa, old_sa;
 	struct demo *d;
 	struct totals *t;
 	int rc, status = 0;
@@ -1218,6 +1306,11 @@ int cmd_demo(int argc, char **argv)
 	}
 	pthread_mutex_init(&d->log_lock, NULL);
 	d->log = d->quiet ? NULL : d->json ? stderr : stdout;
+	interrupted = 0;
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: the sleep returns at once */
+	sigaction(SIGINT, &sa, &old_sa);
 
 	rc = setup(d);
 	if (rc) {
@@ -1271,6 +1364,15 @@ int cmd_demo(int argc, char **argv)
 				 "FAILED");
 out:
 	teardown(d);
+	sigaction(SIGINT, &old_sa, NULL);
+	if (interrupted) {
+		/* as a shell reports a SIGINT death: 128 + 2 */
+		fprintf(stderr,
+			"%s: interrupted after %.3f s; the summary is "
+			"of the run so far\n",
+			PROG, (double)d->ran_ns / 1e9);
+		status = 130;
+	}
 	pthread_mutex_destroy(&d->log_lock);
 	free(t);
 	free(d);

@@ -27,6 +27,7 @@
 #include <vsmmu/vsmmu.h>
 
 #include "builtin.h"
+#include "out.h"
 #include "query.h"
 
 #define PROG "vsmmu mkimage"
@@ -58,19 +59,25 @@
 #define SZ_2M 0x200000ULL
 
 static const char mkimage_usage[] =
-	"usage: vsmmu mkimage OUT.elf [--sids N]\n"
+	"usage: vsmmu mkimage [--sids N] [--json] OUT.elf\n"
 	"\n"
 	"Write an example memory image (an ELF64 core file, one PT_LOAD per\n"
 	"present range) with a two-level stream table and streams of every\n"
 	"kind: 0x10 stage 1 with substreams, 0x11 bypass, 0x12 abort, 0x13\n"
 	"stage 2 only, 0x14 nested, 0x15 invalid (V=0).  Prints the --reg\n"
 	"arguments that point an SMMU at it and example queries with their\n"
-	"answers.\n"
+	"answers.  OUT.elf '-' writes the image to standard output (the\n"
+	"summary then goes to standard error).\n"
 	"\n"
 	"options:\n"
 	"  --sids N     StreamIDs the stream table covers (rounded up to a\n"
 	"               power of two, 256..2097152; default 65536)\n"
+	"  --json       the summary as one JSON object: file, ranges, bytes,\n"
+	"               regs (NAME: hex value), streams, examples\n"
 	"  -h, --help   this text\n"
+	"\n"
+	"Numbers are decimal, or hexadecimal with 0x.\n"
+	"Exit status: 0 written, 2 usage error or the file cannot be written.\n"
 	"\n"
 	"See docs/translate.md for the layout.\n";
 
@@ -486,19 +493,26 @@ static int write_elf(const struct vsmmu_mem *mem, const struct ranges *rs,
 	return 0;
 }
 
+/* Write the image to @path, or to standard output for "-". */
 static int save(const struct vsmmu_mem *mem, const char *path,
 		struct ranges *rs)
 {
+	bool out = !strcmp(path, "-");
 	FILE *f;
 	int ret;
 
 	ret = vsmmu_mem_for_each_range(mem, add_range, rs);
 	if (ret)
 		return ret;
-	f = fopen(path, "wb");
+	f = out ? stdout : fopen(path, "wb");
 	if (!f)
 		return -errno;
 	ret = write_elf(mem, rs, f);
+	if (out) {
+		if (fflush(f) && !ret)
+			ret = -errno;
+		return ret;
+	}
 	if (fclose(f) && !ret)
 		ret = -errno;
 	if (ret)
@@ -508,8 +522,53 @@ static int save(const struct vsmmu_mem *mem, const char *path,
 
 /* --- The verb ------------------------------------------------------------- */
 
-static void print_summary(const char *out, const struct image *img,
-			  const struct ranges *rs)
+static const char *const stream_kinds[] = {
+	"stage 1, linear CD table, SSIDs 0-1",
+	"bypass",
+	"abort",
+	"stage 2 only, VMID 1",
+	"nested, VMID 2, ASID 3",
+	"invalid (V=0)",
+};
+
+static void print_summary_json(FILE *f, const char *out,
+			       const struct image *img, const struct ranges *rs,
+			       uint64_t cfg, uint64_t bytes)
+{
+	size_t i;
+
+	fputs("{\"file\":", f);
+	out_json_str(f, out);
+	fprintf(f, ",\"ranges\":[");
+	for (i = 0; i < rs->n; i++)
+		fprintf(f,
+			"%s{\"pa\":\"0x%" PRIx64 "\",\"size\":\"0x%" PRIx64
+			"\"}",
+			i ? "," : "", rs->r[i].pa, rs->r[i].size);
+	fprintf(f,
+		"],\"bytes\":\"0x%" PRIx64 "\",\"regs\":{\"STRTAB_BASE\":"
+		"\"0x%llx\",\"STRTAB_BASE_CFG\":\"0x%" PRIx64
+		"\",\"CR2\":\"0x%llx\"},\"log2size\":%u,\"streams\":[",
+		bytes, STRTAB_L1_BASE, cfg, CR2_RECINVSID, img->log2size);
+	for (i = 0; i < VS_ARRAY_SIZE(stream_kinds); i++) {
+		fprintf(f, "%s{\"sid\":\"0x%zx\",\"kind\":", i ? "," : "",
+			SID_S1 + i);
+		out_json_str(f, stream_kinds[i]);
+		fputc('}', f);
+	}
+	fputs("],\"examples\":[", f);
+	for (i = 0; i < VS_ARRAY_SIZE(examples); i++) {
+		fprintf(f, "%s{\"query\":", i ? "," : "");
+		out_json_str(f, examples[i].query);
+		fputs(",\"expected\":", f);
+		out_json_str(f, examples[i].answer);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+}
+
+static void print_summary(FILE *f, const char *out, const struct image *img,
+			  const struct ranges *rs, bool json)
 {
 	uint64_t cfg, bytes = 0;
 	char regs[128];
@@ -520,35 +579,43 @@ static void print_summary(const char *out, const struct image *img,
 	cfg = VS_FIELD_PREP(STRTAB_BASE_CFG_FMT, STRTAB_BASE_CFG_FMT_2LVL) |
 	      VS_FIELD_PREP(STRTAB_BASE_CFG_SPLIT, SPLIT) |
 	      VS_FIELD_PREP(STRTAB_BASE_CFG_LOG2SIZE, img->log2size);
+	if (json) {
+		print_summary_json(f, out, img, rs, cfg, bytes);
+		return;
+	}
 	snprintf(regs, sizeof(regs),
 		 "--reg STRTAB_BASE=0x%llx --reg STRTAB_BASE_CFG=0x%" PRIx64
 		 " --reg CR2=0x%llx",
 		 STRTAB_L1_BASE, cfg, CR2_RECINVSID);
 
-	printf("wrote %s: %zu ranges, 0x%" PRIx64 " bytes of memory\n", out,
-	       rs->n, bytes);
-	printf("regs: %s\n", regs);
-	printf("  (CR2.RECINVSID reports invalid StreamIDs as C_BAD_STREAMID;\n"
-	       "   without it they are terminated silently)\n\n");
-	printf("stream table: 2-level, SPLIT %u, LOG2SIZE %u, L1 @0x%llx, "
-	       "L2 (SIDs 0x0-0x1f) @0x%llx\n",
-	       SPLIT, img->log2size, STRTAB_L1_BASE, STRTAB_L2_BASE);
-	printf("  SID 0x10  stage 1, 4K, 48-bit, linear CD table @0x%llx:\n"
-	       "            SSID 0 (ASID 1, also used by no-SSID traffic),\n"
-	       "            SSID 1 (ASID 2), SSIDs 2-3 V=0\n"
-	       "  SID 0x11  bypass\n"
-	       "  SID 0x12  abort\n"
-	       "  SID 0x13  stage 2 only, VMID 1, 4K, 40-bit IPA\n"
-	       "  SID 0x14  nested: CD @IPA 0x%llx (ASID 3) over VMID 2\n"
-	       "  SID 0x15  V=0\n\n",
-	       CD_TABLE_BASE, NESTED_CD_BASE);
-	printf("try:\n  vsmmu translate --mem %s %s \\\n", out, regs);
+	fprintf(f, "wrote %s: %zu ranges, 0x%" PRIx64 " bytes of memory\n", out,
+		rs->n, bytes);
+	fprintf(f, "regs: %s\n", regs);
+	fprintf(f,
+		"  (CR2.RECINVSID reports invalid StreamIDs as C_BAD_STREAMID;\n"
+		"   without it they are terminated silently)\n\n");
+	fprintf(f,
+		"stream table: 2-level, SPLIT %u, LOG2SIZE %u, L1 @0x%llx, "
+		"L2 (SIDs 0x0-0x1f) @0x%llx\n",
+		SPLIT, img->log2size, STRTAB_L1_BASE, STRTAB_L2_BASE);
+	fprintf(f,
+		"  SID 0x10  stage 1, 4K, 48-bit, linear CD table @0x%llx:\n"
+		"            SSID 0 (ASID 1, also used by no-SSID traffic),\n"
+		"            SSID 1 (ASID 2), SSIDs 2-3 V=0\n"
+		"  SID 0x11  bypass\n"
+		"  SID 0x12  abort\n"
+		"  SID 0x13  stage 2 only, VMID 1, 4K, 40-bit IPA\n"
+		"  SID 0x14  nested: CD @IPA 0x%llx (ASID 3) over VMID 2\n"
+		"  SID 0x15  V=0\n\n",
+		CD_TABLE_BASE, NESTED_CD_BASE);
+	fprintf(f, "try:\n  vsmmu translate --mem %s %s \\\n", out, regs);
 	for (i = 0; i < VS_ARRAY_SIZE(examples); i++)
-		printf("      '%s'%s\n", examples[i].query,
-		       i + 1 < VS_ARRAY_SIZE(examples) ? " \\" : "");
-	printf("\nexpected:\n");
+		fprintf(f, "      '%s'%s\n", examples[i].query,
+			i + 1 < VS_ARRAY_SIZE(examples) ? " \\" : "");
+	fprintf(f, "\nexpected:\n");
 	for (i = 0; i < VS_ARRAY_SIZE(examples); i++)
-		printf("  %-22s %s\n", examples[i].query, examples[i].answer);
+		fprintf(f, "  %-22s %s\n", examples[i].query,
+			examples[i].answer);
 }
 
 static unsigned int log2_roundup(uint64_t n)
@@ -564,9 +631,11 @@ int cmd_mkimage(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "sids", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool json = false;
 	struct image img = { .log2size = LOG2SIZE_DEFAULT };
 	struct ranges rs = { 0 };
 	const char *out;
@@ -575,7 +644,8 @@ int cmd_mkimage(int argc, char **argv)
 	int opt, ret, status = 2;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (vsmmu_parse_u64(optarg, strlen(optarg),
@@ -591,11 +661,23 @@ int cmd_mkimage(int argc, char **argv)
 			if (img.log2size < LOG2SIZE_MIN)
 				img.log2size = LOG2SIZE_MIN;
 			break;
+		case 'j':
+			json = true;
+			break;
 		case 'h':
 			fputs(mkimage_usage, stdout);
 			return 0;
+		case ':':
+			fprintf(stderr,
+				PROG ": %s needs a value (see '" PROG
+				     " --help')\n",
+				argv[optind - 1]);
+			return 2;
 		default:
-			fputs(mkimage_usage, stderr);
+			fprintf(stderr,
+				PROG ": unknown option '%s' (see '" PROG
+				     " --help')\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}
@@ -623,7 +705,8 @@ int cmd_mkimage(int argc, char **argv)
 			vsmmu_strerror(ret));
 		goto out;
 	}
-	print_summary(out, &img, &rs);
+	/* the summary goes where the image does not */
+	print_summary(strcmp(out, "-") ? stdout : stderr, out, &img, &rs, json);
 	status = 0;
 out:
 	free(rs.r);

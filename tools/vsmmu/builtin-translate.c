@@ -9,7 +9,8 @@
  *
  * Exit status: 0 when every query parsed (faults are answers, not
  * errors), 1 when some query line was malformed (the others are still
- * answered), 2 for a usage or setup error (bad option, file, register).
+ * answered), 2 for a usage or setup error (bad option, file, register),
+ * 3 when every query was answered but a --mem file loaded no memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,8 @@
 #include <vsmmu/vsmmu.h>
 
 #include "builtin.h"
+#include "memfile.h"
+#include "out.h"
 #include "query.h"
 
 #define PROG "vsmmu translate"
@@ -38,41 +41,46 @@ static const char translate_usage[] =
 	"with the given registers would.  Each QUERY is \"SID SSID IOVA ACCESS\"\n"
 	"(SSID '-' for none; ACCESS r, w, x, optionally followed by p for\n"
 	"privileged); with no QUERY arguments, queries are read one per line\n"
-	"from standard input ('#' comments and blank lines are skipped).\n"
-	"Each answer is one JSON object on one line.\n"
+	"from standard input.  '#' starts a comment, on a line of its own or\n"
+	"after a query; blank lines are skipped.  Each answer is one JSON\n"
+	"object on one line (--json changes nothing: the output is JSON).\n"
 	"\n"
 	"options:\n"
-	"  -m, --mem FILE        load an ELF core file (PT_LOAD at p_paddr)\n"
+	"  -m, --mem FILE        load an ELF core (PT_LOAD at p_paddr; QEMU\n"
+	"                        dump-guest-memory, kdump ELF vmcores); gzip-\n"
+	"                        compressed files are read too\n"
 	"  -m, --mem FILE@ADDR   load a raw file at physical address ADDR\n"
-	"  -r, --reg NAME=VALUE  set an SMMU register (STRTAB_BASE,\n"
-	"                        STRTAB_BASE_CFG, CR0, CR2, GBPA, IDR0..IDR5,\n"
-	"                        IIDR, AIDR, ...); CR0 defaults to SMMUEN=1\n"
+	"  -r, --reg NAME=VALUE  set an SMMU register by its spec name\n"
+	"                        (STRTAB_BASE, STRTAB_BASE_CFG, CR0, CR2, GBPA,\n"
+	"                        EVENTQ_BASE, IDR0..IDR5, IIDR, AIDR, ...;\n"
+	"                        Linux's names, e.g. EVTQ_BASE, work too)\n"
+	"  -r, --reg NAME.FIELD=VALUE\n"
+	"                        set one field (IDR3.RIL=0, CR0.SMMUEN=1,\n"
+	"                        STRTAB_BASE_CFG.LOG2SIZE=16), as vsmmu decode\n"
+	"                        reg names the fields; CR0 defaults to SMMUEN=1\n"
+	"  -s, --smmu PROPS      SMMU properties, QEMU style: stages=s1|s2|s1s2,\n"
+	"                        ril=, ats=, pri=, msi=, sev=, btm=, hyp=,\n"
+	"                        cd2l=, gran4k=, gran16k=, gran64k= (on|off),\n"
+	"                        httu=off|a|ad, st=linear|2lvl,\n"
+	"                        oas=32|36|40|42|44|48|52, asidbits=8|16,\n"
+	"                        vmidbits=8|16, sidsize=N, ssidsize=N,\n"
+	"                        cmdqs=N, eventqs=N, priqs=N, exec=sync|thread;\n"
+	"                        e.g. --smmu ril=off,ats=on,oas=48,ssidsize=20\n"
+	"      --cmdqv [PROPS]   give the SMMU an NVIDIA CMDQV: vintfs=N,\n"
+	"                        vcmdqs=N, sidpairs=N (powers of two),\n"
+	"                        version=N; e.g. --cmdqv vintfs=4,vcmdqs=8\n"
 	"  -e, --explain         print every step of each walk before its answer\n"
+	"  -j, --json            JSON answers (the default, and only, format)\n"
 	"  -h, --help            this text\n"
 	"\n"
-	"Both options repeat.  Numbers are decimal or 0x hex.\n"
+	"Options repeat; later values win.  Numbers are decimal, or\n"
+	"hexadecimal with 0x: 16 and 0x10 are the same, 10 is ten.\n"
+	"\n"
 	"Exit status: 0 all queries answered, 1 some query was malformed,\n"
-	"2 usage or setup error.  See docs/translate.md.\n";
+	"2 usage or setup error, 3 answered but a --mem file loaded no\n"
+	"memory.  See docs/translate.md.\n";
 
 /* --- JSON ----------------------------------------------------------------- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static void json_hex(FILE *f, const char *key, uint64_t v)
 {
@@ -418,24 +426,15 @@ static void print_result(struct ctx *c, const struct vsmmu_txn *txn,
 		break;
 	case VSMMU_TXN_FAULT:
 		fputs(",\"result\":\"fault\",\"event\":", f);
-		json_str(f, evt_name(res, nb, sizeof(nb)));
+		out_json_str(f, evt_name(res, nb, sizeof(nb)));
 		fputs(",\"evt\":[", f);
 		for (i = 0; i < 4; i++)
 			fprintf(f, "%s\"0x%" PRIx64 "\"", i ? "," : "",
 				res->evt[i]);
-		fprintf(f, "],\"recorded\":%s,\"stall\":%s,\"fields\":{",
+		fprintf(f, "],\"recorded\":%s,\"stall\":%s,\"fields\":",
 			res->recorded ? "true" : "false",
 			res->stall ? "true" : "false");
-		decode_fields(VSMMU_DECODE_EVT, res->evt, 4, NULL,
-			      &c->ex.fields);
-		for (i = 0; i < c->ex.fields.n; i++) {
-			if (i)
-				fputc(',', f);
-			json_str(f, c->ex.fields.f[i].name);
-			fprintf(f, ":\"0x%" PRIx64 "\"",
-				c->ex.fields.f[i].value);
-		}
-		fputc('}', f);
+		out_json_fields(f, VSMMU_DECODE_EVT, res->evt, 4, NULL);
 		break;
 	default:
 		fprintf(f, ",\"result\":\"unknown outcome %d\"",
@@ -449,7 +448,7 @@ static void bad_line(struct ctx *c, unsigned long n, const char *why)
 {
 	fprintf(stderr, PROG ": line %lu: %s\n", n, why);
 	fprintf(c->out, "{\"line\":%lu,\"error\":", n);
-	json_str(c->out, why);
+	out_json_str(c->out, why);
 	fputs("}\n", c->out);
 	c->bad_lines++;
 }
@@ -519,103 +518,52 @@ static void read_queries(struct ctx *c, FILE *in)
 
 /* --- Setup -------------------------------------------------------------- */
 
-/* Read up to @len bytes of the start of @path.  Return bytes or -errno. */
-static ssize_t read_head(const char *path, void *buf, size_t len)
-{
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (got < len) {
-		ssize_t r = read(fd, (char *)buf + got, len - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = -errno;
-
-			close(fd);
-			return e;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	return (ssize_t)got;
-}
-
-static int load_mem(struct vsmmu_mem *mem, const char *arg)
-{
-	struct vsmmu_mem_arg ma;
-	unsigned char head[64];
-	char err[160], *path;
-	ssize_t n;
-	int ret;
-
-	if (vsmmu_mem_arg_parse(arg, &ma, err, sizeof(err))) {
-		fprintf(stderr, PROG ": --mem %s: %s\n", arg, err);
-		return -EINVAL;
-	}
-	path = strndup(arg, ma.path_len);
-	if (!path) {
-		fprintf(stderr, PROG ": out of memory\n");
-		return -ENOMEM;
-	}
-	if (ma.has_addr) {
-		ret = vsmmu_mem_load_raw(mem, path, ma.addr);
-		if (ret)
-			fprintf(stderr,
-				PROG ": cannot load %s at 0x%" PRIx64
-				     ": %s%s\n",
-				path, ma.addr, vsmmu_strerror(ret),
-				ret == -EINVAL ?
-					" (it does not fit below 2^52)" :
-					"");
-		goto out;
-	}
-	n = read_head(path, head, sizeof(head));
-	if (n < 0) {
-		ret = (int)n;
-		fprintf(stderr, PROG ": cannot read %s: %s\n", path,
-			vsmmu_strerror(ret));
-		goto out;
-	}
-	if (!vsmmu_mem_is_elf(head, (size_t)n)) {
-		fprintf(stderr,
-			PROG ": %s is not an ELF file; for a raw memory image "
-			     "give its load address: --mem %s@ADDR\n",
-			path, path);
-		ret = -ENOEXEC;
-		goto out;
-	}
-	ret = vsmmu_mem_load_elf(mem, path);
-	if (ret)
-		fprintf(stderr, PROG ": cannot load ELF file %s: %s\n", path,
-			vsmmu_strerror(ret));
-out:
-	free(path);
-	return ret;
-}
-
 static bool is_id_reg(uint64_t off)
 {
 	return off <= ARM_SMMU_AIDR;
 }
 
-static void set_id_reg(struct vsmmu_smmu_config *cfg, uint64_t off,
-		       uint64_t val)
+/* An ID register's value in @cfg (where the model takes it from). */
+static uint32_t *id_reg(struct vsmmu_smmu_config *cfg, uint64_t off)
 {
 	if (off == ARM_SMMU_IIDR)
-		cfg->iidr = (uint32_t)val;
-	else if (off == ARM_SMMU_AIDR)
-		cfg->aidr = (uint32_t)val;
-	else
-		cfg->idr[off / 4] = (uint32_t)val;
+		return &cfg->iidr;
+	if (off == ARM_SMMU_AIDR)
+		return &cfg->aidr;
+	return &cfg->idr[off / 4];
 }
 
-static int write_reg(struct vsmmu_smmu *smmu, const struct vsmmu_reg_arg *r)
+/*
+ * The registers the command line sets, each once, in the order first
+ * named, with every --reg for it applied in turn (whole values and field
+ * writes alike).  ID registers start from the model's defaults (after
+ * --smmu); CR0 from SMMUEN = 1; the others from 0.
+ */
+struct reg_val {
+	uint64_t offset;
+	unsigned int size;
+	uint64_t value;
+	const char *name;
+};
+
+static struct reg_val *reg_slot(struct reg_val *rv, size_t *n,
+				const struct vsmmu_reg_arg *r)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (rv[i].offset == r->offset)
+			return &rv[i];
+	rv[*n] = (struct reg_val){ .offset = r->offset,
+				   .size = r->size,
+				   .value = r->offset == ARM_SMMU_CR0 ?
+						    CR0_SMMUEN :
+						    0,
+				   .name = r->name };
+	return &rv[(*n)++];
+}
+
+static int write_reg(struct vsmmu_smmu *smmu, const struct reg_val *r)
 {
 	uint64_t val = r->value;
 	int ret;
@@ -631,63 +579,113 @@ static int write_reg(struct vsmmu_smmu *smmu, const struct vsmmu_reg_arg *r)
 	return ret;
 }
 
+/* Does @a look like a --cmdqv property list rather than a query? */
+static bool cmdqv_props(const char *a)
+{
+	return a && (strchr(a, '=') || !strcmp(a, "on") || !strcmp(a, "off"));
+}
+
 int cmd_translate(int argc, char **argv)
 {
+	enum { OPT_CMDQV = 256 };
 	static const struct option longopts[] = {
 		{ "mem", required_argument, NULL, 'm' },
 		{ "reg", required_argument, NULL, 'r' },
+		{ "smmu", required_argument, NULL, 's' },
+		{ "cmdqv", optional_argument, NULL, OPT_CMDQV },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vsmmu_smmu_config cfg;
-	struct vsmmu_reg_arg *regs = NULL, cr0;
+	struct vsmmu_reg_arg ra;
+	struct reg_val *rv = NULL;
 	struct vsmmu_mem *mem = NULL;
 	struct ctx c = { .out = stdout };
 	const char **mems = NULL;
-	size_t nregs = 0, nmems = 0, i;
-	bool have_cr0 = false;
-	char err[160];
+	size_t nrv = 0, nmems = 0, i;
+	uint64_t loaded;
+	bool empty = false;
+	char err[256];
 	int opt, ret, status = 2;
 
-	regs = calloc((size_t)argc + 1, sizeof(*regs));
+	rv = calloc((size_t)argc + 2, sizeof(*rv));
 	mems = calloc((size_t)argc + 1, sizeof(*mems));
-	if (!regs || !mems) {
+	if (!rv || !mems) {
 		fprintf(stderr, PROG ": out of memory\n");
 		goto out_free;
 	}
+	vsmmu_smmu_config_default(&cfg);
 
 	c.ex.f = c.out;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "m:r:eh", longopts, NULL)) !=
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:m:r:s:ejh", longopts, NULL)) !=
 	       -1) {
+		const char *props;
+
 		switch (opt) {
 		case 'm':
 			mems[nmems++] = optarg;
 			break;
 		case 'r':
-			if (vsmmu_reg_arg_parse(optarg, &regs[nregs], err,
+			if (vsmmu_reg_arg_parse(optarg, &ra, err,
 						sizeof(err))) {
 				fprintf(stderr, PROG ": --reg %s: %s\n", optarg,
 					err);
 				goto out_free;
 			}
-			if (regs[nregs].offset == ARM_SMMU_CR0) {
-				cr0 = regs[nregs];
-				have_cr0 = true;
+			if (is_id_reg(ra.offset)) {
+				uint32_t *idr = id_reg(&cfg, ra.offset);
+
+				*idr = (uint32_t)((*idr & ~ra.mask) | ra.value);
 			} else {
-				nregs++;
+				struct reg_val *r = reg_slot(rv, &nrv, &ra);
+
+				r->value = (r->value & ~ra.mask) | ra.value;
+			}
+			break;
+		case 's':
+			if (vsmmu_smmu_opts_parse(optarg, &cfg, err,
+						  sizeof(err))) {
+				fprintf(stderr, PROG ": --smmu %s: %s\n",
+					optarg, err);
+				goto out_free;
+			}
+			break;
+		case OPT_CMDQV:
+			props = optarg;
+			if (!props && optind < argc &&
+			    cmdqv_props(argv[optind]))
+				props = argv[optind++];
+			if (vsmmu_cmdqv_opts_parse(props, &cfg, err,
+						   sizeof(err))) {
+				fprintf(stderr, PROG ": --cmdqv %s: %s\n",
+					props ? props : "", err);
+				goto out_free;
 			}
 			break;
 		case 'e':
 			c.explain = true;
 			break;
+		case 'j':
+			break;
 		case 'h':
 			fputs(translate_usage, stdout);
 			status = 0;
 			goto out_free;
+		case ':':
+			fprintf(stderr,
+				PROG ": %s needs a value (see '" PROG
+				     " --help')\n",
+				argv[optind - 1]);
+			goto out_free;
 		default:
-			fputs(translate_usage, stderr);
+			fprintf(stderr,
+				PROG ": unknown option '%s' (see '" PROG
+				     " --help')\n",
+				argv[optind - 1]);
 			goto out_free;
 		}
 	}
@@ -702,21 +700,31 @@ int cmd_translate(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", vsmmu_strerror(ret));
 		goto out_free;
 	}
-	for (i = 0; i < nmems; i++)
-		if (load_mem(mem, mems[i]))
+	for (i = 0; i < nmems; i++) {
+		if (memfile_load(mem, mems[i], PROG, &loaded))
 			goto out_mem;
+		if (!loaded) {
+			fprintf(stderr,
+				PROG ": warning: %s loaded no memory (%s): "
+				     "every answer about it will be an "
+				     "external abort (F_STE_FETCH...)\n",
+				mems[i],
+				strchr(mems[i], '@') ? "the file is empty" :
+						       "the ELF file has no "
+						       "PT_LOAD segment with "
+						       "memory");
+			empty = true;
+		}
+	}
 
-	vsmmu_smmu_config_default(&cfg);
-	for (i = 0; i < nregs; i++)
-		if (is_id_reg(regs[i].offset))
-			set_id_reg(&cfg, regs[i].offset, regs[i].value);
 	ret = vsmmu_smmu_create(&cfg, mem, &c.smmu);
 	if (ret) {
 		fprintf(stderr, PROG ": cannot create the SMMU: %s%s\n",
 			vsmmu_strerror(ret),
-			ret == -EINVAL ? " (the ID registers describe an "
-					 "impossible SMMU)" :
-					 "");
+			ret == -EINVAL ?
+				" (the ID registers, --smmu or --cmdqv "
+				"describe an impossible SMMU)" :
+				"");
 		goto out_mem;
 	}
 
@@ -726,16 +734,13 @@ int cmd_translate(int argc, char **argv)
 	 * is set.  A dump of a live SMMU is translated as enabled unless the
 	 * caller says otherwise.
 	 */
-	for (i = 0; i < nregs; i++)
-		if (!is_id_reg(regs[i].offset) && write_reg(c.smmu, &regs[i]))
+	for (i = 0; i < nrv; i++)
+		if (rv[i].offset != ARM_SMMU_CR0 && write_reg(c.smmu, &rv[i]))
 			goto out_smmu;
-	if (!have_cr0) {
-		cr0.offset = ARM_SMMU_CR0;
-		cr0.size = 4;
-		cr0.value = CR0_SMMUEN;
-		cr0.name = "CR0";
-	}
-	if (write_reg(c.smmu, &cr0))
+	ra = (struct vsmmu_reg_arg){ .offset = ARM_SMMU_CR0,
+				     .size = 4,
+				     .name = "CR0" };
+	if (write_reg(c.smmu, reg_slot(rv, &nrv, &ra)))
 		goto out_smmu;
 
 	if (optind < argc) {
@@ -749,7 +754,7 @@ int cmd_translate(int argc, char **argv)
 		fprintf(stderr, PROG ": error writing output\n");
 		goto out_smmu;
 	}
-	status = c.bad_lines ? 1 : 0;
+	status = c.bad_lines ? 1 : empty ? 3 : 0;
 
 out_smmu:
 	vsmmu_smmu_destroy(c.smmu);
@@ -757,6 +762,6 @@ out_mem:
 	vsmmu_mem_destroy(mem);
 out_free:
 	free(mems);
-	free(regs);
+	free(rv);
 	return status;
 }

@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("vsmmu %s\n", VSMMU_VERSION);
+		/* the library actually linked, not the headers' version */
+		printf("vsmmu %s\n", vsmmu_version_string());
 		return 0;
 	}
 	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
