@@ -75,6 +75,7 @@
 #include <stdint.h>
 
 #include <vsmmu/driver.h>
+#include <vsmmu/export.h>
 #include <vsmmu/iommufd.h>
 #include <vsmmu/mem.h>
 #include <vsmmu/smmu.h> /* enum vsmmu_irq, vsmmu_irq_fn */
@@ -166,42 +167,45 @@ struct vsmmu_vm_config {
  * host CMDQV), -ENOMEM, or the errno of the iommufd call that failed;
  * everything done before is undone.
  */
-int vsmmu_vm_create(const struct vsmmu_vm_config *cfg, struct vsmmu_vm **out);
+VSMMU_API int vsmmu_vm_create(const struct vsmmu_vm_config *cfg,
+			      struct vsmmu_vm **out);
 
 /**
  * vsmmu_vm_destroy() - join the vCPUs still running, stop the I/O thread,
  * destroy every iommufd object of the VM (devices unbound) and free its
  * memory.  NULL is a no-op.
  */
-void vsmmu_vm_destroy(struct vsmmu_vm *vm);
+VSMMU_API void vsmmu_vm_destroy(struct vsmmu_vm *vm);
 
 /** vsmmu_vm_gmem() - the guest-physical address space (RAM only). */
-struct vsmmu_mem *vsmmu_vm_gmem(const struct vsmmu_vm *vm);
+VSMMU_API struct vsmmu_mem *vsmmu_vm_gmem(const struct vsmmu_vm *vm);
 
 /** vsmmu_vm_ram() - the VMM's pointer to guest RAM and its GPA. */
-void *vsmmu_vm_ram(const struct vsmmu_vm *vm, uint64_t *base, uint64_t *size);
+VSMMU_API void *vsmmu_vm_ram(const struct vsmmu_vm *vm, uint64_t *base,
+			     uint64_t *size);
 
 /** vsmmu_vm_nr_smmus() - how many virtual SMMUs the VM has. */
-unsigned int vsmmu_vm_nr_smmus(const struct vsmmu_vm *vm);
+VSMMU_API unsigned int vsmmu_vm_nr_smmus(const struct vsmmu_vm *vm);
 
 /** vsmmu_vm_nr_devs() - how many devices (index order of the config). */
-unsigned int vsmmu_vm_nr_devs(const struct vsmmu_vm *vm);
+VSMMU_API unsigned int vsmmu_vm_nr_devs(const struct vsmmu_vm *vm);
 
 /**
  * vsmmu_vm_dev_smmu() - the virtual SMMU device @dev sits behind (its
  * index); -EINVAL for a bad @dev.
  */
-int vsmmu_vm_dev_smmu(const struct vsmmu_vm *vm, unsigned int dev);
+VSMMU_API int vsmmu_vm_dev_smmu(const struct vsmmu_vm *vm, unsigned int dev);
 
 /**
  * vsmmu_vm_dev_vsid() - the StreamID the guest knows @dev by (what the
  * VM's firmware tables, IORT or device tree, tell the guest); 0 for a bad
  * @dev.
  */
-uint32_t vsmmu_vm_dev_vsid(const struct vsmmu_vm *vm, unsigned int dev);
+VSMMU_API uint32_t vsmmu_vm_dev_vsid(const struct vsmmu_vm *vm,
+				     unsigned int dev);
 
 /** vsmmu_vm_dev_id() - the iommufd DEVICE id of @dev (0 if none). */
-uint32_t vsmmu_vm_dev_id(const struct vsmmu_vm *vm, unsigned int dev);
+VSMMU_API uint32_t vsmmu_vm_dev_id(const struct vsmmu_vm *vm, unsigned int dev);
 
 /* --- vCPUs and guest MMIO -------------------------------------------------- */
 
@@ -212,15 +216,15 @@ typedef void *vsmmu_vcpu_fn(struct vsmmu_vcpu *vcpu, void *arg);
  * vCPU's traps are counted as its own.  Return: 0 and *@out (the vCPU,
  * owned by the VM until joined), -ENOMEM, or pthread_create's errno.
  */
-int vsmmu_vm_vcpu_start(struct vsmmu_vm *vm, vsmmu_vcpu_fn *fn, void *arg,
-			struct vsmmu_vcpu **out);
+VSMMU_API int vsmmu_vm_vcpu_start(struct vsmmu_vm *vm, vsmmu_vcpu_fn *fn,
+				  void *arg, struct vsmmu_vcpu **out);
 
 /** vsmmu_vm_vcpu_join() - wait for @vcpu's function, return its value. */
-void *vsmmu_vm_vcpu_join(struct vsmmu_vcpu *vcpu);
+VSMMU_API void *vsmmu_vm_vcpu_join(struct vsmmu_vcpu *vcpu);
 
 /** vsmmu_vcpu_vm() / vsmmu_vcpu_index() - the VM and the vCPU's number. */
-struct vsmmu_vm *vsmmu_vcpu_vm(const struct vsmmu_vcpu *vcpu);
-unsigned int vsmmu_vcpu_index(const struct vsmmu_vcpu *vcpu);
+VSMMU_API struct vsmmu_vm *vsmmu_vcpu_vm(const struct vsmmu_vcpu *vcpu);
+VSMMU_API unsigned int vsmmu_vcpu_index(const struct vsmmu_vcpu *vcpu);
 
 /**
  * vsmmu_vm_mmio_read() / vsmmu_vm_mmio_write() - a guest load or store of
@@ -230,10 +234,10 @@ unsigned int vsmmu_vcpu_index(const struct vsmmu_vcpu *vcpu);
  * guest.  Return: 0, -EFAULT (nothing at @gpa: a guest's external abort),
  * or the device's -errno (bad size or alignment: -EINVAL).
  */
-int vsmmu_vm_mmio_read(struct vsmmu_vm *vm, uint64_t gpa, unsigned int size,
-		       uint64_t *val);
-int vsmmu_vm_mmio_write(struct vsmmu_vm *vm, uint64_t gpa, unsigned int size,
-			uint64_t val);
+VSMMU_API int vsmmu_vm_mmio_read(struct vsmmu_vm *vm, uint64_t gpa,
+				 unsigned int size, uint64_t *val);
+VSMMU_API int vsmmu_vm_mmio_write(struct vsmmu_vm *vm, uint64_t gpa,
+				  unsigned int size, uint64_t val);
 
 /*
  * A guest's mapping of a device frame ("ioremap"): register @offset of
@@ -245,7 +249,7 @@ struct vsmmu_vm_iomem {
 	struct vsmmu_vm *vm;
 	uint64_t base;
 };
-extern const struct vsmmu_drv_mmio_ops vsmmu_vm_iomem_ops;
+VSMMU_API extern const struct vsmmu_drv_mmio_ops vsmmu_vm_iomem_ops;
 
 struct vsmmu_vm_trap_stats {
 	uint64_t exits; /* trapped accesses emulated */
@@ -257,8 +261,8 @@ struct vsmmu_vm_trap_stats {
 };
 
 /** vsmmu_vm_trap_stats() - the VM's counters, a snapshot. */
-void vsmmu_vm_get_trap_stats(struct vsmmu_vm *vm,
-			     struct vsmmu_vm_trap_stats *st);
+VSMMU_API void vsmmu_vm_get_trap_stats(struct vsmmu_vm *vm,
+				       struct vsmmu_vm_trap_stats *st);
 
 /* --- Devices ----------------------------------------------------------------- */
 
@@ -267,8 +271,8 @@ void vsmmu_vm_get_trap_stats(struct vsmmu_vm *vm,
  * page is translated by the host SMMU through the guest's stage 1 and the
  * VM's stage 2 (vsmmu_iommufd_dma(), whose return values these are).
  */
-int vsmmu_vm_dev_dma(struct vsmmu_vm *vm, unsigned int dev,
-		     struct vsmmu_iommufd_dma *op);
+VSMMU_API int vsmmu_vm_dev_dma(struct vsmmu_vm *vm, unsigned int dev,
+			       struct vsmmu_iommufd_dma *op);
 
 /**
  * vsmmu_vm_dev_set_msi() - the guest programs @dev's MSI capability
@@ -276,15 +280,15 @@ int vsmmu_vm_dev_dma(struct vsmmu_vm *vm, unsigned int dev,
  * guest's stage 1 maps to its doorbell, VSMMU_VM_GITS_FRAME) and data
  * @data (the EventID).  Return: 0, -EINVAL, or iommufd's errno.
  */
-int vsmmu_vm_dev_set_msi(struct vsmmu_vm *vm, unsigned int dev, uint64_t addr,
-			 uint32_t data);
+VSMMU_API int vsmmu_vm_dev_set_msi(struct vsmmu_vm *vm, unsigned int dev,
+				   uint64_t addr, uint32_t data);
 
 /**
  * vsmmu_vm_dev_msi() - @dev signals its MSI: a 32-bit DMA write of the
  * programmed data to the programmed address.  Return: as
  * vsmmu_iommufd_msi(); -ENODEV if the guest programmed none.
  */
-int vsmmu_vm_dev_msi(struct vsmmu_vm *vm, unsigned int dev);
+VSMMU_API int vsmmu_vm_dev_msi(struct vsmmu_vm *vm, unsigned int dev);
 
 /* --- The virtual SMMU ------------------------------------------------------ */
 
@@ -296,18 +300,19 @@ int vsmmu_vm_dev_msi(struct vsmmu_vm *vm, unsigned int dev);
  * vsmmu_drv_irq with a guest's driver.  Replacing the handler waits for
  * calls of the old one to return.  Return: 0, -EINVAL.
  */
-int vsmmu_vm_smmu_set_irq(struct vsmmu_vm *vm, unsigned int smmu,
-			  vsmmu_irq_fn *fn, void *arg);
+VSMMU_API int vsmmu_vm_smmu_set_irq(struct vsmmu_vm *vm, unsigned int smmu,
+				    vsmmu_irq_fn *fn, void *arg);
 
 /**
  * vsmmu_vm_smmu_idr() - the IDR0..5 the virtual SMMU @smmu advertises
  * (docs/vm.md says why each field is what it is).  Return: 0, -EINVAL.
  */
-int vsmmu_vm_smmu_idr(const struct vsmmu_vm *vm, unsigned int smmu,
-		      uint32_t idr[6]);
+VSMMU_API int vsmmu_vm_smmu_idr(const struct vsmmu_vm *vm, unsigned int smmu,
+				uint32_t idr[6]);
 
 /** vsmmu_vm_smmu_has_cmdqv() - does virtual SMMU @smmu have a CMDQV? */
-bool vsmmu_vm_smmu_has_cmdqv(const struct vsmmu_vm *vm, unsigned int smmu);
+VSMMU_API bool vsmmu_vm_smmu_has_cmdqv(const struct vsmmu_vm *vm,
+				       unsigned int smmu);
 
 struct vsmmu_vm_smmu_stats {
 	uint64_t cmds; /* commands consumed from the emulated queue */
@@ -325,8 +330,8 @@ struct vsmmu_vm_smmu_stats {
 };
 
 /** vsmmu_vm_smmu_get_stats() - counters of virtual SMMU @smmu. */
-int vsmmu_vm_smmu_get_stats(struct vsmmu_vm *vm, unsigned int smmu,
-			    struct vsmmu_vm_smmu_stats *st);
+VSMMU_API int vsmmu_vm_smmu_get_stats(struct vsmmu_vm *vm, unsigned int smmu,
+				      struct vsmmu_vm_smmu_stats *st);
 
 /**
  * vsmmu_vm_process() - the I/O thread's work, now: read every VEVENTQ
@@ -334,7 +339,7 @@ int vsmmu_vm_smmu_get_stats(struct vsmmu_vm *vm, unsigned int smmu,
  * the guests' overflow rule and interrupts), and VCMDQ error maps to the
  * guests' LVCMDQ_ERR_MAP.  Return: records handled (>= 0).
  */
-int vsmmu_vm_process(struct vsmmu_vm *vm);
+VSMMU_API int vsmmu_vm_process(struct vsmmu_vm *vm);
 
 /**
  * vsmmu_vm_smmu_set_state() - load a guest's virtual SMMU register state
@@ -343,9 +348,9 @@ int vsmmu_vm_process(struct vsmmu_vm *vm);
  * last, with its effects: STEs installed).  Return: 0, -EINVAL, or the
  * first failing write's errno.
  */
-int vsmmu_vm_smmu_set_state(struct vsmmu_vm *vm, unsigned int smmu,
-			    const uint64_t *offs, const uint64_t *regs,
-			    unsigned int n);
+VSMMU_API int vsmmu_vm_smmu_set_state(struct vsmmu_vm *vm, unsigned int smmu,
+				      const uint64_t *offs,
+				      const uint64_t *regs, unsigned int n);
 
 /* --- The guest's driver ------------------------------------------------------- */
 
@@ -375,11 +380,11 @@ struct vsmmu_vm_guest_config {
 	void *log_arg;
 };
 
-int vsmmu_vm_guest_create(struct vsmmu_vm *vm,
-			  const struct vsmmu_vm_guest_config *cfg,
-			  struct vsmmu_vm_guest **out);
-void vsmmu_vm_guest_destroy(struct vsmmu_vm_guest *g);
-struct vsmmu_drv *vsmmu_vm_guest_drv(const struct vsmmu_vm_guest *g);
+VSMMU_API int vsmmu_vm_guest_create(struct vsmmu_vm *vm,
+				    const struct vsmmu_vm_guest_config *cfg,
+				    struct vsmmu_vm_guest **out);
+VSMMU_API void vsmmu_vm_guest_destroy(struct vsmmu_vm_guest *g);
+VSMMU_API struct vsmmu_drv *vsmmu_vm_guest_drv(const struct vsmmu_vm_guest *g);
 
 /* The guest's IOVA of its doorbell mapping in every domain it makes */
 #define VSMMU_VM_GUEST_MSI_IOVA 0x08000000ULL
@@ -391,8 +396,9 @@ struct vsmmu_drv *vsmmu_vm_guest_drv(const struct vsmmu_vm_guest *g);
  * programmed to that IOVA + GITS_TRANSLATER with EventID @eventid.
  * Return: 0 and *@dom, or -errno.
  */
-int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
-			  uint32_t eventid, struct vsmmu_drv_domain **dom);
+VSMMU_API int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
+				    uint32_t eventid,
+				    struct vsmmu_drv_domain **dom);
 
 /* --- A hostile guest --------------------------------------------------------- */
 
@@ -436,8 +442,9 @@ struct vsmmu_vm_hostile_stats {
  * callers check (tests/test_vmm_isolation.c, `vsmmu vm --hostile`).
  * Return: 0, -EINVAL.
  */
-int vsmmu_vm_hostile_step(struct vsmmu_vm *vm, const struct vsmmu_vm_hostile *h,
-			  struct vsmmu_vm_hostile_stats *st);
+VSMMU_API int vsmmu_vm_hostile_step(struct vsmmu_vm *vm,
+				    const struct vsmmu_vm_hostile *h,
+				    struct vsmmu_vm_hostile_stats *st);
 
 #ifdef __cplusplus
 }

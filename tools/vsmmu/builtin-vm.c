@@ -74,7 +74,11 @@ static const char vm_usage[] =
 	"                      vcpu)\n"
 	"  --hostile K         the last K VMs run a hostile guest\n"
 	"  --json              the summary as one JSON object on stdout\n"
-	"  -h, --help          this text\n";
+	"  -h, --help          this text\n"
+	"\n"
+	"Exit status:\n"
+	"  0 every isolation finding is 0; 1 a finding, or a guest or the\n"
+	"  host failed; 2 a bad option.\n";
 
 struct slot {
 	_Atomic uint32_t state; /* REVOKED | DMAs in flight */
