@@ -60,13 +60,6 @@ struct vs_cmdqv {
 	_Atomic uint64_t errmap[2]; /* latched from the VEVENTQ */
 };
 
-static int ioctl_destroy(struct vsmmu_vs *vs, uint32_t id)
-{
-	struct iommu_destroy d = { .size = sizeof(d), .id = id };
-
-	return id ? vsmmu_iommufd_ioctl(vs_ictx(vs), IOMMU_DESTROY, &d) : 0;
-}
-
 int vs_cmdqv_create(struct vsmmu_vs *vs, unsigned int share_log2,
 		    unsigned int sids_log2, unsigned int version,
 		    uint64_t mmap_off, struct vs_cmdqv **out)
@@ -124,7 +117,7 @@ static void hwq_destroy_from(struct vsmmu_vs *vs, unsigned int from)
 
 	while (cv->nhwq > from) {
 		cv->nhwq--;
-		ioctl_destroy(vs, cv->hwq[cv->nhwq]);
+		vs_destroy_id(vs, cv->hwq[cv->nhwq]);
 		cv->hwq[cv->nhwq] = 0;
 	}
 }
@@ -140,7 +133,7 @@ void vs_cmdqv_destroy(struct vsmmu_vs *vs)
 	}
 	if (cv->evfd >= 0)
 		close(cv->evfd);
-	ioctl_destroy(vs, cv->veventq);
+	vs_destroy_id(vs, cv->veventq);
 	pthread_mutex_destroy(&cv->lock);
 	free(cv->alloc);
 	free(cv->base);

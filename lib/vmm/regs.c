@@ -34,54 +34,6 @@ void vs_regs_reset(struct vsmmu_vs *vs)
 	atomic_store(&vs->gbpa, GBPA_ABORT);
 }
 
-/* An interrupt: its MSI if *_IRQ_CFG0 names an address, else the line */
-static void signal_irq(struct vsmmu_vs *vs, enum vsmmu_irq irq)
-{
-	uint64_t addr = 0;
-	uint32_t data = 0, abt = 0;
-
-	if (irq == VSMMU_IRQ_EVTQ) {
-		addr = atomic_load(&vs->evtq_irq_cfg0);
-		data = atomic_load(&vs->evtq_irq_cfg1);
-		abt = GERROR_MSI_EVTQ_ABT_ERR;
-	} else if (irq == VSMMU_IRQ_GERROR) {
-		addr = atomic_load(&vs->gerror_irq_cfg0);
-		data = atomic_load(&vs->gerror_irq_cfg1);
-		abt = GERROR_MSI_GERROR_ABT_ERR;
-	}
-	addr &= MSI_CFG0_ADDR_MASK;
-	if (!addr) {
-		vs_raise_irq(vs, irq);
-		return;
-	}
-	if (vsmmu_mem_write32(vs_gmem(vs), addr, data) &&
-	    irq != VSMMU_IRQ_GERROR)
-		vs_gerror_raise(vs, abt);
-}
-
-void vs_gerror_raise(struct vsmmu_vs *vs, uint32_t bits)
-{
-	uint32_t g, active, raise;
-
-	pthread_mutex_lock(&vs->reg_lock);
-	g = atomic_load(&vs->gerror);
-	active = g ^ atomic_load(&vs->gerrorn);
-	raise = bits & ~active; /* an active error is not raised again */
-	if (raise)
-		atomic_store_explicit(&vs->gerror, g ^ raise,
-				      memory_order_release);
-	pthread_mutex_unlock(&vs->reg_lock);
-	if (raise && (atomic_load(&vs->irq_ctrl) & IRQ_CTRL_GERROR_IRQEN))
-		signal_irq(vs, VSMMU_IRQ_GERROR);
-}
-
-/* Called by evtq.c after it wrote a record */
-void vs_evtq_signal(struct vsmmu_vs *vs)
-{
-	if (atomic_load(&vs->irq_ctrl) & IRQ_CTRL_EVTQ_IRQEN)
-		signal_irq(vs, VSMMU_IRQ_EVTQ);
-}
-
 /* --- 64-bit registers ---------------------------------------------------- */
 
 static _Atomic uint64_t *reg64(struct vsmmu_vs *vs, uint64_t off)

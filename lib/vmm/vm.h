@@ -9,13 +9,16 @@
  *             the virtual SMMUs (viommu.c) and registers their regions
  *   bus.c     the MMIO bus and the trap path (vCPU or VMM thread)
  *   viommu.c  a virtual SMMU's host objects (vIOMMU, HWPTs, VEVENTQs),
- *             its IDRs, and installing guest STEs as nested HWPTs
- *   regs.c    the virtual SMMU's register file; calls cmdq.c and viommu.c
- *   cmdq.c    the emulated command queue; calls viommu.c for CFGI_STE
+ *             its IDRs; calls regs.c, ste.c, cmdqv.c
+ *   regs.c    the virtual SMMU's register file; calls cmdq.c and ste.c
+ *   cmdq.c    the emulated command queue; calls ste.c for CFGI_STE
+ *   ste.c     reading guest STEs and installing them as nested HWPTs
  *   evtq.c    events from the VEVENTQ into the guest's event queue
  *   cmdqv.c   the virtual CMDQV (trapped global/VINTF registers, BASE ->
  *             HW_QUEUE_ALLOC, the passed-through VCMDQ page)
  *   guest.c   the guest kernel: vsmmu's driver over the trap ops
+ *   hostile.c a hostile guest
+ *   core.c    the bottom: context, memory, destroy, interrupts, GERROR
  *
  * Nothing here includes lib/iommufd or lib/driver: the host is reached
  * through <vsmmu/iommufd.h> alone (guest.c uses <vsmmu/driver.h> as the
@@ -188,7 +191,7 @@ struct vsmmu_vs {
 	struct vs_stats st;
 };
 
-/* viommu.c */
+/* viommu.c (find_dev, install_range: ste.c) */
 int vs_create(struct vsmmu_vm *vm, unsigned int index, unsigned int host,
 	      struct vm_dev *first, struct vsmmu_vs **out);
 int vs_add_dev(struct vsmmu_vs *vs, struct vm_dev *d);
@@ -202,16 +205,25 @@ struct vm_dev *vs_find_dev(struct vsmmu_vs *vs, uint32_t vsid);
  */
 int vs_install_range(struct vsmmu_vs *vs, uint32_t first, uint32_t last,
 		     uint64_t *same);
-void vs_raise_irq(struct vsmmu_vs *vs, enum vsmmu_irq irq);
+/* ste.c: a nested HWPT of @ste[0..1] on the vIOMMU, for @dev_id */
+int vs_nested_hwpt(struct vsmmu_vs *vs, uint32_t dev_id, const uint64_t ste[2],
+		   uint32_t *id);
+
+/* core.c */
 struct vsmmu_iommufd_ctx *vs_ictx(const struct vsmmu_vs *vs);
 struct vsmmu_mem *vs_gmem(const struct vsmmu_vs *vs);
+/* IOMMU_DESTROY of @id (0: nothing) */
+int vs_destroy_id(struct vsmmu_vs *vs, uint32_t id);
+void vs_raise_irq(struct vsmmu_vs *vs, enum vsmmu_irq irq);
+/* Make GERROR bits @bits active (those not already) and interrupt */
+void vs_gerror_raise(struct vsmmu_vs *vs, uint32_t bits);
+/* The EVTQ interrupt after a record (MSI or line) */
+void vs_evtq_signal(struct vsmmu_vs *vs);
 
 /* regs.c */
 void vs_regs_reset(struct vsmmu_vs *vs);
 vm_mmio_read_fn vs_mmio_read;
 vm_mmio_write_fn vs_mmio_write;
-/* Toggle GERROR bits @bits (make them active) and interrupt */
-void vs_gerror_raise(struct vsmmu_vs *vs, uint32_t bits);
 
 /* cmdq.c */
 void vs_cmdq_consume(struct vsmmu_vs *vs);
@@ -220,8 +232,6 @@ void vs_cmdq_consume(struct vsmmu_vs *vs);
 int vs_evtq_pump(struct vsmmu_vs *vs);
 /* Write one 32-byte record to the guest's event queue */
 void vs_evtq_write(struct vsmmu_vs *vs, const uint64_t evt[4]);
-/* regs.c: the EVTQ interrupt after a record (MSI or line) */
-void vs_evtq_signal(struct vsmmu_vs *vs);
 
 /* cmdqv.c */
 int vs_cmdqv_create(struct vsmmu_vs *vs, unsigned int share_log2,
