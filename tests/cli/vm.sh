@@ -18,7 +18,7 @@ fail() {
 run() {
 	local name=$1
 	shift
-	"$VSMMU" vm --json --duration 0.3 "$@" >"$tmp/$name.json" \
+	"$VSMMU" vm --json --duration 0.2 "$@" >"$tmp/$name.json" \
 		2>"$tmp/$name.err" ||
 		{ cat "$tmp/$name.err" "$tmp/$name.json" >&2; fail "vm $*"; }
 }
