@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "vmm/vm.h"
@@ -160,7 +161,7 @@ static void vm_teardown(struct vsmmu_vm *vm)
 		ioctl_destroy(vm->ictx, vm->ioas); /* unmaps the RAM */
 	vsmmu_mem_destroy(vm->gmem);
 	if (vm->ram_owned)
-		free(vm->ram);
+		munmap(vm->ram, vm->ram_size);
 	pthread_mutex_destroy(&vm->vcpu_lock);
 	free(vm);
 }
@@ -327,13 +328,15 @@ int vsmmu_vm_create(const struct vsmmu_vm_config *cfg, struct vsmmu_vm **out)
 	}
 	vm->ram = cfg->ram;
 	if (!vm->ram) {
-		if (posix_memalign(&vm->ram, RAM_ALIGN, cfg->ram_size)) {
+		/* Anonymous memory: zero, and only touched pages cost */
+		vm->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (vm->ram == MAP_FAILED) {
 			vm->ram = NULL;
 			rc = -ENOMEM;
 			goto out_teardown;
 		}
 		vm->ram_owned = true;
-		memset(vm->ram, 0, cfg->ram_size);
 	} else if ((uintptr_t)vm->ram % VSMMU_MEM_PAGE_SIZE) {
 		rc = -EINVAL;
 		goto out_teardown;
