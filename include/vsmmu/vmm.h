@@ -290,6 +290,24 @@ VSMMU_API int vsmmu_vm_dev_set_msi(struct vsmmu_vm *vm, unsigned int dev,
  */
 VSMMU_API int vsmmu_vm_dev_msi(struct vsmmu_vm *vm, unsigned int dev);
 
+/* What a device's guest STE made of it (vsmmu_vm_dev_ste()) */
+enum vsmmu_vm_ste {
+	VSMMU_VM_STE_NONE, /* not attached */
+	/* abort: SMMUEN = 0 with GBPA.ABORT, an STE that is invalid,
+	 * abort, unreadable or illegal for this virtual SMMU */
+	VSMMU_VM_STE_ABORT,
+	VSMMU_VM_STE_BYPASS, /* bypass: the VM's stage 2 alone */
+	VSMMU_VM_STE_S1, /* the guest's stage 1 over the VM's stage 2 */
+};
+
+/**
+ * vsmmu_vm_dev_ste() - how device @dev is configured now: *@kind, and for
+ * VSMMU_VM_STE_S1 the two STE words its nested HWPT was made of (@ste may
+ * be NULL).  Return: 0, -EINVAL.
+ */
+VSMMU_API int vsmmu_vm_dev_ste(struct vsmmu_vm *vm, unsigned int dev,
+			       enum vsmmu_vm_ste *kind, uint64_t *ste);
+
 /* --- The virtual SMMU ------------------------------------------------------ */
 
 /**

@@ -235,3 +235,27 @@ int vs_install_range(struct vsmmu_vs *vs, uint32_t first, uint32_t last,
 	pthread_mutex_unlock(&vs->cfg_lock);
 	return rc;
 }
+
+int vsmmu_vm_dev_ste(struct vsmmu_vm *vm, unsigned int dev,
+		     enum vsmmu_vm_ste *kind, uint64_t *ste)
+{
+	static const enum vsmmu_vm_ste kinds[] = {
+		[VM_STE_NONE] = VSMMU_VM_STE_NONE,
+		[VM_STE_ABORT] = VSMMU_VM_STE_ABORT,
+		[VM_STE_BYPASS] = VSMMU_VM_STE_BYPASS,
+		[VM_STE_S1] = VSMMU_VM_STE_S1,
+	};
+	struct vm_dev *d;
+
+	if (dev >= vm->ndevs || !vm->devs[dev].vs)
+		return -EINVAL;
+	d = &vm->devs[dev];
+	pthread_mutex_lock(&d->vs->cfg_lock);
+	*kind = kinds[d->kind];
+	if (ste) {
+		ste[0] = d->kind == VM_STE_S1 ? d->ste[0] : 0;
+		ste[1] = d->kind == VM_STE_S1 ? d->ste[1] : 0;
+	}
+	pthread_mutex_unlock(&d->vs->cfg_lock);
+	return 0;
+}

@@ -3,7 +3,8 @@
 # unmaps and MSIs counted, invalidations on the VCMDQ, 0 isolation
 # findings, exit 0; with --hostile 1 the other VM is unaffected and the
 # host keeps running; the emulated queue with --cmdqv off; bad options
-# exit 2.  The JSON is checked with python3.
+# exit 2; a guest-built configuration dumped (`vm dump`) and replayed
+# through the stack (`vm replay`).  The JSON is checked with python3.
 set -euo pipefail
 : "${VSMMU:?set VSMMU to the vsmmu binary}"
 
@@ -66,6 +67,47 @@ for vm in s["per_vm"]:
          "off: the trapped queue and HWPT_INVALIDATE", s)
 PY
 
+# A guest-built configuration dumped, then replayed through the stack
+flags=$("$VSMMU" vm dump "$tmp/guest.elf") || fail "vm dump"
+# shellcheck disable=SC2086
+"$VSMMU" vm replay $flags '0x10 - 0x100010 w' '0x10 - 0x200000 w' \
+	'0x10 - 0x200008 r' '0x11 - 0x100000 r' '0x10 - 0x8000040 w' \
+	>"$tmp/replay.json" || fail "vm replay"
+# The same with the RAM pinned at a given host-physical address, and an
+# STE that is not there (the stream table moved by a page)
+# shellcheck disable=SC2086
+"$VSMMU" vm replay $flags --ram 0x40000000:0x1000000@0x200000000 \
+	'0x10 - 0x100010 r' >>"$tmp/replay.json" || fail "vm replay @HPA"
+# shellcheck disable=SC2086
+"$VSMMU" vm replay $flags --reg STRTAB_BASE_CFG.LOG2SIZE=4 \
+	'0x10 - 0x100010 r' >>"$tmp/replay.json" || fail "vm replay LOG2SIZE"
+python3 - "$tmp/replay.json" <<'PY' || fail "vm replay answers"
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+def need(cond, what):
+    if not cond:
+        sys.exit(what + ": " + json.dumps(a))
+need(len(a) == 7, "one answer per query")
+# Read-write page: the guest's GPA, pinned where the host put it
+need(a[0]["result"] == "ok" and a[0]["gpa"] == "0x40100010" and
+     a[0]["perm"] == "rw-" and a[0]["ste"] == "stage1", "rw page")
+# Write to the read-only page: F_PERMISSION for the guest, with its vSID
+need(a[1]["result"] == "fault" and a[1]["event"] == "F_PERMISSION" and
+     a[1]["to"] == "guest" and int(a[1]["evt"][0], 16) >> 32 == 0x10 and
+     not a[1]["stage2"], "permission fault to the guest")
+need(a[2]["result"] == "ok" and a[2]["gpa"] == "0x40200008" and
+     a[2]["perm"] == "r--", "ro page read")
+# Device 0x11 has nothing mapped there: F_TRANSLATION, vSID 0x11
+need(a[3]["event"] == "F_TRANSLATION" and a[3]["to"] == "guest" and
+     int(a[3]["evt"][0], 16) >> 32 == 0x11, "translation fault")
+# The MSI: gIOVA -> gDB 0x9000040 -> the host doorbell 0x8020040
+need(a[4]["result"] == "ok" and a[4]["gpa"] == "0x9000040" and
+     a[4]["hpa"] == "0x8020040", "doorbell through both stages")
+need(a[5]["hpa"] == "0x200100010", "--ram @HPA")
+# LOG2SIZE 4: vSID 0x10 is outside the table: abort, no event
+need(a[6]["result"] == "aborted" and a[6]["ste"] == "abort", "abort")
+PY
+
 for bad in "--vms 0" "--cmdqv maybe" "--hostile 2 --vms 2" "--trap x" \
 	"--duration -1"; do
 	# shellcheck disable=SC2086
@@ -77,3 +119,10 @@ for bad in "--vms 0" "--cmdqv maybe" "--hostile 2 --vms 2" "--trap x" \
 	fi
 done
 "$VSMMU" vm --help | grep -q -- "--hostile" || fail "vm --help"
+"$VSMMU" vm replay --help | grep -q -- "--dev" || fail "vm replay --help"
+if "$VSMMU" vm replay --mem "$tmp/guest.elf" >/dev/null 2>&1; then
+	fail "vm replay without --dev succeeded"
+fi
+"$VSMMU" vm replay --mem "$tmp/guest.elf" --dev 0x10=0x40 'bad query' \
+	>/dev/null 2>&1 && fail "a malformed query must exit 1"
+[ $? -eq 1 ] || fail "a malformed query exits 1"

@@ -54,6 +54,10 @@
 
 static const char vm_usage[] =
 	"usage: vsmmu vm [options]\n"
+	"       vsmmu vm dump OUT.elf\n"
+	"       vsmmu vm replay --mem FILE... --dev VSID=SID... [--ram "
+	"GPA:SIZE[@HPA]]\n"
+	"                       [--reg NAME=VALUE]... [QUERY...]\n"
 	"\n"
 	"N VMs of M devices each on one host SMMU with a CMDQV.  Each VM has a\n"
 	"virtual SMMU (its registers trapped, its tables and queues in guest\n"
@@ -75,6 +79,11 @@ static const char vm_usage[] =
 	"  --hostile K         the last K VMs run a hostile guest\n"
 	"  --json              the summary as one JSON object on stdout\n"
 	"  -h, --help          this text\n"
+	"\n"
+	"dump writes a guest-built configuration (the guest driver's tables\n"
+	"in its RAM) as an ELF core and prints the flags that replay it;\n"
+	"replay loads a guest's memory and virtual SMMU registers as a VM and\n"
+	"answers queries through the whole stack ('vsmmu vm replay --help').\n"
 	"\n"
 	"Exit status:\n"
 	"  0 every isolation finding is 0; 1 a finding, or a guest or the\n"
@@ -875,6 +884,14 @@ int cmd_vm(int argc, char **argv)
 	unsigned int v;
 	int rc, status = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "dump")) {
+		free(r);
+		return cmd_vm_dump(argc - 1, argv + 1);
+	}
+	if (argc > 1 && !strcmp(argv[1], "replay")) {
+		free(r);
+		return cmd_vm_replay(argc - 1, argv + 1);
+	}
 	if (!r)
 		return 1;
 	r->nvms = 2;
