@@ -162,6 +162,13 @@ static void run(enum vsmmu_vm_trap trap)
 		ASSERT_OK(vsmmu_vm_vcpu_start(t->vm, vcpu_fn, &a[i], &vcpu[i]));
 	for (i = 0; i < 2; i++)
 		vsmmu_vm_vcpu_join(vcpu[i]);
+	/* On a loaded machine the devices may not have run yet: let them
+	 * do some DMA before they stop (bounded: 10 s) */
+	for (i = 0; i < 100000 && atomic_load(&t->dmas) < 64; i++) {
+		struct timespec ts = { 0, 100000 };
+
+		nanosleep(&ts, NULL);
+	}
 	atomic_store(&t->stop, true);
 	for (i = 0; i < 2; i++)
 		pthread_join(dev[i], NULL);
