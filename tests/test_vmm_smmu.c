@@ -538,3 +538,95 @@ TEST(vmm_events_into_the_guests_queue)
 		  GERROR_EVTQ_ABT_ERR);
 	hg_fini(&h);
 }
+
+TEST(vmm_cfgi_cd_atc_inv_cfgi_all_forwarded)
+{
+	struct vsmmu_vm_smmu_stats s0, s1;
+	struct vsmmu_pgtable *pt2;
+	struct vsmmu_pgtable_info pi;
+	struct vsmmu_pgtable_cfg pc = { .fmt = VSMMU_PGTABLE_S1,
+					.granule_shift = 12,
+					.ias = 48,
+					.oas = 40 };
+	struct hg h;
+	uint32_t v;
+
+	ASSERT_OK(hg_init(&h, 1));
+	ASSERT_OK(vsmmu_mem_write32(h.g, GPA_DATA, 0x1111));
+	ASSERT_OK(vsmmu_mem_write32(h.g, GPA_DATA2, 0x2222));
+	ASSERT_OK(hg_enable(&h, true));
+	ASSERT_OK(vsmmu_pgtable_map(h.pt, GIOVA, GPA_DATA, PG,
+				    VSMMU_PROT_READ | VSMMU_PROT_USER));
+	ASSERT_OK(put_cd(&h, 0));
+	ASSERT_OK(put_ste(&h, GPA_STRTAB + 64 * VSID, STE0_S1, STE1_S1));
+	ASSERT_OK(cfgi_ste(&h, VSID));
+	ASSERT_OK(dma32(&h, GIOVA, &v, false));
+	ASSERT_EQ(v, 0x1111);
+	/* The CD moves to another table: CFGI_CD (SSID 0, leaf) and the
+	 * ASID's TLBI reach the host (with the physical StreamID and the
+	 * VM's VMID): the new table is used */
+	pc.pool = h.pool;
+	ASSERT_OK(vsmmu_pgtable_create(&pc, &pt2));
+	ASSERT_OK(vsmmu_pgtable_map(pt2, GIOVA, GPA_DATA2, PG,
+				    VSMMU_PROT_READ | VSMMU_PROT_USER));
+	vsmmu_pgtable_get_info(pt2, &pi);
+	ASSERT_OK(put_cd(&h, pi.ttb));
+	ASSERT_OK(dma32(&h, GIOVA, &v, false));
+	ASSERT_EQ(v, 0x1111); /* cached until invalidated, as hardware */
+	ASSERT_OK(vsmmu_vm_smmu_get_stats(h.vm, 0, &s0));
+	ASSERT_OK(cmd(&h,
+		      CMDQ_OP_CFGI_CD | VS_FIELD_PREP(CMDQ_CFGI_0_SID, VSID),
+		      CMDQ_CFGI_1_LEAF, false));
+	ASSERT_OK(cmd(&h,
+		      CMDQ_OP_TLBI_NH_ASID |
+			      VS_FIELD_PREP(CMDQ_TLBI_0_ASID, ASID),
+		      0, false));
+	/* ATC_INV of the whole ATC (Size 52) for the device */
+	ASSERT_OK(cmd(&h, CMDQ_OP_ATC_INV | VS_FIELD_PREP(CMDQ_ATC_0_SID, VSID),
+		      CMDQ_ATC_1_SIZE_ALL, false));
+	ASSERT_OK(sync_none(&h));
+	ASSERT_OK(vsmmu_vm_smmu_get_stats(h.vm, 0, &s1));
+	ASSERT_EQ(s1.inv_calls - s0.inv_calls, 1);
+	ASSERT_EQ(s1.inv_cmds - s0.inv_cmds, 3);
+	ASSERT_EQ(s1.cerror_ill, 0);
+	ASSERT_OK(dma32(&h, GIOVA, &v, false));
+	ASSERT_EQ(v, 0x2222);
+	/* CFGI_ALL (CFGI_STE_RANGE 31): every STE read again; unchanged
+	 * words, so CFGI_CD_ALL of the device instead */
+	ASSERT_OK(
+		cmd(&h, CMDQ_OP_CFGI_STE_RANGE, CMDQ_CFGI_1_RANGE_ALL, false));
+	ASSERT_OK(sync_none(&h));
+	ASSERT_OK(vsmmu_vm_smmu_get_stats(h.vm, 0, &s0));
+	ASSERT_EQ(s0.inv_cmds - s1.inv_cmds, 1);
+	ASSERT_EQ(s0.ste_installs, s1.ste_installs);
+	ASSERT_EQ(rd(&h, ARM_SMMU_CMDQ_CONS) & 0x1f, h.prod & 0x1f);
+	vsmmu_pgtable_destroy(pt2);
+	hg_fini(&h);
+}
+
+TEST(vmm_event_interrupt_by_msi)
+{
+	struct hg h;
+	uint32_t v;
+
+	ASSERT_OK(hg_init(&h, 1));
+	ASSERT_OK(hg_enable(&h, true));
+	ASSERT_OK(put_cd(&h, 0));
+	ASSERT_OK(put_ste(&h, GPA_STRTAB + 64 * VSID, STE0_S1, STE1_S1));
+	ASSERT_OK(cfgi_ste(&h, VSID));
+	/* EVTQ_IRQ_CFG0 names guest RAM: the interrupt is an MSI write of
+	 * EVTQ_IRQ_CFG1 there, not the wired line */
+	ASSERT_OK(wr64(&h, ARM_SMMU_EVTQ_IRQ_CFG0, GPA_SYNC + 0x40));
+	ASSERT_OK(wr(&h, ARM_SMMU_EVTQ_IRQ_CFG1, 0xbeef));
+	faults(&h, 1);
+	ASSERT_EQ(rd(&h, ARM_SMMU_EVTQ_PROD), 1);
+	ASSERT_OK(vsmmu_mem_read32(h.g, GPA_SYNC + 0x40, &v));
+	ASSERT_EQ(v, 0xbeef);
+	ASSERT_EQ(h.irqs[VSMMU_IRQ_EVTQ], 0);
+	/* An MSI address outside guest RAM: GERROR.MSI_EVTQ_ABT_ERR */
+	ASSERT_OK(wr64(&h, ARM_SMMU_EVTQ_IRQ_CFG0, 0x10000000ULL));
+	faults(&h, 1);
+	ASSERT_EQ(rd(&h, ARM_SMMU_GERROR) & GERROR_MSI_EVTQ_ABT_ERR,
+		  GERROR_MSI_EVTQ_ABT_ERR);
+	hg_fini(&h);
+}
