@@ -140,6 +140,7 @@ struct vmrun {
 	pthread_t irq_thread;
 	_Atomic uint64_t host_events, doorbell_lost, msi_unknown;
 	uint64_t marker_found;
+	uint64_t msi_missing; /* sent, neither delivered nor dropped */
 	uint64_t aim_addrs[2 * MAX_VMS + 3];
 	unsigned int naim_addrs;
 	uint32_t aim_sids[MAX_VMS * MAX_DEVS * 2];
@@ -233,13 +234,16 @@ static int host_up(struct vmrun *r)
 }
 
 /* The host's threaded interrupt, and the doorbell's consumer */
-static void take_msis(struct vmrun *r)
+static unsigned int take_msis(struct vmrun *r)
 {
 	struct vsmmu_iommufd_irq irq[64];
 	uint64_t lost = 0;
-	unsigned int n, i, v, d;
+	unsigned int n, i, v, d, total = 0;
 
+	/* Each take reports (and clears) what the doorbell dropped */
 	while ((n = vsmmu_iommufd_doorbell_take(r->ictx, irq, 64, &lost))) {
+		atomic_fetch_add(&r->doorbell_lost, lost);
+		total += n;
 		for (i = 0; i < n; i++) {
 			bool found = false;
 
@@ -260,6 +264,7 @@ static void take_msis(struct vmrun *r)
 		}
 	}
 	atomic_fetch_add(&r->doorbell_lost, lost);
+	return total;
 }
 
 static void *irq_thread(void *arg)
@@ -269,8 +274,8 @@ static void *irq_thread(void *arg)
 
 	while (!atomic_load(&r->stop)) {
 		vsmmu_drv_process(vsmmu_host_drv(r->host));
-		take_msis(r);
-		nanosleep(&ts, NULL);
+		if (!take_msis(r)) /* busy: look again at once */
+			nanosleep(&ts, NULL);
 	}
 	vsmmu_drv_process(vsmmu_host_drv(r->host));
 	take_msis(r);
@@ -694,10 +699,12 @@ static void print_text(struct vmrun *r, uint64_t total,
 	       ", its own events %" PRIu64 ", hostile DMA outside its stage "
 	       "2: %" PRIu64
 	       ", MSIs the doorbell dropped (it keeps 256) %" PRIu64
-	       ", MSIs from no VM's device %" PRIu64 "\n",
+	       ", MSIs from no VM's device %" PRIu64 ", MSIs lost %" PRIu64
+	       "\n",
 	       hs->cerror_ill + hs->cerror_abt + hs->cerror_atc_inv,
 	       hs->timeouts, atomic_load(&r->host_events), r->marker_found,
-	       atomic_load(&r->doorbell_lost), atomic_load(&r->msi_unknown));
+	       atomic_load(&r->doorbell_lost), atomic_load(&r->msi_unknown),
+	       r->msi_missing);
 	printf("isolation findings: %" PRIu64 "\n", total);
 }
 
@@ -747,11 +754,11 @@ static void print_json(struct vmrun *r, uint64_t total,
 	       ",\"timeouts\":%" PRIu64 ",\"events\":%" PRIu64
 	       ",\"dma_outside_stage2\":%" PRIu64
 	       ",\"doorbell_dropped\":%" PRIu64 ",\"msi_unknown\":%" PRIu64
-	       "},\"findings\":%" PRIu64 "}\n",
+	       ",\"msi_lost\":%" PRIu64 "},\"findings\":%" PRIu64 "}\n",
 	       hs->cerror_ill + hs->cerror_abt + hs->cerror_atc_inv,
 	       hs->timeouts, atomic_load(&r->host_events), r->marker_found,
 	       atomic_load(&r->doorbell_lost), atomic_load(&r->msi_unknown),
-	       total);
+	       r->msi_missing, total);
 }
 
 /* --- Options and the run ------------------------------------------------------ */
@@ -948,6 +955,8 @@ int cmd_vm(int argc, char **argv)
 			pthread_join(r->vms[v].dev_thread, NULL);
 	}
 	pthread_join(r->irq_thread, NULL);
+	/* The last MSIs the devices sent after the IRQ thread's last look */
+	take_msis(r);
 	/* The guests hear of the last faults */
 	vsmmu_iommufd_process(r->ictx);
 	for (v = 0; v < r->nvms; v++) {
@@ -965,8 +974,25 @@ int cmd_vm(int argc, char **argv)
 			status = 1;
 		}
 	}
+	/* Every MSI a well-behaved device sent reached the doorbell (or
+	 * was counted as dropped by it) */
+	{
+		uint64_t missing = 0;
+
+		for (v = 0; v < r->nvms; v++)
+			if (!r->vms[v].hostile &&
+			    atomic_load(&r->vms[v].msis_sent) >
+				    atomic_load(&r->vms[v].msis_in))
+				missing += atomic_load(&r->vms[v].msis_sent) -
+					   atomic_load(&r->vms[v].msis_in);
+		r->msi_missing =
+			missing > atomic_load(&r->doorbell_lost) ?
+				missing - atomic_load(&r->doorbell_lost) :
+				0;
+	}
 	total += hs.cerror_ill + hs.cerror_abt + hs.cerror_atc_inv +
-		 hs.timeouts + r->marker_found + atomic_load(&r->msi_unknown);
+		 hs.timeouts + r->marker_found + atomic_load(&r->msi_unknown) +
+		 r->msi_missing;
 	if (r->json)
 		print_json(r, total, &hs);
 	else
