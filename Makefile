@@ -87,7 +87,7 @@ TOOL := $(O)/vsmmu
 TESTBIN := $(O)/tests/vsmmu-test
 FLAGS_FILE := $(O)/.build-flags
 MAN_PAGES := $(addprefix $(O)/man/,vsmmu.1 vsmmu-decode.1 \
-	vsmmu-translate.1 vsmmu-mkimage.1 vsmmu-demo.1)
+	vsmmu-translate.1 vsmmu-mkimage.1 vsmmu-demo.1 vsmmu-vm.1)
 
 .PHONY: all check unit cli bench plots fuzz fuzz-smoke format format-check \
 	clean demo install uninstall man shared static FORCE

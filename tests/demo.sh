@@ -2,7 +2,8 @@
 # make demo: first `vsmmu demo` -- the host driver brings up the SMMU
 # model, devices DMA through translation while buffers are unmapped and
 # remapped, a misbehaving device faults and its events are decoded, and a
-# summary ends it (docs/demo.md).  Then the translation tool: write an
+# summary ends it (docs/demo.md).  Then `vsmmu vm`: VMs with virtual
+# SMMUs and a hostile guest (docs/vm.md).  Then the translation tool: write an
 # example memory image (an ELF core holding a stream table, STEs, CDs and
 # page tables for bypass, abort, stage-1, stage-2 and nested streams) and
 # translate transactions over it.
@@ -11,6 +12,10 @@ tool=$1
 out=$2
 echo "== vsmmu demo: driver, devices, DMA, faults, the invalidation checker"
 "$tool" demo
+echo
+echo "== vsmmu vm: three VMs with virtual SMMUs on one host SMMU with CMDQV,"
+echo "   the guests' VCMDQs passed through; the third VM is hostile"
+"$tool" vm --vms 3 --devices 2 --duration 0.5 --hostile 1
 echo
 img="$out/example.elf"
 "$tool" mkimage "$img" >/dev/null

@@ -7,5 +7,8 @@ int cmd_decode(int argc, char **argv);
 int cmd_translate(int argc, char **argv);
 int cmd_mkimage(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
+int cmd_vm_dump(int argc, char **argv);
+int cmd_vm_replay(int argc, char **argv);
 
 #endif

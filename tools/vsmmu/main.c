@@ -22,6 +22,8 @@ static const struct builtin builtins[] = {
 	  "write an example memory image (ELF core) to translate over" },
 	{ "demo", cmd_demo,
 	  "the driver, devices doing DMA, faults and the checker, end to end" },
+	{ "vm", cmd_vm,
+	  "VMs with virtual SMMUs, CMDQV passthrough, hostile guests" },
 };
 
 static void usage(FILE *f)

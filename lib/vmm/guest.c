@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest kernel's side: vsmmu's own driver running in the guest
+ * (docs/vm.md, "The guest's driver").
+ *
+ * Nothing here is the VMM's: the driver reaches its SMMU through the
+ * guest's MMIO accesses (vsmmu_vm_iomem_ops over the virtual SMMU's and
+ * CMDQV's guest-physical frames), its tables and queues come from a pool
+ * in guest RAM (the guest-physical vsmmu_mem), and its interrupts are the
+ * virtual SMMU's lines.  It uses only <vsmmu/driver.h> and the guest-facing
+ * part of <vsmmu/vmm.h>, as a guest kernel would use its hardware.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vsmmu/pgtable.h>
+
+#include <vsmmu/vmm.h>
+
+#define POOL_SIZE (16ULL << 20)
+
+struct vsmmu_vm_guest {
+	struct vsmmu_vm *vm;
+	unsigned int smmu;
+	struct vsmmu_vm_iomem regs, cmdqv;
+	struct vsmmu_mem_pool *pool;
+	struct vsmmu_drv *drv;
+	struct vsmmu_drv_master *masters[VSMMU_VM_MAX_DEVS];
+	struct vsmmu_drv_domain *doms[VSMMU_VM_MAX_DEVS];
+};
+
+static void quiet(void *arg, const char *msg)
+{
+}
+
+int vsmmu_vm_guest_create(struct vsmmu_vm *vm,
+			  const struct vsmmu_vm_guest_config *cfg,
+			  struct vsmmu_vm_guest **out)
+{
+	struct vsmmu_drv_config dc = { 0 };
+	struct vsmmu_vm_guest *g;
+	uint64_t base, size, pool, psize;
+	int rc;
+
+	if (!cfg || cfg->smmu >= vsmmu_vm_nr_smmus(vm))
+		return -EINVAL;
+	vsmmu_vm_ram(vm, &base, &size);
+	psize = cfg->pool_size ? cfg->pool_size : POOL_SIZE;
+	pool = cfg->pool_gpa;
+	if (!pool) {
+		if (size < (cfg->smmu + 1) * psize)
+			return -EINVAL;
+		pool = base + size - (cfg->smmu + 1) * psize;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->vm = vm;
+	g->smmu = cfg->smmu;
+	g->regs = (struct vsmmu_vm_iomem){ vm, VSMMU_VM_SMMU_BASE(cfg->smmu) };
+	g->cmdqv =
+		(struct vsmmu_vm_iomem){ vm, VSMMU_VM_CMDQV_BASE(cfg->smmu) };
+	rc = vsmmu_mem_pool_create(vsmmu_vm_gmem(vm), pool, psize, &g->pool);
+	if (rc)
+		goto out_free;
+	dc.ops = &vsmmu_vm_iomem_ops;
+	dc.ops_ctx = &g->regs;
+	dc.pool = g->pool;
+	dc.timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : 2000000000ULL;
+	dc.event_fn = cfg->event_fn;
+	dc.event_arg = cfg->event_arg;
+	dc.log_fn = cfg->log_fn ? cfg->log_fn : quiet;
+	dc.log_arg = cfg->log_arg;
+	if (vsmmu_vm_smmu_has_cmdqv(vm, cfg->smmu) && !cfg->no_cmdqv) {
+		dc.cmdqv_ops = &vsmmu_vm_iomem_ops;
+		dc.cmdqv_ctx = &g->cmdqv;
+		dc.cmdqv_nqueues = cfg->cmdqv_nqueues;
+	}
+	rc = vsmmu_drv_create(&dc, &g->drv);
+	if (rc)
+		goto out_pool;
+	vsmmu_vm_smmu_set_irq(vm, cfg->smmu, vsmmu_drv_irq, g->drv);
+	rc = vsmmu_drv_enable(g->drv);
+	if (rc)
+		goto out_drv;
+	*out = g;
+	return 0;
+
+out_drv:
+	vsmmu_vm_smmu_set_irq(vm, cfg->smmu, NULL, NULL);
+	vsmmu_drv_destroy(g->drv);
+out_pool:
+	vsmmu_mem_pool_destroy(g->pool);
+out_free:
+	free(g);
+	return rc;
+}
+
+void vsmmu_vm_guest_destroy(struct vsmmu_vm_guest *g)
+{
+	unsigned int i;
+
+	if (!g)
+		return;
+	for (i = 0; i < VSMMU_VM_MAX_DEVS; i++) {
+		vsmmu_drv_master_destroy(g->masters[i]);
+		vsmmu_drv_domain_free(g->doms[i]);
+	}
+	vsmmu_vm_smmu_set_irq(g->vm, g->smmu, NULL, NULL);
+	vsmmu_drv_destroy(g->drv);
+	vsmmu_mem_pool_destroy(g->pool);
+	free(g);
+}
+
+struct vsmmu_drv *vsmmu_vm_guest_drv(const struct vsmmu_vm_guest *g)
+{
+	return g->drv;
+}
+
+int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
+			  uint32_t eventid, struct vsmmu_drv_domain **dom)
+{
+	struct vsmmu_drv_domain_cfg dc = { .type = VSMMU_DRV_DOMAIN_S1,
+					   .granule_shift = 12 };
+	struct vsmmu_vm *vm = g->vm;
+	uint32_t vsid;
+	int rc;
+
+	if (dev >= vsmmu_vm_nr_devs(vm) || dev >= VSMMU_VM_MAX_DEVS ||
+	    vsmmu_vm_dev_smmu(vm, dev) != (int)g->smmu || g->masters[dev])
+		return -EINVAL;
+	vsid = vsmmu_vm_dev_vsid(vm, dev);
+	rc = vsmmu_drv_master_create(g->drv, &vsid, 1, 0, &g->masters[dev]);
+	if (rc)
+		return rc;
+	rc = vsmmu_drv_domain_alloc(g->drv, &dc, &g->doms[dev]);
+	if (!rc)
+		rc = vsmmu_drv_attach(g->masters[dev], g->doms[dev]);
+	/* The doorbell page, as Linux's MSI cookie maps it: write-only
+	 * device memory at a guest IOVA of its own */
+	if (!rc)
+		rc = vsmmu_drv_map(g->doms[dev], VSMMU_VM_GUEST_MSI_IOVA,
+				   VSMMU_VM_GITS_FRAME, VSMMU_MEM_PAGE_SIZE,
+				   VSMMU_PROT_WRITE | VSMMU_PROT_MMIO);
+	/* The device's MSI capability (the VMM traps this write) */
+	if (!rc)
+		rc = vsmmu_vm_dev_set_msi(vm, dev,
+					  VSMMU_VM_GUEST_MSI_IOVA +
+						  VSMMU_IOMMUFD_GITS_TRANSLATER,
+					  eventid);
+	if (rc) {
+		vsmmu_drv_master_destroy(g->masters[dev]);
+		g->masters[dev] = NULL;
+		vsmmu_drv_domain_free(g->doms[dev]);
+		g->doms[dev] = NULL;
+		return rc;
+	}
+	*dom = g->doms[dev];
+	return 0;
+}
