@@ -233,6 +233,19 @@ TEST(vintf_guest_queue_substitution_and_errors)
 	ASSERT_OK(cvw(&w, p0 + TEGRA241_VCMDQ_PROD, 4));
 	ASSERT_OK(vsmmu_drv_process(w.drv));
 	ASSERT_EQ(errs.calls, 2);
+	/* Recovered and failed again before the host looked: the map bit
+	 * never cleared in between, but GERROR moved: reported again */
+	ASSERT_OK(put(&w, RING0, 3, 0x46, 0));
+	ASSERT_OK(cvw(&w, p0 + TEGRA241_VCMDQ_GERRORN,
+		      cvr(&w, p0 + TEGRA241_VCMDQ_GERROR)));
+	ASSERT_EQ(cvr(&w, p0 + TEGRA241_VCMDQ_CONS) & 0xff, 4);
+	ASSERT_OK(put(&w, RING0, 4, 0x03, 0));
+	ASSERT_OK(cvw(&w, p0 + TEGRA241_VCMDQ_PROD, 5));
+	ASSERT_EQ((cvr(&w, p0 + TEGRA241_VCMDQ_CONS) >> 24) & 0x7f, 1);
+	ASSERT_OK(vsmmu_drv_process(w.drv));
+	ASSERT_EQ(errs.calls, 3);
+	ASSERT_OK(vsmmu_drv_process(w.drv));
+	ASSERT_EQ(errs.calls, 3);
 	vsmmu_drv_vintf_free(v);
 	world_fini(&w);
 }

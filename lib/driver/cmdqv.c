@@ -55,6 +55,7 @@ struct drv_gvintf {
 	struct ida sids; /* StreamID pair slots */
 	uint32_t *vsid; /* [nsids]: the vSID in each used slot */
 	uint64_t forwarded[2]; /* LVCMDQ_ERR_MAP bits already reported */
+	uint32_t gerror[128]; /* each LVCMDQ's GERROR when last reported */
 };
 
 struct drv_cmdqv {
@@ -610,12 +611,43 @@ static void cmdqv_disable(struct vsmmu_drv *drv)
 /* --- VINTFs for VMs ---------------------------------------------------------- */
 
 /*
+ * Did a queue of @map fail again since it was last reported, though its
+ * bit never left the map (the guest recovered and it halted anew before
+ * the host looked)?  Each error toggles the queue's GERROR bit, which the
+ * guest's GERRORN then follows: a GERROR that moved is a new error.
+ */
+static bool new_errors(struct vsmmu_drv *drv, struct drv_gvintf *g,
+		       const uint64_t map[2])
+{
+	bool fresh = false;
+	unsigned int l;
+
+	for (l = 0; l < 128; l++) {
+		uint32_t ge;
+
+		if (!(map[l / 64] & (1ULL << (l % 64))))
+			continue;
+		if (cv_read32(drv,
+			      TEGRA241_VINTFi_PAGE0(g->idx) + 0x80 * l +
+				      TEGRA241_VCMDQ_GERROR,
+			      &ge))
+			continue;
+		if ((g->forwarded[l / 64] & (1ULL << (l % 64))) &&
+		    ge != g->gerror[l])
+			fresh = true;
+		g->gerror[l] = ge;
+	}
+	return fresh;
+}
+
+/*
  * A guest VINTF's queues halt on the guest's errors and the guest recovers
  * them (through the logical page its VMM maps for it).  The host only
  * reports: for every VINTF the global VINTF_ERR_MAP names, the bits of its
  * LVCMDQ_ERR_MAP not yet reported go to the owner's callback.  A bit
  * leaves the map when the guest acknowledges (GERRORN), so it is reported
- * again if its queue halts again.
+ * again if its queue halts again; a queue whose bit stayed set but whose
+ * GERROR moved failed anew and is reported too.
  */
 static void forward_guest_errors(struct vsmmu_drv *drv)
 {
@@ -643,8 +675,9 @@ static void forward_guest_errors(struct vsmmu_drv *drv)
 			    cv_read64(drv, off + 8, &map[1]))
 				continue;
 		}
-		if (g->err_fn && ((map[0] & ~g->forwarded[0]) ||
-				  (map[1] & ~g->forwarded[1])))
+		if (g->err_fn &&
+		    (new_errors(drv, g, map) || (map[0] & ~g->forwarded[0]) ||
+		     (map[1] & ~g->forwarded[1])))
 			g->err_fn(g->err_arg, &g->base, map);
 		g->forwarded[0] = map[0];
 		g->forwarded[1] = map[1];
