@@ -48,18 +48,20 @@ TEST(vmm_idrs_advertised)
 	 * IDR0: ST_LEVEL 2-level (1 << 27) 0x08000000, STALL_MODEL none
 	 * (1 << 24) 0x01000000, CD2L 0x80000, MSI 0x2000, ASID16 0x1000,
 	 * ATS 0x400, HTTU access+dirty (2 << 6) 0x80, COHACC 0x10, TTF
-	 * AArch64 (2 << 2) 0x8, S1P 0x2; no S2P, HYP, PRI, SEV, BTM, VMID16.
+	 * AArch64 (2 << 2) 0x8, S1P 0x2, PRI (the host's, page requests
+	 * through a FAULT queue) 0x10000; no S2P, HYP, SEV, BTM, VMID16.
 	 */
-	ASSERT_EQ(idr[0], 0x0908349a);
-	/* IDR1: CMDQS 10 << 21, EVTQS 10 << 16, SSIDSIZE 20 << 6, SIDSIZE 16 */
-	ASSERT_EQ(idr[1], 0x014a0510);
+	ASSERT_EQ(idr[0], 0x0909349a);
+	/* IDR1: CMDQS 10 << 21, EVTQS 10 << 16, PRIQS 10 << 11, SSIDSIZE
+	 * 20 << 6, SIDSIZE 16 */
+	ASSERT_EQ(idr[1], 0x014a5510);
 	ASSERT_EQ(idr[2], 0);
 	ASSERT_EQ(idr[3], 0x400); /* RIL */
 	ASSERT_EQ(idr[4], 0);
 	/* IDR5: GRAN64K 0x40, GRAN16K 0x20, GRAN4K 0x10, OAS 48 bits (5) */
 	ASSERT_EQ(idr[5], 0x75);
 	/* The guest reads the same through its trapped registers */
-	ASSERT_EQ(venv_rd(vm, ARM_SMMU_IDR0, 4), 0x0908349a);
+	ASSERT_EQ(venv_rd(vm, ARM_SMMU_IDR0, 4), 0x0909349a);
 	ASSERT_EQ(venv_rd(vm, ARM_SMMU_IDR5, 4), 0x75);
 	ASSERT_EQ(venv_rd(vm, ARM_SMMU_AIDR, 4), 0x02);
 	vsmmu_vm_destroy(vm);

@@ -217,9 +217,10 @@ TEST(vmm_regs_access_rules)
 	ASSERT_EQ(venv_rd(h.vm, ARM_SMMU_STRTAB_BASE, 8), 0x500012340ULL);
 	/* ID registers are read-only */
 	ASSERT_OK(wr(&h, ARM_SMMU_IDR0, 0));
-	ASSERT_EQ(rd(&h, ARM_SMMU_IDR0), 0x0908349a);
-	/* CR0: implemented bits only (no PRIQEN), acknowledged at once */
-	ASSERT_OK(wr(&h, ARM_SMMU_CR0, CR0_PRIQEN | CR0_CMDQEN));
+	ASSERT_EQ(rd(&h, ARM_SMMU_IDR0), 0x0909349a);
+	/* CR0: implemented bits only (no VMW: no stage 2), acknowledged at
+	 * once */
+	ASSERT_OK(wr(&h, ARM_SMMU_CR0, CR0_VMW | CR0_CMDQEN));
 	ASSERT_EQ(rd(&h, ARM_SMMU_CR0), CR0_CMDQEN);
 	ASSERT_EQ(rd(&h, ARM_SMMU_CR0ACK), CR0_CMDQEN);
 	/* CMDQ_BASE is not writable while the queue is enabled */
@@ -233,13 +234,16 @@ TEST(vmm_regs_access_rules)
 	ASSERT_EQ(rd(&h, ARM_SMMU_GBPA), GBPA_ABORT);
 	ASSERT_OK(wr(&h, ARM_SMMU_GBPA, GBPA_UPDATE));
 	ASSERT_EQ(rd(&h, ARM_SMMU_GBPA), 0);
-	/* IRQ_CTRL: no PRI; acknowledged */
-	ASSERT_OK(wr(&h, ARM_SMMU_IRQ_CTRL, 7));
-	ASSERT_EQ(rd(&h, ARM_SMMU_IRQ_CTRLACK),
-		  IRQ_CTRL_EVTQ_IRQEN | IRQ_CTRL_GERROR_IRQEN);
-	/* The PRI queue's registers are not there (RAZ/WI) */
-	ASSERT_OK(wr64(&h, ARM_SMMU_PRIQ_BASE, GPA_CMDQ));
-	ASSERT_EQ(venv_rd(h.vm, ARM_SMMU_PRIQ_BASE, 8), 0);
+	/* IRQ_CTRL: all three (with PRI); other bits dropped; acknowledged */
+	ASSERT_OK(wr(&h, ARM_SMMU_IRQ_CTRL, 0xf));
+	ASSERT_EQ(rd(&h, ARM_SMMU_IRQ_CTRLACK), IRQ_CTRL_EVTQ_IRQEN |
+							IRQ_CTRL_PRIQ_IRQEN |
+							IRQ_CTRL_GERROR_IRQEN);
+	/* PRIQ_BASE: writable while PRIQEN = 0 (RA, address, LOG2SIZE;
+	 * bit 63 is RES0) */
+	ASSERT_OK(wr64(&h, ARM_SMMU_PRIQ_BASE, (3ULL << 62) | GPA_CMDQ | 3));
+	ASSERT_EQ(venv_rd(h.vm, ARM_SMMU_PRIQ_BASE, 8),
+		  Q_BASE_RWA | GPA_CMDQ | 3);
 	/* STRTAB_BASE ignores writes once SMMUEN = 1 */
 	ASSERT_OK(wr(&h, ARM_SMMU_CR0, CR0_SMMUEN));
 	ASSERT_OK(wr64(&h, ARM_SMMU_STRTAB_BASE, GPA_STRTAB));

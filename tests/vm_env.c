@@ -39,6 +39,8 @@ int venv_init(struct venv *e, const struct venv_opts *o)
 	hc.smmu.exec = VSMMU_EXEC_SYNC;
 	if (o->no_ats)
 		hc.smmu.idr[0] &= ~(uint32_t)IDR0_ATS;
+	if (o->no_pri)
+		hc.smmu.idr[0] &= ~(uint32_t)IDR0_PRI;
 	if (o->cmdqv) {
 		hc.smmu.cmdqv.present = true;
 		hc.smmu.cmdqv.num_vintf_log2 = 2;

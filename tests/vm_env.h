@@ -23,6 +23,7 @@
 struct venv_opts {
 	bool cmdqv; /* the host SMMU has a CMDQV (4 VINTFs, 8 VCMDQs) */
 	bool no_ats;
+	bool no_pri; /* the host SMMU has no PRI (IDR0.PRI = 0) */
 	bool io_thread; /* the context's service thread */
 };
 

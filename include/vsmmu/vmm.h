@@ -131,6 +131,15 @@ struct vsmmu_vm_dev_cfg {
 	uint32_t sid; /* its physical StreamID */
 	uint32_t vsid; /* the StreamID the guest knows it by (< 2^16) */
 	bool ats; /* an ATS-capable endpoint */
+	/* PASID width of the endpoint (0: none; the guest may use PASIDs
+	 * below 2^min(this, the virtual SMMU's SSIDSIZE)) */
+	unsigned int pasid_bits;
+	/*
+	 * A PRI-capable endpoint (needs @ats): its page requests reach the
+	 * guest's PRI queue through the virtual SMMU's FAULT queue, and the
+	 * guest's CMD_PRI_RESP goes back as the page response.
+	 */
+	bool pri;
 };
 
 struct vsmmu_vm_config {
@@ -203,6 +212,19 @@ VSMMU_API int vsmmu_vm_dev_smmu(const struct vsmmu_vm *vm, unsigned int dev);
  */
 VSMMU_API uint32_t vsmmu_vm_dev_vsid(const struct vsmmu_vm *vm,
 				     unsigned int dev);
+
+/* What a device's PCI capabilities tell the guest */
+struct vsmmu_vm_dev_caps {
+	unsigned int pasid_bits; /* PASID capability: its width, 0: none */
+	bool ats, pri; /* ATS and PRI capabilities */
+};
+
+/**
+ * vsmmu_vm_dev_caps() - the capabilities the guest finds in @dev's
+ * configuration space.  Return: 0, -EINVAL.
+ */
+VSMMU_API int vsmmu_vm_dev_caps(const struct vsmmu_vm *vm, unsigned int dev,
+				struct vsmmu_vm_dev_caps *caps);
 
 /** vsmmu_vm_dev_id() - the iommufd DEVICE id of @dev (0 if none). */
 VSMMU_API uint32_t vsmmu_vm_dev_id(const struct vsmmu_vm *vm, unsigned int dev);
@@ -345,6 +367,11 @@ struct vsmmu_vm_smmu_stats {
 	uint64_t events_lost; /* overflowed, or the queue was off */
 	uint64_t vcmdq_errors; /* VCMDQ error maps received */
 	uint64_t hw_queues; /* HW_QUEUE_ALLOCs made */
+	uint64_t pprs; /* page requests written to the guest's PRI queue */
+	uint64_t pprs_lost; /* discarded: queue off, full or aborted */
+	uint64_t pri_resps; /* guest CMD_PRI_RESPs sent as page responses */
+	uint64_t pri_resps_dropped; /* for no group the guest was given */
+	uint64_t pri_auto; /* groups the virtual SMMU answered itself */
 };
 
 /** vsmmu_vm_smmu_get_stats() - counters of virtual SMMU @smmu. */
@@ -392,6 +419,13 @@ struct vsmmu_vm_guest_config {
 	bool no_cmdqv; /* ignore the virtual CMDQV */
 	unsigned int cmdqv_nqueues; /* 0: the driver's default */
 	uint64_t timeout_ns; /* 0: 2 s */
+	/*
+	 * Shared virtual addressing in the guest (vsmmu_drv_config.sva):
+	 * its processes (a struct vsmmu_cpu the caller made over a pool in
+	 * guest RAM) bound to device PASIDs with vsmmu_vm_guest_sva_bind(),
+	 * their I/O page faults resolved from the virtual SMMU's PRI queue.
+	 */
+	bool sva;
 	vsmmu_drv_event_fn *event_fn; /* the guest's events; may be NULL */
 	void *event_arg;
 	vsmmu_drv_log_fn *log_fn; /* NULL: dropped */
@@ -417,6 +451,22 @@ VSMMU_API struct vsmmu_drv *vsmmu_vm_guest_drv(const struct vsmmu_vm_guest *g);
 VSMMU_API int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
 				    uint32_t eventid,
 				    struct vsmmu_drv_domain **dom);
+
+/**
+ * vsmmu_vm_guest_sva_bind() - in a guest made with @sva, let PASID @pasid
+ * of device @dev (attached with vsmmu_vm_guest_attach(), which gave its
+ * master the device's PASID width and, with PRI, ATS) use the address
+ * space of the guest process @mm: vsmmu_drv_sva_bind() in the guest.
+ * The guest's CD for @pasid lives in its own CD table (guest-owned: the
+ * host walks it through the VM's stage 2), so the guest's PASIDs are the
+ * hardware's.  vsmmu_vm_guest_sva_unbind() ends the bond.
+ * Return: 0, -EINVAL (not attached, no PASIDs), or the driver's -errno.
+ */
+VSMMU_API int vsmmu_vm_guest_sva_bind(struct vsmmu_vm_guest *g,
+				      unsigned int dev, uint32_t pasid,
+				      struct vsmmu_mm *mm);
+VSMMU_API int vsmmu_vm_guest_sva_unbind(struct vsmmu_vm_guest *g,
+					unsigned int dev, uint32_t pasid);
 
 /* --- A hostile guest --------------------------------------------------------- */
 

@@ -212,6 +212,14 @@ static bool execute(struct vsmmu_vs *vs, const uint64_t cmd[2], uint32_t idx,
 	case CMDQ_OP_TLBI_NH_VAA:
 	case CMDQ_OP_TLBI_NSNH_ALL:
 		return batch_add(vs, cmd, idx);
+	case CMDQ_OP_PRI_RESP:
+		/* Legal only with IDR0.PRI (vsmmu_cmd_check): a page
+		 * response; the device sees it after the invalidations
+		 * before it, which are flushed first */
+		if (!flush(vs, idx))
+			return false;
+		vs_priq_respond(vs, cmd);
+		break;
 	default: /* PREFETCH_*: nothing to do */
 		break;
 	}

@@ -44,6 +44,10 @@ static void signal_irq(struct vsmmu_vs *vs, enum vsmmu_irq irq)
 		addr = atomic_load(&vs->evtq_irq_cfg0);
 		data = atomic_load(&vs->evtq_irq_cfg1);
 		abt = GERROR_MSI_EVTQ_ABT_ERR;
+	} else if (irq == VSMMU_IRQ_PRIQ) {
+		addr = atomic_load(&vs->priq_irq_cfg0);
+		data = atomic_load(&vs->priq_irq_cfg1);
+		abt = GERROR_MSI_PRIQ_ABT_ERR;
 	} else if (irq == VSMMU_IRQ_GERROR) {
 		addr = atomic_load(&vs->gerror_irq_cfg0);
 		data = atomic_load(&vs->gerror_irq_cfg1);
@@ -73,6 +77,13 @@ void vs_gerror_raise(struct vsmmu_vs *vs, uint32_t bits)
 	pthread_mutex_unlock(&vs->reg_lock);
 	if (raise && (atomic_load(&vs->irq_ctrl) & IRQ_CTRL_GERROR_IRQEN))
 		signal_irq(vs, VSMMU_IRQ_GERROR);
+}
+
+/* Called by priq.c after it wrote (or lost) a Last request */
+void vs_priq_signal(struct vsmmu_vs *vs)
+{
+	if (atomic_load(&vs->irq_ctrl) & IRQ_CTRL_PRIQ_IRQEN)
+		signal_irq(vs, VSMMU_IRQ_PRIQ);
 }
 
 /* Called by evtq.c after it wrote a record */

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vsmmu/arch.h>
+#include <vsmmu/bits.h>
 #include <vsmmu/pgtable.h>
 
 #include <vsmmu/vmm.h>
@@ -26,6 +28,7 @@ struct vsmmu_vm_guest {
 	struct vsmmu_vm_iomem regs, cmdqv;
 	struct vsmmu_mem_pool *pool;
 	struct vsmmu_drv *drv;
+	bool sva;
 	struct vsmmu_drv_master *masters[VSMMU_VM_MAX_DEVS];
 	struct vsmmu_drv_domain *doms[VSMMU_VM_MAX_DEVS];
 };
@@ -58,6 +61,7 @@ int vsmmu_vm_guest_create(struct vsmmu_vm *vm,
 		return -ENOMEM;
 	g->vm = vm;
 	g->smmu = cfg->smmu;
+	g->sva = cfg->sva;
 	g->regs = (struct vsmmu_vm_iomem){ vm, VSMMU_VM_SMMU_BASE(cfg->smmu) };
 	g->cmdqv =
 		(struct vsmmu_vm_iomem){ vm, VSMMU_VM_CMDQV_BASE(cfg->smmu) };
@@ -68,6 +72,7 @@ int vsmmu_vm_guest_create(struct vsmmu_vm *vm,
 	dc.ops_ctx = &g->regs;
 	dc.pool = g->pool;
 	dc.timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : 2000000000ULL;
+	dc.sva = cfg->sva;
 	dc.event_fn = cfg->event_fn;
 	dc.event_arg = cfg->event_arg;
 	dc.log_fn = cfg->log_fn ? cfg->log_fn : quiet;
@@ -124,17 +129,32 @@ int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
 	struct vsmmu_drv_domain_cfg dc = { .type = VSMMU_DRV_DOMAIN_S1,
 					   .granule_shift = 12 };
 	struct vsmmu_vm *vm = g->vm;
-	uint32_t vsid;
+	struct vsmmu_vm_dev_caps caps;
+	unsigned int ssid_bits;
+	uint32_t vsid, idr[6];
 	int rc;
 
 	if (dev >= vsmmu_vm_nr_devs(vm) || dev >= VSMMU_VM_MAX_DEVS ||
 	    vsmmu_vm_dev_smmu(vm, dev) != (int)g->smmu || g->masters[dev])
 		return -EINVAL;
 	vsid = vsmmu_vm_dev_vsid(vm, dev);
-	rc = vsmmu_drv_master_create(g->drv, &vsid, 1, 0, &g->masters[dev]);
+	vsmmu_vm_dev_caps(vm, dev, &caps);
+	vsmmu_vm_smmu_idr(vm, g->smmu, idr);
+	/* The PASIDs both the device and the SMMU have, as Linux's
+	 * arm_smmu_probe_device() takes them */
+	ssid_bits = caps.pasid_bits;
+	if (ssid_bits > VS_FIELD_GET(IDR1_SSIDSIZE, idr[1]))
+		ssid_bits = VS_FIELD_GET(IDR1_SSIDSIZE, idr[1]);
+	rc = vsmmu_drv_master_create(g->drv, &vsid, 1, ssid_bits,
+				     &g->masters[dev]);
 	if (rc)
 		return rc;
-	rc = vsmmu_drv_domain_alloc(g->drv, &dc, &g->doms[dev]);
+	/* Page requests need ATS: an SVA guest turns it on for PRI devices
+	 * (as Linux's arm_smmu_enable_pasid / ATS / PRI at probe) */
+	if (g->sva && caps.pri && (idr[0] & IDR0_ATS))
+		rc = vsmmu_drv_master_enable_ats(g->masters[dev], true);
+	if (!rc)
+		rc = vsmmu_drv_domain_alloc(g->drv, &dc, &g->doms[dev]);
 	if (!rc)
 		rc = vsmmu_drv_attach(g->masters[dev], g->doms[dev]);
 	/* The doorbell page, as Linux's MSI cookie maps it: write-only
@@ -158,4 +178,20 @@ int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
 	}
 	*dom = g->doms[dev];
 	return 0;
+}
+
+int vsmmu_vm_guest_sva_bind(struct vsmmu_vm_guest *g, unsigned int dev,
+			    uint32_t pasid, struct vsmmu_mm *mm)
+{
+	if (!g || dev >= VSMMU_VM_MAX_DEVS || !g->masters[dev] || !mm)
+		return -EINVAL;
+	return vsmmu_drv_sva_bind(g->masters[dev], pasid, mm, NULL);
+}
+
+int vsmmu_vm_guest_sva_unbind(struct vsmmu_vm_guest *g, unsigned int dev,
+			      uint32_t pasid)
+{
+	if (!g || dev >= VSMMU_VM_MAX_DEVS || !g->masters[dev])
+		return -EINVAL;
+	return vsmmu_drv_sva_unbind(g->masters[dev], pasid);
 }

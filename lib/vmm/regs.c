@@ -13,8 +13,8 @@
  * one register-width table (vsmmu_reg_width): a 64-bit register takes a
  * 64-bit access or a 32-bit access to either half; a 32-bit register
  * only a 32-bit one; a bad size or alignment is -EINVAL; registers of
- * features this SMMU does not advertise (the PRI queue) and unknown
- * offsets read as zero and ignore writes.
+ * features this SMMU does not advertise (the PRI queue without IDR0.PRI)
+ * and unknown offsets read as zero and ignore writes.
  *
  * Reads are lock-free atomic loads; writes take reg_lock, and what a
  * write sets off -- consuming the command queue, installing STEs -- runs
@@ -49,8 +49,12 @@ static _Atomic uint64_t *reg64(struct vsmmu_vs *vs, uint64_t off)
 		return &vs->evtq_base;
 	case ARM_SMMU_EVTQ_IRQ_CFG0:
 		return &vs->evtq_irq_cfg0;
+	case ARM_SMMU_PRIQ_BASE:
+		return vs->idr[0] & IDR0_PRI ? &vs->priq_base : NULL;
+	case ARM_SMMU_PRIQ_IRQ_CFG0:
+		return vs->idr[0] & IDR0_PRI ? &vs->priq_irq_cfg0 : NULL;
 	}
-	return NULL; /* PRIQ_BASE, PRIQ_IRQ_CFG0: no PRI here */
+	return NULL;
 }
 
 static void write64(struct vsmmu_vs *vs, uint64_t off, uint64_t val)
@@ -73,6 +77,11 @@ static void write64(struct vsmmu_vs *vs, uint64_t off, uint64_t val)
 		break;
 	case ARM_SMMU_EVTQ_BASE:
 		if (cr0 & CR0_EVTQEN)
+			return;
+		val &= Q_BASE_RWA | Q_BASE_ADDR_MASK | Q_BASE_LOG2SIZE;
+		break;
+	case ARM_SMMU_PRIQ_BASE:
+		if (cr0 & CR0_PRIQEN)
 			return;
 		val &= Q_BASE_RWA | Q_BASE_ADDR_MASK | Q_BASE_LOG2SIZE;
 		break;
@@ -132,6 +141,19 @@ static uint32_t read32(struct vsmmu_vs *vs, uint64_t off)
 	case ARM_SMMU_EVTQ_IRQ_CFG2:
 		return atomic_load(&vs->evtq_irq_cfg2);
 	}
+	if (!(vs->idr[0] & IDR0_PRI))
+		return 0;
+	switch (off) {
+	case ARM_SMMU_PRIQ_PROD:
+		return atomic_load_explicit(&vs->priq_prod,
+					    memory_order_acquire);
+	case ARM_SMMU_PRIQ_CONS:
+		return atomic_load(&vs->priq_cons);
+	case ARM_SMMU_PRIQ_IRQ_CFG1:
+		return atomic_load(&vs->priq_irq_cfg1);
+	case ARM_SMMU_PRIQ_IRQ_CFG2:
+		return atomic_load(&vs->priq_irq_cfg2);
+	}
 	return 0;
 }
 
@@ -144,12 +166,15 @@ enum {
 static unsigned int write32(struct vsmmu_vs *vs, uint64_t off, uint32_t val)
 {
 	uint32_t cr0 = atomic_load(&vs->cr0), old;
+	bool pri = vs->idr[0] & IDR0_PRI;
 
 	switch (off) {
 	case ARM_SMMU_CR0:
-		/* SMMUEN, EVTQEN, CMDQEN; ATSCHK with ATS; no PRI, no VMW */
+		/* SMMUEN, EVTQEN, CMDQEN; ATSCHK with ATS; PRIQEN with PRI;
+		 * no VMW */
 		val &= CR0_SMMUEN | CR0_EVTQEN | CR0_CMDQEN |
-		       (vs->idr[0] & IDR0_ATS ? CR0_ATSCHK : 0);
+		       (vs->idr[0] & IDR0_ATS ? CR0_ATSCHK : 0) |
+		       (pri ? CR0_PRIQEN : 0);
 		atomic_store(&vs->cr0, val);
 		atomic_store(&vs->cr0ack, val);
 		return ((val & CR0_CMDQEN) && !(cr0 & CR0_CMDQEN) ? DO_CONSUME :
@@ -169,7 +194,8 @@ static unsigned int write32(struct vsmmu_vs *vs, uint64_t off, uint32_t val)
 			       DO_INSTALL :
 			       0;
 	case ARM_SMMU_IRQ_CTRL:
-		val &= IRQ_CTRL_EVTQ_IRQEN | IRQ_CTRL_GERROR_IRQEN;
+		val &= IRQ_CTRL_EVTQ_IRQEN | IRQ_CTRL_GERROR_IRQEN |
+		       (pri ? IRQ_CTRL_PRIQ_IRQEN : 0);
 		atomic_store(&vs->irq_ctrl, val);
 		atomic_store(&vs->irq_ctrlack, val);
 		return 0;
@@ -214,6 +240,27 @@ static unsigned int write32(struct vsmmu_vs *vs, uint64_t off, uint32_t val)
 		return 0;
 	case ARM_SMMU_EVTQ_IRQ_CFG2:
 		atomic_store(&vs->evtq_irq_cfg2,
+			     val & (MSI_CFG2_SH | MSI_CFG2_MEMATTR));
+		return 0;
+	}
+	if (!pri)
+		return 0;
+	switch (off) {
+	case ARM_SMMU_PRIQ_PROD:
+		if (!(cr0 & CR0_PRIQEN))
+			atomic_store(&vs->priq_prod,
+				     val & (Q_PTR_MASK | Q_OVERFLOW_FLAG));
+		return 0;
+	case ARM_SMMU_PRIQ_CONS:
+		atomic_store_explicit(&vs->priq_cons,
+				      val & (Q_PTR_MASK | Q_OVERFLOW_FLAG),
+				      memory_order_release);
+		return 0;
+	case ARM_SMMU_PRIQ_IRQ_CFG1:
+		atomic_store(&vs->priq_irq_cfg1, val);
+		return 0;
+	case ARM_SMMU_PRIQ_IRQ_CFG2:
+		atomic_store(&vs->priq_irq_cfg2,
 			     val & (MSI_CFG2_SH | MSI_CFG2_MEMATTR));
 		return 0;
 	}

@@ -20,8 +20,8 @@
 
 #include "vmm/vm.h"
 
-int vs_nested_hwpt(struct vsmmu_vs *vs, uint32_t dev_id, const uint64_t ste[2],
-		   uint32_t *id)
+int vs_nested_hwpt(struct vsmmu_vs *vs, uint32_t dev_id, bool pri,
+		   const uint64_t ste[2], uint32_t *id)
 {
 	struct iommu_hwpt_arm_smmuv3 data = { .ste = { ste[0], ste[1] } };
 	struct iommu_hwpt_alloc a = {
@@ -32,7 +32,14 @@ int vs_nested_hwpt(struct vsmmu_vs *vs, uint32_t dev_id, const uint64_t ste[2],
 		.data_len = sizeof(data),
 		.data_uptr = (uintptr_t)&data,
 	};
-	int rc = vsmmu_iommufd_ioctl(vs_ictx(vs), IOMMU_HWPT_ALLOC, &a);
+	int rc;
+
+	/* A PRI device's page requests go to the virtual SMMU's FAULT queue */
+	if (pri && vs->fault) {
+		a.flags = IOMMU_HWPT_FAULT_ID_VALID;
+		a.fault_id = vs->fault;
+	}
+	rc = vsmmu_iommufd_ioctl(vs_ictx(vs), IOMMU_HWPT_ALLOC, &a);
 
 	*id = rc ? 0 : a.out_hwpt_id;
 	return rc;
@@ -184,7 +191,7 @@ static int install_dev(struct vsmmu_vs *vs, struct vm_dev *d, bool *same)
 		return 0; /* the host STE is unchanged */
 	}
 	if (kind == VM_STE_S1) {
-		rc = vs_nested_hwpt(vs, d->dev_id, words, &hwpt);
+		rc = vs_nested_hwpt(vs, d->dev_id, d->cfg.pri, words, &hwpt);
 		if (rc) {
 			/* Refused by the host: abort, as for an illegal STE */
 			kind = VM_STE_ABORT;

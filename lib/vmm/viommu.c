@@ -16,6 +16,7 @@
 
 #define VIOMMU_CMDQS 10 /* the emulated queues: 2^10 entries at most */
 #define VIOMMU_EVTQS 10
+#define VIOMMU_PRIQS 10
 #define VIOMMU_SIDSIZE 16 /* virtual StreamIDs */
 #define VEVENTQ_DEPTH 64
 
@@ -40,14 +41,17 @@ static void derive_idrs(struct vsmmu_vs *vs, const uint32_t *h)
 	/* Stage 1 only, two-level stream tables (the VMM walks them), the
 	 * host's CD2L, table format, endianness, coherency, HTTU, ASID16,
 	 * ATS and terminate model (the host hardware does that part); MSI
-	 * for the emulated CMD_SYNC; no stalls, PRI, HYP, BTM or SEV. */
+	 * for the emulated CMD_SYNC; PRI with the host's (page requests come
+	 * through a FAULT queue, priq.c); no stalls, HYP, BTM or SEV. */
 	v[0] = IDR0_S1P | VS_FIELD_PREP(IDR0_ST_LVL, IDR0_ST_LVL_2LVL) |
 	       keep(h[0], IDR0_CD2L | IDR0_TTENDIAN | IDR0_COHACC | IDR0_HTTU |
-				  IDR0_ASID16 | IDR0_ATS | IDR0_TERM_MODEL) |
+				  IDR0_ASID16 | IDR0_ATS | IDR0_TERM_MODEL |
+				  IDR0_PRI) |
 	       VS_FIELD_PREP(IDR0_TTF, IDR0_TTF_AARCH64) | IDR0_MSI |
 	       VS_FIELD_PREP(IDR0_STALL_MODEL, IDR0_STALL_MODEL_NONE);
 	v[1] = VS_FIELD_PREP(IDR1_CMDQS, VIOMMU_CMDQS) |
 	       VS_FIELD_PREP(IDR1_EVTQS, VIOMMU_EVTQS) |
+	       (h[0] & IDR0_PRI ? VS_FIELD_PREP(IDR1_PRIQS, VIOMMU_PRIQS) : 0) |
 	       VS_FIELD_PREP(IDR1_SSIDSIZE, ssid > 20 ? 20 : ssid) |
 	       VS_FIELD_PREP(IDR1_SIDSIZE, VIOMMU_SIDSIZE);
 	/* Range invalidation, HAD, BBML and small tables: host features
@@ -119,6 +123,11 @@ int vsmmu_vm_smmu_get_stats(struct vsmmu_vm *vm, unsigned int smmu,
 	st->events_lost = atomic_load(&s->events_lost);
 	st->vcmdq_errors = atomic_load(&s->vcmdq_errors);
 	st->hw_queues = atomic_load(&s->hw_queues);
+	st->pprs = atomic_load(&s->pprs);
+	st->pprs_lost = atomic_load(&s->pprs_lost);
+	st->pri_resps = atomic_load(&s->pri_resps);
+	st->pri_resps_dropped = atomic_load(&s->pri_resps_dropped);
+	st->pri_auto = atomic_load(&s->pri_auto);
 	return 0;
 }
 
@@ -180,6 +189,8 @@ int vs_create(struct vsmmu_vm *vm, unsigned int index, unsigned int host,
 	vs->index = index;
 	vs->host = host;
 	vs->evfd = -1;
+	vs->fault_fd = -1;
+	pthread_mutex_init(&vs->priq_lock, NULL);
 	pthread_mutex_init(&vs->reg_lock, NULL);
 	pthread_mutex_init(&vs->cmdq_lock, NULL);
 	pthread_mutex_init(&vs->cfg_lock, NULL);
@@ -228,13 +239,25 @@ int vs_create(struct vsmmu_vm *vm, unsigned int index, unsigned int host,
 	if (rc)
 		goto out;
 	vs->viommu = va.out_viommu_id;
-	rc = vs_nested_hwpt(vs, first->dev_id, abort_ste, &vs->abort_hwpt);
+	rc = vs_nested_hwpt(vs, first->dev_id, false, abort_ste,
+			    &vs->abort_hwpt);
 	if (!rc)
-		rc = vs_nested_hwpt(vs, first->dev_id, bypass_ste,
+		rc = vs_nested_hwpt(vs, first->dev_id, false, bypass_ste,
 				    &vs->bypass_hwpt);
 	if (!rc)
 		rc = make_veventq(vs, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
 				  &vs->veventq, &vs->evfd);
+	/* Page requests: one FAULT queue for the PRI devices' HWPTs */
+	if (!rc && (vs->idr[0] & IDR0_PRI)) {
+		struct iommu_fault_alloc fa = { .size = sizeof(fa) };
+
+		rc = vsmmu_iommufd_ioctl(vs_ictx(vs), IOMMU_FAULT_QUEUE_ALLOC,
+					 &fa);
+		if (!rc) {
+			vs->fault = fa.out_fault_id;
+			vs->fault_fd = (int)fa.out_fault_fd;
+		}
+	}
 	/* The guest's doorbell page onto the host's, in this stage 2 */
 	if (!rc)
 		rc = vsmmu_iommufd_msi_bind(vs_ictx(vs), vs->parent,
@@ -278,6 +301,8 @@ void vs_destroy(struct vsmmu_vs *vs)
 {
 	unsigned int i;
 
+	/* Groups the guest never answered: INVALID, before the devices go */
+	vs_priq_flush(vs, NULL);
 	for (i = 0; i < vs->ndevs; i++) {
 		struct vm_dev *d = vs->devs[i];
 
@@ -293,6 +318,8 @@ void vs_destroy(struct vsmmu_vs *vs)
 	}
 	if (vs->cv)
 		vs_cmdqv_destroy(vs);
+	if (vs->fault_fd >= 0)
+		close(vs->fault_fd);
 	if (vs->evfd >= 0)
 		close(vs->evfd);
 	vs_destroy_id(vs, vs->veventq);
@@ -303,7 +330,9 @@ void vs_destroy(struct vsmmu_vs *vs)
 	vs_destroy_id(vs, vs->bypass_hwpt);
 	vs_destroy_id(vs, vs->viommu);
 	vs_destroy_id(vs, vs->parent);
+	vs_destroy_id(vs, vs->fault);
 	pthread_rwlock_destroy(&vs->irq_lock);
+	pthread_mutex_destroy(&vs->priq_lock);
 	pthread_mutex_destroy(&vs->evtq_lock);
 	pthread_mutex_destroy(&vs->cfg_lock);
 	pthread_mutex_destroy(&vs->cmdq_lock);

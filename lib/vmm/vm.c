@@ -56,7 +56,9 @@ static int check_config(const struct vsmmu_vm_config *cfg)
 	    cfg->trap > VSMMU_VM_TRAP_THREAD)
 		return -EINVAL;
 	for (i = 0; i < cfg->ndevs; i++) {
-		if (cfg->devs[i].vsid >> VSID_BITS)
+		if (cfg->devs[i].vsid >> VSID_BITS ||
+		    cfg->devs[i].pasid_bits > 20 ||
+		    (cfg->devs[i].pri && !cfg->devs[i].ats))
 			return -EINVAL;
 		for (j = 0; j < i; j++)
 			if (cfg->devs[j].vsid == cfg->devs[i].vsid ||
@@ -87,6 +89,9 @@ int vsmmu_vm_process(struct vsmmu_vm *vm)
 		rc = vs_evtq_pump(vm->vs[i]);
 		if (rc > 0)
 			n += rc;
+		rc = vs_priq_pump(vm->vs[i]);
+		if (rc > 0)
+			n += rc;
 		if (vm->vs[i]->cv) {
 			rc = vs_cmdqv_pump(vm->vs[i]);
 			if (rc > 0)
@@ -99,7 +104,7 @@ int vsmmu_vm_process(struct vsmmu_vm *vm)
 static void *io_thread(void *arg)
 {
 	struct vsmmu_vm *vm = arg;
-	struct pollfd pfd[1 + 2 * VSMMU_VM_MAX_SMMUS];
+	struct pollfd pfd[1 + 3 * VSMMU_VM_MAX_SMMUS];
 	unsigned int i, n;
 
 	while (!atomic_load(&vm->io_stop)) {
@@ -109,6 +114,11 @@ static void *io_thread(void *arg)
 		for (i = 0; i < vm->nvs; i++) {
 			pfd[n++] = (struct pollfd){ .fd = vm->vs[i]->evfd,
 						    .events = POLLIN };
+			if (vm->vs[i]->fault_fd >= 0)
+				pfd[n++] = (struct pollfd){
+					.fd = vm->vs[i]->fault_fd,
+					.events = POLLIN
+				};
 			if (vm->vs[i]->cv)
 				pfd[n++] = (struct pollfd){ .fd = vs_cmdqv_evfd(
 								    vm->vs[i]),
@@ -213,6 +223,8 @@ static int bind_devs(struct vsmmu_vm *vm)
 		dc.sids = &d->cfg.sid;
 		dc.nsids = 1;
 		dc.ats = d->cfg.ats;
+		dc.pri = d->cfg.pri;
+		dc.pasid_bits = d->cfg.pasid_bits;
 		rc = vsmmu_iommufd_device_bind(vm->ictx, &dc, &d->dev_id);
 		if (rc)
 			return rc;
@@ -413,6 +425,17 @@ int vsmmu_vm_dev_smmu(const struct vsmmu_vm *vm, unsigned int dev)
 uint32_t vsmmu_vm_dev_vsid(const struct vsmmu_vm *vm, unsigned int dev)
 {
 	return dev < vm->ndevs ? vm->devs[dev].cfg.vsid : 0;
+}
+
+int vsmmu_vm_dev_caps(const struct vsmmu_vm *vm, unsigned int dev,
+		      struct vsmmu_vm_dev_caps *caps)
+{
+	if (!vm || dev >= vm->ndevs || !caps)
+		return -EINVAL;
+	caps->pasid_bits = vm->devs[dev].cfg.pasid_bits;
+	caps->ats = vm->devs[dev].cfg.ats;
+	caps->pri = vm->devs[dev].cfg.pri;
+	return 0;
 }
 
 uint32_t vsmmu_vm_dev_id(const struct vsmmu_vm *vm, unsigned int dev)

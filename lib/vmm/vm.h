@@ -135,8 +135,23 @@ struct vs_batch {
 struct vs_stats {
 	_Atomic uint64_t cmds, syncs, cerror_ill, cerror_abt, inv_calls,
 		inv_cmds, inv_dropped, ste_installs, ste_aborts, events,
-		events_lost, vcmdq_errors, hw_queues;
+		events_lost, vcmdq_errors, hw_queues, pprs, pprs_lost,
+		pri_resps, pri_resps_dropped, pri_auto;
 };
+
+/*
+ * A page request group the guest was given and has not answered (priq.c):
+ * what its CMD_PRI_RESP names (vSID, the PASID the guest saw, PRGI) and
+ * the cookie the host's FAULT queue gave it.
+ */
+struct vs_prg {
+	uint32_t vsid, pasid, cookie;
+	uint16_t prgi;
+	bool ssv, used;
+};
+
+/* Groups outstanding with one guest; a group beyond is answered INVALID */
+#define VS_PRG_MAX 256
 
 struct vs_cmdqv; /* cmdqv.c */
 
@@ -172,6 +187,9 @@ struct vsmmu_vs {
 	_Atomic uint32_t strtab_base_cfg;
 	_Atomic uint64_t cmdq_base, evtq_base;
 	_Atomic uint32_t cmdq_prod, cmdq_cons, evtq_prod, evtq_cons;
+	/* The PRI queue's (with IDR0.PRI only) */
+	_Atomic uint64_t priq_base, priq_irq_cfg0;
+	_Atomic uint32_t priq_prod, priq_cons, priq_irq_cfg1, priq_irq_cfg2;
 
 	/* The command queue's consumer (cmdq.c) */
 	pthread_mutex_t cmdq_lock;
@@ -182,6 +200,15 @@ struct vsmmu_vs {
 	bool live_abort; /* GBPA.ABORT likewise */
 	/* The guest's event queue (evtq.c) */
 	pthread_mutex_t evtq_lock;
+	/*
+	 * Page requests (priq.c): the FAULT queue every PRI-capable device's
+	 * nested HWPT reports to (0: the guest has no PRI), and the groups
+	 * given to the guest; the PRI queue and the groups under priq_lock.
+	 */
+	uint32_t fault;
+	int fault_fd;
+	pthread_mutex_t priq_lock;
+	struct vs_prg prgs[VS_PRG_MAX];
 	/* The guest's interrupt lines */
 	pthread_rwlock_t irq_lock;
 	vsmmu_irq_fn *irq_fn;
@@ -205,9 +232,10 @@ struct vm_dev *vs_find_dev(struct vsmmu_vs *vs, uint32_t vsid);
  */
 int vs_install_range(struct vsmmu_vs *vs, uint32_t first, uint32_t last,
 		     uint64_t *same);
-/* ste.c: a nested HWPT of @ste[0..1] on the vIOMMU, for @dev_id */
-int vs_nested_hwpt(struct vsmmu_vs *vs, uint32_t dev_id, const uint64_t ste[2],
-		   uint32_t *id);
+/* ste.c: a nested HWPT of @ste[0..1] on the vIOMMU, for @dev_id (@pri:
+ * reporting to the FAULT queue) */
+int vs_nested_hwpt(struct vsmmu_vs *vs, uint32_t dev_id, bool pri,
+		   const uint64_t ste[2], uint32_t *id);
 
 /* core.c */
 struct vsmmu_iommufd_ctx *vs_ictx(const struct vsmmu_vs *vs);
@@ -219,6 +247,8 @@ void vs_raise_irq(struct vsmmu_vs *vs, enum vsmmu_irq irq);
 void vs_gerror_raise(struct vsmmu_vs *vs, uint32_t bits);
 /* The EVTQ interrupt after a record (MSI or line) */
 void vs_evtq_signal(struct vsmmu_vs *vs);
+/* The PRIQ interrupt after a Last request */
+void vs_priq_signal(struct vsmmu_vs *vs);
 
 /* regs.c */
 void vs_regs_reset(struct vsmmu_vs *vs);
@@ -232,6 +262,14 @@ void vs_cmdq_consume(struct vsmmu_vs *vs);
 int vs_evtq_pump(struct vsmmu_vs *vs);
 /* Write one 32-byte record to the guest's event queue */
 void vs_evtq_write(struct vsmmu_vs *vs, const uint64_t evt[4]);
+
+/* priq.c */
+/* Move the page requests read from the FAULT fd into the guest's queue */
+int vs_priq_pump(struct vsmmu_vs *vs);
+/* The guest's CMD_PRI_RESP: the page response of its group */
+void vs_priq_respond(struct vsmmu_vs *vs, const uint64_t cmd[2]);
+/* Answer every group of device @d (NULL: all) INVALID (it left) */
+void vs_priq_flush(struct vsmmu_vs *vs, const struct vm_dev *d);
 
 /* cmdqv.c */
 int vs_cmdqv_create(struct vsmmu_vs *vs, unsigned int share_log2,

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shared virtual addressing in a guest (issue 10, section 4, the
+ * guest-owned CD table): the guest's driver binds a guest process to a
+ * device PASID in its own CD table; the host walks the process's tables
+ * (at guest-physical addresses) through the VM's stage 2; the guest's CPU
+ * unmaps reach the host as the guest's own TLBIs, through the virtual
+ * SMMU.  And the virtual SMMU's PRI queue registers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vsmmu/arch.h>
+#include <vsmmu/bits.h>
+#include <vsmmu/cpu.h>
+
+#include "harness.h"
+#include "vm_env.h"
+
+#define RAM VSMMU_VM_RAM_BASE
+#define MM_POOL (RAM + (8ULL << 20)) /* the guest's processes: 8 MiB */
+#define MM_POOL_SIZE (8ULL << 20)
+#define VA 0x10000000ULL /* in the guest process */
+#define PASID 5
+
+struct gs {
+	struct venv e;
+	struct vsmmu_vm *vm;
+	struct vsmmu_vm_guest *g;
+	struct vsmmu_mem_pool *pool;
+	struct vsmmu_cpu *cpu;
+	struct vsmmu_mm *mm;
+	struct vsmmu_drv_domain *dom;
+};
+
+static int gs_init(struct gs *s, bool pri)
+{
+	struct vsmmu_vm_dev_cfg d = {
+		.sid = 0x40,
+		.vsid = 0x10,
+		.ats = true,
+		.pasid_bits = 8,
+		.pri = pri,
+	};
+	struct vsmmu_vm_config c = { 0 };
+	struct vsmmu_vm_guest_config gc = { 0 };
+	struct vsmmu_cpu_config cc = { 0 };
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = venv_init(&s->e, NULL);
+	if (rc)
+		return rc;
+	c.ictx = s->e.ictx;
+	c.ram_size = VENV_RAM_SIZE;
+	c.devs = &d;
+	c.ndevs = 1;
+	rc = vsmmu_vm_create(&c, &s->vm);
+	if (rc)
+		return rc;
+	gc.pool_size = VENV_POOL_SIZE;
+	gc.sva = true;
+	rc = vsmmu_vm_guest_create(s->vm, &gc, &s->g);
+	if (rc)
+		return rc;
+	/* The guest kernel's CPUs and a process, in guest RAM */
+	rc = vsmmu_mem_pool_create(vsmmu_vm_gmem(s->vm), MM_POOL, MM_POOL_SIZE,
+				   &s->pool);
+	if (rc)
+		return rc;
+	cc.nr_cpus = 2;
+	cc.pool = s->pool;
+	rc = vsmmu_cpu_create(&cc, &s->cpu);
+	if (!rc)
+		rc = vsmmu_mm_create(s->cpu, &s->mm);
+	if (!rc)
+		rc = vsmmu_vm_guest_attach(s->g, 0, 1, &s->dom);
+	return rc;
+}
+
+static void gs_fini(struct gs *s)
+{
+	vsmmu_vm_guest_destroy(s->g);
+	if (s->mm)
+		vsmmu_mm_destroy(s->mm);
+	vsmmu_cpu_destroy(s->cpu);
+	vsmmu_mem_pool_destroy(s->pool);
+	vsmmu_vm_destroy(s->vm);
+	venv_fini(&s->e);
+}
+
+static int pasid_dma(struct gs *s, uint32_t pasid, uint64_t va, void *buf,
+		     size_t len, bool write)
+{
+	struct vsmmu_iommufd_dma op = {
+		.iova = va,
+		.buf = buf,
+		.len = len,
+		.flags = VSMMU_IOMMUFD_DMA_PASID |
+			 (write ? VSMMU_IOMMUFD_DMA_WRITE : 0),
+		.pasid = pasid,
+	};
+
+	return vsmmu_vm_dev_dma(s->vm, 0, &op);
+}
+
+TEST(vmm_guest_sva_on_its_own_cd_table)
+{
+	static const char msg[] = "guest process data";
+	struct vsmmu_vm_smmu_stats st0, st1;
+	enum vsmmu_vm_ste kind;
+	uint64_t ste[2];
+	char buf[32];
+	struct gs s;
+
+	ASSERT_OK(gs_init(&s, false));
+	ASSERT_OK(vsmmu_mm_mmap(s.mm, VA, 4 * 4096,
+				VSMMU_MM_READ | VSMMU_MM_WRITE));
+	ASSERT_OK(vsmmu_mm_write(s.mm, VA + 0x1000, msg, sizeof(msg)));
+	ASSERT_OK(vsmmu_vm_guest_sva_bind(s.g, 0, PASID, s.mm));
+	/* The host took the guest's STE with its CD table: S1CDMax is the
+	 * device's 8 PASID bits (below the virtual SSIDSIZE) */
+	ASSERT_OK(vsmmu_vm_dev_ste(s.vm, 0, &kind, ste));
+	ASSERT_EQ(kind, VSMMU_VM_STE_S1);
+	ASSERT_EQ(VS_FIELD_GET(STRTAB_STE_0_S1CDMAX, ste[0]), 8);
+	/* The device reads the process's page at its VA on the PASID: the
+	 * guest's tables at guest-physical addresses, walked by the host
+	 * through the VM's stage 2 */
+	memset(buf, 0, sizeof(buf));
+	ASSERT_OK(pasid_dma(&s, PASID, VA + 0x1000, buf, sizeof(msg), false));
+	ASSERT_EQ(memcmp(buf, msg, sizeof(msg)), 0);
+	/* A page the process never touched is not present: without PRI the
+	 * device's write faults; once the CPU touched it, it lands */
+	ASSERT_EQ(pasid_dma(&s, PASID, VA + 0x2000, "dev", 4, true), -EFAULT);
+	ASSERT_OK(vsmmu_mm_fault(s.mm, VA + 0x2000, VSMMU_MM_WRITE));
+	ASSERT_OK(pasid_dma(&s, PASID, VA + 0x2000, "dev", 4, true));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_OK(vsmmu_mm_read(s.mm, VA + 0x2000, buf, 4));
+	ASSERT_EQ(strcmp(buf, "dev"), 0);
+	/* Another PASID is not bound: its CD is invalid */
+	ASSERT_EQ(pasid_dma(&s, PASID + 1, VA + 0x1000, buf, 4, false),
+		  -EFAULT);
+	/* The guest CPU unmaps: no BTM in the virtual SMMU, so the guest's
+	 * notifier sends TLBI_NH_VA, which the VMM forwards to the host
+	 * (HWPT_INVALIDATE); the device's next read faults */
+	vsmmu_vm_smmu_get_stats(s.vm, 0, &st0);
+	ASSERT_OK(vsmmu_mm_munmap(s.mm, VA + 0x1000, 4096));
+	vsmmu_vm_smmu_get_stats(s.vm, 0, &st1);
+	ASSERT_TRUE(st1.inv_calls > st0.inv_calls);
+	ASSERT_EQ(pasid_dma(&s, PASID, VA + 0x1000, buf, 4, false), -EFAULT);
+	/* The rest of the range still translates */
+	ASSERT_OK(pasid_dma(&s, PASID, VA + 0x2000, buf, 4, false));
+	/* Unbound: the PASID faults */
+	ASSERT_OK(vsmmu_vm_guest_sva_unbind(s.g, 0, PASID));
+	ASSERT_EQ(pasid_dma(&s, PASID, VA + 0x2000, buf, 4, false), -EFAULT);
+	ASSERT_EQ(vsmmu_vm_guest_sva_unbind(s.g, 0, PASID), -ENOENT);
+	ASSERT_EQ(vsmmu_vm_guest_sva_bind(s.g, 1, PASID, s.mm), -EINVAL);
+	gs_fini(&s);
+}
+
+TEST(vmm_priq_registers)
+{
+	struct gs s;
+	uint32_t idr[6];
+
+	ASSERT_OK(gs_init(&s, true));
+	/* The host SMMU has PRI: so does the virtual one (PRIQS = 10) */
+	ASSERT_OK(vsmmu_vm_smmu_idr(s.vm, 0, idr));
+	ASSERT_EQ(idr[0] & IDR0_PRI, IDR0_PRI);
+	ASSERT_EQ(VS_FIELD_GET(IDR1_PRIQS, idr[1]), 10);
+	/* The guest's driver enabled its PRI queue and interrupt */
+	ASSERT_EQ(venv_rd(s.vm, ARM_SMMU_CR0, 4) & CR0_PRIQEN, CR0_PRIQEN);
+	ASSERT_EQ(venv_rd(s.vm, ARM_SMMU_IRQ_CTRL, 4) & IRQ_CTRL_PRIQ_IRQEN,
+		  IRQ_CTRL_PRIQ_IRQEN);
+	ASSERT_TRUE(venv_rd(s.vm, ARM_SMMU_PRIQ_BASE, 8) != 0);
+	/* PRIQ_BASE ignores writes while PRIQEN = 1 */
+	ASSERT_OK(venv_wr(s.vm, ARM_SMMU_PRIQ_BASE, 8, RAM));
+	ASSERT_TRUE(venv_rd(s.vm, ARM_SMMU_PRIQ_BASE, 8) != RAM);
+	/* PRIQ_PROD is the SMMU's while the queue is on */
+	ASSERT_OK(venv_wr(s.vm, ARM_SMMU_PRIQ_PROD, 4, 3));
+	ASSERT_EQ(venv_rd(s.vm, ARM_SMMU_PRIQ_PROD, 4), 0);
+	/* PRIQ_IRQ_CFG2 keeps SH and MemAttr only */
+	ASSERT_OK(venv_wr(s.vm, ARM_SMMU_PRIQ_IRQ_CFG2, 4, 0xffffffff));
+	ASSERT_EQ(venv_rd(s.vm, ARM_SMMU_PRIQ_IRQ_CFG2, 4),
+		  MSI_CFG2_SH | MSI_CFG2_MEMATTR);
+	gs_fini(&s);
+}
+
+TEST(vmm_no_priq_without_host_pri)
+{
+	const struct venv_opts o = { .no_pri = true };
+	struct vsmmu_vm *vm;
+	struct venv e;
+	uint32_t idr[6];
+
+	ASSERT_OK(venv_init(&e, &o));
+	ASSERT_OK(venv_vm(&e, 1, VSMMU_VM_CMDQV_OFF, VSMMU_VM_TRAP_VCPU, &vm));
+	ASSERT_OK(vsmmu_vm_smmu_idr(vm, 0, idr));
+	ASSERT_EQ(idr[0] & IDR0_PRI, 0);
+	ASSERT_EQ(VS_FIELD_GET(IDR1_PRIQS, idr[1]), 0);
+	/* The PRI queue's registers are not there (RAZ/WI), nor PRIQEN or
+	 * PRIQ_IRQEN */
+	ASSERT_OK(venv_wr(vm, ARM_SMMU_PRIQ_BASE, 8, RAM));
+	ASSERT_EQ(venv_rd(vm, ARM_SMMU_PRIQ_BASE, 8), 0);
+	ASSERT_OK(venv_wr(vm, ARM_SMMU_PRIQ_CONS, 4, 1));
+	ASSERT_EQ(venv_rd(vm, ARM_SMMU_PRIQ_CONS, 4), 0);
+	ASSERT_OK(venv_wr(vm, ARM_SMMU_CR0, 4, CR0_PRIQEN));
+	ASSERT_EQ(venv_rd(vm, ARM_SMMU_CR0, 4), 0);
+	ASSERT_OK(venv_wr(vm, ARM_SMMU_IRQ_CTRL, 4, IRQ_CTRL_PRIQ_IRQEN));
+	ASSERT_EQ(venv_rd(vm, ARM_SMMU_IRQ_CTRLACK, 4), 0);
+	vsmmu_vm_destroy(vm);
+	venv_fini(&e);
+}
