@@ -561,3 +561,44 @@ TEST(entry_write_error)
 	ASSERT_EQ(r.syncs, 0);
 	ASSERT_EQ(r.entry[0], ste_abort[0]);
 }
+
+/* CD table geometry, worked out by hand from the spec (3.4.3, 5.4.1) */
+TEST(entry_cd_locate)
+{
+	struct vsmmu_cd_loc loc;
+	uint64_t ste0;
+
+	/* Linear, S1CDMax 4: 16 CDs, 1 KiB, aligned to 1 KiB */
+	ste0 = 0x40001040ULL | (4ULL << 59) /* S1CDMax */;
+	ASSERT_OK(vsmmu_cd_locate(ste0, 3, &loc));
+	ASSERT_FALSE(loc.two_level);
+	ASSERT_EQ(loc.addr, 0x400010c0ULL);
+	ASSERT_EQ(vsmmu_cd_locate(ste0, 16, &loc), -EINVAL);
+	/* No substreams: SSID 0 only, at S1ContextPtr */
+	ASSERT_OK(vsmmu_cd_locate(0x40001040ULL, 0, &loc));
+	ASSERT_EQ(loc.addr, 0x40001040ULL);
+	ASSERT_EQ(vsmmu_cd_locate(0x40001040ULL, 1, &loc), -EINVAL);
+	/* Two-level, 4 KiB leaves, S1CDMax 10: 16 L1CDs (128 bytes,
+	 * aligned to 128); SSID 133 = L1CD 2, CD 5 of its leaf */
+	ste0 = 0x50000008ULL | (10ULL << 59) | (1ULL << 4) /* S1Fmt */;
+	ASSERT_OK(vsmmu_cd_locate(ste0, 133, &loc));
+	ASSERT_TRUE(loc.two_level);
+	ASSERT_EQ(loc.addr, 0x50000010ULL);
+	ASSERT_EQ(loc.split, 6);
+	ASSERT_EQ(loc.l2_index, 5);
+	/* L2Ptr 0x60001000 (a 4 KiB leaf): CD 5 at + 0x140 */
+	ASSERT_EQ(vsmmu_cd_leaf_addr(&loc, 0x60001001ULL), 0x60001140ULL);
+	ASSERT_EQ(vsmmu_cd_leaf_addr(&loc, 0x60001000ULL), 0); /* V = 0 */
+	/* Two-level, 64 KiB leaves, S1CDMax 12: 4 L1CDs (32 bytes, but
+	 * aligned to 64); SSID 2047 = L1CD 1, CD 1023; the leaf's L2Ptr
+	 * aligned down to 64 KiB */
+	ste0 = 0x70000048ULL | (12ULL << 59) | (2ULL << 4);
+	ASSERT_OK(vsmmu_cd_locate(ste0, 2047, &loc));
+	ASSERT_EQ(loc.addr, 0x70000048ULL);
+	ASSERT_EQ(loc.split, 10);
+	ASSERT_EQ(loc.l2_index, 1023);
+	ASSERT_EQ(vsmmu_cd_leaf_addr(&loc, 0x80012001ULL), 0x8001ffc0ULL);
+	/* The reserved S1Fmt with substreams */
+	ste0 = (4ULL << 59) /* S1CDMax */ | (3ULL << 4);
+	ASSERT_EQ(vsmmu_cd_locate(ste0, 1, &loc), -EINVAL);
+}

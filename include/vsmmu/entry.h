@@ -100,6 +100,42 @@ VSMMU_API void vsmmu_cd_used(const uint64_t *cd, uint64_t *used);
  */
 VSMMU_API int vsmmu_ste_nested_check(uint64_t *ste, bool *ats);
 
+/* --- Where a CD is (CD table geometry) ------------------------------------ */
+
+/*
+ * The place of one SubstreamID's CD in the CD table an STE describes
+ * (S1ContextPtr, S1Fmt, S1CDMax; spec 3.4.3, 5.4.1), for whoever reads CD
+ * tables: the model's configuration walk and a VMM reading a guest's CDs.
+ *  - linear (S1CDMax = 0, or S1Fmt = 0): the table is aligned to its size
+ *    (64 << S1CDMax bytes); @addr is the CD's;
+ *  - two-level: @addr is the L1CD's (8-byte descriptors, the L1 table
+ *    aligned to max(its size, 64)); the CD is entry @l2_index of the leaf
+ *    table the L1CD points to, a leaf of 2^@split CDs (S1Fmt 1: 64 CDs,
+ *    4 KiB; S1Fmt 2: 1024 CDs, 64 KiB), aligned to its size.
+ */
+struct vsmmu_cd_loc {
+	bool two_level;
+	uint64_t addr;
+	unsigned int split; /* two-level: log2 of the CDs per leaf */
+	uint32_t l2_index;
+};
+
+/**
+ * vsmmu_cd_locate() - where the CD of @ssid is, for STE word 0 @ste0.
+ * Return: 0, or -EINVAL (@ssid >= 2^S1CDMax, or the reserved S1Fmt 3 with
+ * substreams) -- the SMMU's C_BAD_SUBSTREAMID and C_BAD_STE.
+ */
+VSMMU_API int vsmmu_cd_locate(uint64_t ste0, uint32_t ssid,
+			      struct vsmmu_cd_loc *loc);
+
+/**
+ * vsmmu_cd_leaf_addr() - the CD's address in a two-level table, given its
+ * L1CD @l1cd (L2Ptr, aligned to the leaf's size).  Return: the address,
+ * or 0 when L1CD.V = 0.
+ */
+VSMMU_API uint64_t vsmmu_cd_leaf_addr(const struct vsmmu_cd_loc *loc,
+				      uint64_t l1cd);
+
 /* --- The hitless writer --------------------------------------------------- */
 
 /*

@@ -247,3 +247,46 @@ bool vsmmu_entry_hitless(const struct vsmmu_entry_writer_ops *ops,
 
 	return !(diff & (diff - 1));
 }
+
+/* --- CD table geometry ----------------------------------------------------- */
+
+int vsmmu_cd_locate(uint64_t ste0, uint32_t ssid, struct vsmmu_cd_loc *loc)
+{
+	unsigned int cdmax = VS_FIELD_GET(STRTAB_STE_0_S1CDMAX, ste0);
+	unsigned int fmt = VS_FIELD_GET(STRTAB_STE_0_S1FMT, ste0);
+	uint64_t base = ste0 & STRTAB_STE_0_S1CTXPTR_MASK;
+	unsigned int l1_bits;
+
+	memset(loc, 0, sizeof(*loc));
+	if ((uint64_t)ssid >> cdmax)
+		return -EINVAL;
+	if (!cdmax || fmt == STRTAB_STE_0_S1FMT_LINEAR) {
+		/* 2^S1CDMax CDs of 64 bytes, aligned to the table's size */
+		loc->addr = (base & ~((64ULL << cdmax) - 1)) + 64ULL * ssid;
+		return 0;
+	}
+	if (fmt != STRTAB_STE_0_S1FMT_4K_L2 && fmt != STRTAB_STE_0_S1FMT_64K_L2)
+		return -EINVAL;
+	loc->two_level = true;
+	loc->split = fmt == STRTAB_STE_0_S1FMT_4K_L2 ? 6 : 10;
+	/* 2^(S1CDMax - split) L1CDs of 8 bytes, at least one; the table is
+	 * aligned to max(its size, 64 bytes) */
+	l1_bits = cdmax > loc->split ? cdmax - loc->split + 3 : 3;
+	if (l1_bits < 6)
+		l1_bits = 6;
+	loc->addr =
+		(base & ~((1ULL << l1_bits) - 1)) + 8ULL * (ssid >> loc->split);
+	loc->l2_index = ssid & ((1U << loc->split) - 1);
+	return 0;
+}
+
+uint64_t vsmmu_cd_leaf_addr(const struct vsmmu_cd_loc *loc, uint64_t l1cd)
+{
+	/* A leaf of 2^split CDs is 64 << split bytes, aligned to its size */
+	uint64_t leaf = 64ULL << loc->split;
+
+	if (!(l1cd & CTXDESC_L1_DESC_V))
+		return 0;
+	return (l1cd & CTXDESC_L1_DESC_L2PTR_MASK & ~(leaf - 1)) +
+	       64ULL * loc->l2_index;
+}

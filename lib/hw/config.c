@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <vsmmu/entry.h>
+
 #include "hw/hw.h"
 
 /* Mask of the low @bits bits, for any @bits up to 64 and beyond. */
@@ -766,20 +768,21 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 		    struct fault *f)
 {
 	uint64_t addr = sp->ctxptr, pa, epoch;
+	struct vsmmu_cd_loc loc;
 	int rc;
 
-	if (sp->fmt != STRTAB_STE_0_S1FMT_LINEAR) {
-		bool leaf4k = sp->fmt == STRTAB_STE_0_S1FMT_4K_L2;
-		unsigned int split = leaf4k ? 6 : 10;
-		unsigned int l1_bits =
-			sp->cdmax > split ? sp->cdmax - split + 3 : 3;
+	/* The table's geometry: lib/arch (one source with VMMs reading CDs) */
+	if (vsmmu_cd_locate(VS_FIELD_PREP(STRTAB_STE_0_S1CDMAX, sp->cdmax) |
+				    VS_FIELD_PREP(STRTAB_STE_0_S1FMT, sp->fmt) |
+				    (addr & STRTAB_STE_0_S1CTXPTR_MASK),
+			    idx, &loc))
+		return cfg_fault(f, EVT_ID_BAD_SUBSTREAMID);
+	addr = loc.addr;
+	if (loc.two_level) {
 		uint64_t l1, l2, key;
 		bool cached = true;
 
-		/* L1 table aligned to max(its size, 64) */
-		addr &= ~low_mask(l1_bits > 6 ? l1_bits : 6);
-		addr += (uint64_t)(idx >> split) * 8;
-		key = l1c_key_cd(t->txn->sid, idx, split);
+		key = l1c_key_cd(t->txn->sid, idx, loc.split);
 		if (l1c_usable(t) && l1c_lookup(t, key, &l1)) {
 			hw_stat_inc(t->smmu, ST_L1_HIT);
 			/* Under nesting the checker reads the L1CD's IPA */
@@ -796,12 +799,11 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 			trace_l1(t, VSMMU_TRACE_CD_L1, pa, addr, l1);
 			cached = false;
 		}
-		if (!(l1 & CTXDESC_L1_DESC_V)) {
+		l2 = vsmmu_cd_leaf_addr(&loc, l1);
+		if (!l2) {
 			note_fault(t, "L1CD.V = 0");
 			return cfg_fault(f, EVT_ID_BAD_SUBSTREAMID);
 		}
-		l2 = l1 & CTXDESC_L1_DESC_L2PTR_MASK &
-		     ~low_mask(leaf4k ? 12 : 16);
 		if (l2 >>
 		    (sc->mode == MODE_NESTED ? sc->s2.tt.ias : t->smmu->oas)) {
 			note_fault(t, "L1CD.L2Ptr beyond the address size");
@@ -811,10 +813,7 @@ static int cd_fetch(struct txn_ctx *t, struct stream_cfg *sc,
 			hw_stat_inc(t->smmu, ST_L1_MISS);
 			l1c_insert(t, key, l1);
 		}
-		addr = l2 + (uint64_t)(idx & ((1U << split) - 1)) * 64;
-	} else {
-		addr &= ~low_mask(6 + sp->cdmax);
-		addr += (uint64_t)idx * 64;
+		addr = l2;
 	}
 	epoch = hw_check_tracks(t) ? hw_check_epoch(t->smmu) : 0;
 	rc = cd_read(t, sc, addr, cd, 8, &pa, f);
