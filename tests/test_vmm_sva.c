@@ -34,7 +34,14 @@ struct gs {
 	struct vsmmu_drv_domain *dom;
 };
 
+static int gs_init_mode(struct gs *s, bool pri, enum vsmmu_vm_pasid_mode mode);
+
 static int gs_init(struct gs *s, bool pri)
+{
+	return gs_init_mode(s, pri, VSMMU_VM_PASID_GUEST);
+}
+
+static int gs_init_mode(struct gs *s, bool pri, enum vsmmu_vm_pasid_mode mode)
 {
 	struct vsmmu_vm_dev_cfg d = {
 		.sid = 0x40,
@@ -56,6 +63,7 @@ static int gs_init(struct gs *s, bool pri)
 	c.ram_size = VENV_RAM_SIZE;
 	c.devs = &d;
 	c.ndevs = 1;
+	c.pasid_mode = mode;
 	rc = vsmmu_vm_create(&c, &s->vm);
 	if (rc)
 		return rc;
@@ -211,4 +219,102 @@ TEST(vmm_no_priq_without_host_pri)
 	ASSERT_EQ(venv_rd(vm, ARM_SMMU_IRQ_CTRLACK, 4), 0);
 	vsmmu_vm_destroy(vm);
 	venv_fini(&e);
+}
+
+/*
+ * The host-owned PASID table (seed 004), both designs.  Two host PASIDs
+ * are taken first (another VM's, say), so the host's next one is 3.
+ */
+static void host_owned(enum vsmmu_vm_pasid_mode mode)
+{
+	static const char msg[] = "bound at a host PASID";
+	struct vsmmu_vm_smmu_stats st;
+	uint32_t other[2], g, h, g2, dev_id;
+	enum vsmmu_vm_ste kind;
+	uint64_t cap;
+	char buf[32];
+	struct gs s;
+
+	ASSERT_OK(gs_init_mode(&s, false, mode));
+	dev_id = vsmmu_vm_dev_id(s.vm, 0);
+	ASSERT_OK(vsmmu_iommufd_pasid_alloc(s.e.ictx, dev_id, &other[0]));
+	ASSERT_OK(vsmmu_iommufd_pasid_alloc(s.e.ictx, dev_id, &other[1]));
+	ASSERT_EQ(other[0], 1);
+	ASSERT_EQ(other[1], 2);
+	/* The virtual command interface is there */
+	cap = venv_rd(s.vm, VSMMU_VM_VCMD_CAP, 4);
+	ASSERT_EQ(cap, VSMMU_VM_VCMD_CAP_PASID);
+	/* The guest's RID is the VM's stage 2 (identity) */
+	ASSERT_OK(vsmmu_vm_dev_ste(s.vm, 0, &kind, NULL));
+	ASSERT_EQ(kind, VSMMU_VM_STE_BYPASS);
+	/* The guest asks for a PASID: identity gives the host's next (3);
+	 * mapped gives the guest's own first (1), backed by host PASID 3 */
+	ASSERT_OK(vsmmu_vm_guest_pasid_alloc(s.g, &g));
+	h = 3;
+	ASSERT_EQ(g, mode == VSMMU_VM_PASID_IDENTITY ? 3 : 1);
+	ASSERT_OK(vsmmu_mm_mmap(s.mm, VA, 4 * 4096,
+				VSMMU_MM_READ | VSMMU_MM_WRITE));
+	ASSERT_OK(vsmmu_mm_write(s.mm, VA + 0x1000, msg, sizeof(msg)));
+	/* The guest binds its process at g in its own CD table and
+	 * invalidates it: the VMM binds that CD at h of the host's table */
+	ASSERT_OK(vsmmu_vm_guest_sva_bind(s.g, 0, g, s.mm));
+	vsmmu_vm_smmu_get_stats(s.vm, 0, &st);
+	ASSERT_EQ(st.pasid_allocs, 1);
+	ASSERT_EQ(st.pasid_binds, 1);
+	ASSERT_EQ(st.pasid_refused, 0);
+	/* The device, programmed with g, reads the process */
+	memset(buf, 0, sizeof(buf));
+	ASSERT_OK(pasid_dma(&s, g, VA + 0x1000, buf, sizeof(msg), false));
+	ASSERT_EQ(memcmp(buf, msg, sizeof(msg)), 0);
+	if (mode == VSMMU_VM_PASID_MAPPED) {
+		struct vsmmu_iommufd_dma op = {
+			.iova = VA + 0x1000,
+			.buf = buf,
+			.len = 4,
+			.flags = VSMMU_IOMMUFD_DMA_PASID,
+			.pasid = g,
+		};
+
+		/* On the bus the transaction carries h; the raw gPASID is
+		 * nothing on the host (its CD is invalid) */
+		ASSERT_EQ(vsmmu_iommufd_dma(s.e.ictx, dev_id, &op), -EFAULT);
+		op.pasid = h;
+		ASSERT_OK(vsmmu_iommufd_dma(s.e.ictx, dev_id, &op));
+		/* The device model refuses a gPASID the guest does not hold */
+		ASSERT_EQ(pasid_dma(&s, 2, VA + 0x1000, buf, 4, false),
+			  -EINVAL);
+	}
+	/* A guest CPU unmap: the guest's TLBI (its ASID, the VM's VMID on
+	 * the host) drops what the host cached for the PASID */
+	ASSERT_OK(vsmmu_mm_munmap(s.mm, VA + 0x1000, 4096));
+	ASSERT_EQ(pasid_dma(&s, g, VA + 0x1000, buf, 4, false), -EFAULT);
+	/* A second PASID; then the first freed: unbound on the host, and
+	 * its host PASID free again */
+	ASSERT_OK(vsmmu_vm_guest_pasid_alloc(s.g, &g2));
+	ASSERT_EQ(g2, mode == VSMMU_VM_PASID_IDENTITY ? 4 : 2);
+	ASSERT_OK(vsmmu_vm_guest_sva_unbind(s.g, 0, g));
+	ASSERT_OK(vsmmu_vm_guest_pasid_free(s.g, g));
+	ASSERT_EQ(vsmmu_vm_guest_pasid_free(s.g, g), -EINVAL);
+	vsmmu_vm_smmu_get_stats(s.vm, 0, &st);
+	ASSERT_EQ(st.pasid_unbinds, 1);
+	ASSERT_OK(vsmmu_iommufd_pasid_alloc(s.e.ictx, dev_id, &other[0]));
+	ASSERT_EQ(other[0], 3);
+	/* A CD the guest writes for a PASID it does not hold is not bound */
+	ASSERT_OK(vsmmu_vm_guest_sva_bind(s.g, 0, 7, s.mm));
+	vsmmu_vm_smmu_get_stats(s.vm, 0, &st);
+	ASSERT_TRUE(st.pasid_refused >= 1);
+	ASSERT_EQ(st.pasid_binds, 1);
+	ASSERT_EQ(pasid_dma(&s, 7, VA + 0x2000, buf, 4, false),
+		  mode == VSMMU_VM_PASID_MAPPED ? -EINVAL : -EFAULT);
+	gs_fini(&s);
+}
+
+TEST(vmm_host_owned_pasids_identity)
+{
+	host_owned(VSMMU_VM_PASID_IDENTITY);
+}
+
+TEST(vmm_host_owned_pasids_mapped)
+{
+	host_owned(VSMMU_VM_PASID_MAPPED);
 }

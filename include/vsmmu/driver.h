@@ -551,6 +551,27 @@ VSMMU_API int vsmmu_drv_nested_alloc(struct vsmmu_drv_vm *vm,
 				     const uint64_t *ste,
 				     struct vsmmu_drv_domain **out);
 
+/**
+ * vsmmu_drv_nested_cd_alloc() - a nested domain made of one guest CD
+ * (@cd[0..7]: the guest's stage-1 table at an IPA, its ASID, TCR and
+ * MAIR) over @vm's stage 2: the host-owned PASID table of seed 004, which
+ * Linux's SMMUv3 does not have (its nested domains carry a whole guest
+ * CD table).  It is installed only at a PASID, with
+ * vsmmu_drv_attach_pasid(), of a master whose own domain is a nested
+ * domain of the same @vm with a guest bypass STE: the STE then becomes
+ * stage 1 + stage 2 (the VM's VMID) over the host's CD table, S1DSS =
+ * bypass (traffic without a PASID is the VM's stage 2), S1STALLD where
+ * the SMMU could stall, and the CD at that PASID is the guest's.  The
+ * guest's TLB entries are tagged with the VM's VMID and its ASIDs, so
+ * its TLBIs forwarded by vsmmu_drv_vm_invalidate() reach them.
+ * A CD with V = 0, AA64 = 0 or a non-zero word 4-7 is refused (-EIO);
+ * the SMMU itself judges the rest (an ILLEGAL CD is C_BAD_CD for that
+ * PASID only).  Thread-safe.  Return: 0, -EIO, -EINVAL, -ENOMEM.
+ */
+VSMMU_API int vsmmu_drv_nested_cd_alloc(struct vsmmu_drv_vm *vm,
+					const uint64_t *cd,
+					struct vsmmu_drv_domain **out);
+
 /* A StreamID translation for vsmmu_drv_vm_invalidate(): 0 or -errno. */
 typedef int vsmmu_drv_vsid_fn(void *arg, uint32_t vsid, uint32_t *sid);
 
@@ -584,11 +605,40 @@ VSMMU_API int vsmmu_drv_vm_invalidate(struct vsmmu_drv_vm *vm,
 VSMMU_API int vsmmu_drv_attach(struct vsmmu_drv_master *m,
 			       struct vsmmu_drv_domain *dom);
 
+/*
+ * Under nesting the SMMU fetches CDs through stage 2: S1ContextPtr is an
+ * IPA.  A host-owned CD table for guest CDs must therefore be visible in
+ * the VM's stage 2 -- read-only, at an IPA the VM's memory does not use
+ * (the caller reserves it).  The largest such table is linear, 1024 CDs
+ * (64 KiB): guest-CD PASIDs are below 2^min(ssid_bits, 10).
+ */
+#define VSMMU_DRV_GUEST_CD_BITS 10
+
+/**
+ * vsmmu_drv_master_set_cd_ipa() - make @m's CD table (linear, 64 <<
+ * min(ssid_bits, VSMMU_DRV_GUEST_CD_BITS) bytes, at least a page) visible
+ * to the VM of its nested domain at @ipa of that VM's stage 2, mapped
+ * read-only, so that guest-CD domains can be installed at its PASIDs;
+ * @ipa 0 unmaps it again (no guest-CD PASID may be installed).  @ipa must
+ * be aligned to 64 KiB and lie in a range of the stage 2 nothing else
+ * maps.  Serialised per master.  Return: 0, -EINVAL (no PASIDs, not
+ * attached to a nested domain, @ipa misaligned, a CD table of another
+ * shape in use), -EBUSY (exposed already; guest-CD PASIDs installed),
+ * -ENOMEM, or the stage-2 map's -errno.
+ */
+VSMMU_API int vsmmu_drv_master_set_cd_ipa(struct vsmmu_drv_master *m,
+					  uint64_t ipa);
+
 /**
  * vsmmu_drv_attach_pasid() - install the stage-1 domain @dom for
  * SubstreamID @ssid (>= 1, < 2^ssid_bits of the master) of @m, whose main
  * domain must be stage 1 or bypass (then traffic without a SubstreamID
- * bypasses: S1DSS = bypass).  @dom NULL removes it.  Return: 0, -EINVAL,
+ * bypasses: S1DSS = bypass); or a guest-CD domain
+ * (vsmmu_drv_nested_cd_alloc()) when the main domain is a guest-bypass
+ * nested domain of the same VM and the CD table is exposed to it
+ * (vsmmu_drv_master_set_cd_ipa(); @ssid below its size).  Installing over an installed domain
+ * replaces it (the CD is rewritten hitlessly where it can be).  @dom
+ * NULL removes it.  Return: 0, -EINVAL, -EBUSY (an SVA bond there),
  * -ENOMEM, -ETIMEDOUT.
  */
 VSMMU_API int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,

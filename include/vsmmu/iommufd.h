@@ -281,6 +281,20 @@ struct iommu_hwpt_arm_smmuv3 {
 	__aligned_le64 ste[2];
 };
 
+/*
+ * A vsmmu extension, not in Linux: one guest CD (all eight little-endian
+ * words) for a nested HWPT that is installed at a PASID of the host's own
+ * CD table -- the host-owned PASID table of guest PASID binding (seed
+ * 004), which Linux's SMMUv3 does not offer.  Data type
+ * IOMMU_HWPT_DATA_VSMMU_ARM_SMMUV3_CD; allocated on a vIOMMU like an
+ * IOMMU_HWPT_DATA_ARM_SMMUV3 HWPT, attached only to a PASID
+ * (vsmmu_iommufd_device_attach_pasid()).  V = 0, AA64 = 0 or a non-zero
+ * word 4-7: -EIO.
+ */
+struct iommu_hwpt_vsmmu_arm_smmuv3_cd {
+	__aligned_le64 cd[8];
+};
+
 /* AMD guest DTE (IOMMU_HWPT_DATA_AMD_GUEST); layout only. */
 struct iommu_hwpt_amd_guest {
 	__aligned_u64 dte[4];
@@ -291,6 +305,8 @@ enum iommu_hwpt_data_type {
 	IOMMU_HWPT_DATA_VTD_S1 = 1,
 	IOMMU_HWPT_DATA_ARM_SMMUV3 = 2,
 	IOMMU_HWPT_DATA_AMD_GUEST = 3,
+	/* vsmmu's own, far from Linux's numbers ('vS' << 16 | 1) */
+	IOMMU_HWPT_DATA_VSMMU_ARM_SMMUV3_CD = 0x76530001,
 };
 
 /*
@@ -713,6 +729,17 @@ struct vsmmu_iommufd_host {
 #define VSMMU_IOMMUFD_SW_MSI_SIZE 0x100000ULL
 
 /*
+ * vsmmu's extension: the upper half of that reserved window shows the
+ * host's CD tables of devices with guest-CD PASIDs to their VM's stage 2
+ * (under nesting the SMMU fetches CDs at IPAs), read-only, one 64 KiB
+ * slot per device: at most VSMMU_IOMMUFD_CD_SLOTS such devices per nest
+ * parent.
+ */
+#define VSMMU_IOMMUFD_CD_WINDOW (VSMMU_IOMMUFD_SW_MSI_BASE + 0x80000ULL)
+#define VSMMU_IOMMUFD_CD_SLOT_SIZE 0x10000ULL
+#define VSMMU_IOMMUFD_CD_SLOTS 8
+
+/*
  * The doorbell model: a GICv3 ITS translation frame (64 KiB) whose
  * GITS_TRANSLATER register is at offset 0x40.  A 32-bit device write to it
  * records one interrupt: DeviceID = the writer's StreamID, EventID = the
@@ -881,6 +908,55 @@ VSMMU_API int vsmmu_iommufd_device_replace(struct vsmmu_iommufd_ctx *ctx,
  */
 VSMMU_API int vsmmu_iommufd_device_detach(struct vsmmu_iommufd_ctx *ctx,
 					  uint32_t dev_id);
+
+/*
+ * PASIDs of a device (VFIO_DEVICE_ATTACH_IOMMUFD_PT with
+ * VFIO_DEVICE_ATTACH_PASID; Linux's iommufd_device_attach(idev, pasid,
+ * pt_id)).  A PASID takes a HWPT made for PASIDs: a paging HWPT allocated
+ * with IOMMU_HWPT_ALLOC_PASID (stage 1), while the device's own HWPT is a
+ * stage-1 or bypass one; or (vsmmu's extension) a guest-CD HWPT
+ * (IOMMU_HWPT_DATA_VSMMU_ARM_SMMUV3_CD), while the device is attached to a
+ * nested HWPT of the same vIOMMU whose guest STE is bypass -- the STE
+ * becomes stage 1 over the VM's stage 2 with the host's CD table.  A
+ * page request or stall carrying the PASID goes to that HWPT's FAULT
+ * queue.  Detaching the device detaches its PASIDs first.
+ */
+
+/**
+ * vsmmu_iommufd_device_attach_pasid() - attach *@pt_id at @pasid of
+ * @dev_id; vsmmu_iommufd_device_replace_pasid() swaps the HWPT of an
+ * attached PASID for another with no window of blocked DMA;
+ * vsmmu_iommufd_device_detach_pasid() blocks the PASID's DMA again.
+ * Thread-safe.  Return: 0; -ENOENT (no such device or HWPT); -EINVAL
+ * (@pasid 0 or beyond the device's and the SMMU's PASID width, a HWPT not
+ * made for PASIDs or of another SMMU, a device attached to nothing that
+ * can take it, replace or detach of a PASID not attached); -EBUSY
+ * (attach of an attached PASID); -ENOMEM.
+ */
+VSMMU_API int vsmmu_iommufd_device_attach_pasid(struct vsmmu_iommufd_ctx *ctx,
+						uint32_t dev_id, uint32_t pasid,
+						uint32_t *pt_id);
+VSMMU_API int vsmmu_iommufd_device_replace_pasid(struct vsmmu_iommufd_ctx *ctx,
+						 uint32_t dev_id,
+						 uint32_t pasid,
+						 uint32_t *pt_id);
+VSMMU_API int vsmmu_iommufd_device_detach_pasid(struct vsmmu_iommufd_ctx *ctx,
+						uint32_t dev_id,
+						uint32_t pasid);
+
+/**
+ * vsmmu_iommufd_pasid_alloc() - a PASID from the context's host-wide
+ * space (Linux's iommu_alloc_global_pasid(): one space for every device
+ * and every VM of the host), the lowest free one in [1, 2^w) where w is
+ * @dev_id's PASID width on its SMMU.  vsmmu_iommufd_pasid_free() gives it
+ * back.  What a VMM uses to back the PASIDs its guests ask for.
+ * Thread-safe.  Return: 0 and *@pasid; -ENOENT (no such device), -EINVAL
+ * (a device without PASIDs; free of a PASID not allocated), -ENOSPC.
+ */
+VSMMU_API int vsmmu_iommufd_pasid_alloc(struct vsmmu_iommufd_ctx *ctx,
+					uint32_t dev_id, uint32_t *pasid);
+VSMMU_API int vsmmu_iommufd_pasid_free(struct vsmmu_iommufd_ctx *ctx,
+				       uint32_t pasid);
 
 /* Flags of struct vsmmu_iommufd_dma */
 #define VSMMU_IOMMUFD_DMA_READ 0 /* device reads memory into @buf */

@@ -125,6 +125,57 @@ enum vsmmu_vm_trap {
 	VSMMU_VM_TRAP_THREAD, /* handed to the VMM thread; the vCPU waits */
 };
 
+/*
+ * Who owns a device's PASID table -- its CD table -- when the guest binds
+ * its processes to PASIDs (seed 004's two designs; docs/vm.md, "Guest
+ * PASID binding").  A per-VM choice.
+ */
+enum vsmmu_vm_pasid_mode {
+	/*
+	 * The guest's: its STE points at its own CD table, which the host
+	 * walks (SMMUv3 nesting).  Guest PASIDs are the hardware's.
+	 */
+	VSMMU_VM_PASID_GUEST,
+	/*
+	 * The host's: the guest allocates PASIDs through the virtual command
+	 * interface (VSMMU_VM_VCMD*), gets host PASIDs (gPASID = hPASID), and
+	 * the VMM binds each CD the guest invalidates (CFGI_CD) at that PASID
+	 * of the host's CD table.  The device's traffic without a PASID is
+	 * the VM's stage 2 (the guest's STE must say S1DSS = bypass).
+	 */
+	VSMMU_VM_PASID_IDENTITY,
+	/*
+	 * The host's, non-identity: gPASIDs from the guest's own space, each
+	 * backed by an hPASID the host allocated; the VMM keeps G->H, page
+	 * requests reach the guest with its gPASID, and the device model
+	 * translates the gPASID the guest programs into it (the "VDCM").
+	 */
+	VSMMU_VM_PASID_MAPPED,
+};
+
+/*
+ * The virtual command interface (host-owned PASID modes): registers in
+ * the virtual SMMU's IMPLEMENTATION DEFINED page-0 space (0xE00-0xEFF),
+ * after VT-d's VCCAP / VCMD / VCRSP.  A 64-bit write of VCMD (or of its
+ * low word) runs the command at once; VCMD_RSP then holds the status and
+ * the result (IP is never set: commands complete before the write
+ * returns).  In VSMMU_VM_PASID_GUEST mode the three read as zero.
+ */
+#define VSMMU_VM_VCMD_CAP 0xe00 /* 32-bit RO */
+#define VSMMU_VM_VCMD_CAP_PASID (1U << 0) /* PASID allocation */
+#define VSMMU_VM_VCMD 0xe10 /* 64-bit RW */
+#define VSMMU_VM_VCMD_OP 0xffULL /* [7:0] */
+#define VSMMU_VM_VCMD_OP_ALLOC_PASID 1
+#define VSMMU_VM_VCMD_OP_FREE_PASID 2 /* operand: the PASID */
+#define VSMMU_VM_VCMD_OPERAND 0x000fffff00000000ULL /* [51:32] */
+#define VSMMU_VM_VCMD_RSP 0xe20 /* 64-bit RO */
+#define VSMMU_VM_VCMD_RSP_IP 0x1ULL /* in progress: never */
+#define VSMMU_VM_VCMD_RSP_SC 0x6ULL /* [2:1] status */
+#define VSMMU_VM_VCMD_SC_OK 0
+#define VSMMU_VM_VCMD_SC_NO_PASID 1 /* none left */
+#define VSMMU_VM_VCMD_SC_INVALID 2 /* unknown command, PASID not held */
+#define VSMMU_VM_VCMD_RSP_RESULT 0x000fffff00000000ULL /* [51:32] PASID */
+
 /* A device assigned to the VM */
 struct vsmmu_vm_dev_cfg {
 	unsigned int host; /* the iommufd context's host (physical SMMU) */
@@ -156,6 +207,7 @@ struct vsmmu_vm_config {
 	enum vsmmu_vm_trap trap;
 	/* Depth of each vIOMMU's VEVENTQ; 0: 64 */
 	unsigned int veventq_depth;
+	enum vsmmu_vm_pasid_mode pasid_mode;
 	/*
 	 * A VMM I/O thread that polls the VEVENTQ fds and moves events into
 	 * the guests' event queues as they come.  false: nothing happens
@@ -292,6 +344,11 @@ VSMMU_API void vsmmu_vm_get_trap_stats(struct vsmmu_vm *vm,
  * vsmmu_vm_dev_dma() - device @dev performs @op at a guest IOVA: each
  * page is translated by the host SMMU through the guest's stage 1 and the
  * VM's stage 2 (vsmmu_iommufd_dma(), whose return values these are).
+ * With VSMMU_IOMMUFD_DMA_PASID, @op->pasid is the PASID the guest
+ * programmed into the device; in VSMMU_VM_PASID_MAPPED mode the device
+ * model translated it to the host's when the guest wrote it (seed 004's
+ * VDCM), so the transaction carries the hPASID -- and a PASID the guest
+ * does not hold is -EINVAL, refused by the device model.
  */
 VSMMU_API int vsmmu_vm_dev_dma(struct vsmmu_vm *vm, unsigned int dev,
 			       struct vsmmu_iommufd_dma *op);
@@ -372,6 +429,12 @@ struct vsmmu_vm_smmu_stats {
 	uint64_t pri_resps; /* guest CMD_PRI_RESPs sent as page responses */
 	uint64_t pri_resps_dropped; /* for no group the guest was given */
 	uint64_t pri_auto; /* groups the virtual SMMU answered itself */
+	/* Host-owned PASID modes */
+	uint64_t pasid_allocs; /* ALLOC_PASID virtual commands served */
+	uint64_t pasid_binds; /* guest CDs bound at a host PASID */
+	uint64_t pasid_unbinds;
+	uint64_t pasid_refused; /* CDs not bound: PASID not the guest's,
+				   or a CD the host refused */
 };
 
 /** vsmmu_vm_smmu_get_stats() - counters of virtual SMMU @smmu. */
@@ -445,7 +508,12 @@ VSMMU_API struct vsmmu_drv *vsmmu_vm_guest_drv(const struct vsmmu_vm_guest *g);
  * vsmmu_vm_guest_attach() - device @dev (behind the guest's SMMU): a
  * master for its vSID, a new stage-1 domain attached to it, the doorbell
  * page mapped write-only at VSMMU_VM_GUEST_MSI_IOVA, and the device's MSI
- * programmed to that IOVA + GITS_TRANSLATER with EventID @eventid.
+ * programmed to that IOVA + GITS_TRANSLATER with EventID @eventid.  The
+ * master has the device's PASID width (at most the SMMU's SSIDSIZE); in
+ * an SVA guest a PRI device also gets ATS.  When the virtual SMMU serves
+ * PASIDs from the host's table (VSMMU_VM_VCMD_CAP_PASID), the RID's
+ * domain is an identity (bypass) one instead -- the VM's stage 2 -- and
+ * the MSI goes to the doorbell's guest-physical address.
  * Return: 0 and *@dom, or -errno.
  */
 VSMMU_API int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
@@ -467,6 +535,20 @@ VSMMU_API int vsmmu_vm_guest_sva_bind(struct vsmmu_vm_guest *g,
 				      struct vsmmu_mm *mm);
 VSMMU_API int vsmmu_vm_guest_sva_unbind(struct vsmmu_vm_guest *g,
 					unsigned int dev, uint32_t pasid);
+
+/**
+ * vsmmu_vm_guest_pasid_alloc() - in a VM with a host-owned PASID mode,
+ * the guest asks its virtual SMMU for a PASID through the virtual
+ * command interface (VSMMU_VM_VCMD): a write of ALLOC_PASID, a read of
+ * VCMD_RSP.  vsmmu_vm_guest_pasid_free() gives one back (the VMM unbinds
+ * it from every device first).  Return: 0 and *@pasid; -ENODEV (no
+ * interface: VSMMU_VM_PASID_GUEST), -ENOSPC (none left), -EINVAL (free
+ * of a PASID the guest does not hold), or the MMIO access's -errno.
+ */
+VSMMU_API int vsmmu_vm_guest_pasid_alloc(struct vsmmu_vm_guest *g,
+					 uint32_t *pasid);
+VSMMU_API int vsmmu_vm_guest_pasid_free(struct vsmmu_vm_guest *g,
+					uint32_t pasid);
 
 /* --- A hostile guest --------------------------------------------------------- */
 

@@ -248,10 +248,13 @@ struct vsmmu_drv_domain {
 	bool nest_parent, dirty_tracking;
 	/* Nest parent: the VMs over this table (under lock) */
 	struct vsmmu_drv_vm *vms;
-	/* Nested: the VM, the guest's STE words (checked), ATS asked */
+	/* Nested: the VM, the guest's STE words (checked), ATS asked; or
+	 * (@is_cd) one guest CD, installed at a PASID of the host's table */
 	struct vsmmu_drv_vm *vm;
 	uint64_t gste[2];
 	bool gats;
+	bool is_cd;
+	uint64_t gcd[DRV_ENTRY_QWORDS];
 	/* SVA (sva.c): the process, its bonds (under lock), state */
 	struct vsmmu_mm *mm;
 	struct drv_sva_bond *bonds;
@@ -319,6 +322,11 @@ struct vsmmu_drv_master {
 	unsigned int cd_l1_ents;
 	_Atomic bool ats; /* the endpoint uses ATS: EATS = 0b01 */
 	bool stall; /* the endpoint tolerates stalls: SVA CDs get S */
+	/* Guest CDs at PASIDs: the (linear) table's IPA in the VM's stage 2,
+	 * the VM it is mapped for, its SSID bits (0: not exposed) */
+	uint64_t cd_ipa;
+	struct vsmmu_drv_vm *cd_vm;
+	unsigned int cd_gbits;
 };
 
 /* master.c.  The master holding @sid (under drv->obj_lock), or NULL. */

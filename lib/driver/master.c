@@ -78,7 +78,13 @@ static int cdtab_alloc(struct vsmmu_drv_master *m)
 
 	if (m->cdtab)
 		return 0;
-	if (drv->feat.cd_2lvl && ents > CD_L2_ENTS) {
+	if (m->cd_gbits) {
+		/* Guest CDs: one linear table, whole pages (the VM reads
+		 * them through its stage 2: nothing else may share them) */
+		size = 64ULL << m->cd_gbits;
+		if (size < VSMMU_MEM_PAGE_SIZE)
+			size = VSMMU_MEM_PAGE_SIZE;
+	} else if (drv->feat.cd_2lvl && ents > CD_L2_ENTS) {
 		m->cd_2lvl = true;
 		m->cd_l1_ents = (unsigned int)(ents / CD_L2_ENTS);
 		m->cd_l2 = calloc(m->cd_l1_ents, sizeof(*m->cd_l2));
@@ -153,6 +159,64 @@ static int cd_pa(struct vsmmu_drv_master *m, uint32_t ssid, bool alloc,
 	}
 	*pa = m->cd_l2[i] + (uint64_t)(ssid % CD_L2_ENTS) * 64;
 	return 0;
+}
+
+int vsmmu_drv_master_set_cd_ipa(struct vsmmu_drv_master *m, uint64_t ipa)
+{
+	struct vsmmu_drv_domain *parent;
+	int rc = 0;
+
+	if (!m || !VS_IS_ALIGNED(ipa, 0x10000))
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	if (!ipa) {
+		if (!m->cd_ipa)
+			goto out;
+		if (m->npasids) {
+			rc = -EBUSY;
+			goto out;
+		}
+		vsmmu_drv_unmap(m->cd_vm->parent, m->cd_ipa, m->cdtab_size, 0,
+				NULL, NULL);
+		atomic_fetch_sub(&m->cd_vm->users, 1);
+		cdtab_free(m);
+		m->cd_ipa = 0;
+		m->cd_vm = NULL;
+		m->cd_gbits = 0;
+		goto out;
+	}
+	if (m->cd_ipa) {
+		rc = -EBUSY;
+		goto out;
+	}
+	if (!m->ssid_bits || !m->dom ||
+	    m->dom->type != VSMMU_DRV_DOMAIN_NESTED || m->dom->is_cd ||
+	    m->cdtab) {
+		rc = -EINVAL;
+		goto out;
+	}
+	m->cd_gbits = m->ssid_bits < VSMMU_DRV_GUEST_CD_BITS ?
+			      m->ssid_bits :
+			      VSMMU_DRV_GUEST_CD_BITS;
+	rc = cdtab_alloc(m);
+	if (rc)
+		goto out_clear;
+	parent = m->dom->vm->parent;
+	rc = vsmmu_drv_map(parent, ipa, m->cdtab, m->cdtab_size,
+			   VSMMU_PROT_READ);
+	if (rc) {
+		cdtab_free(m);
+		goto out_clear;
+	}
+	m->cd_ipa = ipa;
+	m->cd_vm = m->dom->vm;
+	atomic_fetch_add(&m->cd_vm->users, 1);
+	goto out;
+out_clear:
+	m->cd_gbits = 0;
+out:
+	pthread_mutex_unlock(&m->lock);
+	return rc;
 }
 
 int drv_write_cd(struct vsmmu_drv_master *m, uint32_t ssid, const uint64_t *cd)
@@ -289,6 +353,15 @@ struct vsmmu_drv_domain *drv_pasid_get(struct vsmmu_drv_master *m,
 
 static int master_write_stes(struct vsmmu_drv_master *m);
 
+/* A nested domain of a guest bypass STE: PASIDs of guest CDs may join it */
+static bool nested_bypass(const struct vsmmu_drv_domain *d)
+{
+	return d && d->type == VSMMU_DRV_DOMAIN_NESTED && !d->is_cd &&
+	       (d->gste[0] & STRTAB_STE_0_V) &&
+	       VS_FIELD_GET(STRTAB_STE_0_CFG, d->gste[0]) ==
+		       STRTAB_STE_0_CFG_BYPASS;
+}
+
 /* A stage-2 STE over @d's table with @vmid (dirty state if tracked). */
 static void s2_ste(uint64_t *ste, const struct vsmmu_drv_domain *d,
 		   uint16_t vmid)
@@ -326,6 +399,27 @@ static void nested_ste(struct vsmmu_drv_master *m,
 		break;
 	case STRTAB_STE_0_CFG_BYPASS:
 		s2_ste(ste, d->vm->parent, d->vm->vmid);
+		if (m->npasids) {
+			/* Guest CDs at PASIDs of the host's table: stage 1
+			 * over the VM's stage 2; no PASID: stage 2 alone */
+			uint64_t s1[DRV_ENTRY_QWORDS];
+
+			/* The table as the VM's stage 2 shows it: an IPA */
+			drv_make_s1_ste(s1, m->cd_ipa,
+					STRTAB_STE_0_S1FMT_LINEAR, m->cd_gbits,
+					STRTAB_STE_1_S1DSS_BYPASS);
+			ste[0] = (s1[0] & ~STRTAB_STE_0_CFG) |
+				 VS_FIELD_PREP(STRTAB_STE_0_CFG,
+					       STRTAB_STE_0_CFG_NESTED);
+			ste[1] |= s1[1] | STRTAB_STE_1_MEV;
+			/* The guest cannot resolve stalls */
+			if (m->drv->feat.stall_model == IDR0_STALL_MODEL_STALL)
+				ste[1] |= STRTAB_STE_1_S1STALLD;
+			if (atomic_load(&m->ats))
+				ste[1] |=
+					VS_FIELD_PREP(STRTAB_STE_1_EATS,
+						      STRTAB_STE_1_EATS_TRANS);
+		}
 		break;
 	default:
 		drv_make_abort_ste(ste);
@@ -410,8 +504,8 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
 	uint64_t cd[DRV_ENTRY_QWORDS];
 	int rc = 0;
 
-	if (!m ||
-	    (dom && (dom->drv != m->drv || dom->type == VSMMU_DRV_DOMAIN_SVA)))
+	if (!m || (dom && (dom->drv != m->drv ||
+			   dom->type == VSMMU_DRV_DOMAIN_SVA || dom->is_cd)))
 		return -EINVAL;
 	/* A stage-1 CD is written with the domain's ASID: no move now */
 	pthread_mutex_lock(&m->drv->asid_lock);
@@ -419,7 +513,13 @@ int vsmmu_drv_attach(struct vsmmu_drv_master *m, struct vsmmu_drv_domain *dom)
 	old = m->dom;
 	if (old == dom)
 		goto out;
-	if (dom && dom->type == VSMMU_DRV_DOMAIN_NESTED && m->npasids) {
+	if (m->npasids && nested_bypass(old)) {
+		/* Guest CDs at PASIDs: only another guest bypass of the VM */
+		if (!nested_bypass(dom) || dom->vm != old->vm) {
+			rc = -EBUSY;
+			goto out;
+		}
+	} else if (dom && dom->type == VSMMU_DRV_DOMAIN_NESTED && m->npasids) {
 		rc = -EBUSY; /* the guest's CD table replaces the host's */
 		goto out;
 	}
@@ -478,10 +578,17 @@ int drv_pasid_set(struct vsmmu_drv_master *m, uint32_t ssid,
 {
 	struct vsmmu_drv_domain *old;
 	unsigned int pos = 0;
+	bool guest = nested_bypass(m->dom);
 	int rc = 0;
 
-	if (!m->dom || (m->dom->type != VSMMU_DRV_DOMAIN_S1 &&
-			m->dom->type != VSMMU_DRV_DOMAIN_BYPASS))
+	/* Host stage-1 domains under a stage-1 or bypass STE; guest CDs
+	 * under a guest bypass of their VM */
+	if (!m->dom || (dom && dom->is_cd != guest) ||
+	    (dom && guest &&
+	     (dom->vm != m->dom->vm || m->cd_vm != dom->vm ||
+	      (ssid >> m->cd_gbits))) ||
+	    (!guest && m->dom->type != VSMMU_DRV_DOMAIN_S1 &&
+	     m->dom->type != VSMMU_DRV_DOMAIN_BYPASS))
 		return -EINVAL;
 	old = drv_pasid_get(m, ssid, &pos);
 	if (old == dom)
@@ -504,12 +611,13 @@ int drv_pasid_set(struct vsmmu_drv_master *m, uint32_t ssid,
 		atomic_fetch_add(&dom->users, 1);
 		rc = drv_write_cd(m, ssid, cd);
 		/* A bypass master's first PASID turns its STE to stage 1 */
-		if (!rc && m->dom->type == VSMMU_DRV_DOMAIN_BYPASS)
+		if (!rc && (m->dom->type == VSMMU_DRV_DOMAIN_BYPASS || guest))
 			rc = master_write_stes(m);
 	} else {
 		rc = drv_write_cd(m, ssid, cd_zero);
 		m->pasids[pos] = m->pasids[--m->npasids];
-		if (m->dom->type == VSMMU_DRV_DOMAIN_BYPASS && !m->npasids) {
+		if ((m->dom->type == VSMMU_DRV_DOMAIN_BYPASS || guest) &&
+		    !m->npasids) {
 			int rc2 = master_write_stes(m);
 
 			if (!rc)
@@ -529,7 +637,8 @@ int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
 	int rc;
 
 	if (!m || !ssid || !m->ssid_bits || (ssid >> m->ssid_bits) ||
-	    (dom && (dom->drv != m->drv || dom->type != VSMMU_DRV_DOMAIN_S1)))
+	    (dom && (dom->drv != m->drv ||
+		     (dom->type != VSMMU_DRV_DOMAIN_S1 && !dom->is_cd))))
 		return -EINVAL;
 	pthread_mutex_lock(&m->drv->asid_lock);
 	pthread_mutex_lock(&m->lock);
@@ -537,7 +646,9 @@ int vsmmu_drv_attach_pasid(struct vsmmu_drv_master *m, uint32_t ssid,
 	if (old && old->type == VSMMU_DRV_DOMAIN_SVA) {
 		rc = -EBUSY; /* vsmmu_drv_sva_unbind() first */
 	} else {
-		if (dom)
+		if (dom && dom->is_cd)
+			memcpy(cd, dom->gcd, sizeof(cd));
+		else if (dom)
 			drv_make_s1_cd(cd, (uint16_t)vsmmu_drv_domain_asid(dom),
 				       &dom->pi);
 		rc = drv_pasid_set(m, ssid, dom, cd);
@@ -567,6 +678,12 @@ void vsmmu_drv_master_destroy(struct vsmmu_drv_master *m)
 	}
 	pthread_mutex_unlock(&m->drv->asid_lock);
 	vsmmu_drv_attach(m, NULL);
+	if (m->cd_ipa) {
+		/* The guest-CD table leaves the VM's stage 2 */
+		vsmmu_drv_unmap(m->cd_vm->parent, m->cd_ipa, m->cdtab_size, 0,
+				NULL, NULL);
+		atomic_fetch_sub(&m->cd_vm->users, 1);
+	}
 	drv_obj_del(m->drv, &m->obj);
 	cdtab_free(m);
 	free(m->pasids);

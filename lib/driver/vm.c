@@ -106,6 +106,36 @@ unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm)
 	return vm ? vm->vmid : 0;
 }
 
+int vsmmu_drv_nested_cd_alloc(struct vsmmu_drv_vm *vm, const uint64_t *cd,
+			      struct vsmmu_drv_domain **out)
+{
+	struct vsmmu_drv_domain *d;
+	unsigned int i;
+
+	if (!vm || !cd || !out)
+		return -EINVAL;
+	/* A live AArch64 CD, with words 4-7 RES0; the SMMU judges the rest
+	 * (for this PASID only) */
+	if (!(cd[0] & CTXDESC_CD_0_V) || !(cd[0] & CTXDESC_CD_0_AA64))
+		return -EIO;
+	for (i = 4; i < 8; i++)
+		if (cd[i])
+			return -EIO;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->drv = vm->drv;
+	d->type = VSMMU_DRV_DOMAIN_NESTED;
+	pthread_mutex_init(&d->lock, NULL);
+	d->vm = vm;
+	d->is_cd = true;
+	memcpy(d->gcd, cd, 4 * sizeof(*cd));
+	atomic_fetch_add(&vm->users, 1);
+	drv_obj_add(vm->drv, &d->obj, DRV_OBJ_DOMAIN);
+	*out = d;
+	return 0;
+}
+
 int vsmmu_drv_nested_alloc(struct vsmmu_drv_vm *vm, const uint64_t *ste,
 			   struct vsmmu_drv_domain **out)
 {

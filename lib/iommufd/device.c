@@ -34,127 +34,6 @@ static struct ifd_hwpt_paging *find_paging(struct ifd_hwpt *hwpt)
 	return ((struct ifd_hwpt_nested *)hwpt)->parent;
 }
 
-/* --- Routing -------------------------------------------------------------- */
-
-static int route_cmp(unsigned int host, uint32_t sid, const struct ifd_route *r)
-{
-	if (host != r->host)
-		return host < r->host ? -1 : 1;
-	return sid < r->sid ? -1 : sid > r->sid;
-}
-
-static size_t route_lower(struct ifd_ctx *ctx, unsigned int host, uint32_t sid)
-{
-	size_t lo = 0, hi = ctx->nroutes;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (route_cmp(host, sid, &ctx->routes[mid]) > 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Add @dev's StreamIDs; -EBUSY if one is routed already. */
-static int routes_add(struct ifd_device *dev)
-{
-	struct ifd_ctx *ctx = dev->obj.ctx;
-	struct ifd_route *r;
-	unsigned int i;
-	size_t pos;
-	int rc = 0;
-
-	pthread_rwlock_wrlock(&ctx->route_lock);
-	if (ctx->nroutes + dev->nsids > ctx->route_cap) {
-		size_t n = (ctx->nroutes + dev->nsids) * 2;
-
-		r = ifd_realloc(ctx, ctx->routes, n, sizeof(*r));
-		if (!r) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		ctx->routes = r;
-		ctx->route_cap = n;
-	}
-	for (i = 0; i < dev->nsids; i++) {
-		pos = route_lower(ctx, dev->host->index, dev->sids[i]);
-		if (pos < ctx->nroutes &&
-		    !route_cmp(dev->host->index, dev->sids[i],
-			       &ctx->routes[pos])) {
-			rc = -EBUSY;
-			break;
-		}
-		memmove(&ctx->routes[pos + 1], &ctx->routes[pos],
-			(ctx->nroutes - pos) * sizeof(*r));
-		ctx->routes[pos] = (struct ifd_route){
-			.host = dev->host->index,
-			.sid = dev->sids[i],
-			.dev = dev,
-		};
-		ctx->nroutes++;
-	}
-	if (rc) {
-		/* Take back the ones added */
-		while (i--) {
-			pos = route_lower(ctx, dev->host->index, dev->sids[i]);
-			memmove(&ctx->routes[pos], &ctx->routes[pos + 1],
-				(ctx->nroutes - pos - 1) * sizeof(*r));
-			ctx->nroutes--;
-		}
-	}
-out:
-	pthread_rwlock_unlock(&ctx->route_lock);
-	return rc;
-}
-
-static void routes_del(struct ifd_device *dev)
-{
-	struct ifd_ctx *ctx = dev->obj.ctx;
-	unsigned int i;
-	size_t pos;
-
-	pthread_rwlock_wrlock(&ctx->route_lock);
-	for (i = 0; i < dev->nsids; i++) {
-		pos = route_lower(ctx, dev->host->index, dev->sids[i]);
-		if (pos >= ctx->nroutes || ctx->routes[pos].dev != dev)
-			continue;
-		memmove(&ctx->routes[pos], &ctx->routes[pos + 1],
-			(ctx->nroutes - pos - 1) * sizeof(ctx->routes[0]));
-		ctx->nroutes--;
-	}
-	pthread_rwlock_unlock(&ctx->route_lock);
-}
-
-void ifd_device_update_routes(struct ifd_device *dev)
-{
-	struct ifd_ctx *ctx = dev->obj.ctx;
-	struct ifd_fault *fault = dev->hwpt ? dev->hwpt->fault : NULL;
-	struct ifd_viommu *viommu = NULL;
-	uint32_t vsid = 0;
-	unsigned int i;
-	size_t pos;
-
-	if (dev->hwpt && dev->hwpt->obj.type == IFD_HWPT_NESTED && dev->vdev &&
-	    dev->vdev->viommu ==
-		    ((struct ifd_hwpt_nested *)dev->hwpt)->viommu) {
-		viommu = dev->vdev->viommu;
-		vsid = (uint32_t)dev->vdev->virt_id;
-	}
-	pthread_rwlock_wrlock(&ctx->route_lock);
-	for (i = 0; i < dev->nsids; i++) {
-		pos = route_lower(ctx, dev->host->index, dev->sids[i]);
-		if (pos >= ctx->nroutes || ctx->routes[pos].dev != dev)
-			continue;
-		ctx->routes[pos].fault = fault;
-		ctx->routes[pos].viommu = viommu;
-		ctx->routes[pos].vsid = vsid;
-	}
-	pthread_rwlock_unlock(&ctx->route_lock);
-}
-
 /* --- The software MSI window ------------------------------------------- */
 
 int ifd_sw_msi_map(struct ifd_hwpt_paging *hwpt, uint64_t *iova)
@@ -365,8 +244,14 @@ static int change_pt(struct vsmmu_iommufd_ctx *uctx, uint32_t dev_id,
 	case IFD_IOAS:
 		rc = auto_hwpt(dev, (struct ifd_ioas *)pt, &hwpt, &made);
 		break;
-	case IFD_HWPT_PAGING:
 	case IFD_HWPT_NESTED:
+		/* A guest CD is a PASID's, never the device's own */
+		if (((struct ifd_hwpt_nested *)pt)->is_cd) {
+			rc = -EINVAL;
+			break;
+		}
+		/* fall through */
+	case IFD_HWPT_PAGING:
 		hwpt = (struct ifd_hwpt *)pt;
 		ifd_obj_hold(pt);
 		break;
@@ -415,6 +300,7 @@ static void do_detach(struct ifd_device *dev)
 	struct ifd_hwpt *hwpt = dev->hwpt;
 	struct ifd_hwpt_paging *paging = find_paging(hwpt);
 
+	ifd_pasid_detach_all(dev); /* the PASIDs go with the device's HWPT */
 	ifd_hwpt_install(dev, NULL);
 	dev->hwpt = NULL;
 	dev->msi_valid = false;
@@ -488,7 +374,7 @@ int vsmmu_iommufd_device_bind(struct vsmmu_iommufd_ctx *uctx,
 		memcpy(dev->resv, cfg->resv, cfg->nresv * sizeof(*dev->resv));
 		dev->nresv = cfg->nresv;
 	}
-	rc = routes_add(dev);
+	rc = ifd_routes_add(dev);
 	if (rc)
 		goto out_free_resv;
 	if (ifd_should_fail(ctx)) {
@@ -505,7 +391,7 @@ int vsmmu_iommufd_device_bind(struct vsmmu_iommufd_ctx *uctx,
 	ifd_obj_finalize(&dev->obj);
 	return 0;
 out_routes:
-	routes_del(dev);
+	ifd_routes_del(dev);
 out_free_resv:
 	free(dev->resv);
 out_free_sids:
@@ -588,7 +474,8 @@ void ifd_device_destroy(struct ifd_obj *obj)
 	struct ifd_device *dev = (struct ifd_device *)obj;
 
 	vsmmu_drv_master_destroy(dev->master);
-	routes_del(dev);
+	ifd_routes_del(dev);
+	free(dev->patt);
 	free(dev->resv);
 	free(dev->sids);
 	pthread_mutex_destroy(&dev->lock);

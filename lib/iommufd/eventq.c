@@ -803,9 +803,16 @@ bool vsmmu_iommufd_host_stall(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
 	pthread_rwlock_rdlock(&ctx->route_lock);
 	rt = route_find(ctx, host,
 			(uint32_t)VS_FIELD_GET(EVTQ_0_SID, evt->raw[0]));
-	/* To the IOPF path: the page table's FAULT queue, if it has one */
-	if (rt && rt->fault)
-		taken = !ifd_fault_report_stall(rt->fault, rt->dev, evt->raw);
+	/* To the IOPF path: the page table's FAULT queue, if it has one --
+	 * the PASID's own HWPT's for a PASID attached separately */
+	if (rt) {
+		struct ifd_fault *f = ifd_route_fault(
+			rt, evt->raw[0] & EVTQ_0_SSV,
+			(uint32_t)VS_FIELD_GET(EVTQ_0_SSID, evt->raw[0]));
+
+		if (f)
+			taken = !ifd_fault_report_stall(f, rt->dev, evt->raw);
+	}
 	pthread_rwlock_unlock(&ctx->route_lock);
 	return taken;
 }

@@ -86,6 +86,7 @@ int ifd_hwpt_paging_create(struct ifd_ctx *ctx, struct ifd_ioas *ioas,
 		if (!feat->s1)
 			goto out_put_ioas;
 		p->stage = 1;
+		p->pasid_compat = true;
 		break;
 	default:
 		goto out_put_ioas;
@@ -168,6 +169,30 @@ int ifd_hwpt_install(struct ifd_device *dev, struct ifd_hwpt *hwpt)
  * STE Linux refuses (vsmmu_ste_nested_check(), the one rule the driver
  * and the model's checker share): -EIO.
  */
+/*
+ * vsmmu's guest-CD HWPT (IOMMU_HWPT_DATA_VSMMU_ARM_SMMUV3_CD) on a
+ * vIOMMU: the data exactly 64 bytes (-EINVAL otherwise), a CD the driver
+ * refuses (V = 0, AA64 = 0, words 4-7 not zero): -EIO.
+ */
+static int cd_alloc(struct ifd_ucmd *ucmd, struct ifd_hwpt_nested *n)
+{
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	struct iommu_hwpt_vsmmu_arm_smmuv3_cd arg;
+	int rc;
+
+	rc = ifd_copy_user_data(ucmd->ctx, &arg, sizeof(arg), sizeof(arg.cd),
+				cmd->data_type,
+				IOMMU_HWPT_DATA_VSMMU_ARM_SMMUV3_CD,
+				cmd->data_uptr, cmd->data_len);
+	if (rc)
+		return rc;
+	n->is_cd = true;
+	if (ifd_should_fail(ucmd->ctx))
+		return -ENOMEM;
+	return vsmmu_drv_nested_cd_alloc(n->viommu->vm,
+					 (const uint64_t *)arg.cd, &n->dom);
+}
+
 static int nested_alloc(struct ifd_ucmd *ucmd, struct ifd_viommu *viommu,
 			struct ifd_device *dev, struct ifd_hwpt **out)
 {
@@ -192,6 +217,13 @@ static int nested_alloc(struct ifd_ucmd *ucmd, struct ifd_viommu *viommu,
 	n->viommu = viommu;
 	ifd_obj_hold(&viommu->obj);
 	n->parent = viommu->parent;
+	if (cmd->data_type == IOMMU_HWPT_DATA_VSMMU_ARM_SMMUV3_CD) {
+		rc = cd_alloc(ucmd, n);
+		if (rc)
+			goto out_abort;
+		*out = &n->common;
+		return 0;
+	}
 	rc = ifd_copy_user_data(ctx, &arg, sizeof(arg), sizeof(arg.ste),
 				cmd->data_type, IOMMU_HWPT_DATA_ARM_SMMUV3,
 				cmd->data_uptr, cmd->data_len);

@@ -41,6 +41,8 @@
 #include <vsmmu/driver.h>
 #include <vsmmu/iommufd.h>
 #include <vsmmu/mem.h>
+
+#include "util/ida.h"
 #include <vsmmu/smmu.h>
 
 enum ifd_type {
@@ -127,6 +129,10 @@ struct ifd_ctx {
 	/* What mmap(2) of the iommufd maps: VINTF pages (viommu.c). */
 	pthread_rwlock_t mmap_lock;
 	struct ifd_mmap *mmaps;
+
+	/* The host-wide PASID space (pasid.c). */
+	struct ida pasids;
+	bool pasids_ready;
 
 	/* Event queues and the service thread (eventq.c). */
 	pthread_mutex_t evq_lock;
@@ -338,6 +344,8 @@ struct ifd_hwpt_paging {
 	bool nest_parent;
 	bool auto_domain;
 	bool dirty_tracking;
+	bool pasid_compat; /* IOMMU_HWPT_ALLOC_PASID */
+	uint8_t cd_slots; /* CD-window slots in use (pasid.c, ioas->lock) */
 	unsigned int attached; /* devices attached (auto: destroyed at 0) */
 	/* Doorbell pages mapped in the SMMU's MSI window (bitmap of slots). */
 	uint64_t sw_msi_mapped;
@@ -350,6 +358,7 @@ struct ifd_hwpt_nested {
 	struct vsmmu_drv_domain *dom; /* the driver's nested domain */
 	uint64_t ste[2]; /* validated guest STE words (EATS taken out) */
 	bool enable_ats;
+	bool is_cd; /* IOMMU_HWPT_DATA_VSMMU_ARM_SMMUV3_CD: PASIDs only */
 };
 
 struct ifd_device;
@@ -379,10 +388,26 @@ struct ifd_device {
 	unsigned int nresv;
 	pthread_mutex_t lock;
 	struct ifd_hwpt *hwpt; /* attached page table, or NULL (blocked) */
+	struct ifd_pasid_att *patt; /* PASID attachments (pasid.c) */
+	unsigned int npatt;
+	struct ifd_hwpt_paging *cd_parent; /* its CD table shown in it */
+	unsigned int cd_slot;
 	struct ifd_vdevice *vdev;
 	uint64_t msi_addr;
 	bool msi_valid;
 	bool unbinding;
+};
+
+/* A HWPT attached at a PASID of a device (dev->lock) */
+struct ifd_pasid_att {
+	uint32_t pasid;
+	struct ifd_hwpt *hwpt;
+};
+
+/* The FAULT queue of one attached PASID, in its routes */
+struct ifd_pasid_fault {
+	uint32_t pasid;
+	struct ifd_fault *fault;
 };
 
 /* Routing of one StreamID's events (ctx->route_lock). */
@@ -391,6 +416,9 @@ struct ifd_route {
 	uint32_t sid;
 	struct ifd_device *dev;
 	struct ifd_fault *fault; /* faults of the attached HWPT */
+	/* Faults of attached PASIDs (a copy of the device's, route_lock) */
+	struct ifd_pasid_fault *pfaults;
+	unsigned int npfaults, pfcap;
 	struct ifd_viommu *viommu; /* a nested attachment with a vDEVICE */
 	uint32_t vsid;
 };
@@ -400,8 +428,31 @@ static inline struct ifd_device *ifd_device_get(struct ifd_ctx *ctx,
 {
 	return (struct ifd_device *)ifd_obj_get(ctx, id, IFD_DEVICE);
 }
-/* Refresh the routes of @dev from its attachment (dev->lock held). */
+/* route.c: add @dev's StreamIDs (-EBUSY: one is routed already), remove
+ * them; refresh them from its attachments (dev->lock held). */
+int ifd_routes_add(struct ifd_device *dev);
+void ifd_routes_del(struct ifd_device *dev);
 void ifd_device_update_routes(struct ifd_device *dev);
+/*
+ * The FAULT queue for a fault of @rt with (@ssv, @ssid); route_lock held.
+ * A PASID with a HWPT of its own reports there; any other fault (no
+ * PASID, or a PASID inside the device's own HWPT: a guest's CD table) to
+ * the device's HWPT.
+ */
+static inline struct ifd_fault *ifd_route_fault(const struct ifd_route *rt,
+						bool ssv, uint32_t ssid)
+{
+	unsigned int i;
+
+	for (i = 0; ssv && i < rt->npfaults; i++)
+		if (rt->pfaults[i].pasid == ssid)
+			return rt->pfaults[i].fault;
+	return rt->fault;
+}
+/* pasid.c: detach every PASID of @dev (dev->lock held) */
+void ifd_pasid_detach_all(struct ifd_device *dev);
+int ifd_pasid_init_ctx(struct ifd_ctx *ctx);
+void ifd_pasid_fini_ctx(struct ifd_ctx *ctx);
 /* Map the doorbell in @hwpt's MSI window for @dev (ioas->lock held). */
 int ifd_sw_msi_map(struct ifd_hwpt_paging *hwpt, uint64_t *iova);
 

@@ -278,6 +278,7 @@ void vsmmu_iommufd_ctx_destroy(struct vsmmu_iommufd_ctx *uctx)
 	ifd_evq_fini_ctx(ctx); /* the service thread stops first */
 	ifd_devices_unbind_all(ctx);
 	destroy_all(ctx);
+	ifd_pasid_fini_ctx(ctx);
 	free(ctx->slots);
 	free(ctx->pa_used);
 	free(ctx->routes);
@@ -348,7 +349,9 @@ int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
 	pthread_mutex_init(&ctx->irq_lock, NULL);
 	pthread_mutex_init(&ctx->evq_lock, NULL);
 	pthread_rwlock_init(&ctx->mmap_lock, NULL);
-	rc = ifd_evq_init_ctx(ctx, !cfg->no_service_thread);
+	rc = ifd_pasid_init_ctx(ctx);
+	if (!rc)
+		rc = ifd_evq_init_ctx(ctx, !cfg->no_service_thread);
 	if (rc) {
 		ctx->wake_fd = -1;
 		vsmmu_iommufd_ctx_destroy((struct vsmmu_iommufd_ctx *)ctx);

@@ -154,6 +154,13 @@ static bool cfgi_ste(struct vsmmu_vs *vs, const uint64_t cmd[2], uint32_t idx,
 	if (!flush(vs, idx))
 		return false;
 	vs_install_range(vs, first, last, &same);
+	if (vm_pasid_host_owned(vs->vm)) {
+		/* The host's CD tables: every CD of the devices in range
+		 * re-read and rebound (CFGI_STE drops cached CDs too) */
+		vs_pasid_resync(vs, first, last);
+		publish(vs, next);
+		return true;
+	}
 	for (i = 0; same && i < vs->ndevs; i++) {
 		uint64_t c[2] = { CMDQ_OP_CFGI_CD_ALL, 0 };
 
@@ -191,6 +198,7 @@ static bool execute(struct vsmmu_vs *vs, const uint64_t cmd[2], uint32_t idx,
 		    uint32_t next)
 {
 	unsigned int op = VS_FIELD_GET(CMDQ_0_OP, cmd[0]);
+	struct vm_dev *d;
 
 	switch (op) {
 	case CMDQ_OP_CMD_SYNC:
@@ -201,8 +209,18 @@ static bool execute(struct vsmmu_vs *vs, const uint64_t cmd[2], uint32_t idx,
 	case CMDQ_OP_CFGI_CD:
 	case CMDQ_OP_CFGI_CD_ALL:
 	case CMDQ_OP_ATC_INV:
-		if (!vs_find_dev(vs, VS_FIELD_GET(CMDQ_CFGI_0_SID, cmd[0]))) {
+		d = vs_find_dev(vs, VS_FIELD_GET(CMDQ_CFGI_0_SID, cmd[0]));
+		if (!d) {
 			atomic_fetch_add(&vs->st.inv_dropped, 1);
+			break;
+		}
+		if (op != CMDQ_OP_ATC_INV && vm_pasid_host_owned(vs->vm)) {
+			/* The CD table is the host's: the VMM binds what the
+			 * guest wrote (after the invalidations before it) */
+			if (!flush(vs, idx))
+				return false;
+			vs_pasid_cfgi(vs, d, op == CMDQ_OP_CFGI_CD_ALL,
+				      VS_FIELD_GET(CMDQ_CFGI_0_SSID, cmd[0]));
 			break;
 		}
 		return batch_add(vs, cmd, idx);

@@ -128,6 +128,7 @@ int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
 {
 	struct vsmmu_drv_domain_cfg dc = { .type = VSMMU_DRV_DOMAIN_S1,
 					   .granule_shift = 12 };
+	uint64_t cap = 0, msi = VSMMU_VM_GUEST_MSI_IOVA;
 	struct vsmmu_vm *vm = g->vm;
 	struct vsmmu_vm_dev_caps caps;
 	unsigned int ssid_bits;
@@ -153,22 +154,32 @@ int vsmmu_vm_guest_attach(struct vsmmu_vm_guest *g, unsigned int dev,
 	 * (as Linux's arm_smmu_enable_pasid / ATS / PRI at probe) */
 	if (g->sva && caps.pri && (idr[0] & IDR0_ATS))
 		rc = vsmmu_drv_master_enable_ats(g->masters[dev], true);
+	/*
+	 * A virtual SMMU that serves PASIDs from the host's table (its
+	 * virtual command interface says so) translates only PASID traffic:
+	 * the device's own DMA is the VM's stage 2, so the RID gets an
+	 * identity (bypass) domain and MSIs go to the doorbell's GPA
+	 */
+	vsmmu_vm_mmio_read(vm, VSMMU_VM_SMMU_BASE(g->smmu) + VSMMU_VM_VCMD_CAP,
+			   4, &cap);
+	if (cap & VSMMU_VM_VCMD_CAP_PASID) {
+		dc.type = VSMMU_DRV_DOMAIN_BYPASS;
+		msi = VSMMU_VM_GITS_FRAME;
+	}
 	if (!rc)
 		rc = vsmmu_drv_domain_alloc(g->drv, &dc, &g->doms[dev]);
 	if (!rc)
 		rc = vsmmu_drv_attach(g->masters[dev], g->doms[dev]);
 	/* The doorbell page, as Linux's MSI cookie maps it: write-only
 	 * device memory at a guest IOVA of its own */
-	if (!rc)
+	if (!rc && dc.type == VSMMU_DRV_DOMAIN_S1)
 		rc = vsmmu_drv_map(g->doms[dev], VSMMU_VM_GUEST_MSI_IOVA,
 				   VSMMU_VM_GITS_FRAME, VSMMU_MEM_PAGE_SIZE,
 				   VSMMU_PROT_WRITE | VSMMU_PROT_MMIO);
 	/* The device's MSI capability (the VMM traps this write) */
 	if (!rc)
-		rc = vsmmu_vm_dev_set_msi(vm, dev,
-					  VSMMU_VM_GUEST_MSI_IOVA +
-						  VSMMU_IOMMUFD_GITS_TRANSLATER,
-					  eventid);
+		rc = vsmmu_vm_dev_set_msi(
+			vm, dev, msi + VSMMU_IOMMUFD_GITS_TRANSLATER, eventid);
 	if (rc) {
 		vsmmu_drv_master_destroy(g->masters[dev]);
 		g->masters[dev] = NULL;
@@ -194,4 +205,52 @@ int vsmmu_vm_guest_sva_unbind(struct vsmmu_vm_guest *g, unsigned int dev,
 	if (!g || dev >= VSMMU_VM_MAX_DEVS || !g->masters[dev])
 		return -EINVAL;
 	return vsmmu_drv_sva_unbind(g->masters[dev], pasid);
+}
+
+/* One virtual command (the guest's side of VSMMU_VM_VCMD) */
+static int vcmd(struct vsmmu_vm_guest *g, unsigned int op, uint32_t operand,
+		uint32_t *result)
+{
+	uint64_t base = VSMMU_VM_SMMU_BASE(g->smmu), cap, rsp;
+	int rc;
+
+	rc = vsmmu_vm_mmio_read(g->vm, base + VSMMU_VM_VCMD_CAP, 4, &cap);
+	if (rc)
+		return rc;
+	if (!(cap & VSMMU_VM_VCMD_CAP_PASID))
+		return -ENODEV;
+	rc = vsmmu_vm_mmio_write(g->vm, base + VSMMU_VM_VCMD, 8,
+				 VS_FIELD_PREP(VSMMU_VM_VCMD_OP, op) |
+					 VS_FIELD_PREP(VSMMU_VM_VCMD_OPERAND,
+						       operand));
+	if (!rc)
+		rc = vsmmu_vm_mmio_read(g->vm, base + VSMMU_VM_VCMD_RSP, 8,
+					&rsp);
+	if (rc)
+		return rc;
+	switch (VS_FIELD_GET(VSMMU_VM_VCMD_RSP_SC, rsp)) {
+	case VSMMU_VM_VCMD_SC_OK:
+		if (result)
+			*result = (uint32_t)VS_FIELD_GET(
+				VSMMU_VM_VCMD_RSP_RESULT, rsp);
+		return 0;
+	case VSMMU_VM_VCMD_SC_NO_PASID:
+		return -ENOSPC;
+	default:
+		return -EINVAL;
+	}
+}
+
+int vsmmu_vm_guest_pasid_alloc(struct vsmmu_vm_guest *g, uint32_t *pasid)
+{
+	if (!g || !pasid)
+		return -EINVAL;
+	return vcmd(g, VSMMU_VM_VCMD_OP_ALLOC_PASID, 0, pasid);
+}
+
+int vsmmu_vm_guest_pasid_free(struct vsmmu_vm_guest *g, uint32_t pasid)
+{
+	if (!g)
+		return -EINVAL;
+	return vcmd(g, VSMMU_VM_VCMD_OP_FREE_PASID, pasid, NULL);
 }

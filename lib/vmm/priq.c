@@ -131,6 +131,7 @@ static void deliver(struct vsmmu_vs *vs, const struct iommu_hwpt_pgfault *f,
 		    unsigned int n, bool *irq)
 {
 	uint32_t code = IOMMUFD_PAGE_RESP_INVALID, cookie = f[n - 1].cookie;
+	uint32_t gpasid[GROUP_MAX];
 	struct vm_dev *d = NULL;
 	bool all = true, ok;
 	unsigned int i;
@@ -146,6 +147,13 @@ static void deliver(struct vsmmu_vs *vs, const struct iommu_hwpt_pgfault *f,
 		     f[i].grpid == f[0].grpid &&
 		     VS_FIELD_FIT(PRIQ_1_PRG_IDX, f[i].grpid) &&
 		     (f[i].pasid >> 20) == 0;
+	/* The guest sees its own PASIDs: H->G in the host-owned modes (a
+	 * PASID the guest does not hold fails the group) */
+	for (i = 0; ok && i < n; i++) {
+		gpasid[i] = 0;
+		if (f[i].flags & IOMMU_PGFAULT_FLAGS_PASID_VALID)
+			ok = !vm_pasid_h2g(vs->vm, f[i].pasid, &gpasid[i]);
+	}
 	if (!ok) {
 		atomic_fetch_add(&vs->st.pprs_lost, n);
 		respond(vs, cookie, IOMMUFD_PAGE_RESP_INVALID);
@@ -159,8 +167,8 @@ static void deliver(struct vsmmu_vs *vs, const struct iommu_hwpt_pgfault *f,
 		uint64_t rec[2];
 
 		rec[0] = VS_FIELD_PREP(PRIQ_0_SID, d->cfg.vsid) |
-			 (ssv ? PRIQ_0_SSID_V |
-					  VS_FIELD_PREP(PRIQ_0_SSID, r->pasid) :
+			 (ssv ? PRIQ_0_SSID_V | VS_FIELD_PREP(PRIQ_0_SSID,
+							      gpasid[i]) :
 				0) |
 			 ((r->perm & IOMMU_PGFAULT_PERM_READ) ?
 				  PRIQ_0_PERM_READ :
@@ -189,7 +197,7 @@ static void deliver(struct vsmmu_vs *vs, const struct iommu_hwpt_pgfault *f,
 
 		if (prg_add(vs, d->cfg.vsid,
 			    r->flags & IOMMU_PGFAULT_FLAGS_PASID_VALID,
-			    r->pasid, r->grpid, cookie))
+			    gpasid[n - 1], r->grpid, cookie))
 			return;
 		code = IOMMUFD_PAGE_RESP_INVALID; /* too many outstanding */
 	}

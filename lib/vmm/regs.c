@@ -27,6 +27,9 @@
 #include "vmm/vm.h"
 
 #define Q_PTR_MASK 0x000fffffU /* index + wrap: at most 2^19 entries */
+/* Page 0's IMPLEMENTATION DEFINED space: the virtual command interface */
+#define VS_IMPDEF_BASE 0xe00
+#define VS_IMPDEF_END 0xf00
 
 void vs_regs_reset(struct vsmmu_vs *vs)
 {
@@ -290,6 +293,8 @@ int vs_mmio_read(void *ctx, uint64_t off, unsigned int size, uint64_t *val)
 	*val = 0;
 	if (rc)
 		return rc;
+	if (off >= VS_IMPDEF_BASE && off < VS_IMPDEF_END)
+		return vs_vcmd_read(vs, off, size, val);
 	if (is64) {
 		uint64_t v;
 
@@ -312,6 +317,8 @@ int vs_mmio_write(void *ctx, uint64_t off, unsigned int size, uint64_t val)
 
 	if (rc)
 		return rc;
+	if (off >= VS_IMPDEF_BASE && off < VS_IMPDEF_END)
+		return vs_vcmd_write(vs, off, size, val);
 	pthread_mutex_lock(&vs->reg_lock);
 	if (is64) {
 		uint64_t base = off & ~7ULL;
@@ -328,8 +335,10 @@ int vs_mmio_write(void *ctx, uint64_t off, unsigned int size, uint64_t val)
 		todo = write32(vs, off, (uint32_t)val);
 	}
 	pthread_mutex_unlock(&vs->reg_lock);
-	if (todo & DO_INSTALL)
+	if (todo & DO_INSTALL) {
 		vs_install_range(vs, 0, UINT32_MAX, NULL);
+		vs_pasid_resync(vs, 0, UINT32_MAX);
+	}
 	if (todo & DO_CONSUME)
 		vs_cmdq_consume(vs);
 	return 0;

@@ -190,7 +190,25 @@ static int install_dev(struct vsmmu_vs *vs, struct vm_dev *d, bool *same)
 		*same = kind == VM_STE_S1;
 		return 0; /* the host STE is unchanged */
 	}
-	if (kind == VM_STE_S1) {
+	if (kind == VM_STE_S1 &&
+	    vs->vm->cfg.pasid_mode != VSMMU_VM_PASID_GUEST) {
+		/*
+		 * Host-owned PASID table (pasid.c binds the guest's CDs at
+		 * host PASIDs): traffic without a PASID is the VM's stage 2
+		 * -- the shared guest-bypass HWPT, which takes guest-CD HWPTs
+		 * at PASIDs -- and the guest's STE must say S1DSS = bypass
+		 */
+		if (VS_FIELD_GET(STRTAB_STE_1_S1DSS, words[1]) !=
+		    STRTAB_STE_1_S1DSS_BYPASS) {
+			kind = VM_STE_ABORT;
+			atomic_fetch_add(&vs->st.ste_aborts, 1);
+			hwpt = vs->abort_hwpt;
+			if (d->kind == VM_STE_ABORT)
+				return 0;
+		} else {
+			hwpt = vs->bypass_hwpt;
+		}
+	} else if (kind == VM_STE_S1) {
 		rc = vs_nested_hwpt(vs, d->dev_id, d->cfg.pri, words, &hwpt);
 		if (rc) {
 			/* Refused by the host: abort, as for an illegal STE */
@@ -202,13 +220,17 @@ static int install_dev(struct vsmmu_vs *vs, struct vm_dev *d, bool *same)
 	} else {
 		hwpt = kind == VM_STE_ABORT ? vs->abort_hwpt : vs->bypass_hwpt;
 	}
+	/* Leaving a host-owned stage 1: its PASIDs go first */
+	if (d->kind == VM_STE_S1 && d->hwpt == vs->bypass_hwpt &&
+	    kind != VM_STE_S1)
+		vs_pasid_unbind_dev(vs, d);
 	rc = attach(vs, d, hwpt);
 	if (rc) {
-		if (kind == VM_STE_S1)
+		if (kind == VM_STE_S1 && hwpt != vs->bypass_hwpt)
 			vs_destroy_id(vs, hwpt);
 		return rc;
 	}
-	if (d->kind == VM_STE_S1)
+	if (d->kind == VM_STE_S1 && d->hwpt != vs->bypass_hwpt)
 		vs_destroy_id(vs, d->hwpt);
 	d->kind = kind;
 	d->hwpt = hwpt;

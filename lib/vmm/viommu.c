@@ -128,6 +128,10 @@ int vsmmu_vm_smmu_get_stats(struct vsmmu_vm *vm, unsigned int smmu,
 	st->pri_resps = atomic_load(&s->pri_resps);
 	st->pri_resps_dropped = atomic_load(&s->pri_resps_dropped);
 	st->pri_auto = atomic_load(&s->pri_auto);
+	st->pasid_allocs = atomic_load(&s->pasid_allocs);
+	st->pasid_binds = atomic_load(&s->pasid_binds);
+	st->pasid_unbinds = atomic_load(&s->pasid_unbinds);
+	st->pasid_refused = atomic_load(&s->pasid_refused);
 	return 0;
 }
 
@@ -191,6 +195,7 @@ int vs_create(struct vsmmu_vm *vm, unsigned int index, unsigned int host,
 	vs->evfd = -1;
 	vs->fault_fd = -1;
 	pthread_mutex_init(&vs->priq_lock, NULL);
+	pthread_mutex_init(&vs->vcmd_lock, NULL);
 	pthread_mutex_init(&vs->reg_lock, NULL);
 	pthread_mutex_init(&vs->cmdq_lock, NULL);
 	pthread_mutex_init(&vs->cfg_lock, NULL);
@@ -301,14 +306,16 @@ void vs_destroy(struct vsmmu_vs *vs)
 {
 	unsigned int i;
 
-	/* Groups the guest never answered: INVALID, before the devices go */
+	/* Groups the guest never answered: INVALID, before the devices go;
+	 * and the PASIDs bound in a host-owned mode */
 	vs_priq_flush(vs, NULL);
+	vs_pasid_release(vs);
 	for (i = 0; i < vs->ndevs; i++) {
 		struct vm_dev *d = vs->devs[i];
 
 		if (d->kind != VM_STE_NONE)
 			vsmmu_iommufd_device_detach(vs_ictx(vs), d->dev_id);
-		if (d->kind == VM_STE_S1)
+		if (d->kind == VM_STE_S1 && d->hwpt != vs->bypass_hwpt)
 			vs_destroy_id(vs, d->hwpt);
 		d->kind = VM_STE_NONE;
 		d->hwpt = 0;
@@ -333,6 +340,7 @@ void vs_destroy(struct vsmmu_vs *vs)
 	vs_destroy_id(vs, vs->fault);
 	pthread_rwlock_destroy(&vs->irq_lock);
 	pthread_mutex_destroy(&vs->priq_lock);
+	pthread_mutex_destroy(&vs->vcmd_lock);
 	pthread_mutex_destroy(&vs->evtq_lock);
 	pthread_mutex_destroy(&vs->cfg_lock);
 	pthread_mutex_destroy(&vs->cmdq_lock);

@@ -53,7 +53,8 @@ static int check_config(const struct vsmmu_vm_config *cfg)
 	if (overlaps(base, cfg->ram_size, VSMMU_VM_GITS_FRAME, 0x01000000))
 		return -EINVAL;
 	if (cfg->cmdqv > VSMMU_VM_CMDQV_TRAPPED ||
-	    cfg->trap > VSMMU_VM_TRAP_THREAD)
+	    cfg->trap > VSMMU_VM_TRAP_THREAD ||
+	    cfg->pasid_mode > VSMMU_VM_PASID_MAPPED)
 		return -EINVAL;
 	for (i = 0; i < cfg->ndevs; i++) {
 		if (cfg->devs[i].vsid >> VSID_BITS ||
@@ -160,6 +161,7 @@ static void vm_teardown(struct vsmmu_vm *vm)
 	vm_bus_fini(&vm->bus);
 	for (i = vm->nvs; i-- > 0;)
 		vs_destroy(vm->vs[i]);
+	vm_pasid_fini(vm);
 	for (i = 0; i < vm->ndevs; i++) {
 		if (vm->devs[i].dev_id)
 			vsmmu_iommufd_device_unbind(vm->ictx,
@@ -172,6 +174,7 @@ static void vm_teardown(struct vsmmu_vm *vm)
 	vsmmu_mem_destroy(vm->gmem);
 	if (vm->ram_owned)
 		munmap(vm->ram, vm->ram_size);
+	pthread_mutex_destroy(&vm->pasid_lock);
 	pthread_mutex_destroy(&vm->vcpu_lock);
 	free(vm);
 }
@@ -317,6 +320,7 @@ static int add_regions(struct vsmmu_vm *vm)
 int vsmmu_vm_create(const struct vsmmu_vm_config *cfg, struct vsmmu_vm **out)
 {
 	struct vsmmu_vm *vm;
+	unsigned int i;
 	int rc;
 
 	rc = check_config(cfg);
@@ -332,8 +336,17 @@ int vsmmu_vm_create(const struct vsmmu_vm_config *cfg, struct vsmmu_vm **out)
 	vm->ram_size = cfg->ram_size;
 	vm->stop_fd = -1;
 	pthread_mutex_init(&vm->vcpu_lock, NULL);
+	pthread_mutex_init(&vm->pasid_lock, NULL);
+	/* The guest's own PASID space (mapped mode): what every PASID-capable
+	 * device of the VM can carry */
+	for (i = 0; i < cfg->ndevs; i++)
+		if (cfg->devs[i].pasid_bits &&
+		    (!vm->pasid_bits ||
+		     cfg->devs[i].pasid_bits < vm->pasid_bits))
+			vm->pasid_bits = cfg->devs[i].pasid_bits;
 	rc = vm_bus_init(&vm->bus, cfg->trap);
 	if (rc) {
+		pthread_mutex_destroy(&vm->pasid_lock);
 		pthread_mutex_destroy(&vm->vcpu_lock);
 		free(vm);
 		return rc;
@@ -505,9 +518,23 @@ unsigned int vsmmu_vcpu_index(const struct vsmmu_vcpu *c)
 int vsmmu_vm_dev_dma(struct vsmmu_vm *vm, unsigned int dev,
 		     struct vsmmu_iommufd_dma *op)
 {
-	if (dev >= vm->ndevs)
+	uint32_t g;
+	int rc;
+
+	if (dev >= vm->ndevs || !op)
 		return -EINVAL;
-	return vsmmu_iommufd_dma(vm->ictx, vm->devs[dev].dev_id, op);
+	if (!(op->flags & VSMMU_IOMMUFD_DMA_PASID) ||
+	    vm->cfg.pasid_mode != VSMMU_VM_PASID_MAPPED)
+		return vsmmu_iommufd_dma(vm->ictx, vm->devs[dev].dev_id, op);
+	/* The device model (seed 004's VDCM) put the hPASID of the gPASID
+	 * the guest programmed on the bus; one the guest does not hold was
+	 * refused when written */
+	g = op->pasid;
+	if (vm_pasid_g2h(vm, g, &op->pasid))
+		return -EINVAL;
+	rc = vsmmu_iommufd_dma(vm->ictx, vm->devs[dev].dev_id, op);
+	op->pasid = g;
+	return rc;
 }
 
 int vsmmu_vm_dev_set_msi(struct vsmmu_vm *vm, unsigned int dev, uint64_t addr,

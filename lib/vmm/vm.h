@@ -98,6 +98,24 @@ int vm_bus_add(struct vm_bus *b, const struct vm_region *r);
 
 /* --- Devices ------------------------------------------------------------ */
 
+/* A gPASID bound on a device in a host-owned PASID mode (pasid.c) */
+struct vm_pbind {
+	uint32_t g, h; /* the guest's PASID and the host's */
+	uint32_t hwpt; /* the CD HWPT attached at h */
+	uint64_t cd[8]; /* the guest CD it was made of */
+	bool used;
+};
+
+#define VM_DEV_PASIDS 32 /* PASIDs bound on one device at once */
+
+/* A PASID the guest holds (host-owned modes) */
+struct vm_pasid {
+	uint32_t g, h;
+	bool used;
+};
+
+#define VM_PASID_MAX 256 /* PASIDs one VM holds at once */
+
 enum vm_ste_kind {
 	VM_STE_NONE, /* not attached yet */
 	VM_STE_ABORT,
@@ -114,6 +132,7 @@ struct vm_dev {
 	enum vm_ste_kind kind;
 	uint32_t hwpt; /* attached HWPT (own nested, or a shared one) */
 	uint64_t ste[2]; /* the words of the own nested HWPT */
+	struct vm_pbind pb[VM_DEV_PASIDS]; /* host-owned modes */
 	/* MSI as the guest programmed it */
 	pthread_mutex_t msi_lock;
 	uint64_t msi_addr;
@@ -136,7 +155,8 @@ struct vs_stats {
 	_Atomic uint64_t cmds, syncs, cerror_ill, cerror_abt, inv_calls,
 		inv_cmds, inv_dropped, ste_installs, ste_aborts, events,
 		events_lost, vcmdq_errors, hw_queues, pprs, pprs_lost,
-		pri_resps, pri_resps_dropped, pri_auto;
+		pri_resps, pri_resps_dropped, pri_auto, pasid_allocs,
+		pasid_binds, pasid_unbinds, pasid_refused;
 };
 
 /*
@@ -214,6 +234,10 @@ struct vsmmu_vs {
 	vsmmu_irq_fn *irq_fn;
 	void *irq_arg;
 
+	/* The virtual command interface (pasid.c) */
+	pthread_mutex_t vcmd_lock;
+	_Atomic uint64_t vcmd, vcmd_rsp;
+
 	struct vs_cmdqv *cv; /* NULL: no CMDQV for the guest */
 	struct vs_stats st;
 };
@@ -271,6 +295,27 @@ void vs_priq_respond(struct vsmmu_vs *vs, const uint64_t cmd[2]);
 /* Answer every group of device @d (NULL: all) INVALID (it left) */
 void vs_priq_flush(struct vsmmu_vs *vs, const struct vm_dev *d);
 
+/* pasid.c (host-owned PASID modes) */
+bool vm_pasid_host_owned(const struct vsmmu_vm *vm);
+/* G->H and H->G; identity in VSMMU_VM_PASID_GUEST.  0 or -ENOENT */
+int vm_pasid_g2h(struct vsmmu_vm *vm, uint32_t g, uint32_t *h);
+int vm_pasid_h2g(struct vsmmu_vm *vm, uint32_t h, uint32_t *g);
+/* The guest invalidated @d's CD for gPASID @g (@all: every CD) */
+void vs_pasid_cfgi(struct vsmmu_vs *vs, struct vm_dev *d, bool all, uint32_t g);
+/* Re-read every CD of the devices with a vSID in [first, last] */
+void vs_pasid_resync(struct vsmmu_vs *vs, uint32_t first, uint32_t last);
+/* Unbind every PASID of @d (cfg_lock held) */
+void vs_pasid_unbind_dev(struct vsmmu_vs *vs, struct vm_dev *d);
+/* Unbind every PASID of the virtual SMMU's devices */
+void vs_pasid_release(struct vsmmu_vs *vs);
+/* Give the host back every PASID the VM holds */
+void vm_pasid_fini(struct vsmmu_vm *vm);
+/* The virtual command registers (page-0 offsets 0xE00-0xEFF) */
+int vs_vcmd_read(struct vsmmu_vs *vs, uint64_t off, unsigned int size,
+		 uint64_t *val);
+int vs_vcmd_write(struct vsmmu_vs *vs, uint64_t off, unsigned int size,
+		  uint64_t val);
+
 /* cmdqv.c */
 int vs_cmdqv_create(struct vsmmu_vs *vs, unsigned int share_log2,
 		    unsigned int sids_log2, unsigned int version,
@@ -314,6 +359,10 @@ struct vsmmu_vm {
 	pthread_mutex_t vcpu_lock;
 	struct vsmmu_vcpu *vcpus;
 	unsigned int nvcpus;
+	/* Guest PASIDs in the host-owned modes (pasid.c) */
+	pthread_mutex_t pasid_lock;
+	struct vm_pasid pasids[VM_PASID_MAX];
+	unsigned int pasid_bits; /* the guest's PASID space (mapped mode) */
 	/* The I/O thread */
 	pthread_t io_thread;
 	bool io_on;
