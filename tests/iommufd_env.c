@@ -32,6 +32,16 @@ static bool env_stall(void *arg, const struct vsmmu_drv_event *evt)
 	       vsmmu_iommufd_host_stall(hh->e->ictx, hh->index, evt);
 }
 
+/* The driver's pri_fn: the context's FAULT queues may take the group */
+static int env_ppr(void *arg, const struct vsmmu_drv_ppr *req)
+{
+	struct ienv_host *hh = arg;
+
+	if (hh->e->ictx && vsmmu_iommufd_host_ppr(hh->e->ictx, hh->index, req))
+		return VSMMU_DRV_PRI_DEFER;
+	return -ENODEV;
+}
+
 static void env_log(void *arg, const char *msg)
 {
 	if (getenv("VSMMU_TEST_VERBOSE"))
@@ -50,6 +60,7 @@ int ienv_init(struct ienv *e, const struct ienv_opts *o)
 		o = &none;
 	memset(e, 0, sizeof(*e));
 	e->nhosts = o->nhosts ? o->nhosts : 1;
+	e->pri_devs = o->pri_devs;
 	if (e->nhosts > IENV_MAX_HOSTS)
 		return -EINVAL;
 	rc = vsmmu_mem_create(48, &e->mem);
@@ -94,6 +105,8 @@ int ienv_init(struct ienv *e, const struct ienv_opts *o)
 		dc.event_arg = &e->harg[h];
 		dc.stall_fn = env_stall;
 		dc.stall_arg = &e->harg[h];
+		dc.pri_fn = env_ppr;
+		dc.pri_arg = &e->harg[h];
 		dc.log_fn = env_log;
 		dc.timeout_ns = 5000000000ULL;
 		if (o->cmdqv) {
@@ -220,6 +233,9 @@ int ienv_bind(struct ienv *e, unsigned int host, uint32_t sid, uint32_t *dev_id)
 		.host = host,
 		.sids = &sid,
 		.nsids = 1,
+		.ats = e->pri_devs,
+		.pri = e->pri_devs,
+		.pasid_bits = e->pri_devs ? 8 : 0,
 	};
 
 	return vsmmu_iommufd_device_bind(e->ictx, &c, dev_id);

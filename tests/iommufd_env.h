@@ -29,6 +29,7 @@ struct ienv_opts {
 	bool no_s2; /* IDR0.S2P = 0 */
 	bool no_dirty; /* IDR0.HTTU = 1: access flag only */
 	bool no_4k; /* IDR5.GRAN4K = 0: 16K and 64K granules only */
+	bool pri_devs; /* ienv_bind() makes ATS + PRI endpoints, 8 PASID bits */
 };
 
 struct ienv;
@@ -49,6 +50,7 @@ struct ienv {
 	atomic_uint host_events;
 	struct vsmmu_drv_event last_host_event;
 	uint64_t pages_before; /* present pages before the context */
+	bool pri_devs;
 };
 
 int ienv_init(struct ienv *e, const struct ienv_opts *o);

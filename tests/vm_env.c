@@ -18,6 +18,16 @@ static void host_event(void *arg, const struct vsmmu_drv_event *evt)
 	atomic_fetch_add(&e->host_events, 1);
 }
 
+/* The driver's pri_fn: the context's FAULT queues may take the group */
+static int host_ppr(void *arg, const struct vsmmu_drv_ppr *req)
+{
+	struct venv *e = arg;
+
+	if (e->ictx && vsmmu_iommufd_host_ppr(e->ictx, 0, req))
+		return VSMMU_DRV_PRI_DEFER;
+	return -ENODEV;
+}
+
 static void quiet(void *arg, const char *msg)
 {
 	if (getenv("VSMMU_TEST_VERBOSE"))
@@ -52,6 +62,8 @@ int venv_init(struct venv *e, const struct venv_opts *o)
 	hc.pool_size = 32ULL << 20;
 	hc.drv.event_fn = host_event;
 	hc.drv.event_arg = e;
+	hc.drv.pri_fn = host_ppr;
+	hc.drv.pri_arg = e;
 	hc.drv.log_fn = quiet;
 	hc.drv.timeout_ns = 5000000000ULL;
 	rc = vsmmu_host_create(&hc, NULL, &e->host);

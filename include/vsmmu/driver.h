@@ -133,9 +133,14 @@ struct vsmmu_drv_ppr {
  * and return 0, or return -errno if it cannot be.  When the group's Last
  * request has been handled the driver answers the group with CMD_PRI_RESP:
  * Success if every request of the group returned 0, else InvalidRequest.
+ * Or return VSMMU_DRV_PRI_DEFER for the Last request: the handler took
+ * the group and answers it later with vsmmu_drv_pri_respond() (what
+ * iommufd's FAULT queues do: vsmmu_iommufd_host_ppr()).
  * Called from vsmmu_drv_priq_drain(), one request at a time.
  */
 typedef int vsmmu_drv_pri_fn(void *arg, const struct vsmmu_drv_ppr *req);
+
+#define VSMMU_DRV_PRI_DEFER 1
 
 struct vsmmu_drv_config {
 	const struct vsmmu_drv_mmio_ops *ops; /* required */
@@ -755,6 +760,19 @@ VSMMU_API int vsmmu_drv_domain_flush(struct vsmmu_drv_domain *dom);
  * Return: records drained, -ENODEV (no PRI), -errno.
  */
 VSMMU_API int vsmmu_drv_priq_drain(struct vsmmu_drv *drv);
+
+/**
+ * vsmmu_drv_pri_respond() - answer a page request group whose Last
+ * request the pri_fn deferred: CMD_PRI_RESP for (@sid, @ssv/@ssid,
+ * @prgi) with Success or InvalidRequest, and a CMD_SYNC.  A group the
+ * SMMU answered itself (lost to a PRI queue overflow) may be answered
+ * again: the endpoint ignores a response to no outstanding group.
+ * Thread-safe.  Return: 0, -EINVAL (no master has @sid, @ssid or @prgi
+ * out of range), or the queue's -errno.
+ */
+VSMMU_API int vsmmu_drv_pri_respond(struct vsmmu_drv *drv, uint32_t sid,
+				    bool ssv, uint32_t ssid, unsigned int prgi,
+				    bool success);
 
 /**
  * vsmmu_drv_evtq_drain() - read every record between EVTQ_CONS and

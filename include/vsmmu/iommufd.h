@@ -710,6 +710,7 @@ _Static_assert(IOMMU_HW_QUEUE_ALLOC == 0x3b94, "uapi");
 struct vsmmu_smmu;
 struct vsmmu_drv;
 struct vsmmu_drv_event;
+struct vsmmu_drv_ppr;
 struct vsmmu_iommufd_ctx;
 
 #define VSMMU_IOMMUFD_MAX_HOSTS 8
@@ -826,6 +827,24 @@ VSMMU_API int vsmmu_iommufd_ioctl(struct vsmmu_iommufd_ctx *ctx,
 VSMMU_API bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *ctx,
 					unsigned int host,
 					const struct vsmmu_drv_event *evt);
+
+/**
+ * vsmmu_iommufd_host_ppr() - offer a PRI page request of host @host to
+ * the context: a request of a device whose HWPT (or, with a PASID, whose
+ * PASID's HWPT) has a FAULT queue is taken.  As Linux's iopf layer, the
+ * requests before a group's Last wait (at most 256 per queue; more are
+ * dropped and the group goes up without them); the Last request sends
+ * the group -- every waiting request of that device, StreamID and group
+ * index -- as one message of iommu_hwpt_pgfault records, and the
+ * caller's page response answers it with CMD_PRI_RESP (SUCCESS: Success,
+ * INVALID: InvalidRequest).  Groups never answered are answered
+ * InvalidRequest when the device leaves the HWPT or the queue goes.
+ * Call it from the driver's pri_fn, which returns VSMMU_DRV_PRI_DEFER
+ * when it is taken.  Thread-safe.  Return: true if taken.
+ */
+VSMMU_API bool vsmmu_iommufd_host_ppr(struct vsmmu_iommufd_ctx *ctx,
+				      unsigned int host,
+				      const struct vsmmu_drv_ppr *req);
 
 /**
  * vsmmu_iommufd_host_stall() - offer a stalled transaction of host @host
@@ -963,6 +982,16 @@ VSMMU_API int vsmmu_iommufd_pasid_free(struct vsmmu_iommufd_ctx *ctx,
 #define VSMMU_IOMMUFD_DMA_WRITE (1U << 0) /* device writes @buf to memory */
 #define VSMMU_IOMMUFD_DMA_PRIV (1U << 1) /* privileged transaction */
 #define VSMMU_IOMMUFD_DMA_PASID (1U << 2) /* carries @pasid */
+/*
+ * The endpoint translates with ATS (a Translation Request per page, then
+ * a Translated access) and, when the completion denies the access, asks
+ * for the page with a PRI page request and waits for the response
+ * (@pri_wait_ns): Success: it translates again; a failure ends the
+ * transfer (-EFAULT).  A device bound with ats and pri only; a stream
+ * whose STE does not allow ATS (the completion is UR) is accessed
+ * untranslated.
+ */
+#define VSMMU_IOMMUFD_DMA_PRI (1U << 3)
 
 /* One DMA transfer of the simulated endpoint. */
 struct vsmmu_iommufd_dma {
@@ -984,6 +1013,12 @@ struct vsmmu_iommufd_dma {
 	uint64_t evt[4]; /* the event record */
 	bool event_recorded; /* the SMMU wrote it to its event queue */
 	bool stalled; /* the fault stalled (the device gave up on it) */
+	/* With VSMMU_IOMMUFD_DMA_PRI: how long to wait for a page request's
+	 * response (0: 2 s); out: page requests made, the last response's
+	 * PCIe code (VSMMU_PRI_RESP_*; -1: none) */
+	uint64_t pri_wait_ns;
+	unsigned int pri_requests;
+	int pri_response;
 };
 
 /**
@@ -994,7 +1029,8 @@ struct vsmmu_iommufd_dma {
  * records an interrupt.  Runs without the context's locks, concurrently
  * with maps and unmaps of other IOVAs.  Thread-safe.
  * Return: 0 (all done), -EFAULT (the SMMU faulted the transfer: @op's out
- * fields say where), -ETIMEDOUT (a stall was not resolved in time), -EIO
+ * fields say where; or a page request was refused), -ETIMEDOUT (a stall
+ * or page request was not answered in time), -EIO
  * (terminated without an event: abort, blocked; or no memory at the
  * address), -ENOENT, -EINVAL.
  */

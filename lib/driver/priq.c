@@ -106,8 +106,16 @@ int vsmmu_drv_priq_drain(struct vsmmu_drv *drv)
 		rc = drv_sva_iopf(drv, r.sid, r.ssv, r.ssid, r.addr,
 				  mm_access(r.perm));
 		if (rc == 1) /* not an SVA PASID */
-			rc = !drv->cfg.pri_fn ||
-			     drv->cfg.pri_fn(drv->cfg.pri_arg, &r);
+			rc = !drv->cfg.pri_fn ?
+				     -ENODEV :
+				     drv->cfg.pri_fn(drv->cfg.pri_arg, &r);
+		if (rc == VSMMU_DRV_PRI_DEFER) {
+			/* The handler answers the group: forget ours */
+			if (r.last)
+				prg_failed(drv, r.sid, r.prgi, false, true);
+			rc = 0;
+			continue;
+		}
 		fail = rc != 0;
 		rc = 0;
 		fail = prg_failed(drv, r.sid, r.prgi, fail, r.last);
@@ -139,4 +147,34 @@ int vsmmu_drv_priq_drain(struct vsmmu_drv *drv)
 out:
 	pthread_mutex_unlock(&drv->priq_lock);
 	return rc ? rc : count;
+}
+
+int vsmmu_drv_pri_respond(struct vsmmu_drv *drv, uint32_t sid, bool ssv,
+			  uint32_t ssid, unsigned int prgi, bool success)
+{
+	struct vsmmu_drv_cmd c = { .opcode = CMDQ_OP_PRI_RESP };
+	uint64_t cmd[1][2];
+	bool known;
+	int rc;
+
+	if (!drv || (ssv && (ssid >> 20)) ||
+	    !VS_FIELD_FIT(CMDQ_PRI_1_GRPID, prgi))
+		return -EINVAL;
+	pthread_mutex_lock(&drv->obj_lock);
+	known = drv_find_master(drv, sid) != NULL;
+	pthread_mutex_unlock(&drv->obj_lock);
+	if (!known)
+		return -EINVAL;
+	c.sid = sid;
+	c.ssv = ssv;
+	c.ssid = ssv ? ssid : 0;
+	c.grpid = prgi;
+	c.resp = success ? CMDQ_PRI_1_RESP_SUCC : CMDQ_PRI_1_RESP_FAIL;
+	rc = vsmmu_drv_cmd_build(&c, cmd[0]);
+	if (!rc)
+		rc = vsmmu_drv_cmdq_issue(drv, (const uint64_t(*)[2])cmd, 1,
+					  true);
+	if (!rc)
+		atomic_fetch_add(&drv->st.pri_resps, 1);
+	return rc;
 }

@@ -385,6 +385,17 @@ int vsmmu_iommufd_device_bind(struct vsmmu_iommufd_ctx *uctx,
 				     dev->pasid_bits, &dev->master);
 	if (rc)
 		goto out_routes;
+	/* A PRI endpoint asks for pages through ATS: on an SMMU with ATS it
+	 * uses it wherever its STE translates (a nested STE still needs the
+	 * guest to ask, EATS).  ATS-only endpoints translate untranslated:
+	 * their ATC is not modelled here */
+	if (dev->ats && dev->pri && dev->host->feat->ats) {
+		rc = vsmmu_drv_master_enable_ats(dev->master, true);
+		if (rc) {
+			vsmmu_drv_master_destroy(dev->master);
+			goto out_routes;
+		}
+	}
 	/* The binder (VFIO) holds the device until unbind */
 	ifd_obj_hold(&dev->obj);
 	*out_dev_id = dev->obj.id;

@@ -66,9 +66,36 @@ struct ifd_rec {
 	uint32_t dev_id, sid, stag;
 	unsigned int host;
 	uint32_t cookie;
+	/* A page request group (not a stall): its PRI_RESP's fields */
+	bool pri, ssv;
+	uint32_t ssid;
 	size_t len;
+	unsigned char *big; /* a group of more records than data holds */
 	unsigned char data[48];
 };
+
+/* A page request before its group's Last, kept until the Last */
+struct ifd_part {
+	struct ifd_part *next;
+	struct ifd_device *dev;
+	uint32_t sid;
+	struct iommu_hwpt_pgfault f;
+};
+
+/* Partial requests one FAULT queue keeps; more are dropped (the group
+ * goes up without them: the device asks again for what it still needs) */
+#define IFD_PARTS_MAX 256
+
+static unsigned char *rec_data(struct ifd_rec *r)
+{
+	return r->big ? r->big : r->data;
+}
+
+static void rec_free(struct ifd_rec *r)
+{
+	free(r->big);
+	free(r);
+}
 
 #define IFD_INFLIGHT 256
 
@@ -94,6 +121,10 @@ struct ifd_evq {
 	struct ifd_rec *pending;
 	uint32_t next_cookie;
 	uint64_t bad_responses;
+	/* FAULT: page requests waiting for their group's Last */
+	struct ifd_part *parts;
+	unsigned int nparts;
+	uint64_t parts_dropped;
 };
 
 struct ifd_fault {
@@ -119,11 +150,17 @@ static void evq_put(struct ifd_evq *q)
 		return;
 	while ((r = q->head)) {
 		q->head = r->next;
-		free(r);
+		rec_free(r);
 	}
 	while ((r = q->pending)) {
 		q->pending = r->next;
-		free(r);
+		rec_free(r);
+	}
+	while (q->parts) {
+		struct ifd_part *p = q->parts;
+
+		q->parts = p->next;
+		free(p);
 	}
 	if (q->fd >= 0)
 		close(q->fd);
@@ -241,8 +278,8 @@ static void evq_reconcile(struct ifd_evq *q)
 static void fault_compose(struct ifd_evq *q, struct ifd_rec *r)
 {
 	struct iommu_hwpt_pgfault f;
+	size_t i;
 
-	memcpy(&f, r->data, sizeof(f));
 	/* A cookie unused by any pending group (Linux: xa_alloc from 1) */
 	for (;;) {
 		struct ifd_rec *p;
@@ -257,8 +294,12 @@ static void fault_compose(struct ifd_evq *q, struct ifd_rec *r)
 		q->next_cookie++;
 	}
 	r->cookie = q->next_cookie++;
-	f.cookie = r->cookie;
-	memcpy(r->data, &f, sizeof(f));
+	/* Every record of the group carries its cookie */
+	for (i = 0; i + sizeof(f) <= r->len; i += sizeof(f)) {
+		memcpy(&f, rec_data(r) + i, sizeof(f));
+		f.cookie = r->cookie;
+		memcpy(rec_data(r) + i, &f, sizeof(f));
+	}
 }
 
 /* Move backlog records into the fd while it takes them (q->lock held). */
@@ -276,7 +317,7 @@ static int evq_pump(struct ifd_evq *q)
 			break;
 		if (q->is_fault) {
 			fault_compose(q, r);
-			n = send(q->fd, r->data, r->len,
+			n = send(q->fd, rec_data(r), r->len,
 				 MSG_DONTWAIT | MSG_NOSIGNAL);
 		} else {
 			n = write_nosigpipe(q->fd, r->data, r->len);
@@ -304,7 +345,7 @@ static int evq_pump(struct ifd_evq *q)
 				q->backlog_events--;
 				q->inflight_events++;
 			}
-			free(r);
+			rec_free(r);
 		}
 		moved++;
 	}
@@ -314,7 +355,7 @@ static int evq_pump(struct ifd_evq *q)
 			struct ifd_rec *r = q->head;
 
 			q->head = r->next;
-			free(r);
+			rec_free(r);
 		}
 		q->tail = NULL;
 		q->backlog_events = 0;
@@ -555,6 +596,7 @@ int ifd_fault_report_stall(struct ifd_fault *fault, struct ifd_device *dev,
 static struct ifd_rec *take_groups(struct ifd_evq *q, struct ifd_device *dev)
 {
 	struct ifd_rec *out = NULL, **pp, *r;
+	struct ifd_part **ppp;
 	int list;
 
 	for (list = 0; list < 2; list++) {
@@ -572,6 +614,18 @@ static struct ifd_rec *take_groups(struct ifd_evq *q, struct ifd_device *dev)
 	for (q->tail = q->head; q->tail && q->tail->next;
 	     q->tail = q->tail->next)
 		;
+	/* Requests still waiting for their Last: nobody to answer them */
+	for (ppp = &q->parts; *ppp;) {
+		struct ifd_part *p = *ppp;
+
+		if (dev && p->dev != dev) {
+			ppp = &p->next;
+			continue;
+		}
+		*ppp = p->next;
+		q->nparts--;
+		free(p);
+	}
 	return out;
 }
 
@@ -581,9 +635,115 @@ static void answer_all(struct ifd_ctx *ctx, struct ifd_rec *list, bool retry)
 		struct ifd_rec *r = list;
 
 		list = r->next;
-		resume(ctx, r->host, r->sid, r->stag, retry);
-		free(r);
+		/* A page request group: CMD_PRI_RESP (arm_smmu_page_response:
+		 * SUCCESS -> Success, INVALID -> InvalidRequest); a stall:
+		 * CMD_RESUME */
+		if (r->pri && r->host < ctx->nhosts)
+			vsmmu_drv_pri_respond(ctx->hosts[r->host].drv, r->sid,
+					      r->ssv, r->ssid, r->stag, retry);
+		else if (!r->pri)
+			resume(ctx, r->host, r->sid, r->stag, retry);
+		rec_free(r);
 	}
+}
+
+/*
+ * A page request of a device whose HWPT (or PASID's HWPT) has a FAULT
+ * queue, as Linux's iopf layer gathers them (iommu_report_device_fault):
+ * requests before the Last wait in the queue; the Last one takes every
+ * waiting request of its device, StreamID and group index, and the group
+ * goes to the fd as one message.  Returns 0, or -ENOMEM (nothing taken).
+ */
+int ifd_fault_report_ppr(struct ifd_fault *fault, struct ifd_device *dev,
+			 unsigned int host, const struct vsmmu_drv_ppr *req)
+{
+	struct ifd_evq *q = fault->q;
+	struct iommu_hwpt_pgfault f = { 0 };
+	struct ifd_part *p, **pp;
+	struct ifd_rec *r;
+	size_t n = 1, i;
+	bool wake;
+
+	f.flags = req->last ? IOMMU_PGFAULT_FLAGS_LAST_PAGE : 0;
+	if (req->ssv) {
+		f.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
+		f.pasid = req->ssid;
+	}
+	f.perm =
+		((req->perm & VSMMU_PRI_READ) ? IOMMU_PGFAULT_PERM_READ : 0) |
+		((req->perm & VSMMU_PRI_WRITE) ? IOMMU_PGFAULT_PERM_WRITE : 0) |
+		((req->perm & VSMMU_PRI_EXEC) ? IOMMU_PGFAULT_PERM_EXEC : 0) |
+		((req->perm & VSMMU_PRI_PRIV) ? IOMMU_PGFAULT_PERM_PRIV : 0);
+	f.grpid = req->prgi;
+	f.addr = req->addr;
+	f.dev_id = dev->obj.id;
+	pthread_mutex_lock(&q->lock);
+	if (!req->last) {
+		if (q->nparts >= IFD_PARTS_MAX) {
+			q->parts_dropped++;
+			pthread_mutex_unlock(&q->lock);
+			return 0; /* taken, and dropped: see IFD_PARTS_MAX */
+		}
+		p = ifd_zalloc(q->ctx, sizeof(*p));
+		if (!p) {
+			pthread_mutex_unlock(&q->lock);
+			return -ENOMEM;
+		}
+		p->dev = dev;
+		p->sid = req->sid;
+		p->f = f;
+		p->next = q->parts;
+		q->parts = p;
+		q->nparts++;
+		pthread_mutex_unlock(&q->lock);
+		return 0;
+	}
+	for (p = q->parts; p; p = p->next)
+		if (p->dev == dev && p->sid == req->sid &&
+		    p->f.grpid == req->prgi)
+			n++;
+	r = ifd_zalloc(q->ctx, sizeof(*r));
+	if (r && n * sizeof(f) > sizeof(r->data)) {
+		r->big = ifd_zalloc(q->ctx, n * sizeof(f));
+		if (!r->big) {
+			free(r);
+			r = NULL;
+		}
+	}
+	if (!r) {
+		pthread_mutex_unlock(&q->lock);
+		return -ENOMEM;
+	}
+	/* The partial requests, oldest first, then the Last */
+	i = n - 1;
+	for (pp = &q->parts; (p = *pp);) {
+		if (p->dev != dev || p->sid != req->sid ||
+		    p->f.grpid != req->prgi) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		q->nparts--;
+		memcpy(rec_data(r) + --i * sizeof(f), &p->f, sizeof(f));
+		free(p);
+	}
+	memcpy(rec_data(r) + (n - 1) * sizeof(f), &f, sizeof(f));
+	r->len = n * sizeof(f);
+	r->dev = dev;
+	r->dev_id = dev->obj.id;
+	r->host = host;
+	r->sid = req->sid;
+	r->stag = req->prgi;
+	r->pri = true;
+	r->ssv = req->ssv;
+	r->ssid = req->ssid;
+	evq_append(q, r);
+	evq_pump(q);
+	wake = q->head != NULL;
+	pthread_mutex_unlock(&q->lock);
+	if (wake)
+		ifd_evq_wake(q->ctx);
+	return 0;
 }
 
 void ifd_fault_auto_respond(struct ifd_fault *fault, struct ifd_device *dev)
@@ -787,6 +947,32 @@ bool vsmmu_iommufd_host_event(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
 	}
 	pthread_rwlock_unlock(&ctx->route_lock);
 	return consumed;
+}
+
+bool vsmmu_iommufd_host_ppr(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
+			    const struct vsmmu_drv_ppr *req)
+{
+	struct ifd_ctx *ctx = (struct ifd_ctx *)uctx;
+	struct ifd_route *rt;
+	bool taken = false;
+
+	if (!ctx || !req || host >= ctx->nhosts ||
+	    (req->ssv && req->ssid >> 20))
+		return false;
+	/* A Stop PASID marker needs no answer: nothing to report */
+	if (req->ssv && req->last &&
+	    !(req->perm & (VSMMU_PRI_READ | VSMMU_PRI_WRITE)))
+		return false;
+	pthread_rwlock_rdlock(&ctx->route_lock);
+	rt = route_find(ctx, host, req->sid);
+	if (rt) {
+		struct ifd_fault *f = ifd_route_fault(rt, req->ssv, req->ssid);
+
+		if (f)
+			taken = !ifd_fault_report_ppr(f, rt->dev, host, req);
+	}
+	pthread_rwlock_unlock(&ctx->route_lock);
+	return taken;
 }
 
 bool vsmmu_iommufd_host_stall(struct vsmmu_iommufd_ctx *uctx, unsigned int host,

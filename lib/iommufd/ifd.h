@@ -80,6 +80,17 @@ struct ifd_host {
 	struct vsmmu_drv *drv;
 	const struct vsmmu_drv_features *feat;
 	unsigned int index;
+	struct ifd_ctx *ctx;
+};
+
+/* An endpoint waiting for a PRG response (dma.c, ctx->pri_lock) */
+struct ifd_pri_wait {
+	struct ifd_pri_wait *next;
+	struct ifd_host *host;
+	uint32_t sid, ssid;
+	unsigned int prgi;
+	bool ssv, done;
+	unsigned int code;
 };
 
 /* A range of IOVAs [start, last] reserved by @owner. */
@@ -129,6 +140,11 @@ struct ifd_ctx {
 	/* What mmap(2) of the iommufd maps: VINTF pages (viommu.c). */
 	pthread_rwlock_t mmap_lock;
 	struct ifd_mmap *mmaps;
+
+	/* Endpoints waiting for page responses (dma.c). */
+	pthread_mutex_t pri_lock;
+	pthread_cond_t pri_cond;
+	struct ifd_pri_wait *pri_waiters;
 
 	/* The host-wide PASID space (pasid.c). */
 	struct ida pasids;
@@ -384,6 +400,7 @@ struct ifd_device {
 	unsigned int nsids;
 	unsigned int pasid_bits;
 	bool ats, pri;
+	atomic_uint next_prgi; /* the endpoint's page request groups */
 	struct vsmmu_iommufd_resv *resv;
 	unsigned int nresv;
 	pthread_mutex_t lock;
@@ -453,6 +470,9 @@ static inline struct ifd_fault *ifd_route_fault(const struct ifd_route *rt,
 void ifd_pasid_detach_all(struct ifd_device *dev);
 int ifd_pasid_init_ctx(struct ifd_ctx *ctx);
 void ifd_pasid_fini_ctx(struct ifd_ctx *ctx);
+/* dma.c: the PRG responses of the hosts' SMMUs reach waiting endpoints */
+void ifd_pri_init_ctx(struct ifd_ctx *ctx);
+void ifd_pri_fini_ctx(struct ifd_ctx *ctx);
 /* Map the doorbell in @hwpt's MSI window for @dev (ioas->lock held). */
 int ifd_sw_msi_map(struct ifd_hwpt_paging *hwpt, uint64_t *iova);
 
@@ -462,6 +482,8 @@ int ifd_evq_init_ctx(struct ifd_ctx *ctx, bool thread);
 void ifd_evq_fini_ctx(struct ifd_ctx *ctx);
 void ifd_evq_wake(struct ifd_ctx *ctx);
 /* A stall fault of @dev for its FAULT queue (route_lock held). */
+int ifd_fault_report_ppr(struct ifd_fault *fault, struct ifd_device *dev,
+			 unsigned int host, const struct vsmmu_drv_ppr *req);
 int ifd_fault_report_stall(struct ifd_fault *fault, struct ifd_device *dev,
 			   const uint64_t evt[4]);
 /* Answer every pending fault of @dev on @fault with INVALID. */

@@ -276,6 +276,7 @@ void vsmmu_iommufd_ctx_destroy(struct vsmmu_iommufd_ctx *uctx)
 	if (!ctx)
 		return;
 	ifd_evq_fini_ctx(ctx); /* the service thread stops first */
+	ifd_pri_fini_ctx(ctx);
 	ifd_devices_unbind_all(ctx);
 	destroy_all(ctx);
 	ifd_pasid_fini_ctx(ctx);
@@ -314,6 +315,7 @@ int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
 		h->drv = cfg->hosts[i].drv;
 		h->feat = vsmmu_drv_get_features(h->drv);
 		h->index = i;
+		h->ctx = ctx;
 		if (!i)
 			ctx->mem = vsmmu_smmu_get_mem(h->smmu);
 		else if (vsmmu_smmu_get_mem(h->smmu) != ctx->mem)
@@ -349,6 +351,7 @@ int vsmmu_iommufd_ctx_create(const struct vsmmu_iommufd_config *cfg,
 	pthread_mutex_init(&ctx->irq_lock, NULL);
 	pthread_mutex_init(&ctx->evq_lock, NULL);
 	pthread_rwlock_init(&ctx->mmap_lock, NULL);
+	ifd_pri_init_ctx(ctx);
 	rc = ifd_pasid_init_ctx(ctx);
 	if (!rc)
 		rc = ifd_evq_init_ctx(ctx, !cfg->no_service_thread);
