@@ -1027,3 +1027,145 @@ TEST(iommufd_cmdqv_vdevice_sid_pair)
 	}
 	vm_fini(&v);
 }
+
+/* --- Page requests (PRI) through a FAULT queue ------------------------------ */
+
+struct pri_dma {
+	struct vm *v;
+	uint64_t iova;
+	uint32_t word;
+	int rc;
+	struct vsmmu_iommufd_dma op;
+};
+
+static void *pri_dma_thread(void *arg)
+{
+	struct pri_dma *d = arg;
+
+	d->op = (struct vsmmu_iommufd_dma){ .iova = d->iova,
+					    .buf = &d->word,
+					    .len = 4,
+					    .flags = VSMMU_IOMMUFD_DMA_PRI,
+					    .pri_wait_ns = 10000000000ULL };
+	d->rc = vsmmu_iommufd_dma(d->v->e.ictx, d->v->dev, &d->op);
+	return NULL;
+}
+
+/* Drain the host's PRI queue until the FAULT fd has a message; read it */
+static ssize_t wait_group(struct vm *v, int fd, struct iommu_hwpt_pgfault *f,
+			  size_t max)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned int i;
+
+	for (i = 0; i < 5000; i++) {
+		ienv_process(&v->e);
+		if (poll(&p, 1, 1) == 1)
+			return read(fd, f, max * sizeof(*f));
+	}
+	return -ETIMEDOUT;
+}
+
+TEST(iommufd_fault_queue_page_requests)
+{
+	static const struct ienv_opts o = { .service_thread = true,
+					    .pri_devs = true };
+	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
+	struct iommu_hwpt_arm_smmuv3 data;
+	struct iommu_hwpt_alloc a = { .size = sizeof(a) };
+	struct iommu_hwpt_page_response resp;
+	struct iommu_hwpt_pgfault f[4];
+	struct vsmmu_pri_req pr = { .sid = SID,
+				    .perm = VSMMU_PRI_READ,
+				    .prgi = 7 };
+	struct vsmmu_drv_stats st0, st1;
+	struct pri_dma d;
+	pthread_t t;
+	uint32_t pt;
+	struct vm v;
+	int ffd;
+
+	ASSERT_OK(vm_init(&v, &o));
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_FAULT_QUEUE_ALLOC, &fa));
+	ffd = (int)fa.out_fault_fd;
+	/* The guest asks for ATS (EATS = 0b01, bits 29:28) */
+	memcpy(data.ste, v.gste, sizeof(data.ste));
+	data.ste[1] |= 1ULL << 28;
+	a.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	a.dev_id = v.dev;
+	a.pt_id = v.viommu;
+	a.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
+	a.data_len = sizeof(data);
+	a.data_uptr = (uintptr_t)&data;
+	a.fault_id = fa.out_fault_id;
+	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a));
+	pt = a.out_hwpt_id;
+	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
+	/* Nothing at GIOVA + 1 page: the completion denies the read, the
+	 * endpoint asks for the page (its first group index, 0) */
+	memset(&d, 0, sizeof(d));
+	d.v = &v;
+	d.iova = GIOVA + PG + 8;
+	ASSERT_OK(pthread_create(&t, NULL, pri_dma_thread, &d));
+	ASSERT_EQ(wait_group(&v, ffd, f, 4), (ssize_t)sizeof(f[0]));
+	ASSERT_EQ(f[0].flags, IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+	ASSERT_EQ(f[0].dev_id, v.dev);
+	ASSERT_EQ(f[0].perm, IOMMU_PGFAULT_PERM_READ);
+	ASSERT_EQ(f[0].addr, GIOVA + PG); /* a page address */
+	ASSERT_EQ(f[0].grpid, 0);
+	ASSERT_NE(f[0].cookie, 0);
+	/* The guest maps it; SUCCESS: CMD_PRI_RESP Success, the endpoint
+	 * translates again and reads */
+	ASSERT_OK(vsmmu_mem_write64(v.gmem, GPA_DATA + 8, 0xfeedf00d));
+	ASSERT_OK(vsmmu_pgtable_map(v.gpt, GIOVA + PG, GPA_DATA, PG,
+				    VSMMU_PROT_READ | VSMMU_PROT_WRITE |
+					    VSMMU_PROT_USER));
+	resp.cookie = f[0].cookie;
+	resp.code = IOMMUFD_PAGE_RESP_SUCCESS;
+	ASSERT_EQ(write(ffd, &resp, sizeof(resp)), (ssize_t)sizeof(resp));
+	ASSERT_OK(pthread_join(t, NULL));
+	ASSERT_EQ(d.rc, 0);
+	ASSERT_EQ(d.word, 0xfeedf00d);
+	ASSERT_EQ(d.op.pri_requests, 1);
+	ASSERT_EQ(d.op.pri_response, VSMMU_PRI_RESP_SUCCESS);
+	/* Another, answered INVALID: InvalidRequest, the transfer fails */
+	d.iova = GIOVA + 2 * PG;
+	ASSERT_OK(pthread_create(&t, NULL, pri_dma_thread, &d));
+	ASSERT_EQ(wait_group(&v, ffd, f, 4), (ssize_t)sizeof(f[0]));
+	ASSERT_EQ(f[0].grpid, 1);
+	resp.cookie = f[0].cookie;
+	resp.code = IOMMUFD_PAGE_RESP_INVALID;
+	ASSERT_EQ(write(ffd, &resp, sizeof(resp)), (ssize_t)sizeof(resp));
+	ASSERT_OK(pthread_join(t, NULL));
+	ASSERT_EQ(d.rc, -EFAULT);
+	ASSERT_EQ(d.op.pri_response, VSMMU_PRI_RESP_INVALID);
+	/* A group of two: the first waits for the Last, then both go up as
+	 * one message with one cookie, LAST_PAGE on the second only */
+	pr.addr = GIOVA + 4 * PG;
+	ASSERT_OK(vsmmu_smmu_page_request(v.e.smmu[0], &pr, NULL));
+	pr.addr = GIOVA + 5 * PG;
+	pr.last = true;
+	ASSERT_OK(vsmmu_smmu_page_request(v.e.smmu[0], &pr, NULL));
+	ASSERT_EQ(wait_group(&v, ffd, f, 4), (ssize_t)(2 * sizeof(f[0])));
+	ASSERT_EQ(f[0].flags, 0);
+	ASSERT_EQ(f[0].addr, GIOVA + 4 * PG);
+	ASSERT_EQ(f[1].flags, IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+	ASSERT_EQ(f[1].addr, GIOVA + 5 * PG);
+	ASSERT_EQ(f[0].grpid, 7);
+	ASSERT_EQ(f[0].cookie, f[1].cookie);
+	/* Not answered: the device leaves the HWPT, the host answers it */
+	vsmmu_drv_get_stats(v.e.drv[0], &st0);
+	ASSERT_OK(vsmmu_iommufd_device_detach(v.e.ictx, v.dev));
+	vsmmu_drv_get_stats(v.e.drv[0], &st1);
+	ASSERT_EQ(st1.pri_resps, st0.pri_resps + 1);
+	/* The answer comes too late: its cookie is unknown, dropped */
+	resp.cookie = f[0].cookie;
+	resp.code = IOMMUFD_PAGE_RESP_SUCCESS;
+	ASSERT_EQ(write(ffd, &resp, sizeof(resp)), (ssize_t)sizeof(resp));
+	vsmmu_iommufd_process(v.e.ictx);
+	vsmmu_drv_get_stats(v.e.drv[0], &st0);
+	ASSERT_EQ(st0.pri_resps, st1.pri_resps);
+	ASSERT_OK(ienv_destroy(&v.e, pt));
+	close(ffd);
+	vm_fini(&v);
+}

@@ -239,7 +239,10 @@ static int nested_alloc(struct ifd_ucmd *ucmd, struct ifd_viommu *viommu,
 	rc = -ENOMEM;
 	if (ifd_should_fail(ctx))
 		goto out_abort;
-	rc = vsmmu_drv_nested_alloc(viommu->vm, n->ste, &n->dom);
+	/* The driver takes the guest's words as given (EATS included: it
+	 * decides about ATS itself) */
+	rc = vsmmu_drv_nested_alloc(viommu->vm, (const uint64_t *)arg.ste,
+				    &n->dom);
 	if (rc)
 		goto out_abort;
 	*out = &n->common;
