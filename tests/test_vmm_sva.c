@@ -8,6 +8,9 @@
  * SMMU.  And the virtual SMMU's PRI queue registers.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,4 +320,100 @@ TEST(vmm_host_owned_pasids_identity)
 TEST(vmm_host_owned_pasids_mapped)
 {
 	host_owned(VSMMU_VM_PASID_MAPPED);
+}
+
+/* --- I/O page faults in the guest (PRI through the virtual SMMU) ----------- */
+
+struct gdma {
+	struct gs *s;
+	uint64_t va;
+	char buf[32];
+	size_t len;
+	bool write;
+	int rc;
+	atomic_bool done;
+	struct vsmmu_iommufd_dma op;
+};
+
+static void *gdma_thread(void *arg)
+{
+	struct gdma *d = arg;
+
+	d->op = (struct vsmmu_iommufd_dma){
+		.iova = d->va,
+		.buf = d->buf,
+		.len = d->len,
+		.flags = VSMMU_IOMMUFD_DMA_PASID | VSMMU_IOMMUFD_DMA_PRI |
+			 (d->write ? VSMMU_IOMMUFD_DMA_WRITE : 0),
+		.pasid = PASID,
+		.pri_wait_ns = 10000000000ULL,
+	};
+	d->rc = vsmmu_vm_dev_dma(d->s->vm, 0, &d->op);
+	atomic_store(&d->done, true);
+	return NULL;
+}
+
+/* The machinery a real system runs on its own threads, until @d is done */
+static void run_until(struct gs *s, struct gdma *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < 20000 && !atomic_load(&d->done); i++) {
+		venv_process(&s->e); /* host IRQ thread, iommufd service */
+		vsmmu_vm_process(s->vm); /* the VMM's I/O thread */
+		vsmmu_drv_process(vsmmu_vm_guest_drv(s->g)); /* the guest's */
+		usleep(100);
+	}
+}
+
+TEST(vmm_guest_page_requests_resolved_and_refused)
+{
+	static const char msg[] = "faulted in by the guest";
+	struct vsmmu_vm_smmu_stats st;
+	struct gdma d;
+	pthread_t t;
+	struct gs s;
+	char buf[32];
+
+	ASSERT_OK(gs_init(&s, true));
+	ASSERT_OK(vsmmu_mm_mmap(s.mm, VA, 4 * 4096,
+				VSMMU_MM_READ | VSMMU_MM_WRITE));
+	ASSERT_OK(vsmmu_vm_guest_sva_bind(s.g, 0, PASID, s.mm));
+	/* The device writes a page the process never touched: the
+	 * completion denies it, the page request reaches the guest's PRI
+	 * queue (its vSID and PASID), the guest faults the page into its
+	 * process and answers Success, the device retries and writes */
+	memset(&d, 0, sizeof(d));
+	d.s = &s;
+	d.va = VA + 0x2000;
+	d.len = sizeof(msg);
+	d.write = true;
+	memcpy(d.buf, msg, sizeof(msg));
+	ASSERT_OK(pthread_create(&t, NULL, gdma_thread, &d));
+	run_until(&s, &d);
+	ASSERT_OK(pthread_join(t, NULL));
+	ASSERT_EQ(d.rc, 0);
+	ASSERT_EQ(d.op.pri_requests, 1);
+	ASSERT_EQ(d.op.pri_response, VSMMU_PRI_RESP_SUCCESS);
+	memset(buf, 0, sizeof(buf));
+	ASSERT_OK(vsmmu_mm_read(s.mm, VA + 0x2000, buf, sizeof(msg)));
+	ASSERT_EQ(memcmp(buf, msg, sizeof(msg)), 0);
+	vsmmu_vm_smmu_get_stats(s.vm, 0, &st);
+	ASSERT_EQ(st.pprs, 1);
+	ASSERT_EQ(st.pri_resps, 1);
+	ASSERT_EQ(st.pri_auto, 0);
+	/* Outside every VMA: the guest refuses, the device gives up */
+	memset(&d, 0, sizeof(d));
+	d.s = &s;
+	d.va = VA + 0x100000;
+	d.len = 4;
+	ASSERT_OK(pthread_create(&t, NULL, gdma_thread, &d));
+	run_until(&s, &d);
+	ASSERT_OK(pthread_join(t, NULL));
+	ASSERT_EQ(d.rc, -EFAULT);
+	ASSERT_EQ(d.op.pri_response, VSMMU_PRI_RESP_INVALID);
+	vsmmu_vm_smmu_get_stats(s.vm, 0, &st);
+	ASSERT_EQ(st.pprs, 2);
+	ASSERT_EQ(st.pri_resps, 2);
+	gs_fini(&s);
 }
