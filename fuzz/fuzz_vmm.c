@@ -104,10 +104,12 @@ static int fz_init(struct fz *f, uint8_t hdr)
 	struct vsmmu_host_config hc;
 	struct vsmmu_iommufd_config ic = { 0 };
 	struct vsmmu_iommufd_host h;
-	struct vsmmu_vm_dev_cfg d[2] = {
-		{ .sid = 0x40, .vsid = 0x10 },
-		{ .sid = 0x41, .vsid = 0x11, .ats = true }
-	};
+	struct vsmmu_vm_dev_cfg d[2] = { { .sid = 0x40, .vsid = 0x10 },
+					 { .sid = 0x41,
+					   .vsid = 0x11,
+					   .ats = true,
+					   .pri = true,
+					   .pasid_bits = 8 } };
 	struct vsmmu_vm_config c = { 0 };
 	int rc;
 
@@ -143,6 +145,8 @@ static int fz_init(struct fz *f, uint8_t hdr)
 	c.ndevs = 2;
 	c.cmdqv = modes[hdr & 3];
 	c.trap = hdr & 8 ? VSMMU_VM_TRAP_THREAD : VSMMU_VM_TRAP_VCPU;
+	/* Guest PASIDs: the guest's table, or the host's (VCMD, CD shadowing) */
+	c.pasid_mode = (enum vsmmu_vm_pasid_mode)((hdr >> 4) % 3);
 	c.veventq_depth = 8;
 	rc = vsmmu_vm_create(&c, &f->vm);
 	if (rc)
