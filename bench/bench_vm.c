@@ -27,10 +27,14 @@
  * names (HWPT_INVALIDATE calls for the trapped queue; none and no exit
  * for passthrough).
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <vsmmu/arch.h>
+#include <vsmmu/cpu.h>
 #include <vsmmu/host.h>
 #include <vsmmu/iommufd.h>
 #include <vsmmu/vmm.h>
@@ -311,6 +315,216 @@ static bool run_inv(enum mode mode, unsigned int threads,
 	return ok;
 }
 
+/* --- A guest's I/O page fault, round trip -------------------------------- */
+
+#define PR_PAGES 256
+#define PR_VA 0x10000000ULL
+#define PR_PASID 5
+
+struct pri_env {
+	struct vsmmu_host *host;
+	struct vsmmu_drv *hdrv;
+	struct vsmmu_iommufd_ctx *ictx;
+	struct vsmmu_vm *vm;
+	struct vsmmu_vm_guest *g;
+	struct vsmmu_mem_pool *pool;
+	struct vsmmu_cpu *cpu;
+	struct vsmmu_mm *mm;
+	unsigned int next;
+	_Atomic bool stop;
+	_Atomic bool guest_irq;
+	_Atomic unsigned int errors;
+};
+
+/* The guest's interrupt: its handler thread runs only when it fires */
+static void pri_guest_irq(void *arg, enum vsmmu_irq irq)
+{
+	struct pri_env *e = arg;
+
+	vsmmu_drv_irq(vsmmu_vm_guest_drv(e->g), irq);
+	atomic_store(&e->guest_irq, true);
+}
+
+static int pri_host_ppr(void *arg, const struct vsmmu_drv_ppr *req)
+{
+	struct pri_env *e = arg;
+
+	return e->ictx && vsmmu_iommufd_host_ppr(e->ictx, 0, req) ?
+		       VSMMU_DRV_PRI_DEFER :
+		       -ENODEV;
+}
+
+static void pri_env_init(struct pri_env *e)
+{
+	struct vsmmu_host_config hc;
+	struct vsmmu_iommufd_config ic = { 0 };
+	struct vsmmu_iommufd_host h;
+	struct vsmmu_vm_dev_cfg d = { .sid = 0x40,
+				      .vsid = 0x10,
+				      .ats = true,
+				      .pri = true,
+				      .pasid_bits = 8 };
+	struct vsmmu_vm_config c = { 0 };
+	struct vsmmu_vm_guest_config gc = { 0 };
+	struct vsmmu_cpu_config cc = { 0 };
+	struct vsmmu_drv_domain *dom;
+
+	memset(e, 0, sizeof(*e));
+	vsmmu_host_config_default(&hc);
+	hc.smmu.exec = VSMMU_EXEC_SYNC;
+	hc.drv.log_fn = quiet;
+	hc.drv.pri_fn = pri_host_ppr;
+	hc.drv.pri_arg = e;
+	hc.pool_base = 0x10000000ULL;
+	hc.pool_size = 32ULL << 20;
+	bench_check(vsmmu_host_create(&hc, NULL, &e->host), "host");
+	e->hdrv = vsmmu_host_drv(e->host);
+	h.smmu = vsmmu_host_smmu(e->host);
+	h.drv = e->hdrv;
+	ic.hosts = &h;
+	ic.nhosts = 1;
+	ic.no_service_thread = true;
+	bench_check(vsmmu_iommufd_ctx_create(&ic, &e->ictx), "context");
+	c.ictx = e->ictx;
+	c.ram_size = 64ULL << 20;
+	c.devs = &d;
+	c.ndevs = 1;
+	bench_check(vsmmu_vm_create(&c, &e->vm), "VM");
+	gc.pool_size = 8ULL << 20;
+	gc.sva = true;
+	bench_check(vsmmu_vm_guest_create(e->vm, &gc, &e->g), "guest");
+	/* The guest's CPUs and a process, 32 MiB of guest RAM */
+	bench_check(vsmmu_mem_pool_create(vsmmu_vm_gmem(e->vm),
+					  VSMMU_VM_RAM_BASE, 32ULL << 20,
+					  &e->pool),
+		    "guest pool");
+	cc.pool = e->pool;
+	bench_check(vsmmu_cpu_create(&cc, &e->cpu), "guest CPUs");
+	bench_check(vsmmu_mm_create(e->cpu, &e->mm), "process");
+	bench_check(vsmmu_mm_mmap(e->mm, PR_VA, PR_PAGES * 4096ULL,
+				  VSMMU_MM_READ | VSMMU_MM_WRITE),
+		    "mmap");
+	bench_check(vsmmu_vm_guest_attach(e->g, 0, 1, &dom), "attach");
+	bench_check(vsmmu_vm_guest_sva_bind(e->g, 0, PR_PASID, e->mm), "bind");
+	vsmmu_vm_smmu_set_irq(e->vm, 0, pri_guest_irq, e);
+}
+
+static void pri_env_fini(struct pri_env *e)
+{
+	vsmmu_vm_guest_destroy(e->g);
+	vsmmu_mm_destroy(e->mm);
+	vsmmu_cpu_destroy(e->cpu);
+	vsmmu_mem_pool_destroy(e->pool);
+	vsmmu_vm_destroy(e->vm);
+	vsmmu_iommufd_ctx_destroy(e->ictx);
+	vsmmu_host_destroy(e->host);
+}
+
+/* What a real system runs on its own threads: the host's PRI interrupt
+ * thread, the iommufd service thread, the VMM's I/O thread and the
+ * guest's PRI interrupt thread, here one spinning thread */
+static void *pri_pump(void *arg)
+{
+	struct pri_env *e = arg;
+
+	while (!atomic_load(&e->stop)) {
+		vsmmu_drv_process(e->hdrv);
+		vsmmu_iommufd_process(e->ictx);
+		vsmmu_vm_process(e->vm);
+		if (atomic_exchange(&e->guest_irq, false))
+			vsmmu_drv_process(vsmmu_vm_guest_drv(e->g));
+	}
+	return NULL;
+}
+
+/* One DMA write per call to a page the process never touched: the whole
+ * round trip of its page request; every PR_PAGES calls the window is
+ * unmapped (in the last call's cost) */
+static uint64_t body_guest_pri(void *arg, unsigned int tid, uint64_t iters)
+{
+	struct pri_env *e = arg;
+	uint64_t i, done = 0;
+	uint32_t word = 0x5a5a5a5a;
+
+	for (i = 0; i < iters; i++) {
+		struct vsmmu_iommufd_dma op = {
+			.iova = PR_VA + e->next * 4096ULL,
+			.buf = &word,
+			.len = sizeof(word),
+			.flags = VSMMU_IOMMUFD_DMA_WRITE |
+				 VSMMU_IOMMUFD_DMA_PASID |
+				 VSMMU_IOMMUFD_DMA_PRI,
+			.pasid = PR_PASID,
+		};
+
+		if (vsmmu_vm_dev_dma(e->vm, 0, &op) || op.pri_requests != 1)
+			atomic_fetch_add(&e->errors, 1);
+		else
+			done++;
+		if (++e->next == PR_PAGES) {
+			e->next = 0;
+			vsmmu_mm_munmap(e->mm, PR_VA, PR_PAGES * 4096ULL);
+			vsmmu_mm_mmap(e->mm, PR_VA, PR_PAGES * 4096ULL,
+				      VSMMU_MM_READ | VSMMU_MM_WRITE);
+		}
+	}
+	return done;
+}
+
+static bool run_guest_pri(const struct bench_opts *o, struct bench_row *row)
+{
+	struct bench_rep rep[BENCH_MAX_REPS];
+	double ns[BENCH_MAX_REPS], cpu[BENCH_MAX_REPS];
+	unsigned int reps = o->quick ? QUICK_REPS : REPS, i;
+	struct vsmmu_vm_trap_stats ts0, ts1;
+	struct bench_run run;
+	double exits;
+	pthread_t pump;
+	bool ok = true;
+	struct pri_env *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		bench_die("out of memory");
+	pri_env_init(e);
+	if (pthread_create(&pump, NULL, pri_pump, e))
+		bench_die("pump thread");
+	run = (struct bench_run){ .body = body_guest_pri,
+				  .arg = e,
+				  .threads = 1,
+				  .iters = o->quick ? 200 : 4000 };
+	memset(row, 0, sizeof(*row));
+	vsmmu_vm_get_trap_stats(e->vm, &ts0);
+	for (i = 0; i < reps; i++) {
+		bench_run_once(&run, &rep[i]);
+		ns[i] = rep[i].ns_per_op;
+		cpu[i] = rep[i].cpu_ns_per_op;
+		if (rep[i].checksum[0] != run.iters)
+			ok = false;
+	}
+	atomic_store(&e->stop, true);
+	pthread_join(pump, NULL);
+	row->threads = 1;
+	row->reps = reps;
+	row->iters = run.iters;
+	bench_summarize(ns, reps, &row->ns);
+	bench_summarize(cpu, reps, &row->cpu_ns);
+	row->ops_per_s = rep[row->ns.median_idx].ops_per_s;
+	row->cpus = rep[row->ns.median_idx].cpus;
+	if (atomic_load(&e->errors))
+		ok = false;
+	snprintf(row->name, sizeof(row->name), "guest-page-request");
+	snprintf(row->mode, sizeof(row->mode), "guest SVA, PRI");
+	vsmmu_vm_get_trap_stats(e->vm, &ts1);
+	exits = (double)(ts1.exits - ts0.exits) / (double)(reps * run.iters);
+	bench_row_add(row, "exits/call", "%.2f", exits);
+	bench_row_add(row, "with KVM exit ns", "%.0f",
+		      row->ns.median + exits * EXIT_NS);
+	bench_row_add(row, "check", "%s", ok ? "ok" : "FAIL");
+	pri_env_fini(e);
+	free(e);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_row rows[12];
@@ -324,7 +538,8 @@ int main(int argc, char **argv)
 			 "VMM: a trapped register read (vCPU thread, VMM "
 			 "thread), and a guest's TLBI + CMD_SYNC through the "
 			 "trapped queue, a trapped VCMDQ page and a "
-			 "passed-through VCMDQ, from 1 and 2 guest threads.",
+			 "passed-through VCMDQ, from 1 and 2 guest threads; "
+			 "a guest I/O page fault's round trip.",
 			 &o);
 	for (i = 0; i < 3; i++) {
 		if (!bench_selected(&o, "trap-read", 1))
@@ -339,6 +554,9 @@ int main(int argc, char **argv)
 			if (!run_inv((enum mode)i, t, &o, &rows[n++]))
 				ok = false;
 		}
+	if (bench_selected(&o, "guest-page-request", 1) &&
+	    !run_guest_pri(&o, &rows[n++]))
+		ok = false;
 	if (o.json) {
 		bench_print_json(stdout, "bench_vm", o.quick, rows, n);
 	} else {
