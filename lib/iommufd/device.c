@@ -2,8 +2,8 @@
 /*
  * DEVICE: a device bound to the context (VFIO_DEVICE_BIND_IOMMUFD), its
  * attachment to a page table (VFIO_DEVICE_ATTACH_IOMMUFD_PT and
- * DETACH), IOMMU_GET_HW_INFO, the routing of its events, and the
- * software MSI window.
+ * DETACH), IOMMU_GET_HW_INFO, and the software MSI window (the routing
+ * of its events is route.c's, its PASIDs pasid.c's).
  *
  * Attaching follows Linux's iommufd_device_attach(): an IOAS id means
  * "an automatic paging HWPT of that IOAS" (an existing one of the same

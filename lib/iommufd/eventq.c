@@ -21,11 +21,13 @@
  *    rest).
  *  - A FAULT's fd is one end of a SOCK_SEQPACKET socketpair: each fault
  *    group is one message of struct iommu_hwpt_pgfault records (a stall
- *    makes a group of one, with LAST_PAGE), its cookie given when it is
+ *    makes a group of one, with LAST_PAGE; a PRI group is its requests,
+ *    gathered until the Last one), its cookie given when it is
  *    delivered; the caller writes struct iommu_hwpt_page_response
  *    records to it, which the service thread (or vsmmu_iommufd_process())
  *    reads and answers to the device: CMD_RESUME with Retry for SUCCESS,
- *    Abort for INVALID.  A response with an unknown cookie or code is
+ *    Abort for INVALID; for a PRI group CMD_PRI_RESP, Success or
+ *    InvalidRequest.  A response with an unknown cookie or code is
  *    dropped (Linux's write(2) returns -EINVAL).  Groups not answered
  *    when the device leaves the page table, or the queue is destroyed,
  *    are answered INVALID.
