@@ -473,12 +473,10 @@ static uint64_t body_guest_pri(void *arg, unsigned int tid, uint64_t iters)
 
 static bool run_guest_pri(const struct bench_opts *o, struct bench_row *row)
 {
-	struct bench_rep rep[BENCH_MAX_REPS];
-	double ns[BENCH_MAX_REPS], cpu[BENCH_MAX_REPS];
-	unsigned int reps = o->quick ? QUICK_REPS : REPS, i;
+	unsigned int reps = o->quick ? QUICK_REPS : REPS;
 	struct vsmmu_vm_trap_stats ts0, ts1;
 	struct bench_run run;
-	double exits;
+	double exits, calls;
 	pthread_t pump;
 	bool ok = true;
 	struct pri_env *e = calloc(1, sizeof(*e));
@@ -494,28 +492,18 @@ static bool run_guest_pri(const struct bench_opts *o, struct bench_row *row)
 				  .iters = o->quick ? 200 : 4000 };
 	memset(row, 0, sizeof(*row));
 	vsmmu_vm_get_trap_stats(e->vm, &ts0);
-	for (i = 0; i < reps; i++) {
-		bench_run_once(&run, &rep[i]);
-		ns[i] = rep[i].ns_per_op;
-		cpu[i] = rep[i].cpu_ns_per_op;
-		if (rep[i].checksum[0] != run.iters)
-			ok = false;
-	}
+	measure(&run, reps, row, &ok);
 	atomic_store(&e->stop, true);
 	pthread_join(pump, NULL);
-	row->threads = 1;
-	row->reps = reps;
-	row->iters = run.iters;
-	bench_summarize(ns, reps, &row->ns);
-	bench_summarize(cpu, reps, &row->cpu_ns);
-	row->ops_per_s = rep[row->ns.median_idx].ops_per_s;
-	row->cpus = rep[row->ns.median_idx].cpus;
+	/* measure() runs a tenth of the calls first, to warm up */
+	calls = (double)reps * (double)run.iters +
+		(double)(run.iters / 10 ? run.iters / 10 : 1);
 	if (atomic_load(&e->errors))
 		ok = false;
 	snprintf(row->name, sizeof(row->name), "guest-page-request");
 	snprintf(row->mode, sizeof(row->mode), "guest SVA, PRI");
 	vsmmu_vm_get_trap_stats(e->vm, &ts1);
-	exits = (double)(ts1.exits - ts0.exits) / (double)(reps * run.iters);
+	exits = (double)(ts1.exits - ts0.exits) / calls;
 	bench_row_add(row, "exits/call", "%.2f", exits);
 	bench_row_add(row, "with KVM exit ns", "%.0f",
 		      row->ns.median + exits * EXIT_NS);

@@ -106,6 +106,29 @@ unsigned int vsmmu_drv_vm_vmid(const struct vsmmu_drv_vm *vm)
 	return vm ? vm->vmid : 0;
 }
 
+/* A nested domain of @vm, not yet published */
+static struct vsmmu_drv_domain *nested_new(struct vsmmu_drv_vm *vm)
+{
+	struct vsmmu_drv_domain *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->drv = vm->drv;
+	d->type = VSMMU_DRV_DOMAIN_NESTED;
+	pthread_mutex_init(&d->lock, NULL);
+	d->vm = vm;
+	return d;
+}
+
+/* It counts as a user of @vm and joins the driver's objects */
+static void nested_publish(struct vsmmu_drv_vm *vm, struct vsmmu_drv_domain *d,
+			   struct vsmmu_drv_domain **out)
+{
+	atomic_fetch_add(&vm->users, 1);
+	drv_obj_add(vm->drv, &d->obj, DRV_OBJ_DOMAIN);
+	*out = d;
+}
+
 int vsmmu_drv_nested_cd_alloc(struct vsmmu_drv_vm *vm, const uint64_t *cd,
 			      struct vsmmu_drv_domain **out)
 {
@@ -121,18 +144,12 @@ int vsmmu_drv_nested_cd_alloc(struct vsmmu_drv_vm *vm, const uint64_t *cd,
 	for (i = 4; i < 8; i++)
 		if (cd[i])
 			return -EIO;
-	d = calloc(1, sizeof(*d));
+	d = nested_new(vm);
 	if (!d)
 		return -ENOMEM;
-	d->drv = vm->drv;
-	d->type = VSMMU_DRV_DOMAIN_NESTED;
-	pthread_mutex_init(&d->lock, NULL);
-	d->vm = vm;
 	d->is_cd = true;
 	memcpy(d->gcd, cd, 4 * sizeof(*cd));
-	atomic_fetch_add(&vm->users, 1);
-	drv_obj_add(vm->drv, &d->obj, DRV_OBJ_DOMAIN);
-	*out = d;
+	nested_publish(vm, d, out);
 	return 0;
 }
 
@@ -151,19 +168,13 @@ int vsmmu_drv_nested_alloc(struct vsmmu_drv_vm *vm, const uint64_t *ste,
 	rc = vsmmu_ste_nested_check(w, &ats);
 	if (rc)
 		return rc;
-	d = calloc(1, sizeof(*d));
+	d = nested_new(vm);
 	if (!d)
 		return -ENOMEM;
-	d->drv = vm->drv;
-	d->type = VSMMU_DRV_DOMAIN_NESTED;
-	pthread_mutex_init(&d->lock, NULL);
-	d->vm = vm;
 	d->gste[0] = w[0];
 	d->gste[1] = w[1];
 	d->gats = ats;
-	atomic_fetch_add(&vm->users, 1);
-	drv_obj_add(vm->drv, &d->obj, DRV_OBJ_DOMAIN);
-	*out = d;
+	nested_publish(vm, d, out);
 	return 0;
 }
 
