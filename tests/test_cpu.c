@@ -176,6 +176,24 @@ TEST(cpu_mm_demand_paging_and_permissions)
 	/* mprotect read-only: writes now fail, the data stays */
 	ASSERT_OK(vsmmu_mm_mprotect(mm, 0x400000, 0x4000, VSMMU_MM_READ));
 	ASSERT_EQ(vsmmu_mm_write(mm, 0x401ffc, &v, 8), -EACCES);
+	v = 0;
+	ASSERT_OK(vsmmu_mm_read(mm, 0x401ffc, &v, sizeof(v)));
+	ASSERT_EQ(v, 0x1234);
+	/* ... and writable again, the same page takes writes (the PTE was
+	 * rewritten, not left read-only under a read-write VMA) */
+	ASSERT_OK(vsmmu_mm_mprotect(mm, 0x400000, 0x4000,
+				    VSMMU_MM_READ | VSMMU_MM_WRITE));
+	v = 0x5678;
+	ASSERT_OK(vsmmu_mm_write(mm, 0x401000, &v, sizeof(v)));
+	v = 0;
+	ASSERT_OK(vsmmu_mm_read(mm, 0x401ffc, &v, sizeof(v)));
+	ASSERT_EQ(v, 0x1234);
+	ASSERT_OK(vsmmu_mm_read(mm, 0x401000, &v, sizeof(v)));
+	ASSERT_EQ(v, 0x5678);
+	/* Not whole VMAs, or no read: refused */
+	ASSERT_EQ(vsmmu_mm_mprotect(mm, 0x401000, 0x1000, VSMMU_MM_READ),
+		  -EINVAL);
+	ASSERT_EQ(vsmmu_mm_mprotect(mm, 0x400000, 0x4000, 0), -EINVAL);
 	/* ... munmap'ed, it is gone */
 	ASSERT_OK(vsmmu_mm_munmap(mm, 0x400000, 0x4000));
 	ASSERT_EQ(vsmmu_mm_read(mm, 0x401ffc, &v, 8), -EFAULT);

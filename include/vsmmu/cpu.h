@@ -181,9 +181,12 @@ VSMMU_API int vsmmu_mm_munmap(struct vsmmu_mm *mm, uint64_t va, uint64_t size);
 
 /**
  * vsmmu_mm_mprotect() - change the permissions of the VMAs in the range
- * (which must be covered): present pages that lose a permission are
- * unmapped (and invalidated) so the next access faults them back with the
- * new one.  Return: 0, -EINVAL, -ENOMEM.
+ * (which must be covered by whole VMAs: they are not split) to @prot,
+ * which includes VSMMU_MM_READ (PROT_NONE is not modelled).  Present
+ * pages keep their data and get the new permissions, break-before-make:
+ * their PTEs removed, the TLBs invalidated (broadcast, then notifiers),
+ * the same pages mapped again.  Return: 0, -EINVAL, -ENOMEM (a page
+ * could not be mapped again and is lost).
  */
 VSMMU_API int vsmmu_mm_mprotect(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
 				unsigned int prot);

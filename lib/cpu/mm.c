@@ -276,6 +276,59 @@ static void unmap_pages(struct vsmmu_mm *mm, uint64_t start, uint64_t end)
 	free(pas);
 }
 
+/*
+ * Give the present pages of [@start, @end) the permissions @prot and keep
+ * them (Linux's change_protection): break -- every such PTE removed --,
+ * the TLBs invalidated (broadcast, notifiers), make -- the same page
+ * mapped again with @prot.  A device that walks meanwhile finds nothing
+ * and faults; its fault waits for the process's lock and finds the page
+ * back.  Return: 0, or -ENOMEM when a page could not be mapped again (it
+ * is freed: its data is lost, as a process killed for want of memory
+ * would lose it).
+ */
+static int reprotect_pages(struct vsmmu_mm *mm, uint64_t start, uint64_t end,
+			   unsigned int prot)
+{
+	struct vsmmu_pgtable_gather g;
+	struct pte_save {
+		uint64_t va, pa;
+	} *saved = NULL;
+	size_t n = 0, cap = 0, i;
+	uint64_t a, pa;
+	int rc = 0;
+
+	vsmmu_pgtable_gather_init(&g);
+	for (a = start; a < end; a += PG) {
+		if (vsmmu_pgtable_iova_to_phys(mm->pgt, a, &pa, NULL))
+			continue;
+		if (n == cap) {
+			struct pte_save *p =
+				realloc(saved, (cap ? cap * 2 : 16) *
+						       sizeof(*saved));
+
+			if (!p) {
+				rc = -ENOMEM; /* the rest keep their PTEs */
+				break;
+			}
+			saved = p;
+			cap = cap ? cap * 2 : 16;
+		}
+		if (vsmmu_pgtable_unmap(mm->pgt, a, PG, &g) == (int64_t)PG)
+			saved[n++] = (struct pte_save){ a, pa };
+	}
+	if (n)
+		tlb_flush_range(mm, g.start, g.end, !g.tables_freed);
+	for (i = 0; i < n; i++) {
+		if (vsmmu_pgtable_map(mm->pgt, saved[i].va, saved[i].pa, PG,
+				      to_prot(prot))) {
+			vsmmu_mem_pool_free(mm->cpu->cfg.pool, saved[i].pa, PG);
+			rc = -ENOMEM;
+		}
+	}
+	free(saved);
+	return rc;
+}
+
 int vsmmu_mm_munmap(struct vsmmu_mm *mm, uint64_t va, uint64_t size)
 {
 	struct vma **pp, *v, *tail;
@@ -329,7 +382,7 @@ int vsmmu_mm_mprotect(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
 	uint64_t a, end = va + size;
 	int rc = 0;
 
-	if (!mm || !range_ok(va, size) ||
+	if (!mm || !range_ok(va, size) || !(prot & VSMMU_MM_READ) ||
 	    (prot & ~(VSMMU_MM_READ | VSMMU_MM_WRITE | VSMMU_MM_EXEC)))
 		return -EINVAL;
 	pthread_mutex_lock(&mm->lock);
@@ -349,10 +402,13 @@ int vsmmu_mm_mprotect(struct vsmmu_mm *mm, uint64_t va, uint64_t size,
 	for (v = mm->vmas; v; v = v->next) {
 		if (v->start < va || v->end > end)
 			continue;
-		/* Losing a permission: break-before-make, then the next
-		 * access faults the page back with the new permissions */
-		if (v->prot & ~prot)
-			unmap_pages(mm, v->start, v->end);
+		/* The present pages keep their data, not their PTEs */
+		if (v->prot != prot) {
+			int rc2 = reprotect_pages(mm, v->start, v->end, prot);
+
+			if (!rc)
+				rc = rc2;
+		}
 		v->prot = prot;
 	}
 out:
@@ -377,7 +433,7 @@ static int fault_locked(struct vsmmu_mm *mm, uint64_t va, unsigned int access)
 	if (!vsmmu_pgtable_lookup(mm->pgt, va & ~(PG - 1), &e)) {
 		if ((e.prot & need) == need)
 			return 0;
-		return -EACCES; /* cannot happen: mprotect unmaps */
+		return -EACCES; /* cannot happen: mprotect rewrites PTEs */
 	}
 	return populate(mm, v, va & ~(PG - 1));
 }
