@@ -326,6 +326,7 @@ TEST(vmm_host_owned_pasids_mapped)
 
 struct gdma {
 	struct gs *s;
+	uint32_t pasid; /* 0: PASID */
 	uint64_t va;
 	char buf[32];
 	size_t len;
@@ -345,7 +346,7 @@ static void *gdma_thread(void *arg)
 		.len = d->len,
 		.flags = VSMMU_IOMMUFD_DMA_PASID | VSMMU_IOMMUFD_DMA_PRI |
 			 (d->write ? VSMMU_IOMMUFD_DMA_WRITE : 0),
-		.pasid = PASID,
+		.pasid = d->pasid ? d->pasid : PASID,
 		.pri_wait_ns = 10000000000ULL,
 	};
 	d->rc = vsmmu_vm_dev_dma(d->s->vm, 0, &d->op);
@@ -416,4 +417,87 @@ TEST(vmm_guest_page_requests_resolved_and_refused)
 	ASSERT_EQ(st.pprs, 2);
 	ASSERT_EQ(st.pri_resps, 2);
 	gs_fini(&s);
+}
+
+/*
+ * Host-owned PASIDs with a PRI device: a page request on one PASID waits
+ * in the guest's PRI queue while the guest gives up another PASID.  Only
+ * the faults of the attachment that goes are answered by the host (as
+ * Linux's iommufd_auto_response_faults answers one attach handle's): the
+ * waiting group is the guest's to answer, and the device gets the page.
+ * Then the last PASID goes, which takes the host CD table out of the VM's
+ * stage 2 while the master has ATS on (that unmap's ATC invalidation
+ * once waited for the master's lock its caller held).
+ */
+static void host_owned_pri(enum vsmmu_vm_pasid_mode mode)
+{
+	static const char msg[] = "still the guest's to answer";
+	struct vsmmu_vm_smmu_stats st;
+	struct gdma d;
+	uint32_t a, b;
+	pthread_t t;
+	struct gs s;
+	char buf[32];
+	unsigned int i;
+
+	ASSERT_OK(gs_init_mode(&s, true, mode));
+	ASSERT_OK(vsmmu_mm_mmap(s.mm, VA, 4 * 4096,
+				VSMMU_MM_READ | VSMMU_MM_WRITE));
+	ASSERT_OK(vsmmu_vm_guest_pasid_alloc(s.g, &a));
+	ASSERT_OK(vsmmu_vm_guest_pasid_alloc(s.g, &b));
+	ASSERT_OK(vsmmu_vm_guest_sva_bind(s.g, 0, a, s.mm));
+	ASSERT_OK(vsmmu_vm_guest_sva_bind(s.g, 0, b, s.mm));
+	memset(&d, 0, sizeof(d));
+	d.s = &s;
+	d.pasid = a;
+	d.va = VA + 0x3000;
+	d.len = sizeof(msg);
+	d.write = true;
+	memcpy(d.buf, msg, sizeof(msg));
+	ASSERT_OK(pthread_create(&t, NULL, gdma_thread, &d));
+	/* The host and the VMM run, the guest does not: the group reaches
+	 * the guest's PRI queue and waits there (with the guest's PASID) */
+	for (i = 0; i < 20000; i++) {
+		venv_process(&s.e);
+		vsmmu_vm_process(s.vm);
+		vsmmu_vm_smmu_get_stats(s.vm, 0, &st);
+		if (st.pprs)
+			break;
+		usleep(100);
+	}
+	ASSERT_EQ(st.pprs, 1);
+	/* The guest gives up PASID b meanwhile */
+	ASSERT_OK(vsmmu_vm_guest_sva_unbind(s.g, 0, b));
+	ASSERT_OK(vsmmu_vm_guest_pasid_free(s.g, b));
+	venv_process(&s.e);
+	ASSERT_FALSE(atomic_load(&d.done));
+	/* The guest answers a's group: resolved, the device writes */
+	run_until(&s, &d);
+	ASSERT_OK(pthread_join(t, NULL));
+	ASSERT_EQ(d.rc, 0);
+	ASSERT_EQ(d.op.pri_response, VSMMU_PRI_RESP_SUCCESS);
+	memset(buf, 0, sizeof(buf));
+	ASSERT_OK(vsmmu_mm_read(s.mm, VA + 0x3000, buf, sizeof(msg)));
+	ASSERT_EQ(memcmp(buf, msg, sizeof(msg)), 0);
+	vsmmu_vm_smmu_get_stats(s.vm, 0, &st);
+	ASSERT_EQ(st.pri_resps, 1);
+	ASSERT_EQ(st.pri_resps_dropped, 0);
+	/* The last PASID goes: the host CD table leaves the stage 2 */
+	ASSERT_OK(vsmmu_vm_guest_sva_unbind(s.g, 0, a));
+	ASSERT_OK(vsmmu_vm_guest_pasid_free(s.g, a));
+	vsmmu_vm_smmu_get_stats(s.vm, 0, &st);
+	ASSERT_EQ(st.pasid_unbinds, 2);
+	ASSERT_EQ(pasid_dma(&s, a, VA + 0x3000, buf, 4, false),
+		  mode == VSMMU_VM_PASID_MAPPED ? -EINVAL : -EFAULT);
+	gs_fini(&s);
+}
+
+TEST(vmm_host_owned_pri_identity)
+{
+	host_owned_pri(VSMMU_VM_PASID_IDENTITY);
+}
+
+TEST(vmm_host_owned_pri_mapped)
+{
+	host_owned_pri(VSMMU_VM_PASID_MAPPED);
 }

@@ -170,19 +170,27 @@ int vsmmu_drv_master_set_cd_ipa(struct vsmmu_drv_master *m, uint64_t ipa)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	if (!ipa) {
-		if (!m->cd_ipa)
+		struct vsmmu_drv_vm *vm = m->cd_vm;
+		uint64_t old = m->cd_ipa;
+
+		if (!old)
 			goto out;
 		if (m->npasids) {
 			rc = -EBUSY;
 			goto out;
 		}
-		vsmmu_drv_unmap(m->cd_vm->parent, m->cd_ipa, m->cdtab_size, 0,
-				NULL, NULL);
-		atomic_fetch_sub(&m->cd_vm->users, 1);
-		cdtab_free(m);
+		/* No guest CD can be installed from here on (cd_vm is
+		 * gone), no new window made (cdtab is still there) */
 		m->cd_ipa = 0;
 		m->cd_vm = NULL;
 		m->cd_gbits = 0;
+		/* The unmap's ATC invalidation takes every ATS master's
+		 * lock, this one's too: it runs unlocked */
+		pthread_mutex_unlock(&m->lock);
+		vsmmu_drv_unmap(vm->parent, old, m->cdtab_size, 0, NULL, NULL);
+		pthread_mutex_lock(&m->lock);
+		atomic_fetch_sub(&vm->users, 1);
+		cdtab_free(m);
 		goto out;
 	}
 	if (m->cd_ipa) {

@@ -156,7 +156,7 @@ static int do_attach(struct ifd_device *dev, struct ifd_hwpt *hwpt,
 	ifd_device_update_routes(dev);
 	if (old) {
 		if (old->fault && old->fault != hwpt->fault)
-			ifd_fault_auto_respond(old->fault, dev);
+			ifd_fault_auto_respond(old->fault, dev, IFD_VIA_RID);
 		if (new_ioas) {
 			pthread_mutex_lock(&old_paging->ioas->lock);
 			ifd_ioas_unreserve(old_paging->ioas, dev);
@@ -306,7 +306,7 @@ static void do_detach(struct ifd_device *dev)
 	dev->msi_valid = false;
 	ifd_device_update_routes(dev);
 	if (hwpt->fault)
-		ifd_fault_auto_respond(hwpt->fault, dev);
+		ifd_fault_auto_respond(hwpt->fault, dev, IFD_VIA_RID);
 	pthread_mutex_lock(&paging->ioas->lock);
 	ifd_ioas_unreserve(paging->ioas, dev);
 	pthread_mutex_unlock(&paging->ioas->lock);

@@ -65,6 +65,7 @@ struct ifd_rec {
 	bool normal; /* an event (not a LOST_EVENTS header) */
 	/* FAULT: the group, until delivered */
 	struct ifd_device *dev;
+	int32_t via; /* the attachment it came through (ifd_route_fault) */
 	uint32_t dev_id, sid, stag;
 	unsigned int host;
 	uint32_t cookie;
@@ -80,6 +81,7 @@ struct ifd_rec {
 struct ifd_part {
 	struct ifd_part *next;
 	struct ifd_device *dev;
+	int32_t via;
 	uint32_t sid;
 	struct iommu_hwpt_pgfault f;
 };
@@ -552,7 +554,7 @@ static void resume(struct ifd_ctx *ctx, unsigned int host, uint32_t sid,
 }
 
 int ifd_fault_report_stall(struct ifd_fault *fault, struct ifd_device *dev,
-			   const uint64_t evt[4])
+			   const uint64_t evt[4], int32_t via)
 {
 	struct ifd_evq *q = fault->q;
 	struct iommu_hwpt_pgfault f = { 0 };
@@ -580,6 +582,7 @@ int ifd_fault_report_stall(struct ifd_fault *fault, struct ifd_device *dev,
 	memcpy(r->data, &f, sizeof(f));
 	r->len = sizeof(f);
 	r->dev = dev;
+	r->via = via;
 	r->dev_id = dev->obj.id;
 	r->host = dev->host->index;
 	r->sid = (uint32_t)VS_FIELD_GET(EVTQ_0_SID, evt[0]);
@@ -594,8 +597,12 @@ int ifd_fault_report_stall(struct ifd_fault *fault, struct ifd_device *dev,
 	return 0;
 }
 
-/* Take the groups of @dev (NULL: all) out of @q, to answer them. */
-static struct ifd_rec *take_groups(struct ifd_evq *q, struct ifd_device *dev)
+#define IFD_VIA_ANY (-2)
+
+/* Take the groups of @dev (NULL: all) that came through @via (or
+ * IFD_VIA_ANY) out of @q, to answer them. */
+static struct ifd_rec *take_groups(struct ifd_evq *q, struct ifd_device *dev,
+				   int32_t via)
 {
 	struct ifd_rec *out = NULL, **pp, *r;
 	struct ifd_part **ppp;
@@ -604,7 +611,8 @@ static struct ifd_rec *take_groups(struct ifd_evq *q, struct ifd_device *dev)
 	for (list = 0; list < 2; list++) {
 		pp = list ? &q->pending : &q->head;
 		while ((r = *pp)) {
-			if (dev && r->dev != dev) {
+			if ((dev && r->dev != dev) ||
+			    (via != IFD_VIA_ANY && r->via != via)) {
 				pp = &r->next;
 				continue;
 			}
@@ -620,7 +628,8 @@ static struct ifd_rec *take_groups(struct ifd_evq *q, struct ifd_device *dev)
 	for (ppp = &q->parts; *ppp;) {
 		struct ifd_part *p = *ppp;
 
-		if (dev && p->dev != dev) {
+		if ((dev && p->dev != dev) ||
+		    (via != IFD_VIA_ANY && p->via != via)) {
 			ppp = &p->next;
 			continue;
 		}
@@ -657,7 +666,8 @@ static void answer_all(struct ifd_ctx *ctx, struct ifd_rec *list, bool retry)
  * goes to the fd as one message.  Returns 0, or -ENOMEM (nothing taken).
  */
 int ifd_fault_report_ppr(struct ifd_fault *fault, struct ifd_device *dev,
-			 unsigned int host, const struct vsmmu_drv_ppr *req)
+			 unsigned int host, const struct vsmmu_drv_ppr *req,
+			 int32_t via)
 {
 	struct ifd_evq *q = fault->q;
 	struct iommu_hwpt_pgfault f = { 0 };
@@ -692,6 +702,7 @@ int ifd_fault_report_ppr(struct ifd_fault *fault, struct ifd_device *dev,
 			return -ENOMEM;
 		}
 		p->dev = dev;
+		p->via = via;
 		p->sid = req->sid;
 		p->f = f;
 		p->next = q->parts;
@@ -732,6 +743,7 @@ int ifd_fault_report_ppr(struct ifd_fault *fault, struct ifd_device *dev,
 	memcpy(rec_data(r) + (n - 1) * sizeof(f), &f, sizeof(f));
 	r->len = n * sizeof(f);
 	r->dev = dev;
+	r->via = via;
 	r->dev_id = dev->obj.id;
 	r->host = host;
 	r->sid = req->sid;
@@ -748,12 +760,13 @@ int ifd_fault_report_ppr(struct ifd_fault *fault, struct ifd_device *dev,
 	return 0;
 }
 
-void ifd_fault_auto_respond(struct ifd_fault *fault, struct ifd_device *dev)
+void ifd_fault_auto_respond(struct ifd_fault *fault, struct ifd_device *dev,
+			    int32_t via)
 {
 	struct ifd_rec *list;
 
 	pthread_mutex_lock(&fault->q->lock);
-	list = take_groups(fault->q, dev);
+	list = take_groups(fault->q, dev, via);
 	pthread_mutex_unlock(&fault->q->lock);
 	answer_all(fault->obj.ctx, list, false);
 }
@@ -869,7 +882,7 @@ void ifd_fault_destroy(struct ifd_obj *obj)
 	struct ifd_rec *list;
 
 	pthread_mutex_lock(&f->q->lock);
-	list = take_groups(f->q, NULL);
+	list = take_groups(f->q, NULL, IFD_VIA_ANY);
 	pthread_mutex_unlock(&f->q->lock);
 	answer_all(obj->ctx, list, false);
 	evq_retire(f->q);
@@ -968,10 +981,13 @@ bool vsmmu_iommufd_host_ppr(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
 	pthread_rwlock_rdlock(&ctx->route_lock);
 	rt = route_find(ctx, host, req->sid);
 	if (rt) {
-		struct ifd_fault *f = ifd_route_fault(rt, req->ssv, req->ssid);
+		int32_t via;
+		struct ifd_fault *f =
+			ifd_route_fault(rt, req->ssv, req->ssid, &via);
 
 		if (f)
-			taken = !ifd_fault_report_ppr(f, rt->dev, host, req);
+			taken = !ifd_fault_report_ppr(f, rt->dev, host, req,
+						      via);
 	}
 	pthread_rwlock_unlock(&ctx->route_lock);
 	return taken;
@@ -994,12 +1010,14 @@ bool vsmmu_iommufd_host_stall(struct vsmmu_iommufd_ctx *uctx, unsigned int host,
 	/* To the IOPF path: the page table's FAULT queue, if it has one --
 	 * the PASID's own HWPT's for a PASID attached separately */
 	if (rt) {
+		int32_t via;
 		struct ifd_fault *f = ifd_route_fault(
 			rt, evt->raw[0] & EVTQ_0_SSV,
-			(uint32_t)VS_FIELD_GET(EVTQ_0_SSID, evt->raw[0]));
+			(uint32_t)VS_FIELD_GET(EVTQ_0_SSID, evt->raw[0]), &via);
 
 		if (f)
-			taken = !ifd_fault_report_stall(f, rt->dev, evt->raw);
+			taken = !ifd_fault_report_stall(f, rt->dev, evt->raw,
+							via);
 	}
 	pthread_rwlock_unlock(&ctx->route_lock);
 	return taken;

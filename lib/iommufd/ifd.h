@@ -456,14 +456,24 @@ void ifd_device_update_routes(struct ifd_device *dev);
  * PASID, or a PASID inside the device's own HWPT: a guest's CD table) to
  * the device's HWPT.
  */
+/*
+ * The FAULT queue of a fault of (@ssv, @ssid), and in *@via the
+ * attachment it came through (Linux's attach handle): the PASID attached
+ * on its own, or IFD_VIA_RID for the device's HWPT.
+ */
+#define IFD_VIA_RID (-1)
 static inline struct ifd_fault *ifd_route_fault(const struct ifd_route *rt,
-						bool ssv, uint32_t ssid)
+						bool ssv, uint32_t ssid,
+						int32_t *via)
 {
 	unsigned int i;
 
 	for (i = 0; ssv && i < rt->npfaults; i++)
-		if (rt->pfaults[i].pasid == ssid)
+		if (rt->pfaults[i].pasid == ssid) {
+			*via = (int32_t)ssid;
 			return rt->pfaults[i].fault;
+		}
+	*via = IFD_VIA_RID;
 	return rt->fault;
 }
 /* pasid.c: detach every PASID of @dev (dev->lock held) */
@@ -483,11 +493,18 @@ void ifd_evq_fini_ctx(struct ifd_ctx *ctx);
 void ifd_evq_wake(struct ifd_ctx *ctx);
 /* A stall fault of @dev for its FAULT queue (route_lock held). */
 int ifd_fault_report_ppr(struct ifd_fault *fault, struct ifd_device *dev,
-			 unsigned int host, const struct vsmmu_drv_ppr *req);
+			 unsigned int host, const struct vsmmu_drv_ppr *req,
+			 int32_t via);
 int ifd_fault_report_stall(struct ifd_fault *fault, struct ifd_device *dev,
-			   const uint64_t evt[4]);
-/* Answer every pending fault of @dev on @fault with INVALID. */
-void ifd_fault_auto_respond(struct ifd_fault *fault, struct ifd_device *dev);
+			   const uint64_t evt[4], int32_t via);
+/*
+ * The attachment @via (a PASID, or IFD_VIA_RID) of @dev goes: answer its
+ * pending faults on @fault with INVALID -- and only its own, as Linux's
+ * iommufd_auto_response_faults() answers those of one attach handle (the
+ * device's other PASIDs may share the queue).
+ */
+void ifd_fault_auto_respond(struct ifd_fault *fault, struct ifd_device *dev,
+			    int32_t via);
 int ifd_veventq_report(struct ifd_viommu *viommu, unsigned int type,
 		       const void *data, size_t len);
 /* A FAULT object embeds struct ifd_obj first. */

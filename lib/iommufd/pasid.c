@@ -153,7 +153,8 @@ static int change(struct ifd_device *dev, uint32_t pasid, struct ifd_hwpt *hwpt,
 	if (old) {
 		/* Its groups no longer have anyone to answer them */
 		if (old->fault && old->fault != hwpt->fault)
-			ifd_fault_auto_respond(old->fault, dev);
+			ifd_fault_auto_respond(old->fault, dev,
+					       (int32_t)pasid);
 		ifd_obj_put(&old->obj);
 	}
 	return 0;
@@ -163,13 +164,14 @@ static int change(struct ifd_device *dev, uint32_t pasid, struct ifd_hwpt *hwpt,
 static void detach_at(struct ifd_device *dev, struct ifd_pasid_att *a)
 {
 	struct ifd_hwpt *hwpt = a->hwpt;
+	uint32_t pasid = a->pasid;
 
-	vsmmu_drv_attach_pasid(dev->master, a->pasid, NULL);
+	vsmmu_drv_attach_pasid(dev->master, pasid, NULL);
 	*a = dev->patt[--dev->npatt];
 	hide_cdtab(dev);
 	ifd_device_update_routes(dev);
 	if (hwpt->fault)
-		ifd_fault_auto_respond(hwpt->fault, dev);
+		ifd_fault_auto_respond(hwpt->fault, dev, (int32_t)pasid);
 	ifd_obj_put(&hwpt->obj);
 }
 
