@@ -199,6 +199,13 @@ struct vsmmu_drv_config {
 	 */
 	bool sva;
 	bool btm;
+	/*
+	 * For demonstrations only: move a stage-1 domain's ASID the way seed
+	 * 002 does (the new ASID published alone, so an unmap racing with
+	 * the move invalidates only one of the two ASIDs its CDs use: the
+	 * window docs/sva.md describes).  Never set it otherwise.
+	 */
+	bool asid_move_seed;
 };
 
 /* What the IDRs advertise, as the driver understood them. */

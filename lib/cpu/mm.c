@@ -302,9 +302,8 @@ static int reprotect_pages(struct vsmmu_mm *mm, uint64_t start, uint64_t end,
 		if (vsmmu_pgtable_iova_to_phys(mm->pgt, a, &pa, NULL))
 			continue;
 		if (n == cap) {
-			struct pte_save *p =
-				realloc(saved, (cap ? cap * 2 : 16) *
-						       sizeof(*saved));
+			struct pte_save *p = realloc(
+				saved, (cap ? cap * 2 : 16) * sizeof(*saved));
 
 			if (!p) {
 				rc = -ENOMEM; /* the rest keep their PTEs */

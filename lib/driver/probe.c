@@ -238,6 +238,7 @@ int vsmmu_drv_create(const struct vsmmu_drv_config *cfg, struct vsmmu_drv **out)
 	if (!drv)
 		return -ENOMEM;
 	drv->cfg = *cfg;
+	drv->asid_move_seed = cfg->asid_move_seed;
 	if (!drv->cfg.timeout_ns)
 		drv->cfg.timeout_ns = 1000000000ULL;
 	drv->mem = vsmmu_mem_pool_mem(cfg->pool);

@@ -153,8 +153,7 @@ static int change(struct ifd_device *dev, uint32_t pasid, struct ifd_hwpt *hwpt,
 	if (old) {
 		/* Its groups no longer have anyone to answer them */
 		if (old->fault && old->fault != hwpt->fault)
-			ifd_fault_auto_respond(old->fault, dev,
-					       (int32_t)pasid);
+			ifd_fault_auto_respond(old->fault, dev, (int32_t)pasid);
 		ifd_obj_put(&old->obj);
 	}
 	return 0;

@@ -54,6 +54,7 @@
 
 static const char vm_usage[] =
 	"usage: vsmmu vm [options]\n"
+	"       vsmmu vm --sva [options]       ('vsmmu vm --sva --help')\n"
 	"       vsmmu vm dump OUT.elf\n"
 	"       vsmmu vm replay --mem FILE... --dev VSID=SID... [--ram "
 	"GPA:SIZE[@HPA]]\n"
@@ -899,6 +900,11 @@ int cmd_vm(int argc, char **argv)
 		free(r);
 		return cmd_vm_replay(argc - 1, argv + 1);
 	}
+	for (v = 1; v < (unsigned int)argc; v++)
+		if (!strcmp(argv[v], "--sva")) {
+			free(r);
+			return cmd_vm_sva(argc, argv);
+		}
 	if (!r)
 		return 1;
 	r->nvms = 2;

@@ -10,5 +10,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_vm_dump(int argc, char **argv);
 int cmd_vm_replay(int argc, char **argv);
+int cmd_vm_sva(int argc, char **argv);
 
 #endif
