@@ -163,14 +163,13 @@ static int cd_pa(struct vsmmu_drv_master *m, uint32_t ssid, bool alloc,
 
 int vsmmu_drv_master_set_cd_ipa(struct vsmmu_drv_master *m, uint64_t ipa)
 {
-	struct vsmmu_drv_domain *parent;
+	struct vsmmu_drv_vm *vm;
 	int rc = 0;
 
 	if (!m || !VS_IS_ALIGNED(ipa, 0x10000))
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	if (!ipa) {
-		struct vsmmu_drv_vm *vm = m->cd_vm;
 		uint64_t old = m->cd_ipa;
 
 		if (!old)
@@ -179,6 +178,7 @@ int vsmmu_drv_master_set_cd_ipa(struct vsmmu_drv_master *m, uint64_t ipa)
 			rc = -EBUSY;
 			goto out;
 		}
+		vm = m->cd_vm;
 		/* No guest CD can be installed from here on (cd_vm is
 		 * gone), no new window made (cdtab is still there) */
 		m->cd_ipa = 0;
@@ -209,16 +209,32 @@ int vsmmu_drv_master_set_cd_ipa(struct vsmmu_drv_master *m, uint64_t ipa)
 	rc = cdtab_alloc(m);
 	if (rc)
 		goto out_clear;
-	parent = m->dom->vm->parent;
-	rc = vsmmu_drv_map(parent, ipa, m->cdtab, m->cdtab_size,
+	/*
+	 * The stage-2 map takes the parent's lock, under which unmaps take
+	 * every ATS master's lock: it runs unlocked (lock order: a master's
+	 * lock is never held while a domain's is taken).  The table being
+	 * there keeps any other caller out meanwhile.
+	 */
+	vm = m->dom->vm;
+	pthread_mutex_unlock(&m->lock);
+	rc = vsmmu_drv_map(vm->parent, ipa, m->cdtab, m->cdtab_size,
 			   VSMMU_PROT_READ);
+	pthread_mutex_lock(&m->lock);
+	if (!rc && (!m->dom || m->dom->type != VSMMU_DRV_DOMAIN_NESTED ||
+		    m->dom->vm != vm)) {
+		/* The master moved meanwhile: the window is not its now */
+		pthread_mutex_unlock(&m->lock);
+		vsmmu_drv_unmap(vm->parent, ipa, m->cdtab_size, 0, NULL, NULL);
+		pthread_mutex_lock(&m->lock);
+		rc = -EBUSY;
+	}
 	if (rc) {
 		cdtab_free(m);
 		goto out_clear;
 	}
 	m->cd_ipa = ipa;
-	m->cd_vm = m->dom->vm;
-	atomic_fetch_add(&m->cd_vm->users, 1);
+	m->cd_vm = vm;
+	atomic_fetch_add(&vm->users, 1);
 	goto out;
 out_clear:
 	m->cd_gbits = 0;

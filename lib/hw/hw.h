@@ -502,7 +502,8 @@ struct vsmmu_smmu {
 	pthread_cond_t stall_cond; /* a stall was resolved */
 	struct hw_stall *stalls; /* IDR5.STALL_MAX slots (capped), or NULL */
 	unsigned int nstalls, stall_bits;
-	unsigned int stall_unrec; /* slots in STALL_UNREC (under the lock) */
+	unsigned int stall_unrec; /* slots in STALL_UNREC (written under
+				    the lock, atomically: read without) */
 	uint64_t stall_sync_gen; /* inv_gen at the last CMD_SYNC */
 
 	/* PRG responses (pri.c) */

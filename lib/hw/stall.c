@@ -93,13 +93,24 @@ static int slot_of(const struct vsmmu_smmu *s, uint16_t stag)
 }
 
 /* Resolve slot @i with @resp; stall_lock held. */
+/*
+ * stall_unrec changes under stall_lock but hw_stall_flush() peeks at it
+ * without: every write is atomic too (a plain write beside an atomic
+ * read is a data race in C11).
+ */
+static void unrec_add(struct vsmmu_smmu *s, int n)
+{
+	__atomic_store_n(&s->stall_unrec, s->stall_unrec + (unsigned int)n,
+			 __ATOMIC_RELEASE);
+}
+
 static void resolve(struct vsmmu_smmu *s, unsigned int i,
 		    enum vsmmu_stall_resp resp)
 {
 	struct hw_stall *st = &s->stalls[i];
 
 	if (st->state == STALL_UNREC)
-		s->stall_unrec--;
+		unrec_add(s, -1);
 	st->state = STALL_DONE;
 	st->resp = resp;
 	hw_stat_inc(s,
@@ -137,7 +148,7 @@ int hw_stall_new(struct vsmmu_smmu *s, uint32_t sid, uint64_t *evt,
 	*recorded = hw_evtq_write(s, evt, EVTQ_W_STALL);
 	if (!*recorded) {
 		s->stalls[i].state = STALL_UNREC;
-		s->stall_unrec++;
+		unrec_add(s, 1);
 	}
 	hw_stat_inc(s, ST_STALLS);
 	pthread_mutex_unlock(&s->stall_lock);
@@ -162,7 +173,7 @@ void hw_stall_flush(struct vsmmu_smmu *s)
 		}
 		if (hw_evtq_write(s, st->evt, EVTQ_W_STALL)) {
 			st->state = STALL_HELD;
-			s->stall_unrec--;
+			unrec_add(s, -1);
 		}
 	}
 	pthread_mutex_unlock(&s->stall_lock);
