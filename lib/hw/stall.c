@@ -92,7 +92,6 @@ static int slot_of(const struct vsmmu_smmu *s, uint16_t stag)
 	return (int)i;
 }
 
-/* Resolve slot @i with @resp; stall_lock held. */
 /*
  * stall_unrec changes under stall_lock but hw_stall_flush() peeks at it
  * without: every write is atomic too (a plain write beside an atomic
@@ -104,6 +103,7 @@ static void unrec_add(struct vsmmu_smmu *s, int n)
 			 __ATOMIC_RELEASE);
 }
 
+/* Resolve slot @i with @resp; stall_lock held. */
 static void resolve(struct vsmmu_smmu *s, unsigned int i,
 		    enum vsmmu_stall_resp resp)
 {

@@ -454,12 +454,8 @@ void ifd_device_update_routes(struct ifd_device *dev);
  * The FAULT queue for a fault of @rt with (@ssv, @ssid); route_lock held.
  * A PASID with a HWPT of its own reports there; any other fault (no
  * PASID, or a PASID inside the device's own HWPT: a guest's CD table) to
- * the device's HWPT.
- */
-/*
- * The FAULT queue of a fault of (@ssv, @ssid), and in *@via the
- * attachment it came through (Linux's attach handle): the PASID attached
- * on its own, or IFD_VIA_RID for the device's HWPT.
+ * the device's HWPT.  *@via says which attachment it came through
+ * (Linux's attach handle): that PASID, or IFD_VIA_RID.
  */
 #define IFD_VIA_RID (-1)
 static inline struct ifd_fault *ifd_route_fault(const struct ifd_route *rt,
