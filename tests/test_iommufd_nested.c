@@ -747,13 +747,38 @@ static int wait_fault(struct vm *v, int fd, struct iommu_hwpt_pgfault *f)
 	return -ETIMEDOUT;
 }
 
+/*
+ * A nested HWPT of the guest's STE (word 1 ORed with @ste1), reporting its
+ * faults to FAULT @fault_id, attached to the device; *@pt is its ID.
+ */
+static int attach_faulting(struct vm *v, uint32_t fault_id, uint64_t ste1,
+			   uint32_t *pt)
+{
+	struct iommu_hwpt_alloc a = { .size = sizeof(a) };
+	struct iommu_hwpt_arm_smmuv3 data;
+	int rc;
+
+	memcpy(data.ste, v->gste, sizeof(data.ste));
+	data.ste[1] |= ste1;
+	a.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	a.dev_id = v->dev;
+	a.pt_id = v->viommu;
+	a.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
+	a.data_len = sizeof(data);
+	a.data_uptr = (uintptr_t)&data;
+	a.fault_id = fault_id;
+	rc = ienv_ioctl(&v->e, IOMMU_HWPT_ALLOC, &a);
+	if (rc)
+		return rc;
+	*pt = a.out_hwpt_id;
+	return vsmmu_iommufd_device_attach(v->e.ictx, v->dev, pt);
+}
+
 TEST(iommufd_fault_queue_stall_answered)
 {
 	static const struct ienv_opts o = { .hold_stalls = true,
 					    .service_thread = true };
 	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
-	struct iommu_hwpt_arm_smmuv3 data;
-	struct iommu_hwpt_alloc a = { .size = sizeof(a) };
 	struct iommu_hwpt_page_response resp;
 	struct iommu_hwpt_pgfault f;
 	struct stall_dma d;
@@ -768,17 +793,7 @@ TEST(iommufd_fault_queue_stall_answered)
 	fa.flags = 1;
 	ASSERT_EQ(ienv_ioctl(&v.e, IOMMU_FAULT_QUEUE_ALLOC, &fa), -EOPNOTSUPP);
 	/* The nested HWPT sends its faults to that queue */
-	memcpy(data.ste, v.gste, sizeof(data.ste));
-	a.flags = IOMMU_HWPT_FAULT_ID_VALID;
-	a.dev_id = v.dev;
-	a.pt_id = v.viommu;
-	a.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
-	a.data_len = sizeof(data);
-	a.data_uptr = (uintptr_t)&data;
-	a.fault_id = fa.out_fault_id;
-	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a));
-	pt = a.out_hwpt_id;
-	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
+	ASSERT_OK(attach_faulting(&v, fa.out_fault_id, 0, &pt));
 	/* The guest has nothing at GIOVA + 1 page: the read stalls */
 	memset(&d, 0, sizeof(d));
 	d.v = &v;
@@ -1071,8 +1086,6 @@ TEST(iommufd_fault_queue_page_requests)
 	static const struct ienv_opts o = { .service_thread = true,
 					    .pri_devs = true };
 	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
-	struct iommu_hwpt_arm_smmuv3 data;
-	struct iommu_hwpt_alloc a = { .size = sizeof(a) };
 	struct iommu_hwpt_page_response resp;
 	struct iommu_hwpt_pgfault f[4];
 	struct vsmmu_pri_req pr = { .sid = SID,
@@ -1089,18 +1102,7 @@ TEST(iommufd_fault_queue_page_requests)
 	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_FAULT_QUEUE_ALLOC, &fa));
 	ffd = (int)fa.out_fault_fd;
 	/* The guest asks for ATS (EATS = 0b01, bits 29:28) */
-	memcpy(data.ste, v.gste, sizeof(data.ste));
-	data.ste[1] |= 1ULL << 28;
-	a.flags = IOMMU_HWPT_FAULT_ID_VALID;
-	a.dev_id = v.dev;
-	a.pt_id = v.viommu;
-	a.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
-	a.data_len = sizeof(data);
-	a.data_uptr = (uintptr_t)&data;
-	a.fault_id = fa.out_fault_id;
-	ASSERT_OK(ienv_ioctl(&v.e, IOMMU_HWPT_ALLOC, &a));
-	pt = a.out_hwpt_id;
-	ASSERT_OK(vsmmu_iommufd_device_attach(v.e.ictx, v.dev, &pt));
+	ASSERT_OK(attach_faulting(&v, fa.out_fault_id, 1ULL << 28, &pt));
 	/* Nothing at GIOVA + 1 page: the completion denies the read, the
 	 * endpoint asks for the page (its first group index, 0) */
 	memset(&d, 0, sizeof(d));

@@ -132,25 +132,61 @@ struct findings {
 	_Atomic uint64_t stale; /* a translation outlived its unmap */
 };
 
+struct space_stats {
+	_Atomic uint64_t dmas; /* the device thread's */
+	uint64_t unmaps, protects, ranges; /* the CPU thread's */
+};
+
+/*
+ * How one side -- the host, or a guest -- reaches a process's pages from
+ * its devices.  @dma: a device's 8-byte access at @va on @route (the
+ * host: through which SMMU; a guest ignores it), @check set for the
+ * read-back that checks a write (the host reads through the other SMMU,
+ * a guest without PRI).  @reaches: how many of the devices still
+ * translate @va after a change that took it (or its write permission)
+ * away.  @wait (may be NULL): the CPU's work while it waits for DMAs in
+ * flight (a guest serves its PRI queue).
+ */
+struct space_ops {
+	int (*dma)(void *ctx, unsigned int route, uint64_t va, uint64_t *val,
+		   bool write, bool check);
+	unsigned int (*reaches)(void *ctx, uint64_t va, bool write);
+	void (*wait)(void *ctx);
+};
+
+/* A process's NSLOTS pages at @base, shared with its devices */
+struct space {
+	const struct space_ops *ops;
+	void *ctx;
+	struct vsmmu_mm *mm;
+	uint64_t base;
+	uint64_t tag; /* bits 63:48 of every value written */
+	struct slot slot[NSLOTS];
+	struct findings *f;
+	struct space_stats *st;
+	uint64_t cpu_seq, dev_seq; /* one thread each */
+};
+
 struct svarun;
 
 struct hproc { /* a host process and its two devices */
 	struct svarun *r;
 	unsigned int index;
-	struct vsmmu_mm *mm;
+	struct space sp;
+	struct space_stats st;
 	struct vsmmu_drv_master *m[2];
-	struct slot slot[NSLOTS];
 	pthread_t cpu_thread, dev_thread;
 	uint64_t rng;
-	_Atomic uint64_t dmas, stalls;
-	uint64_t unmaps, ranges, protects;
+	_Atomic uint64_t stalls;
 	int err;
 };
 
+struct gvm;
+
 struct gproc {
-	struct vsmmu_mm *mm;
+	struct gvm *vm;
+	struct space sp;
 	uint32_t pasid;
-	struct slot slot[NSLOTS];
 };
 
 struct gvm { /* a VM of one PASID design */
@@ -166,8 +202,9 @@ struct gvm { /* a VM of one PASID design */
 	struct vsmmu_vcpu *vcpu;
 	pthread_t dev_thread;
 	uint64_t rng;
-	_Atomic uint64_t dmas, page_requests;
-	uint64_t unmaps, protects, rebinds;
+	_Atomic uint64_t page_requests;
+	uint64_t rebinds;
+	struct space_stats st; /* of its processes together */
 	struct findings f;
 	int err;
 };
@@ -410,17 +447,7 @@ static int hdev_access(struct hproc *p, unsigned int h, uint64_t va, bool write,
 	return -EFAULT;
 }
 
-/* After a change that takes the page (or its write permission) away:
- * neither SMMU may still translate it */
-static void hprobe(struct hproc *p, uint64_t va, bool write)
-{
-	uint64_t oa;
-	unsigned int h;
-
-	for (h = 0; h < 2; h++)
-		if (hdev_access(p, h, va, write, &oa) == 0)
-			atomic_fetch_add(&p->r->f.stale, 1);
-}
+/* --- A process's pages shared with its devices ---------------------------- */
 
 /* Each page its own VMA (vsmmu_mm_mprotect does not split VMAs) */
 static int map_slots(struct vsmmu_mm *mm, uint64_t base)
@@ -434,97 +461,196 @@ static int map_slots(struct vsmmu_mm *mm, uint64_t base)
 	return rc;
 }
 
-static void revoke(struct slot *sl)
+static void sp_init(struct space *sp, const struct space_ops *ops, void *ctx,
+		    uint64_t base, uint64_t tag, struct findings *f,
+		    struct space_stats *st)
 {
-	atomic_fetch_or(&sl->state, REVOKED);
-	while (atomic_load(&sl->state) & ~REVOKED)
-		sched_yield();
+	sp->ops = ops;
+	sp->ctx = ctx;
+	sp->base = base;
+	sp->tag = tag;
+	sp->f = f;
+	sp->st = st;
 }
 
-static void lend(struct slot *sl)
+/* Take page @k back: no new DMA starts, the ones in flight finish */
+static void sp_revoke(struct space *sp, unsigned int k)
 {
-	atomic_fetch_and(&sl->state, ~REVOKED);
-}
-
-/* The device's last write must be what the process reads */
-static void check_dev_write(struct vsmmu_mm *mm, uint64_t va, struct slot *sl,
-			    struct findings *f)
-{
+	struct slot *sl = &sp->slot[k];
 	uint64_t v = 0;
 
-	if (!sl->dev_val)
-		return;
-	if (vsmmu_mm_read(mm, va + sl->dev_off, &v, 8) || v != sl->dev_val)
-		atomic_fetch_add(&f->wrong_data, 1);
+	atomic_fetch_or(&sl->state, REVOKED);
+	while (atomic_load(&sl->state) & ~REVOKED) {
+		if (sp->ops->wait)
+			sp->ops->wait(sp->ctx);
+		sched_yield();
+	}
+	/* The device's last write must be what the process reads */
+	if (sl->dev_val &&
+	    (vsmmu_mm_read(sp->mm, sp->base + k * PG + sl->dev_off, &v, 8) ||
+	     v != sl->dev_val))
+		atomic_fetch_add(&sp->f->wrong_data, 1);
 }
+
+static void sp_lend(struct space *sp, unsigned int k)
+{
+	atomic_fetch_and(&sp->slot[k].state, ~REVOKED);
+}
+
+/* After a change that takes @va (or its write permission) away */
+static void sp_probe(struct space *sp, uint64_t va, bool write)
+{
+	atomic_fetch_add(&sp->f->stale, sp->ops->reaches(sp->ctx, va, write));
+}
+
+enum change { CHANGE_UNMAP, CHANGE_PROTECT, CHANGE_WRITE };
+
+/*
+ * The CPU changes page @k while no device uses it: unmaps it (a device
+ * must fault on it; mapped again, backed on next touch), write-protects
+ * it for a moment (a device write must fault), or writes a word the
+ * devices will read.  Return: 0, or the process call's -errno.
+ */
+static int sp_change(struct space *sp, unsigned int k, enum change c)
+{
+	struct slot *sl = &sp->slot[k];
+	uint64_t va = sp->base + k * PG;
+	int rc;
+
+	sp_revoke(sp, k);
+	switch (c) {
+	case CHANGE_UNMAP:
+		rc = vsmmu_mm_munmap(sp->mm, va, PG);
+		sp_probe(sp, va, false);
+		if (!rc)
+			rc = vsmmu_mm_mmap(sp->mm, va, PG,
+					   VSMMU_MM_READ | VSMMU_MM_WRITE);
+		sl->dev_val = 0;
+		sl->cpu_val = 0;
+		sp->st->unmaps++;
+		break;
+	case CHANGE_PROTECT:
+		rc = vsmmu_mm_mprotect(sp->mm, va, PG, VSMMU_MM_READ);
+		sp_probe(sp, va, true);
+		if (!rc)
+			rc = vsmmu_mm_mprotect(sp->mm, va, PG,
+					       VSMMU_MM_READ | VSMMU_MM_WRITE);
+		sp->st->protects++;
+		break;
+	default:
+		sl->cpu_val = sp->tag | ++sp->cpu_seq;
+		rc = vsmmu_mm_write(sp->mm, va, &sl->cpu_val, 8);
+		break;
+	}
+	sp_lend(sp, k);
+	return rc;
+}
+
+/* Every page at once: one broadcast by range, one notifier call */
+static int sp_range(struct space *sp)
+{
+	unsigned int k;
+	int rc;
+
+	for (k = 0; k < NSLOTS; k++)
+		sp_revoke(sp, k);
+	rc = vsmmu_mm_munmap(sp->mm, sp->base, NSLOTS * PG);
+	sp_probe(sp, sp->base, false);
+	sp_probe(sp, sp->base + (NSLOTS - 1) * PG, false);
+	if (!rc)
+		rc = map_slots(sp->mm, sp->base);
+	for (k = 0; k < NSLOTS; k++) {
+		sp->slot[k].dev_val = 0;
+		sp->slot[k].cpu_val = 0;
+		sp_lend(sp, k);
+	}
+	sp->st->ranges++;
+	return rc;
+}
+
+/*
+ * One round of a device on a lent page: it reads the process's word (if
+ * the CPU wrote one), writes a word of its own and reads it back on the
+ * check path.  Any failure on a lent page is a finding.
+ */
+static void sp_dev_step(struct space *sp, uint64_t *rng)
+{
+	unsigned int k = (unsigned int)(xorshift(rng) % NSLOTS);
+	unsigned int route = (unsigned int)(xorshift(rng) & 1);
+	uint64_t off = 8 * (1 + xorshift(rng) % (PG / 8 - 1));
+	struct slot *sl = &sp->slot[k];
+	uint64_t va = sp->base + k * PG, v, back = 0;
+	const struct space_ops *o = sp->ops;
+
+	if (atomic_fetch_add(&sl->state, 1) & REVOKED) {
+		atomic_fetch_sub(&sl->state, 1);
+		return;
+	}
+	if (sl->cpu_val && (o->dma(sp->ctx, route, va, &back, false, false) ||
+			    back != sl->cpu_val))
+		atomic_fetch_add(&sp->f->wrong_data, 1);
+	v = sp->tag | (1ULL << 47) | ++sp->dev_seq;
+	if (o->dma(sp->ctx, route, va + off, &v, true, false)) {
+		atomic_fetch_add(&sp->f->bad_fault, 1);
+	} else {
+		sl->dev_val = v;
+		sl->dev_off = off;
+		if (o->dma(sp->ctx, route, va + off, &back, false, true))
+			atomic_fetch_add(&sp->f->bad_fault, 1);
+		else if (back != v)
+			atomic_fetch_add(&sp->f->wrong_data, 1);
+	}
+	atomic_fetch_add(&sp->st->dmas, 1);
+	atomic_fetch_sub(&sl->state, 1);
+}
+
+/* --- The host side: a device on each SMMU ------------------------------- */
+
+/* Through SMMU @route; the read-back that checks a write through the other */
+static int hdma(void *ctx, unsigned int route, uint64_t va, uint64_t *val,
+		bool write, bool check)
+{
+	struct hproc *p = ctx;
+	uint64_t oa;
+	int rc = hdev_access(p, route ^ check, va, write, &oa);
+
+	if (rc)
+		return rc;
+	return write ? vsmmu_mem_write(p->r->mem, oa, val, 8) :
+		       vsmmu_mem_read(p->r->mem, oa, val, 8);
+}
+
+static unsigned int hreaches(void *ctx, uint64_t va, bool write)
+{
+	uint64_t oa;
+	unsigned int h, n = 0;
+
+	for (h = 0; h < 2; h++)
+		n += hdev_access(ctx, h, va, write, &oa) == 0;
+	return n;
+}
+
+static const struct space_ops host_ops = {
+	.dma = hdma,
+	.reaches = hreaches,
+};
 
 static void *hcpu_thread(void *arg)
 {
+	static const enum change kind[4] = { CHANGE_UNMAP, CHANGE_UNMAP,
+					     CHANGE_PROTECT, CHANGE_WRITE };
 	struct hproc *p = arg;
-	struct svarun *r = p->r;
-	uint64_t round = 0, seq = 0;
-	unsigned int k;
+	uint64_t round = 0;
 
-	while (!atomic_load(&r->stop) && !p->err) {
-		struct slot *sl;
-		uint64_t va;
-
-		vsmmu_mm_switch(p->mm, p->index);
-		if (++round % 16 == 0) {
-			/* A range: every page at once (one broadcast by
-			 * range, one notifier call) */
-			for (k = 0; k < NSLOTS; k++) {
-				revoke(&p->slot[k]);
-				check_dev_write(p->mm, HVA + k * PG,
-						&p->slot[k], &r->f);
-			}
-			p->err = vsmmu_mm_munmap(p->mm, HVA, NSLOTS * PG);
-			hprobe(p, HVA, false);
-			hprobe(p, HVA + (NSLOTS - 1) * PG, false);
-			if (!p->err)
-				p->err = map_slots(p->mm, HVA);
-			for (k = 0; k < NSLOTS; k++) {
-				p->slot[k].dev_val = 0;
-				p->slot[k].cpu_val = 0;
-				lend(&p->slot[k]);
-			}
-			p->ranges++;
-			continue;
-		}
-		k = (unsigned int)(xorshift(&p->rng) % NSLOTS);
-		sl = &p->slot[k];
-		va = HVA + k * PG;
-		revoke(sl);
-		check_dev_write(p->mm, va, sl, &r->f);
-		switch (round % 4) {
-		case 0:
-		case 1: /* unmap, check, map again (backed on next touch) */
-			p->err = vsmmu_mm_munmap(p->mm, va, PG);
-			hprobe(p, va, false);
-			if (!p->err)
-				p->err = vsmmu_mm_mmap(p->mm, va, PG,
-						       VSMMU_MM_READ |
-							       VSMMU_MM_WRITE);
-			sl->dev_val = 0;
-			sl->cpu_val = 0;
-			p->unmaps++;
-			break;
-		case 2: /* read-only for a moment: a device write must fault */
-			p->err =
-				vsmmu_mm_mprotect(p->mm, va, PG, VSMMU_MM_READ);
-			hprobe(p, va, true);
-			if (!p->err)
-				p->err = vsmmu_mm_mprotect(
-					p->mm, va, PG,
-					VSMMU_MM_READ | VSMMU_MM_WRITE);
-			p->protects++;
-			break;
-		default: /* the process writes; its devices will read it */
-			sl->cpu_val = ((uint64_t)(p->index + 1) << 56) | ++seq;
-			p->err = vsmmu_mm_write(p->mm, va, &sl->cpu_val, 8);
-			break;
-		}
-		lend(sl);
+	while (!atomic_load(&p->r->stop) && !p->err) {
+		vsmmu_mm_switch(p->sp.mm, p->index);
+		if (++round % 16 == 0)
+			p->err = sp_range(&p->sp);
+		else
+			p->err = sp_change(
+				&p->sp,
+				(unsigned int)(xorshift(&p->rng) % NSLOTS),
+				kind[round % 4]);
 	}
 	return NULL;
 }
@@ -532,45 +658,10 @@ static void *hcpu_thread(void *arg)
 static void *hdev_thread(void *arg)
 {
 	struct hproc *p = arg;
-	struct svarun *r = p->r;
-	uint64_t rng = 0x9e3779b97f4a7c15ULL ^ p->index, seq = 0;
+	uint64_t rng = 0x9e3779b97f4a7c15ULL ^ p->index;
 
-	while (!atomic_load(&r->dev_stop)) {
-		unsigned int k = (unsigned int)(xorshift(&rng) % NSLOTS);
-		unsigned int h = (unsigned int)(xorshift(&rng) & 1);
-		struct slot *sl = &p->slot[k];
-		uint64_t va = HVA + k * PG, oa, v, back = 0;
-		uint64_t off = 8 * (1 + xorshift(&rng) % (PG / 8 - 1));
-		uint32_t st = atomic_fetch_add(&sl->state, 1);
-
-		if (!(st & REVOKED)) {
-			/* The process's word, through this SMMU */
-			if (sl->cpu_val &&
-			    (hdev_access(p, h, va, false, &oa) ||
-			     vsmmu_mem_read(r->mem, oa, &back, 8) ||
-			     back != sl->cpu_val))
-				atomic_fetch_add(&r->f.wrong_data, 1);
-			/* A write through this SMMU, read back through the
-			 * other: both must reach the process's page */
-			v = ((uint64_t)(p->index + 1) << 56) | (1ULL << 55) |
-			    ++seq;
-			if (hdev_access(p, h, va + off, true, &oa) ||
-			    vsmmu_mem_write(r->mem, oa, &v, 8)) {
-				atomic_fetch_add(&r->f.bad_fault, 1);
-			} else {
-				sl->dev_val = v;
-				sl->dev_off = off;
-				if (hdev_access(p, h ^ 1, va + off, false,
-						&oa) ||
-				    vsmmu_mem_read(r->mem, oa, &back, 8))
-					atomic_fetch_add(&r->f.bad_fault, 1);
-				else if (back != v)
-					atomic_fetch_add(&r->f.wrong_data, 1);
-			}
-			atomic_fetch_add(&p->dmas, 1);
-		}
-		atomic_fetch_sub(&sl->state, 1);
-	}
+	while (!atomic_load(&p->r->dev_stop))
+		sp_dev_step(&p->sp, &rng);
 	return NULL;
 }
 
@@ -582,11 +673,13 @@ static int hproc_up(struct svarun *r, struct hproc *p)
 
 	p->r = r;
 	p->rng = 0x51ed270b ^ p->index;
-	rc = vsmmu_mm_create(r->cpu, &p->mm);
+	sp_init(&p->sp, &host_ops, p, HVA, (uint64_t)(p->index + 1) << 56,
+		&r->f, &p->st);
+	rc = vsmmu_mm_create(r->cpu, &p->sp.mm);
 	if (!rc)
-		rc = map_slots(p->mm, HVA);
+		rc = map_slots(p->sp.mm, HVA);
 	if (!rc)
-		rc = vsmmu_mm_switch(p->mm, p->index) < 0 ? -EINVAL : 0;
+		rc = vsmmu_mm_switch(p->sp.mm, p->index) < 0 ? -EINVAL : 0;
 	for (h = 0; !rc && h < 2; h++) {
 		rc = vsmmu_drv_master_create(r->drv[h], &sid, 1, 4, &p->m[h]);
 		if (!rc)
@@ -594,7 +687,8 @@ static int hproc_up(struct svarun *r, struct hproc *p)
 		if (!rc)
 			rc = vsmmu_drv_master_set_stall(p->m[h], true);
 		if (!rc)
-			rc = vsmmu_drv_sva_bind(p->m[h], HPASID, p->mm, NULL);
+			rc = vsmmu_drv_sva_bind(p->m[h], HPASID, p->sp.mm,
+						NULL);
 	}
 	return rc;
 }
@@ -742,18 +836,37 @@ static int gdma(struct gvm *s, uint32_t pasid, uint64_t va, uint64_t *val,
 	return rc;
 }
 
+/* A guest device: with PRI, but for the read-back */
+static int gdma_op(void *ctx, unsigned int route, uint64_t va, uint64_t *val,
+		   bool write, bool check)
+{
+	struct gproc *gp = ctx;
+
+	return gdma(gp->vm, gp->pasid, va, val, write, !check);
+}
+
+static unsigned int greaches(void *ctx, uint64_t va, bool write)
+{
+	struct gproc *gp = ctx;
+	uint64_t v = 0;
+
+	return gdma(gp->vm, gp->pasid, va, &v, write, false) == 0;
+}
+
 /* The guest kernel's half of a wait: its SMMU's interrupts (the PRI
  * queue above all) are served while it waits for the device */
-static void grevoke(struct gvm *s, struct slot *sl)
+static void gwait(void *ctx)
 {
-	struct vsmmu_drv *gd = vsmmu_vm_guest_drv(s->g);
+	struct gproc *gp = ctx;
 
-	atomic_fetch_or(&sl->state, REVOKED);
-	while (atomic_load(&sl->state) & ~REVOKED) {
-		vsmmu_drv_process(gd);
-		sched_yield();
-	}
+	vsmmu_drv_process(vsmmu_vm_guest_drv(gp->vm->g));
 }
+
+static const struct space_ops guest_ops = {
+	.dma = gdma_op,
+	.reaches = greaches,
+	.wait = gwait,
+};
 
 static int gpasid_get(struct gvm *s, unsigned int j, uint32_t *pasid,
 		      bool first)
@@ -773,76 +886,38 @@ static int grebind(struct gvm *s, unsigned int j)
 	int rc;
 
 	for (k = 0; k < NSLOTS; k++)
-		grevoke(s, &gp->slot[k]);
+		sp_revoke(&gp->sp, k);
 	rc = vsmmu_vm_guest_sva_unbind(s->g, 0, gp->pasid);
 	if (!rc && mode_of[s->mode] != VSMMU_VM_PASID_GUEST)
 		rc = vsmmu_vm_guest_pasid_free(s->g, gp->pasid);
 	if (!rc)
 		rc = gpasid_get(s, j, &gp->pasid, false);
 	if (!rc)
-		rc = vsmmu_vm_guest_sva_bind(s->g, 0, gp->pasid, gp->mm);
+		rc = vsmmu_vm_guest_sva_bind(s->g, 0, gp->pasid, gp->sp.mm);
 	for (k = 0; k < NSLOTS; k++)
-		lend(&gp->slot[k]);
+		sp_lend(&gp->sp, k);
 	s->rebinds++;
 	return rc;
 }
 
-static void gprobe(struct gvm *s, struct gproc *gp, uint64_t va, bool write)
-{
-	uint64_t v = 0;
-
-	if (gdma(s, gp->pasid, va, &v, write, false) == 0)
-		atomic_fetch_add(&s->f.stale, 1);
-}
-
 static void *gvcpu(struct vsmmu_vcpu *vcpu, void *arg)
 {
+	static const enum change kind[3] = { CHANGE_UNMAP, CHANGE_PROTECT,
+					     CHANGE_WRITE };
 	struct gvm *s = arg;
 	struct vsmmu_drv *gd = vsmmu_vm_guest_drv(s->g);
-	uint64_t round = 0, seq = 0;
+	uint64_t round = 0;
 
 	while (!atomic_load(&s->r->stop) && !s->err) {
 		unsigned int j = (unsigned int)(round % NGPROC);
 		unsigned int k = (unsigned int)(xorshift(&s->rng) % NSLOTS);
-		struct gproc *gp = &s->p[j];
-		struct slot *sl = &gp->slot[k];
-		uint64_t va = GVA + k * PG;
 
 		if (++round % 64 == 0) {
 			s->err =
 				grebind(s, (unsigned int)(round / 64) % NGPROC);
 			continue;
 		}
-		grevoke(s, sl);
-		check_dev_write(gp->mm, va, sl, &s->f);
-		switch (round % 3) {
-		case 0: /* unmap (the guest's TLBI), check, map again */
-			s->err = vsmmu_mm_munmap(gp->mm, va, PG);
-			gprobe(s, gp, va, false);
-			if (!s->err)
-				s->err = vsmmu_mm_mmap(gp->mm, va, PG,
-						       VSMMU_MM_READ |
-							       VSMMU_MM_WRITE);
-			sl->dev_val = 0;
-			sl->cpu_val = 0;
-			s->unmaps++;
-			break;
-		case 1: /* read-only for a moment */
-			s->err = vsmmu_mm_mprotect(gp->mm, va, PG,
-						   VSMMU_MM_READ);
-			gprobe(s, gp, va, true);
-			if (!s->err)
-				s->err = vsmmu_mm_mprotect(
-					gp->mm, va, PG,
-					VSMMU_MM_READ | VSMMU_MM_WRITE);
-			s->protects++;
-			break;
-		default:
-			sl->cpu_val = ((uint64_t)(s->index + 1) << 56) | ++seq;
-			s->err = vsmmu_mm_write(gp->mm, va, &sl->cpu_val, 8);
-			break;
-		}
-		lend(sl);
+		s->err = sp_change(&s->p[j].sp, k, kind[round % 3]);
 		if (round % 4 == 0)
 			vsmmu_drv_process(gd);
 	}
@@ -853,39 +928,10 @@ static void *gvcpu(struct vsmmu_vcpu *vcpu, void *arg)
 static void *gdev_thread(void *arg)
 {
 	struct gvm *s = arg;
-	uint64_t rng = 0x2545f4914f6cdd1dULL ^ s->index, seq = 0;
+	uint64_t rng = 0x2545f4914f6cdd1dULL ^ s->index;
 
-	while (!atomic_load(&s->r->dev_stop)) {
-		unsigned int j = (unsigned int)(xorshift(&rng) % NGPROC);
-		unsigned int k = (unsigned int)(xorshift(&rng) % NSLOTS);
-		struct gproc *gp = &s->p[j];
-		struct slot *sl = &gp->slot[k];
-		uint64_t va = GVA + k * PG, v, back = 0;
-		uint64_t off = 8 * (1 + xorshift(&rng) % (PG / 8 - 1));
-		uint32_t st = atomic_fetch_add(&sl->state, 1);
-
-		if (!(st & REVOKED)) {
-			if (sl->cpu_val &&
-			    (gdma(s, gp->pasid, va, &back, false, true) ||
-			     back != sl->cpu_val))
-				atomic_fetch_add(&s->f.wrong_data, 1);
-			v = ((uint64_t)(s->index + 1) << 56) | (1ULL << 55) |
-			    ++seq;
-			if (gdma(s, gp->pasid, va + off, &v, true, true)) {
-				atomic_fetch_add(&s->f.bad_fault, 1);
-			} else {
-				sl->dev_val = v;
-				sl->dev_off = off;
-				if (gdma(s, gp->pasid, va + off, &back, false,
-					 false))
-					atomic_fetch_add(&s->f.bad_fault, 1);
-				else if (back != v)
-					atomic_fetch_add(&s->f.wrong_data, 1);
-			}
-			atomic_fetch_add(&s->dmas, 1);
-		}
-		atomic_fetch_sub(&sl->state, 1);
-	}
+	while (!atomic_load(&s->r->dev_stop))
+		sp_dev_step(&s->p[xorshift(&rng) % NGPROC].sp, &rng);
 	return NULL;
 }
 
@@ -931,14 +977,18 @@ static int gvm_up(struct svarun *r, struct gvm *s)
 	for (j = 0; !rc && j < NGPROC; j++) {
 		struct gproc *gp = &s->p[j];
 
-		rc = vsmmu_mm_create(s->cpu, &gp->mm);
+		gp->vm = s;
+		sp_init(&gp->sp, &guest_ops, gp, GVA,
+			(uint64_t)(s->index + 1) << 56 | (uint64_t)j << 48,
+			&s->f, &s->st);
+		rc = vsmmu_mm_create(s->cpu, &gp->sp.mm);
 		if (!rc)
-			rc = map_slots(gp->mm, GVA);
+			rc = map_slots(gp->sp.mm, GVA);
 		if (!rc)
 			rc = gpasid_get(s, j, &gp->pasid, true);
 		if (!rc)
 			rc = vsmmu_vm_guest_sva_bind(s->g, 0, gp->pasid,
-						     gp->mm);
+						     gp->sp.mm);
 	}
 	return rc;
 }
@@ -949,8 +999,8 @@ static void gvm_down(struct gvm *s)
 
 	vsmmu_vm_guest_destroy(s->g);
 	for (j = 0; j < NGPROC; j++)
-		if (s->p[j].mm)
-			vsmmu_mm_destroy(s->p[j].mm);
+		if (s->p[j].sp.mm)
+			vsmmu_mm_destroy(s->p[j].sp.mm);
 	vsmmu_cpu_destroy(s->cpu);
 	vsmmu_mem_pool_destroy(s->pool);
 	vsmmu_vm_destroy(s->vm);
@@ -997,11 +1047,11 @@ static void tally(struct svarun *r, struct tally *t)
 	}
 	vsmmu_cpu_get_stats(r->cpu, &t->cs);
 	for (i = 0; i < r->nprocs; i++) {
-		t->host_dmas += atomic_load(&r->hp[i].dmas);
+		t->host_dmas += atomic_load(&r->hp[i].st.dmas);
 		t->stalls += atomic_load(&r->hp[i].stalls);
-		t->unmaps += r->hp[i].unmaps;
-		t->ranges += r->hp[i].ranges;
-		t->protects += r->hp[i].protects;
+		t->unmaps += r->hp[i].st.unmaps;
+		t->ranges += r->hp[i].st.ranges;
+		t->protects += r->hp[i].st.protects;
 	}
 	t->findings += f_sum(&r->f);
 	for (i = 0; i < r->ngv; i++)
@@ -1047,13 +1097,13 @@ static void print_text(struct svarun *r, const struct tally *t)
 		       ", guest responses %" PRIu64 " (resolved %" PRIu64
 		       ", refused %" PRIu64 "), answered by the VMM %" PRIu64
 		       "\n",
-		       atomic_load(&s->dmas), atomic_load(&s->page_requests),
+		       atomic_load(&s->st.dmas), atomic_load(&s->page_requests),
 		       vs.pprs, vs.pri_resps, gs.iopf_resolved, gs.iopf_refused,
 		       vs.pri_auto);
 		printf("  unmaps %" PRIu64 ", write-protects %" PRIu64
 		       ": guest notifier TLBIs %" PRIu64
 		       " -> HWPT_INVALIDATE calls %" PRIu64 "\n",
-		       s->unmaps, s->protects, gs.sva_invs, vs.inv_calls);
+		       s->st.unmaps, s->st.protects, gs.sva_invs, vs.inv_calls);
 		printf("  PASIDs: %" PRIu64
 		       " rebinds; virtual commands %" PRIu64
 		       ", bound at host PASIDs %" PRIu64 ", unbound %" PRIu64
@@ -1147,12 +1197,12 @@ static void print_json(struct svarun *r, const struct tally *t)
 		       ",\"findings\":{\"stale\":%" PRIu64
 		       ",\"wrong_data\":%" PRIu64 ",\"bad_fault\":%" PRIu64
 		       "}}",
-		       i ? "," : "", mode_name[s->mode], atomic_load(&s->dmas),
-		       atomic_load(&s->page_requests), vs.pprs, vs.pri_resps,
-		       gs.iopf_resolved, gs.iopf_refused, vs.pri_auto,
-		       s->unmaps, s->protects, gs.sva_invs, vs.inv_calls,
-		       s->rebinds, vs.pasid_allocs, vs.pasid_binds,
-		       vs.pasid_unbinds, vs.pasid_refused,
+		       i ? "," : "", mode_name[s->mode],
+		       atomic_load(&s->st.dmas), atomic_load(&s->page_requests),
+		       vs.pprs, vs.pri_resps, gs.iopf_resolved, gs.iopf_refused,
+		       vs.pri_auto, s->st.unmaps, s->st.protects, gs.sva_invs,
+		       vs.inv_calls, s->rebinds, vs.pasid_allocs,
+		       vs.pasid_binds, vs.pasid_unbinds, vs.pasid_refused,
 		       atomic_load(&s->f.stale), atomic_load(&s->f.wrong_data),
 		       atomic_load(&s->f.bad_fault));
 	}
@@ -1266,8 +1316,8 @@ static void teardown(struct svarun *r)
 	for (i = 0; i < r->nprocs; i++) {
 		for (m = 0; m < 2; m++)
 			vsmmu_drv_master_destroy(r->hp[i].m[m]);
-		if (r->hp[i].mm)
-			vsmmu_mm_destroy(r->hp[i].mm);
+		if (r->hp[i].sp.mm)
+			vsmmu_mm_destroy(r->hp[i].sp.mm);
 	}
 	vsmmu_drv_master_destroy(r->churn_m);
 	for (d = 0; d < NDOMS; d++) {
